@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import cors from 'cors';
+import express, { type Express, type Router } from 'express';
+import helmet from 'helmet';
+import type { Redis } from 'ioredis';
+import passport from 'passport';
+import { pinoHttp } from 'pino-http';
+import { config } from '../config';
+import { logger } from '../logger';
+import type { ServiceDeps } from '../services/deps';
+import { errorHandler, notFound } from './middleware/errors';
+import { healthRoutes } from './routes/health';
+import { customerOrderRoutes, singleOrderRoutes } from './routes/orders';
+
+export interface AppDeps {
+  services: ServiceDeps;
+  redis: Redis;
+  /** Extra routers mounted before the order routes (e.g. the operators' board). */
+  extraRouters?: { path: string; router: Router }[];
+}
+
+/** Builds the HTTP app; connecting and listening are server.ts's business. */
+export function buildApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.TRUST_PROXY);
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      // Headers are left out: they are noise, and may carry credentials.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: req.url, remoteAddress: req.remoteAddress }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' },
+    }),
+  );
+  app.use(helmet());
+  app.use(cors({ origin: config.CORS_ORIGINS, exposedHeaders: ['x-request-id', 'Idempotent-Replayed'] }));
+  app.use(express.json({ limit: config.BODY_LIMIT, strict: true }));
+  app.use(passport.initialize());
+
+  app.use(healthRoutes(deps.redis));
+  for (const { path, router } of deps.extraRouters ?? []) app.use(path, router);
+  app.use('/api/orders', customerOrderRoutes(deps.services));
+  app.use('/api/orders', singleOrderRoutes(deps.services));
+
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,71 @@
+import type { RequestHandler } from 'express';
+import passport from 'passport';
+import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
+import { z } from 'zod';
+import { config } from '../../config';
+import { ForbiddenError, UnauthenticatedError } from '../../services/errors';
+import type { Principal, Role } from '../../services/principal';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    // passport types req.user as Express.User; ours is always a Principal.
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    interface User extends Principal {}
+  }
+}
+
+const claims = z
+  .object({
+    sub: z.string().min(1).optional(),
+    userId: z.string().min(1).optional(),
+    role: z.enum(['Customer', 'Administrator']),
+    email: z.string().optional(),
+    name: z.string().optional(),
+    exp: z.number(), // passport-jwt checks it is in the future; we require it to be there
+  })
+  .refine((c) => c.sub ?? c.userId, { message: 'sub or userId is required' });
+
+passport.use(
+  new JwtStrategy(
+    {
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: config.JWT_SECRET,
+      algorithms: ['HS256'], // never 'none', never an asymmetric algorithm with our secret as key
+      jsonWebTokenOptions: { clockTolerance: 5 },
+    },
+    (payload: unknown, done: (err: unknown, user?: Express.User | false) => void) => {
+      const parsed = claims.safeParse(payload);
+      if (!parsed.success) return done(null, false);
+      const c = parsed.data;
+      done(null, { userId: (c.sub ?? c.userId) as string, role: c.role, email: c.email, name: c.name });
+    },
+  ),
+);
+
+/** Requires a valid access token; answers 401 in the envelope otherwise. */
+export const authenticate: RequestHandler = (req, res, next) => {
+  passport.authenticate('jwt', { session: false }, (err: unknown, user: Express.User | false, info: unknown) => {
+    if (err) return next(err);
+    if (!user) {
+      const reason = info instanceof Error && info.name === 'TokenExpiredError' ? 'Access token has expired' : 'A valid access token is required';
+      return next(new UnauthenticatedError(reason));
+    }
+    req.user = user;
+    next();
+  })(req, res, next);
+};
+
+export function requireRole(...roles: Role[]): RequestHandler {
+  return (req, _res, next) => {
+    if (!req.user) return next(new UnauthenticatedError());
+    if (!roles.includes(req.user.role)) return next(new ForbiddenError(`This action requires the ${roles.join(' or ')} role`));
+    next();
+  };
+}
+
+/** The authenticated principal; routes behind `authenticate` always have one. */
+export function principalOf(req: Express.Request): Principal {
+  if (!req.user) throw new UnauthenticatedError();
+  return req.user;
+}

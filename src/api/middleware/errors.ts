@@ -1,0 +1,58 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { DomainError, type ErrorKind } from '../../services/errors';
+import { fail } from '../envelope';
+
+const STATUS: Record<ErrorKind, number> = {
+  validation: 400,
+  business_rule: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  unprocessable: 422,
+  upstream_unavailable: 502,
+};
+
+export const notFound: RequestHandler = (req, res) => {
+  fail(res, 404, 'Route not found', [{ field: 'path', message: `No route for ${req.method} ${req.path}` }]);
+};
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  expose?: boolean;
+  limit?: number;
+}
+
+/** One place that turns any error into the envelope; nothing internal leaves the process. */
+export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, next) => {
+  if (res.headersSent) {
+    next(err);
+    return;
+  }
+  if (err instanceof DomainError) {
+    fail(res, STATUS[err.kind], err.message, err.errors);
+    return;
+  }
+  const bp = (typeof err === 'object' && err !== null ? err : {}) as BodyParserError;
+  switch (bp.type) {
+    case 'entity.parse.failed':
+      fail(res, 400, 'Malformed JSON', [{ field: 'body', message: 'The request body is not valid JSON' }]);
+      return;
+    case 'entity.too.large':
+      fail(res, 413, 'Payload too large', [{ field: 'body', message: `The request body exceeds ${bp.limit ?? 'the'} bytes` }]);
+      return;
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      fail(res, 415, 'Unsupported encoding', [{ field: 'body', message: 'Send JSON encoded as UTF-8' }]);
+      return;
+    default:
+      break;
+  }
+  if (bp.expose && bp.status && bp.status >= 400 && bp.status < 500) {
+    fail(res, bp.status, 'Bad request', [{ field: 'request', message: 'The request could not be read' }]);
+    return;
+  }
+  req.log.error({ err }, 'unhandled error');
+  fail(res, 500, 'Internal server error', [{ field: 'server', message: 'An unexpected error occurred' }]);
+};

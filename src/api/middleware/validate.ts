@@ -1,0 +1,61 @@
+import type { RequestHandler } from 'express';
+import type { z } from 'zod';
+import { ValidationError, type FieldError } from '../../services/errors';
+
+type Part = 'body' | 'query' | 'params';
+
+/** Turns zod issues into the envelope's `errors[]`, one entry per offending field. */
+export function toFieldErrors(error: z.ZodError, prefix?: string): FieldError[] {
+  const out: FieldError[] = [];
+  for (const issue of error.issues) {
+    const base = [prefix, ...issue.path.map(String)].filter((p) => p !== undefined && p !== '');
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) out.push({ field: [...base, key].join('.'), message: 'Unknown field' });
+    } else {
+      out.push({ field: base.join('.') || (prefix ?? 'body'), message: issue.message });
+    }
+  }
+  return out;
+}
+
+/** Paths of keys that could be read as MongoDB operators or paths (`$where`, `a.b`). */
+function operatorKeys(value: unknown, path: string[] = [], found: string[] = []): string[] {
+  if (found.length >= 10) return found;
+  if (Array.isArray(value)) value.forEach((v, i) => operatorKeys(v, [...path, String(i)], found));
+  else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k.startsWith('$') || k.includes('.') || k === '__proto__') found.push([...path, k].join('.'));
+      else operatorKeys(v, [...path, k], found);
+    }
+  }
+  return found;
+}
+
+/**
+ * Validates one part of the request against its schema and writes the parsed value back,
+ * so handlers see only typed, cleaned input.
+ */
+export function validate(schemas: Partial<Record<Part, z.ZodType>>): RequestHandler {
+  return (req, _res, next) => {
+    const errors: FieldError[] = [];
+    for (const part of ['params', 'query', 'body'] as const) {
+      const schema = schemas[part];
+      if (!schema) continue;
+      const raw: unknown = req[part];
+      const bad = operatorKeys(raw);
+      if (bad.length) {
+        errors.push(...bad.map((field) => ({ field, message: 'Field names may not start with $ or contain dots' })));
+        continue;
+      }
+      const parsed = schema.safeParse(part === 'body' && raw === undefined ? {} : raw);
+      if (!parsed.success) {
+        errors.push(...toFieldErrors(parsed.error, part === 'body' ? undefined : undefined));
+        continue;
+      }
+      // Express 5 makes req.query a getter; redefine it to hold the parsed value.
+      Object.defineProperty(req, part, { value: parsed.data, writable: true, configurable: true, enumerable: true });
+    }
+    if (errors.length) throw new ValidationError(errors);
+    next();
+  };
+}

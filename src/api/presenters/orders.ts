@@ -1,0 +1,86 @@
+import type { OrderDoc } from '../../models/order';
+import type { OrderHistoryDoc } from '../../models/order-history';
+import type { OrderItemDoc } from '../../models/order-item';
+import type { Page } from '../../services/pagination';
+import { toDecimal } from '../../services/pricing';
+
+/** How orders look on the wire (guide section 4): decimals for money, ISO dates. */
+
+export function presentItem(item: OrderItemDoc) {
+  return {
+    itemId: item._id.toHexString(),
+    productId: item.productId,
+    productName: item.productName,
+    productDescription: item.productDescription ?? undefined,
+    sku: item.sku ?? undefined,
+    quantity: item.quantity,
+    unitPrice: toDecimal(item.unitPrice),
+    totalPrice: toDecimal(item.totalPrice),
+    discount: toDecimal(item.discount),
+    tax: toDecimal(item.tax),
+    finalPrice: toDecimal(item.finalPrice),
+    ...(item.returnRequested ? { returnRequested: true, returnQuantity: item.returnQuantity, returnReason: item.returnReason } : {}),
+  };
+}
+
+export function presentOrder(order: OrderDoc, items: OrderItemDoc[]) {
+  return {
+    orderId: order.orderId,
+    userId: order.userId,
+    customerId: order.customerId ?? undefined,
+    customerEmail: order.customerEmail,
+    customerName: order.customerName,
+    orderDate: order.orderDate,
+    status: order.status,
+    totalAmount: toDecimal(order.totalAmount),
+    itemCount: order.itemCount,
+    deliveryAddress: order.deliveryAddress,
+    items: items.map(presentItem),
+    notes: order.notes ?? undefined,
+    cancellationReason: order.cancellationReason ?? undefined,
+    cancelledBy: order.cancelledBy ?? undefined,
+    cancelledAt: order.cancelledAt ?? undefined,
+    returnReason: order.returnReason ?? undefined,
+    returnRequestedAt: order.returnRequestedAt ?? undefined,
+    returnApproved: order.returnApproved ?? undefined,
+    metadata: order.metadata ? { platform: order.metadata.platform } : undefined,
+    createdAt: order.createdAt,
+    updatedAt: order.updatedAt,
+    updatedBy: order.updatedBy ?? undefined,
+  };
+}
+
+export function presentOrderSummary(order: OrderDoc) {
+  return {
+    orderId: order.orderId,
+    orderDate: order.orderDate,
+    status: order.status,
+    totalAmount: toDecimal(order.totalAmount),
+    itemCount: order.itemCount,
+    deliveryAddress: { city: order.deliveryAddress?.city, state: order.deliveryAddress?.state },
+  };
+}
+
+export function presentPagination(page: Page<unknown>) {
+  const totalPages = Math.ceil(page.total / page.limit);
+  return {
+    currentPage: page.page,
+    totalPages,
+    totalItems: page.total,
+    itemsPerPage: page.limit,
+    hasNextPage: page.page < totalPages,
+    hasPreviousPage: page.page > 1,
+  };
+}
+
+export function presentHistoryEntry(h: OrderHistoryDoc) {
+  return {
+    previousStatus: h.previousStatus,
+    newStatus: h.newStatus,
+    changedBy: h.changedBy,
+    changedByRole: h.changedByRole,
+    changedByName: h.changedByName,
+    notes: h.notes,
+    timestamp: h.timestamp,
+  };
+}

@@ -1,0 +1,26 @@
+import { Router } from 'express';
+import type { Redis } from 'ioredis';
+import { pingMongo } from '../../infra/mongo';
+import { pingRedis } from '../../infra/redis';
+import { ok } from '../envelope';
+
+/** Liveness (the process answers) and readiness (its dependencies answer). */
+export function healthRoutes(redis: Redis): Router {
+  const r = Router();
+  r.get('/health', (_req, res) => {
+    ok(res, 'Service is alive', { status: 'ok', uptimeSeconds: Math.round(process.uptime()) });
+  });
+  r.get('/ready', async (_req, res) => {
+    const [mongodb, redisUp] = await Promise.all([pingMongo(), pingRedis(redis)]);
+    const checks = { mongodb: mongodb ? 'up' : 'down', redis: redisUp ? 'up' : 'down' };
+    if (mongodb && redisUp) {
+      ok(res, 'Service is ready', { status: 'ready', checks });
+      return;
+    }
+    const errors = Object.entries(checks)
+      .filter(([, v]) => v === 'down')
+      .map(([field]) => ({ field, message: `${field} is not answering` }));
+    res.status(503).json({ success: false, message: 'Service is not ready', errors, data: { status: 'not ready', checks } });
+  });
+  return r;
+}

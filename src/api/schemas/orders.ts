@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { ORDER_STATUSES } from '../../config';
+import { money, orderIdParam, pageQuery, text } from './common';
+
+export const deliveryAddressSchema = z.strictObject({
+  recipientName: text(100),
+  street: text(200),
+  city: text(100),
+  state: text(100),
+  zipCode: text(12).regex(/^[A-Za-z0-9 -]{3,12}$/, 'Must be a postal code'),
+  country: text(100),
+  phone: text(20).regex(/^\+?[0-9 ()-]{6,20}$/, 'Must be a phone number'),
+});
+
+export const orderItemSchema = z
+  .strictObject({
+    productId: text(100),
+    productName: text(200),
+    productDescription: text(2000).optional(),
+    sku: text(100).optional(),
+    quantity: z.number({ message: 'Must be a number' }).int('Must be a whole number').min(1, 'Must be greater than 0').max(10_000, 'Must be at most 10000'),
+    unitPrice: money({ positive: true }),
+    discount: money().default(0),
+    tax: money().default(0),
+  })
+  .superRefine((item, ctx) => {
+    if (item.discount > item.quantity * item.unitPrice) {
+      ctx.addIssue({ code: 'custom', path: ['discount'], message: 'Must not exceed quantity × unitPrice' });
+    }
+  });
+
+export const createOrderBody = z.strictObject({
+  deliveryAddress: deliveryAddressSchema,
+  items: z.array(orderItemSchema).min(1, 'At least one item is required').max(100, 'At most 100 items'),
+  notes: text(1000, 0).optional(),
+});
+export type CreateOrderInput = z.infer<typeof createOrderBody>;
+
+export const myOrdersQuery = z.strictObject({
+  ...pageQuery,
+  status: z.enum(ORDER_STATUSES).optional(),
+  sortBy: z.enum(['orderDate', 'totalAmount']).default('orderDate'),
+});
+export type MyOrdersQuery = z.infer<typeof myOrdersQuery>;
+
+export const cancelOrderBody = z.strictObject({
+  reason: text(500, 10),
+  reasonCategory: text(100).optional(),
+});
+export type CancelOrderInput = z.infer<typeof cancelOrderBody>;
+
+export { orderIdParam };

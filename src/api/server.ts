@@ -1,0 +1,46 @@
+import type { AddressInfo } from 'node:net';
+import { config } from '../config';
+import { logger } from '../logger';
+import { buildApp } from './app';
+import { startApiRuntime } from './runtime';
+import { startSweepers } from './sweepers';
+
+/** Entry point of an API process: connect, listen, and shut down gracefully on a signal. */
+async function main(): Promise<void> {
+  const runtime = await startApiRuntime();
+  const sweepers = startSweepers(runtime.outbox);
+  const app = buildApp({ services: runtime.services, redis: runtime.redis });
+  const server = app.listen(config.PORT, () => {
+    const { port } = server.address() as AddressInfo;
+    logger.info({ port }, 'api listening');
+    process.send?.('ready'); // pm2 wait_ready
+  });
+  server.keepAliveTimeout = 65_000;
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'api stopping: finishing in-flight requests');
+    const force = setTimeout(() => {
+      logger.error('api did not stop in time; exiting');
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS);
+    force.unref();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+    await sweepers.stop();
+    await runtime.close();
+    logger.info('api stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  logger.fatal({ err }, 'api failed to start');
+  process.exit(1);
+});

@@ -1,0 +1,56 @@
+import axios, { type AxiosInstance } from 'axios';
+import { z } from 'zod';
+import { config } from '../config';
+import { UnauthenticatedError, UpstreamUnavailableError } from '../services/errors';
+
+/** The customer as the Auth Service knows them (DESIGN.md 8). */
+export interface AuthUser {
+  userId: string;
+  email: string;
+  name: string;
+  customerId: string | null;
+}
+
+const answer = z.object({
+  data: z
+    .object({
+      _id: z.string().optional(),
+      id: z.string().optional(),
+      email: z.string().min(1),
+      firstName: z.string().optional(),
+      lastName: z.string().optional(),
+      name: z.string().optional(),
+      customerId: z.string().nullish(),
+    })
+    .refine((d) => d._id ?? d.id, { message: '_id or id is required' }),
+});
+
+export interface AuthServiceClient {
+  getUser(userId: string): Promise<AuthUser>;
+}
+
+export function createAuthServiceClient(baseURL = config.AUTH_SERVICE_URL, timeout = config.UPSTREAM_TIMEOUT_MS): AuthServiceClient {
+  const http: AxiosInstance = axios.create({
+    baseURL,
+    timeout,
+    headers: { 'x-service-api-key': config.SERVICE_API_KEY, accept: 'application/json' },
+    validateStatus: () => true,
+  });
+  return {
+    async getUser(userId) {
+      let res;
+      try {
+        res = await http.get(`/api/auth/user/${encodeURIComponent(userId)}`);
+      } catch {
+        throw new UpstreamUnavailableError('Auth Service');
+      }
+      if (res.status === 404) throw new UnauthenticatedError('The user of this token is not known to the Auth Service');
+      if (res.status !== 200) throw new UpstreamUnavailableError('Auth Service');
+      const parsed = answer.safeParse(res.data);
+      if (!parsed.success) throw new UpstreamUnavailableError('Auth Service');
+      const d = parsed.data.data;
+      const name = d.name ?? [d.firstName, d.lastName].filter(Boolean).join(' ');
+      return { userId: (d._id ?? d.id) as string, email: d.email, name: name || d.email, customerId: d.customerId ?? null };
+    },
+  };
+}

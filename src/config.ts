@@ -1,0 +1,136 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * Every setting of the service, read once from the environment and validated at boot.
+ * Keys follow the implementation guide (section 6.2); each is documented in .env.example.
+ */
+
+const ORDER_STATUSES = [
+  'Placed', 'Processing', 'Shipped', 'Delivered', 'Cancelled', 'Return Requested', 'Returned',
+] as const;
+
+/** Accepts a JSON array (`["a","b"]`, as the guide writes it) or a comma-separated list. */
+function list<T extends z.ZodType<string>>(item: T) {
+  return z
+    .string()
+    .transform((raw, ctx) => {
+      const text = raw.trim();
+      if (text.startsWith('[')) {
+        try {
+          const parsed: unknown = JSON.parse(text);
+          if (Array.isArray(parsed)) return parsed;
+        } catch {
+          /* reported below */
+        }
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON array of strings or a comma-separated list' });
+        return z.NEVER;
+      }
+      return text === '' ? [] : text.split(',').map((s) => s.trim());
+    })
+    .pipe(z.array(item));
+}
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const positiveInt = z.coerce.number().int().positive();
+
+export const configSchema = z
+  .object({
+    ENVIRONMENT: z.enum(['development', 'test', 'staging', 'production']).default('development'),
+    SERVICE_NAME: z.string().min(1).default('order-service'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(8002),
+    API_VERSION: z.string().min(1).default('v1'),
+
+    MONGODB_URI: z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\/.+/, 'must be a mongodb:// or mongodb+srv:// URL')
+      .default('mongodb://127.0.0.1:27017/order_db'),
+    MONGODB_SERVER_SELECTION_TIMEOUT_MS: positiveInt.default(5000),
+    REDIS_URL: z.string().regex(/^rediss?:\/\/.+/, 'must be a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
+    QUEUE_PREFIX: z.string().min(1).default('{orms}'),
+
+    JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256 needs a strong key)'),
+    JWT_ALGORITHM: z.literal('HS256', { message: 'only HS256 is supported' }).default('HS256'),
+
+    AUTH_SERVICE_URL: z.url().default('http://localhost:3001'),
+    CUSTOMER_SERVICE_URL: z.url().default('http://localhost:8001'),
+    SERVICE_API_KEY: z.string().min(16, 'must be at least 16 characters'),
+    UPSTREAM_TIMEOUT_MS: positiveInt.default(3000),
+
+    EMAIL_HOST: z.string().default(''),
+    EMAIL_PORT: z.coerce.number().int().min(1).max(65535).default(587),
+    EMAIL_USER: z.string().default(''),
+    EMAIL_PASSWORD: z.string().default(''),
+    EMAIL_FROM: z.email().default('orders@rman-ecommerce.com'),
+
+    ORDER_ID_PREFIX: z.string().regex(/^[A-Z]{2,8}$/, 'must be 2-8 capital letters').default('ORD'),
+    RETURN_ID_PREFIX: z.string().regex(/^[A-Z]{2,8}$/, 'must be 2-8 capital letters').default('RET'),
+    ORDER_CANCELLATION_ALLOWED_STATUSES: list(z.enum(ORDER_STATUSES)).default(['Placed', 'Processing']),
+    ORDER_RETURN_ALLOWED_STATUSES: list(z.enum(ORDER_STATUSES)).default(['Delivered']),
+
+    CORS_ORIGINS: list(z.string().min(1)).default(['http://localhost:3000', 'http://localhost:19006']),
+    BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb').default('100kb'),
+    TRUST_PROXY: bool.default(false),
+
+    LOG_LEVEL: z
+      .string()
+      .transform((v) => v.toLowerCase())
+      .pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+      .default('info'),
+
+    BOARD_USER: z.string().default(''),
+    BOARD_PASSWORD: z.string().default(''),
+
+    OUTBOX_SWEEP_INTERVAL_MS: positiveInt.default(10_000),
+    OUTBOX_SWEEP_AGE_MS: z.coerce.number().int().min(0).default(5_000),
+    SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+
+    // Fault injection for the crash tests; refused outside ENVIRONMENT=test.
+    TEST_CRASH_AFTER_ORDER_WRITE: bool.default(false),
+  })
+  .superRefine((c, ctx) => {
+    if (c.TEST_CRASH_AFTER_ORDER_WRITE && c.ENVIRONMENT !== 'test') {
+      ctx.addIssue({ code: 'custom', path: ['TEST_CRASH_AFTER_ORDER_WRITE'], message: 'is only allowed when ENVIRONMENT=test' });
+    }
+    if (Boolean(c.BOARD_USER) !== Boolean(c.BOARD_PASSWORD)) {
+      ctx.addIssue({ code: 'custom', path: ['BOARD_PASSWORD'], message: 'BOARD_USER and BOARD_PASSWORD must be set together' });
+    }
+    if (c.ENVIRONMENT === 'production' && c.BOARD_PASSWORD && c.BOARD_PASSWORD.length < 12) {
+      ctx.addIssue({ code: 'custom', path: ['BOARD_PASSWORD'], message: 'must be at least 12 characters in production' });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+export { ORDER_STATUSES };
+
+export class ConfigError extends Error {}
+
+/** Parses an environment; the error names the first offending key and why, on one line. */
+export function parseConfig(env: NodeJS.ProcessEnv): Config {
+  // Empty strings mean "not set", as in most .env tooling.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = configSchema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const key = String(issue.path[0] ?? 'config');
+  const missing = issue.code === 'invalid_type' && cleaned[key] === undefined;
+  throw new ConfigError(`config: ${key} ${missing ? 'is required but not set' : issue.message}`);
+}
+
+function loadConfig(): Config {
+  // A local .env fills in what the environment does not set (never overrides it).
+  if (process.env.NODE_ENV !== 'test' && existsSync('.env')) process.loadEnvFile('.env');
+  try {
+    return parseConfig(process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
+}
+
+export const config: Config = loadConfig();

@@ -1,0 +1,102 @@
+import { Schema, model, type InferSchemaType, type Types } from 'mongoose';
+import { ORDER_STATUSES } from '../config';
+import { minorUnits } from './money';
+
+const address = new Schema(
+  {
+    recipientName: { type: String, required: true },
+    street: { type: String, required: true },
+    city: { type: String, required: true },
+    state: { type: String, required: true },
+    zipCode: { type: String, required: true },
+    country: { type: String, required: true },
+    phone: { type: String, required: true },
+  },
+  { _id: false },
+);
+
+/**
+ * A pending side effect of a state change, written in the same atomic update as the change
+ * (DESIGN.md 3). The relay turns it into history rows and jobs, then clears it.
+ */
+const outboxEvent = new Schema(
+  {
+    eventId: { type: String, required: true },
+    type: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    actor: {
+      userId: String,
+      role: String,
+      name: String,
+    },
+    change: {
+      previousStatus: { type: String, default: null },
+      newStatus: String,
+      notes: String,
+    },
+    data: { type: Schema.Types.Mixed },
+  },
+  { _id: false },
+);
+
+const orderSchema = new Schema(
+  {
+    orderId: { type: String, required: true, match: /^[A-Z]{2,8}-\d{4}-\d{6,}$/ },
+    userId: { type: String, required: true },
+    customerId: { type: String, default: null },
+    customerEmail: { type: String, required: true },
+    customerName: { type: String, required: true },
+    // Lower-cased shadows serve case-insensitive prefix search by index (FerretDB has no
+    // text index or collation: DESIGN.md 1); they replace the guide's text index.
+    customerEmailLower: { type: String, required: true },
+    customerNameLower: { type: String, required: true },
+    deliveryAddress: { type: address, required: true },
+    orderDate: { type: Date, required: true },
+    status: { type: String, enum: ORDER_STATUSES, required: true },
+    totalAmount: { ...minorUnits, required: true, min: 1 },
+    itemCount: { type: Number, required: true, min: 1 },
+    cancellationReason: { type: String, default: null },
+    cancellationCategory: { type: String, default: null },
+    cancelledBy: { type: String, default: null },
+    cancelledAt: { type: Date, default: null },
+    returnReason: { type: String, default: null },
+    returnRequestedBy: { type: String, default: null },
+    returnRequestedAt: { type: Date, default: null },
+    returnApproved: { type: Boolean, default: null },
+    returnApprovedBy: { type: String, default: null },
+    returnApprovedAt: { type: Date, default: null },
+    notes: { type: String, default: null },
+    metadata: {
+      ipAddress: String,
+      userAgent: String,
+      platform: String,
+    },
+    updatedBy: { type: String, default: null },
+    // Incremented by every state change; compare-and-set writes filter on it.
+    version: { type: Number, required: true, default: 0 },
+    outbox: { type: [outboxEvent], default: [] },
+    // Set when the order was created under an Idempotency-Key (scope:user:key).
+    idempotencyKey: { type: String, default: null },
+  },
+  { timestamps: true, collection: 'orders', versionKey: false },
+);
+
+orderSchema.index({ orderId: 1 }, { unique: true });
+orderSchema.index({ userId: 1 });
+orderSchema.index({ customerId: 1 });
+orderSchema.index({ status: 1 });
+orderSchema.index({ orderDate: -1 });
+orderSchema.index({ userId: 1, status: 1 });
+orderSchema.index({ orderDate: -1, status: 1 });
+// The guide's text index on orderId/customerEmail/customerName is replaced by these
+// (FerretDB refuses text indexes); search uses anchored prefixes on the shadows.
+orderSchema.index({ customerEmailLower: 1 });
+orderSchema.index({ customerNameLower: 1 });
+// "My orders" sorted by date or amount without an in-memory sort.
+orderSchema.index({ userId: 1, orderDate: -1 });
+orderSchema.index({ idempotencyKey: 1 });
+orderSchema.index({ 'outbox.createdAt': 1 });
+
+export type OrderDoc = InferSchemaType<typeof orderSchema> & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date };
+export type OutboxEvent = OrderDoc['outbox'][number];
+export const Order = model('Order', orderSchema);

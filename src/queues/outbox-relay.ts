@@ -1,0 +1,68 @@
+import type { Types } from 'mongoose';
+import { logger } from '../logger';
+import { Order } from '../models';
+import type { OrderDoc, OutboxEvent } from '../models/order';
+import { projectHistory } from '../services/history-projection';
+import { EVENT_ROUTES, type EventType } from './names';
+import type { EventJob } from './payloads';
+import type { Queues } from './queues';
+
+export interface OutboxRelay {
+  /** Delivers an order's pending events; never throws (the sweeper retries what fails). */
+  relay(orderRef: Types.ObjectId): Promise<void>;
+  /** Relays every order whose events are older than `olderThanMs`; returns how many orders. */
+  sweep(olderThanMs: number, batch?: number): Promise<number>;
+}
+
+function jobOf(order: OrderDoc, event: OutboxEvent): EventJob {
+  const data = (event.data ?? {}) as { returnId?: string };
+  return {
+    eventId: event.eventId,
+    type: event.type as EventType,
+    orderRef: order._id.toHexString(),
+    orderId: order.orderId,
+    userId: order.userId,
+    customerId: order.customerId ?? null,
+    occurredAt: event.createdAt.toISOString(),
+    previousStatus: event.change?.previousStatus ?? null,
+    newStatus: event.change?.newStatus ?? null,
+    returnId: data.returnId ?? null,
+  };
+}
+
+export function createOutboxRelay(queues: Queues): OutboxRelay {
+  async function deliver(order: OrderDoc): Promise<void> {
+    const events = order.outbox;
+    if (!events.length) return;
+    // History first: it must be readable as soon as the change's response is sent.
+    for (const event of events) await projectHistory(order, event);
+    for (const event of events) {
+      const job = jobOf(order, event);
+      const routes = EVENT_ROUTES[job.type] ?? [];
+      // jobId = event id: a second relay of the same event adds nothing while the job exists.
+      await Promise.all(routes.map((q) => queues[q].add(job.type, job, { jobId: event.eventId })));
+    }
+    // Clear only if no change appended events since we read them; otherwise that
+    // change's own relay (or the sweeper) delivers everything, again idempotently.
+    await Order.updateOne({ _id: order._id, version: order.version }, { $set: { outbox: [] } });
+  }
+
+  async function relay(orderRef: Types.ObjectId): Promise<void> {
+    try {
+      const order = await Order.findById(orderRef, { orderId: 1, userId: 1, customerId: 1, version: 1, outbox: 1 }).lean<OrderDoc>();
+      if (order) await deliver(order);
+    } catch (err) {
+      logger.warn({ err, orderRef: orderRef.toHexString() }, 'outbox relay failed; the sweeper will retry');
+    }
+  }
+
+  async function sweep(olderThanMs: number, batch = 200): Promise<number> {
+    const cutoff = new Date(Date.now() - olderThanMs);
+    const stale = await Order.find({ 'outbox.createdAt': { $lte: cutoff } }, { _id: 1 }).limit(batch).lean();
+    for (const { _id } of stale) await relay(_id);
+    if (stale.length) logger.info({ orders: stale.length }, 'outbox sweeper re-relayed pending events');
+    return stale.length;
+  }
+
+  return { relay, sweep };
+}

@@ -1,0 +1,27 @@
+import { Queue, type DefaultJobOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { config } from '../config';
+import { QUEUE_NAMES, type QueueName } from './names';
+
+/**
+ * Retries with exponential backoff and jitter; completed jobs are trimmed by age and
+ * count, failed ones kept for the operators (they are also copied to dead-letter).
+ */
+export const defaultJobOptions: DefaultJobOptions = {
+  attempts: 6,
+  backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
+  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  removeOnFail: false,
+};
+
+export type Queues = Record<QueueName, Queue>;
+
+/** All queues on one producer connection; BullMQ's `prefix`, never ioredis keyPrefix. */
+export function createQueues(connection: Redis, prefix: string = config.QUEUE_PREFIX): Queues {
+  const entries = QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix, defaultJobOptions })] as const);
+  return Object.fromEntries(entries) as Queues;
+}
+
+export async function closeQueues(queues: Queues): Promise<void> {
+  await Promise.all(Object.values(queues).map((q) => q.close()));
+}

@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import { IdempotencyRecord } from '../models';
+import { ConflictError, UnprocessableError } from './errors';
+import { isDuplicateKey } from './ids';
+
+const KEEP_MS = 24 * 3600 * 1000;
+const LOCK_MS = 30_000;
+const WAIT_MS = 10_000;
+const POLL_MS = 50;
+
+/** A stable fingerprint of a request body (key order does not matter). */
+export function fingerprint(value: unknown): string {
+  const canonical = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(canonical);
+    if (v && typeof v === 'object' && !(v instanceof Date)) {
+      return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
+    }
+    return v;
+  };
+  return createHash('sha256').update(JSON.stringify(canonical(value))).digest('hex');
+}
+
+export interface IdempotentRun<T> {
+  scope: string;
+  userId: string;
+  key: string;
+  request: unknown;
+  /** Does the work; receives the record id to stamp on what it creates. */
+  execute: (recordId: string) => Promise<T>;
+  /** Rebuilds the result of a run whose process died after committing, if it committed. */
+  recover: (recordId: string) => Promise<T | null>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Runs `execute` at most once per (scope, user, key) within 24 h and replays its result to
+ * later calls (DESIGN.md 7). Concurrent calls wait for the first; the same key with a
+ * different request is refused. If the first caller's process died, a later call takes
+ * over and recovers what was committed rather than doing the work twice.
+ */
+export async function runIdempotent<T>(run: IdempotentRun<T>): Promise<{ value: T; replayed: boolean }> {
+  const id = `${run.scope}:${run.userId}:${run.key}`;
+  const requestHash = fingerprint(run.request);
+  const deadline = Date.now() + WAIT_MS;
+
+  const finish = async (value: T) => {
+    await IdempotencyRecord.updateOne({ _id: id }, { $set: { state: 'done', responseBody: value } });
+    return value;
+  };
+  const own = async (): Promise<{ value: T; replayed: boolean }> => {
+    try {
+      return { value: await finish(await run.execute(id)), replayed: false };
+    } catch (err) {
+      // Nothing was committed under this key (or the error says what was): free it for a retry.
+      await IdempotencyRecord.deleteOne({ _id: id, state: 'pending' });
+      throw err;
+    }
+  };
+
+  while (Date.now() < deadline) {
+    const now = new Date();
+    try {
+      await IdempotencyRecord.create({
+        _id: id,
+        requestHash,
+        state: 'pending',
+        lockedUntil: new Date(now.getTime() + LOCK_MS),
+        expiresAt: new Date(now.getTime() + KEEP_MS),
+      });
+      return await own();
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+    const record = await IdempotencyRecord.findById(id).lean();
+    if (!record) continue;
+    if (record.expiresAt <= now) {
+      await IdempotencyRecord.deleteOne({ _id: id, expiresAt: record.expiresAt });
+      continue;
+    }
+    if (record.requestHash !== requestHash) {
+      throw new UnprocessableError(
+        'Idempotency key reused',
+        'Idempotency-Key',
+        'This Idempotency-Key was already used with a different request body',
+      );
+    }
+    if (record.state === 'done') return { value: record.responseBody as T, replayed: true };
+    if (record.lockedUntil <= now) {
+      const taken = await IdempotencyRecord.updateOne(
+        { _id: id, state: 'pending', lockedUntil: record.lockedUntil },
+        { $set: { lockedUntil: new Date(now.getTime() + LOCK_MS) } },
+      );
+      if (taken.modifiedCount === 1) {
+        const recovered = await run.recover(id);
+        if (recovered !== null) return { value: await finish(recovered), replayed: true };
+        return await own();
+      }
+    }
+    await sleep(POLL_MS);
+  }
+  throw new ConflictError('A request with this Idempotency-Key is still being processed; retry later', 'Idempotency-Key');
+}
+
+/** Deletes records past their 24 h; returns how many. */
+export async function purgeExpiredIdempotencyRecords(now: Date = new Date()): Promise<number> {
+  const res = await IdempotencyRecord.deleteMany({ expiresAt: { $lte: now } });
+  return res.deletedCount ?? 0;
+}

@@ -1,0 +1,24 @@
+import { Counter } from '../models';
+
+const isDuplicateKey = (err: unknown): boolean => typeof err === 'object' && err !== null && (err as { code?: number }).code === 11000;
+
+/**
+ * The next `PREFIX-YYYY-NNNNNN` id from an atomic per-year counter (DESIGN.md 6).
+ * Never random, never reused; a number may be skipped if a request fails after taking it.
+ */
+export async function nextId(prefix: string, at: Date = new Date()): Promise<string> {
+  const year = at.getUTCFullYear();
+  const key = `${prefix}-${year}`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const doc = await Counter.findOneAndUpdate({ _id: key }, { $inc: { seq: 1 } }, { upsert: true, new: true }).lean();
+      if (!doc) throw new Error(`counter ${key} was not returned`);
+      return `${key}-${String(doc.seq).padStart(6, '0')}`;
+    } catch (err) {
+      // Two first-of-the-year upserts race to insert the counter; the loser retries as an update.
+      if (!isDuplicateKey(err) || attempt >= 5) throw err;
+    }
+  }
+}
+
+export { isDuplicateKey };

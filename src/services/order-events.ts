@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto';
+import type { OrderStatus } from '../config';
+import type { EventType } from '../queues/names';
+import type { Principal } from './principal';
+
+export interface RequestMeta {
+  ipAddress?: string;
+  userAgent?: string;
+  platform?: string;
+}
+
+export interface NewEvent {
+  eventId: string;
+  type: EventType;
+  createdAt: Date;
+  actor: { userId: string; role: string; name: string | null };
+  change: { previousStatus: OrderStatus | null; newStatus: OrderStatus | null; notes: string | null };
+  data: Record<string, unknown>;
+}
+
+/** An outbox event for one change, with who made it and what changed. */
+export function newEvent(
+  type: EventType,
+  actor: Principal,
+  change: { from: OrderStatus | null; to: OrderStatus | null; notes?: string | null },
+  meta: RequestMeta = {},
+  data: Record<string, unknown> = {},
+  at: Date = new Date(),
+): NewEvent {
+  return {
+    eventId: randomUUID(),
+    type,
+    createdAt: at,
+    actor: { userId: actor.userId, role: actor.role, name: actor.name ?? null },
+    change: { previousStatus: change.from, newStatus: change.to, notes: change.notes ?? null },
+    data: { ...data, ipAddress: meta.ipAddress, userAgent: meta.userAgent },
+  };
+}

@@ -1,0 +1,50 @@
+import type { CancelOrderInput } from '../../api/schemas/orders';
+import { config } from '../../config';
+import type { OrderDoc } from '../../models/order';
+import type { ServiceDeps } from '../deps';
+import { BusinessRuleError } from '../errors';
+import { newEvent, type RequestMeta } from '../order-events';
+import { canTransition } from '../order-state';
+import { commitChange } from '../order-write';
+import type { Principal } from '../principal';
+import { loadOrderFor } from './load-order';
+
+const quoted = (list: readonly string[]) => list.map((s) => `'${s}'`).join(' or ');
+
+/**
+ * The owner (or an administrator) cancels an order that has not shipped yet. Only one of
+ * any number of simultaneous cancels wins; the others change nothing.
+ */
+export async function cancelOrder(
+  deps: ServiceDeps,
+  principal: Principal,
+  orderId: string,
+  input: CancelOrderInput,
+  meta: RequestMeta,
+): Promise<OrderDoc> {
+  const order = await loadOrderFor(principal, orderId);
+  const allowed = config.ORDER_CANCELLATION_ALLOWED_STATUSES;
+  if (!allowed.includes(order.status) || !canTransition(order.status, 'Cancelled')) {
+    throw new BusinessRuleError(
+      'Cannot cancel order',
+      'status',
+      `Orders can only be cancelled in ${quoted(allowed)} status. Current status: ${order.status}`,
+    );
+  }
+  const now = new Date();
+  const event = newEvent('order.cancelled', principal, { from: order.status, to: 'Cancelled', notes: input.reason }, meta, { reasonCategory: input.reasonCategory ?? null }, now);
+  const updated = await commitChange(
+    order,
+    {
+      status: 'Cancelled',
+      cancellationReason: input.reason,
+      cancellationCategory: input.reasonCategory ?? null,
+      cancelledBy: principal.userId,
+      cancelledAt: now,
+      updatedBy: principal.userId,
+    },
+    [event],
+  );
+  await deps.relay(order._id);
+  return updated;
+}

@@ -1,0 +1,88 @@
+import { Types } from 'mongoose';
+import type { CreateOrderInput } from '../../api/schemas/orders';
+import { config } from '../../config';
+import { Order, OrderItem } from '../../models';
+import type { OrderDoc } from '../../models/order';
+import type { OrderItemDoc } from '../../models/order-item';
+import type { ServiceDeps } from '../deps';
+import { nextId } from '../ids';
+import { newEvent, type RequestMeta } from '../order-events';
+import { priceOrder } from '../pricing';
+import type { Principal } from '../principal';
+
+export interface PlacedOrder {
+  order: OrderDoc;
+  items: OrderItemDoc[];
+}
+
+/**
+ * A customer places an order: we learn who they are from the Auth Service, price the
+ * items, take the next order number, store the items, then commit the order together with
+ * its `order.created` event, and relay that event (history, email, statistics, analytics).
+ */
+export async function createOrder(
+  deps: ServiceDeps,
+  principal: Principal,
+  input: CreateOrderInput,
+  meta: RequestMeta,
+  idempotencyKey: string | null = null,
+): Promise<PlacedOrder> {
+  const customer = await deps.authService.getUser(principal.userId);
+  const pricing = priceOrder(input.items);
+  const now = new Date();
+  const orderId = await nextId(config.ORDER_ID_PREFIX, now);
+  const _id = new Types.ObjectId();
+
+  // Items go first: should we die before the order is committed they are orphans, never
+  // an order without its items.
+  const items = await OrderItem.insertMany(
+    pricing.lines.map((line) => ({
+      orderId: _id,
+      orderIdString: orderId,
+      productId: line.productId,
+      productName: line.productName,
+      productDescription: line.productDescription ?? null,
+      sku: line.sku ?? null,
+      ...line.priced,
+    })),
+  );
+
+  const placedBy = { ...principal, name: principal.name ?? customer.name };
+  const created = newEvent('order.created', placedBy, { from: null, to: 'Placed', notes: 'Order placed' }, meta, {}, now);
+  await Order.create({
+    _id,
+    orderId,
+    userId: principal.userId,
+    customerId: customer.customerId,
+    customerEmail: customer.email,
+    customerName: customer.name,
+    customerEmailLower: customer.email.toLowerCase(),
+    customerNameLower: customer.name.toLowerCase(),
+    deliveryAddress: input.deliveryAddress,
+    orderDate: now,
+    status: 'Placed',
+    totalAmount: pricing.totalAmount,
+    itemCount: pricing.itemCount,
+    notes: input.notes ?? null,
+    metadata: meta,
+    updatedBy: principal.userId,
+    version: 0,
+    outbox: [created],
+    idempotencyKey,
+  });
+
+  if (config.TEST_CRASH_AFTER_ORDER_WRITE) process.kill(process.pid, 'SIGKILL');
+
+  await deps.relay(_id);
+  const order = await Order.findById(_id, { outbox: 0 }).lean<OrderDoc>();
+  if (!order) throw new Error(`order ${orderId} vanished right after it was written`);
+  return { order, items: items.map((i) => i.toObject() as OrderItemDoc) };
+}
+
+/** The order created under an idempotency record, if its creator committed before dying. */
+export async function findOrderCreatedUnder(idempotencyKey: string): Promise<PlacedOrder | null> {
+  const order = await Order.findOne({ idempotencyKey }, { outbox: 0 }).lean<OrderDoc>();
+  if (!order) return null;
+  const items = await OrderItem.find({ orderId: order._id }).sort({ _id: 1 }).lean<OrderItemDoc[]>();
+  return { order, items };
+}
