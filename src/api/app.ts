@@ -10,7 +10,12 @@ import { logger } from '../logger';
 import type { ServiceDeps } from '../services/deps';
 import { errorHandler, notFound } from './middleware/errors';
 import { healthRoutes } from './routes/health';
+import { adminOrdersRoutes } from './routes/admin-orders';
+import { analyticsRoutes } from './routes/analytics';
+import { deadLettersRoutes } from './routes/dead-letters';
+import { internalRoutes } from './routes/internal';
 import { customerOrderRoutes, singleOrderRoutes } from './routes/orders';
+import { returnsRoutes } from './routes/returns';
 
 export interface AppDeps {
   services: ServiceDeps;
@@ -50,7 +55,14 @@ export function buildApp(deps: AppDeps): Express {
 
   app.use(healthRoutes(deps.redis));
   for (const { path, router } of deps.extraRouters ?? []) app.use(path, router);
+  // Every static path under /api/orders is mounted before the `/:orderId` routes, so
+  // `/me`, `/search`, `/returns`, `/analytics` and `/internal/...` are never taken for an id.
+  app.use('/api/orders/internal', internalRoutes(deps.services));
+  app.use('/api/orders/returns', returnsRoutes(deps.services));
+  app.use('/api/orders/analytics', analyticsRoutes(deps.services));
+  app.use('/api/orders/dead-letters', deadLettersRoutes(deps.services));
   app.use('/api/orders', customerOrderRoutes(deps.services));
+  app.use('/api/orders', adminOrdersRoutes(deps.services));
   app.use('/api/orders', singleOrderRoutes(deps.services));
 
   app.use(notFound);

@@ -1,6 +1,7 @@
 import type { Types } from 'mongoose';
 import { OrderHistory } from '../models';
 import type { OutboxEvent } from '../models/order';
+import { isDuplicateKey } from './ids';
 
 interface OrderRef {
   _id: Types.ObjectId;
@@ -14,10 +15,10 @@ interface OrderRef {
 export async function projectHistory(order: OrderRef, event: OutboxEvent): Promise<void> {
   if (!event.change?.newStatus) return;
   const meta = (event.data ?? {}) as { ipAddress?: string; userAgent?: string };
-  await OrderHistory.updateOne(
-    { eventId: event.eventId },
-    {
-      $setOnInsert: {
+  // A plain insert guarded by the unique eventId (not an upsert: FerretDB v1 drops null
+  // fields of $setOnInsert, and previousStatus of a new order is null).
+  try {
+    await OrderHistory.create({
         eventId: event.eventId,
         orderId: order._id,
         orderIdString: order.orderId,
@@ -29,8 +30,8 @@ export async function projectHistory(order: OrderRef, event: OutboxEvent): Promi
         notes: event.change.notes ?? null,
         timestamp: event.createdAt,
         metadata: { ipAddress: meta.ipAddress, userAgent: meta.userAgent },
-      },
-    },
-    { upsert: true },
-  );
+    });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+  }
 }

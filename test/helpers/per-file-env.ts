@@ -1,0 +1,25 @@
+import path from 'node:path';
+
+/**
+ * Each test file gets its own database and queue prefix, so files running in parallel never
+ * see each other's data. Runs before the test file imports anything (config reads these).
+ */
+const file = path.basename(expect.getState().testPath ?? 'unknown', '.test.ts');
+const slug = file.replace(/[^a-z0-9]+/gi, '_').toLowerCase().slice(0, 30);
+const run = `${slug}_${process.pid}`;
+
+Object.assign(process.env, {
+  NODE_ENV: 'test',
+  ENVIRONMENT: 'test',
+  LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+  MONGODB_URI: `mongodb://127.0.0.1:27017/t_${run}`,
+  REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  QUEUE_PREFIX: `{orms-t-${run}}`,
+  JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+  SERVICE_API_KEY: 'test-service-api-key-0123456789',
+  OUTBOX_SWEEP_AGE_MS: '300',
+  OUTBOX_SWEEP_INTERVAL_MS: '200',
+  BOARD_USER: '',
+  BOARD_PASSWORD: '',
+  EMAIL_HOST: '',
+});
