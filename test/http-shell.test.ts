@@ -1,0 +1,74 @@
+import { Router } from 'express';
+import request from 'supertest';
+import { startTestApp, type TestApp } from './helpers/test-app';
+import { as } from './helpers/tokens';
+
+let t: TestApp;
+beforeAll(async () => {
+  const boom = Router();
+  boom.get('/', () => {
+    throw new Error('secret internals: mongodb://user:pass@db');
+  });
+  t = await startTestApp({ extraRouters: [{ path: '/boom', router: boom }] });
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe('the HTTP shell', () => {
+  it('answers an unknown route with 404 in the envelope', async () => {
+    const res = await request(t.app).get('/no/such/route');
+
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ success: false, message: 'Route not found', errors: [{ field: 'path', message: 'No route for GET /no/such/route' }] });
+  });
+
+  it('answers malformed JSON with 400 in the envelope', async () => {
+    const res = await request(t.app).post('/api/orders').set(as('alice')).set('content-type', 'application/json').send('{"items": [');
+
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ success: false, message: 'Malformed JSON', errors: [{ field: 'body', message: expect.any(String) }] });
+  });
+
+  it('answers a body over the limit with 413 in the envelope', async () => {
+    const huge = JSON.stringify({ notes: 'x'.repeat(200 * 1024) });
+
+    const res = await request(t.app).post('/api/orders').set(as('alice')).set('content-type', 'application/json').send(huge);
+
+    expect(res.status).toBe(413);
+    expect(res.body).toMatchObject({ success: false, message: 'Payload too large', errors: [{ field: 'body' }] });
+  });
+
+  it('answers an unexpected error with 500 and no stack or internals', async () => {
+    const res = await request(t.app).get('/boom');
+
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual({ success: false, message: 'Internal server error', errors: [{ field: 'server', message: 'An unexpected error occurred' }] });
+    expect(res.text).not.toMatch(/secret internals|mongodb:|at .*\.ts/);
+  });
+
+  it('gives every response a request id, echoing a sane one the caller sent', async () => {
+    const mine = await request(t.app).get('/health').set('x-request-id', 'trace-123');
+    const fresh = await request(t.app).get('/health');
+
+    expect(mine.headers['x-request-id']).toBe('trace-123');
+    expect(fresh.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('sets the security headers and allows only the configured CORS origins', async () => {
+    const allowed = await request(t.app).get('/health').set('origin', 'http://localhost:3000');
+    const other = await request(t.app).get('/health').set('origin', 'http://evil.example');
+
+    expect(allowed.headers['x-content-type-options']).toBe('nosniff');
+    expect(allowed.headers['x-powered-by']).toBeUndefined();
+    expect(allowed.headers['access-control-allow-origin']).toBe('http://localhost:3000');
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('answers GET /health with 200 while the process is alive', async () => {
+    const res = await request(t.app).get('/health');
+
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ success: true, data: { status: 'ok' } });
+  });
+});

@@ -1,0 +1,36 @@
+import request from 'supertest';
+import { createRedis } from '../src/infra/redis';
+import { startOwnRedis, type OwnRedis } from './helpers/redis-server';
+import { eventually, startTestApp, type TestApp } from './helpers/test-app';
+
+let t: TestApp;
+let redis: OwnRedis;
+beforeAll(async () => {
+  redis = await startOwnRedis();
+  t = await startTestApp({ redis: createRedis('producer', redis.url) });
+});
+afterAll(async () => {
+  await t.close();
+  await redis.stop();
+});
+
+describe('readiness', () => {
+  it('answers GET /ready with 200 when MongoDB and Redis both answer', async () => {
+    const res = await request(t.app).get('/ready');
+
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ success: true, data: { status: 'ready', checks: { mongodb: 'up', redis: 'up' } } });
+  });
+
+  it('when Redis stops, answers 503 naming Redis, and the process keeps serving', async () => {
+    await redis.stop();
+
+    const res = await eventually(async () => {
+      const r = await request(t.app).get('/ready');
+      return r.status === 503 && r;
+    }, 5000, '/ready to answer 503');
+
+    expect(res.body).toMatchObject({ success: false, message: 'Service is not ready', errors: [{ field: 'redis' }], data: { checks: { mongodb: 'up', redis: 'down' } } });
+    expect((await request(t.app).get('/health')).status).toBe(200);
+  });
+});
