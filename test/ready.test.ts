@@ -33,4 +33,15 @@ describe('readiness', () => {
     expect(res.body).toMatchObject({ success: false, message: 'Service is not ready', errors: [{ field: 'redis' }], data: { checks: { mongodb: 'up', redis: 'down' } } });
     expect((await request(t.app).get('/health')).status).toBe(200);
   });
+
+  it('when Redis comes back, answers 200 again without a restart', async () => {
+    redis = await startOwnRedis([], redis.port);
+
+    const res = await eventually(async () => {
+      const r = await request(t.app).get('/ready');
+      return r.status === 200 && r;
+    }, 10_000, '/ready to answer 200 again');
+
+    expect(res.body.data.checks).toEqual({ mongodb: 'up', redis: 'up' });
+  });
 });

@@ -47,5 +47,8 @@ export async function closeRedis(client: Redis): Promise<void> {
   } catch {
     /* already closing */
   }
+  // A client that is between reconnect attempts ignores disconnect() and tries again
+  // later; with no retry strategy left, that attempt is its last.
+  client.options.retryStrategy = () => null;
   client.disconnect();
 }

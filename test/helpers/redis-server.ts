@@ -20,8 +20,8 @@ export interface OwnRedis {
 }
 
 /** A private redis-server for tests that must stop or restart Redis. */
-export async function startOwnRedis(extraArgs: string[] = []): Promise<OwnRedis> {
-  const port = await freePort();
+export async function startOwnRedis(extraArgs: string[] = [], port?: number): Promise<OwnRedis> {
+  port ??= await freePort();
   const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
