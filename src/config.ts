@@ -84,9 +84,30 @@ export const configSchema = z
     BOARD_USER: z.string().default(''),
     BOARD_PASSWORD: z.string().default(''),
 
+    METRICS_ENABLED: bool.default(true),
+    METRICS_TOKEN: z.string().default(''),
+    RATE_LIMIT_WINDOW_MS: positiveInt.default(60_000),
+    RATE_LIMIT_MAX: positiveInt.default(600),
+
     OUTBOX_SWEEP_INTERVAL_MS: positiveInt.default(10_000),
     OUTBOX_SWEEP_AGE_MS: z.coerce.number().int().min(0).default(5_000),
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+
+    // The job pipeline (DESIGN.md 10). Tests shrink the delays so retries take milliseconds.
+    WORKERS: list(z.enum(['emails', 'customer-stats', 'analytics', 'refunds'])).default(['emails', 'customer-stats', 'analytics', 'refunds']),
+    JOB_ATTEMPTS: positiveInt.max(100).default(6),
+    JOB_BACKOFF_MS: positiveInt.default(1000),
+    JOB_BACKOFF_JITTER: z.coerce.number().min(0).max(1).default(0.5),
+    JOB_KEEP_COMPLETED_SECONDS: positiveInt.default(24 * 3600),
+    JOB_KEEP_COMPLETED_COUNT: positiveInt.default(10_000),
+    WORKER_CONCURRENCY: positiveInt.max(100).default(5),
+    WORKER_LOCK_DURATION_MS: positiveInt.default(30_000),
+    WORKER_STALLED_INTERVAL_MS: positiveInt.default(30_000),
+    CUSTOMER_STATS_DEBOUNCE_MS: z.coerce.number().int().min(0).default(2000),
+    EMAIL_SECURE: bool.default(false),
+    EMAIL_TIMEOUT_MS: positiveInt.default(15_000),
+    EMAIL_CLAIM_LOCK_MS: positiveInt.default(60_000),
+    EMAIL_DIR: z.string().min(1).default('var/mail'),
 
     // Fault injection for the crash tests; refused outside ENVIRONMENT=test.
     TEST_CRASH_AFTER_ORDER_WRITE: bool.default(false),
@@ -94,6 +115,11 @@ export const configSchema = z
   .superRefine((c, ctx) => {
     if (c.TEST_CRASH_AFTER_ORDER_WRITE && c.ENVIRONMENT !== 'test') {
       ctx.addIssue({ code: 'custom', path: ['TEST_CRASH_AFTER_ORDER_WRITE'], message: 'is only allowed when ENVIRONMENT=test' });
+    }
+    if (c.EMAIL_CLAIM_LOCK_MS < 4 * c.EMAIL_TIMEOUT_MS) {
+      // A claim may only be taken over once the attempt holding it has certainly given up:
+      // connect, greeting and the SMTP commands each get up to EMAIL_TIMEOUT_MS.
+      ctx.addIssue({ code: 'custom', path: ['EMAIL_CLAIM_LOCK_MS'], message: 'must be at least 4 × EMAIL_TIMEOUT_MS' });
     }
     if (Boolean(c.BOARD_USER) !== Boolean(c.BOARD_PASSWORD)) {
       ctx.addIssue({ code: 'custom', path: ['BOARD_PASSWORD'], message: 'BOARD_USER and BOARD_PASSWORD must be set together' });

@@ -8,7 +8,10 @@ import { pinoHttp } from 'pino-http';
 import { config } from '../config';
 import { logger } from '../logger';
 import type { ServiceDeps } from '../services/deps';
+import type { Queues } from '../queues/queues';
+import { createMetrics } from './metrics';
 import { errorHandler, notFound } from './middleware/errors';
+import { rateLimiter, type RateLimitOptions } from './middleware/rate-limit';
 import { healthRoutes } from './routes/health';
 import { adminOrdersRoutes } from './routes/admin-orders';
 import { analyticsRoutes } from './routes/analytics';
@@ -20,6 +23,10 @@ import { returnsRoutes } from './routes/returns';
 export interface AppDeps {
   services: ServiceDeps;
   redis: Redis;
+  /** Queues whose depth /metrics reports. */
+  queues?: Queues;
+  /** Public API rate limit; defaults to the configured one, `false` turns it off. */
+  rateLimit?: RateLimitOptions | false;
   /** Extra routers mounted before the order routes (e.g. the operators' board). */
   extraRouters?: { path: string; router: Router }[];
 }
@@ -29,6 +36,9 @@ export function buildApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY);
+
+  const metrics = config.METRICS_ENABLED ? createMetrics(Object.values(deps.queues ?? {})) : null;
+  if (metrics) app.use(metrics.middleware);
 
   app.use(
     pinoHttp({
@@ -45,7 +55,7 @@ export function buildApp(deps: AppDeps): Express {
         req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: req.url, remoteAddress: req.remoteAddress }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' },
+      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' || req.url === '/metrics' },
     }),
   );
   app.use(helmet());
@@ -54,6 +64,12 @@ export function buildApp(deps: AppDeps): Express {
   app.use(passport.initialize());
 
   app.use(healthRoutes(deps.redis));
+  if (metrics) app.use(metrics.routes);
+  if (deps.rateLimit !== false) {
+    const limiter = rateLimiter(deps.redis, deps.rateLimit);
+    // Internal calls come from our own services, which have their own budgets.
+    app.use('/api', (req, res, next) => (req.path.startsWith('/orders/internal/') ? next() : limiter(req, res, next)));
+  }
   for (const { path, router } of deps.extraRouters ?? []) app.use(path, router);
   // Every static path under /api/orders is mounted before the `/:orderId` routes, so
   // `/me`, `/search`, `/returns`, `/analytics` and `/internal/...` are never taken for an id.

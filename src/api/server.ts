@@ -9,7 +9,7 @@ import { startSweepers } from './sweepers';
 async function main(): Promise<void> {
   const runtime = await startApiRuntime();
   const sweepers = startSweepers(runtime.outbox);
-  const app = buildApp({ services: runtime.services, redis: runtime.redis });
+  const app = buildApp({ services: runtime.services, redis: runtime.redis, queues: runtime.queues });
   const server = app.listen(config.PORT, () => {
     const { port } = server.address() as AddressInfo;
     logger.info({ port }, 'api listening');

@@ -22,4 +22,5 @@ Object.assign(process.env, {
   BOARD_USER: '',
   BOARD_PASSWORD: '',
   EMAIL_HOST: '',
+  RATE_LIMIT_MAX: '1000000',
 });

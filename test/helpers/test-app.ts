@@ -2,6 +2,7 @@ import type { Express, Router } from 'express';
 import mongoose from 'mongoose';
 import type { Redis } from 'ioredis';
 import { buildApp } from '../../src/api/app';
+import type { RateLimitOptions } from '../../src/api/middleware/rate-limit';
 import { createAuthServiceClient } from '../../src/clients/auth-service';
 import { config } from '../../src/config';
 import { connectMongo, disconnectMongo, ensureIndexes } from '../../src/infra/mongo';
@@ -23,7 +24,9 @@ export interface TestApp {
 }
 
 /** The real app on this file's own database and queue prefix, with a fake Auth Service. */
-export async function startTestApp(opts: { extraRouters?: { path: string; router: Router }[]; redis?: Redis } = {}): Promise<TestApp> {
+export async function startTestApp(
+  opts: { extraRouters?: { path: string; router: Router }[]; redis?: Redis; rateLimit?: RateLimitOptions | false } = {},
+): Promise<TestApp> {
   await connectMongo();
   await mongoose.connection.db?.dropDatabase();
   await ensureIndexes();
@@ -33,7 +36,7 @@ export async function startTestApp(opts: { extraRouters?: { path: string; router
   const queues = createQueues(redis);
   const outbox = createOutboxRelay(queues);
   const services: ServiceDeps = { authService: createAuthServiceClient(auth.url, 1000), relay: outbox.relay };
-  const app = buildApp({ services, redis, extraRouters: opts.extraRouters });
+  const app = buildApp({ services, redis, queues, extraRouters: opts.extraRouters, rateLimit: opts.rateLimit });
   return {
     app,
     auth,

@@ -1,0 +1,83 @@
+import type { RequestHandler, Router } from 'express';
+import { Router as router } from 'express';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Queue } from 'bullmq';
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { config } from '../config';
+
+/**
+ * Prometheus metrics of one API process: HTTP latency by route, and on each scrape the
+ * depth of every queue and its job outcomes (completed/failed counts as BullMQ keeps them).
+ */
+export function createMetrics(queues: Queue[]): { middleware: RequestHandler; routes: Router } {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+
+  const latency = new Histogram({
+    name: 'orms_http_request_duration_seconds',
+    help: 'HTTP request latency by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const requests = new Counter({
+    name: 'orms_http_requests_total',
+    help: 'HTTP requests by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'orms_queue_jobs',
+    help: 'Jobs per queue and state (waiting, active, delayed, failed, completed)',
+    labelNames: ['queue', 'state'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      await Promise.all(
+        queues.map(async (q) => {
+          const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized', 'waiting-children').catch(() => null);
+          for (const [state, n] of Object.entries(counts ?? {})) this.set({ queue: q.name, state }, n);
+        }),
+      );
+    },
+  });
+
+  const middleware: RequestHandler = (req, res, next) => {
+    const end = latency.startTimer();
+    // Label by route pattern, not URL, so order ids do not explode the label set. Express
+    // sets req.route inside the matching router and restores req.baseUrl on the way out,
+    // so the pattern's mount path is captured at the moment the route is set.
+    let matched: { path?: unknown } | undefined;
+    let pattern = 'unmatched';
+    Object.defineProperty(req, 'route', {
+      configurable: true,
+      enumerable: true,
+      get: () => matched,
+      set: (route: { path?: unknown } | undefined) => {
+        matched = route;
+        if (route?.path !== undefined) pattern = `${req.baseUrl}${String(route.path)}`;
+      },
+    });
+    res.on('finish', () => {
+      const route = pattern;
+      const labels = { method: req.method, route, status: String(res.statusCode) };
+      end(labels);
+      requests.inc(labels);
+    });
+    next();
+  };
+
+  const expected = config.METRICS_TOKEN ? createHash('sha256').update(config.METRICS_TOKEN).digest() : null;
+  const routes = router();
+  routes.get('/metrics', async (req, res) => {
+    if (expected) {
+      const given = createHash('sha256').update(req.get('authorization')?.replace(/^Bearer /, '') ?? '').digest();
+      if (!timingSafeEqual(given, expected)) {
+        res.status(401).json({ success: false, message: 'Unauthorized', errors: [{ field: 'authorization', message: 'A valid metrics token is required' }] });
+        return;
+      }
+    }
+    res.set('content-type', registry.contentType).send(await registry.metrics());
+  });
+  return { middleware, routes };
+}

@@ -1,0 +1,33 @@
+import request from 'supertest';
+import { startTestApp, type TestApp } from './helpers/test-app';
+import { as } from './helpers/tokens';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe('Prometheus metrics', () => {
+  it('reports HTTP latency by route pattern, not by URL', async () => {
+    await request(t.app).get('/api/orders/me').set(as('alice'));
+    await request(t.app).get('/api/orders/ORD-2026-999999').set(as('alice'));
+
+    const res = await request(t.app).get('/metrics');
+
+    expect(res.status).toBe(200);
+    expect(res.text).toMatch(/orms_http_request_duration_seconds_count\{method="GET",route="\/api\/orders\/me",status="200"\} 1/);
+    expect(res.text).toMatch(/orms_http_request_duration_seconds_count\{method="GET",route="\/api\/orders\/:orderId",status="404"\} 1/);
+    expect(res.text).not.toContain('ORD-2026-999999');
+  });
+
+  it('reports the depth of every queue', async () => {
+    const res = await request(t.app).get('/metrics');
+
+    for (const q of ['emails', 'customer-stats', 'analytics', 'refunds', 'dead-letter']) {
+      expect(res.text).toContain(`orms_queue_jobs{queue="${q}",state="waiting"}`);
+    }
+  });
+});

@@ -1,0 +1,35 @@
+import request from 'supertest';
+import { startTestApp, type TestApp } from './helpers/test-app';
+import { as } from './helpers/tokens';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({ rateLimit: { max: 3, windowMs: 60_000 } });
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe('rate limiting of the public API', () => {
+  it('answers 429 in the envelope once a client exceeds its budget, counting in Redis', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await request(t.app).get('/api/orders/me').set(as('alice'))).status);
+
+    const over = await request(t.app).get('/api/orders/me').set(as('alice'));
+
+    expect(statuses).toEqual([200, 200, 200]);
+    expect(over.status).toBe(429);
+    expect(over.body).toMatchObject({ success: false, message: 'Too many requests', errors: [{ field: 'rate' }] });
+    expect(over.headers.ratelimit).toBeDefined();
+    const keys = await t.redis.keys(`${process.env.QUEUE_PREFIX}:ratelimit:*`);
+    expect(keys.length).toBe(1);
+  });
+
+  it('does not limit the health checks or the internal service API', async () => {
+    const health = await request(t.app).get('/health');
+    const internal = await request(t.app).get('/api/orders/internal/customer/c-x/count');
+
+    expect(health.status).toBe(200);
+    expect(internal.status).not.toBe(429);
+  });
+});
