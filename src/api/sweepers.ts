@@ -1,19 +1,27 @@
 import { config } from '../config';
 import { logger } from '../logger';
 import type { OutboxRelay } from '../queues/outbox-relay';
+import type { Types } from 'mongoose';
 import { purgeExpiredIdempotencyRecords } from '../services/idempotency';
+import { sweepOrphanItems } from '../services/orphan-items';
 
 /**
- * Background upkeep in every API process: re-relay outbox events a crash left behind, and
- * forget idempotency records older than 24 h. Runs once at start, then on an interval.
+ * Background upkeep in every API and worker process: re-relay outbox events a crash left
+ * behind, forget idempotency records older than 24 h, and remove items of orders that were
+ * never committed. Runs once at start, then on an interval. Every step is idempotent, so
+ * several processes sweeping at once do no harm.
  */
 export function startSweepers(outbox: OutboxRelay): { stop(): Promise<void> } {
   let running: Promise<void> | null = null;
+  let itemsSeen: Types.ObjectId | null = null;
   const tick = () => {
     running ??= (async () => {
       try {
         await outbox.sweep(config.OUTBOX_SWEEP_AGE_MS);
         await purgeExpiredIdempotencyRecords();
+        const orphans = await sweepOrphanItems(itemsSeen);
+        itemsSeen = orphans.next;
+        if (orphans.removed) logger.info({ removed: orphans.removed }, 'removed items of orders never committed');
       } catch (err) {
         logger.warn({ err }, 'sweep failed; will retry');
       } finally {
