@@ -45,7 +45,10 @@ export async function runIdempotent<T>(run: IdempotentRun<T>): Promise<{ value: 
   const deadline = Date.now() + WAIT_MS;
 
   const finish = async (value: T) => {
-    await IdempotencyRecord.updateOne({ _id: id }, { $set: { state: 'done', responseBody: value } });
+    // Stored as the JSON the client received: the driver would write `undefined` fields
+    // as null, and a replay must be the first response, not a variant of it.
+    const responseBody: unknown = value === undefined ? null : JSON.parse(JSON.stringify(value));
+    await IdempotencyRecord.updateOne({ _id: id }, { $set: { state: 'done', responseBody } });
     return value;
   };
   const own = async (): Promise<{ value: T; replayed: boolean }> => {

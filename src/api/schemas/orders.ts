@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { ORDER_STATUSES } from '../../config';
+import { priceOrder } from '../../services/pricing';
 import { money, orderIdParam, pageQuery, text } from './common';
+
+const onlyIfValid = (payload: { issues: readonly unknown[] }) => payload.issues.length === 0;
 
 export const deliveryAddressSchema = z.strictObject({
   recipientName: text(100),
@@ -23,17 +26,32 @@ export const orderItemSchema = z
     discount: money().default(0),
     tax: money().default(0),
   })
-  .superRefine((item, ctx) => {
-    if (item.discount > item.quantity * item.unitPrice) {
-      ctx.addIssue({ code: 'custom', path: ['discount'], message: 'Must not exceed quantity × unitPrice' });
-    }
-  });
+  .superRefine(
+    (item, ctx) => {
+      if (item.discount > item.quantity * item.unitPrice) {
+        ctx.addIssue({ code: 'custom', path: ['discount'], message: 'Must not exceed quantity × unitPrice' });
+      }
+    },
+    // Cross-field rules only judge fields that are valid on their own, so a bad quantity is
+    // reported once, not again as a "discount above the line total".
+    { when: onlyIfValid },
+  );
 
-export const createOrderBody = z.strictObject({
-  deliveryAddress: deliveryAddressSchema,
-  items: z.array(orderItemSchema).min(1, 'At least one item is required').max(100, 'At most 100 items'),
-  notes: text(1000, 0).optional(),
-});
+export const createOrderBody = z
+  .strictObject({
+    deliveryAddress: deliveryAddressSchema,
+    items: z.array(orderItemSchema).min(1, 'At least one item is required').max(100, 'At most 100 items'),
+    notes: text(1000, 0).optional(),
+  })
+  .superRefine(
+    (body, ctx) => {
+      // Guide 2.2.1: totalAmount > 0; lines discounted to nothing would make an order of 0.
+      if (priceOrder(body.items).totalAmount <= 0) {
+        ctx.addIssue({ code: 'custom', path: ['items'], message: 'The order total must be greater than 0' });
+      }
+    },
+    { when: onlyIfValid },
+  );
 export type CreateOrderInput = z.infer<typeof createOrderBody>;
 
 export const myOrdersQuery = z.strictObject({
