@@ -55,7 +55,10 @@ export async function runIdempotent<T>(run: IdempotentRun<T>): Promise<{ value: 
     try {
       return { value: await finish(await run.execute(id)), replayed: false };
     } catch (err) {
-      // Nothing was committed under this key (or the error says what was): free it for a retry.
+      // If the work committed before failing, the key stays bound to what it committed;
+      // only when nothing was committed is the key freed for a retry.
+      const committed = await run.recover(id).catch(() => null);
+      if (committed !== null) return { value: await finish(committed), replayed: false };
       await IdempotencyRecord.deleteOne({ _id: id, state: 'pending' });
       throw err;
     }
