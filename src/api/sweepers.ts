@@ -4,6 +4,7 @@ import type { OutboxRelay } from '../queues/outbox-relay';
 import type { Types } from 'mongoose';
 import { purgeExpiredIdempotencyRecords } from '../services/idempotency';
 import { sweepOrphanItems } from '../services/orphan-items';
+import { reconcileReturnRequests } from '../services/returns/reconcile';
 
 /**
  * Background upkeep in every API and worker process: re-relay outbox events a crash left
@@ -22,6 +23,8 @@ export function startSweepers(outbox: OutboxRelay): { stop(): Promise<void> } {
         const orphans = await sweepOrphanItems(itemsSeen);
         itemsSeen = orphans.next;
         if (orphans.removed) logger.info({ removed: orphans.removed }, 'removed items of orders never committed');
+        const settled = await reconcileReturnRequests();
+        if (settled) logger.info({ settled }, 'settled return requests a crash left half done');
       } catch (err) {
         logger.warn({ err }, 'sweep failed; will retry');
       } finally {

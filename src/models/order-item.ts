@@ -19,6 +19,8 @@ const orderItemSchema = new Schema(
     returnQuantity: { type: Number, default: 0 },
     returnedQuantity: { type: Number, default: 0 },
     returnReason: { type: String, default: null },
+    // The return request (RET-…) the return marks above belong to.
+    returnId: { type: String, default: null },
   },
   { timestamps: { createdAt: true, updatedAt: false }, collection: 'order_items', versionKey: false },
 );

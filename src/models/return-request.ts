@@ -6,6 +6,13 @@ export const RETURN_REASON_CATEGORIES = [
 ] as const;
 export const RETURN_STATUSES = ['Pending', 'Approved', 'Rejected', 'Completed'] as const;
 export const REFUND_STATUSES = ['Pending', 'Processed', 'Completed'] as const;
+/**
+ * A step written on the return request before the order commit that decides it (DESIGN.md 3):
+ * until the step is finished, the request is provisional, and a crashed step is finished or
+ * undone by the reconciler (src/services/returns/reconcile.ts) according to the order.
+ */
+export const RETURN_PENDING_STEPS = ['request', 'review', 'completion', 'deletion'] as const;
+export type ReturnPendingStep = (typeof RETURN_PENDING_STEPS)[number];
 
 const returnItem = new Schema(
   {
@@ -35,9 +42,18 @@ const returnRequestSchema = new Schema(
     reviewedByName: { type: String, default: null },
     reviewedAt: { type: Date, default: null },
     approvalNotes: { type: String, default: null },
-    refundAmount: { ...minorUnits, default: null },
+    // Null until a review approves an amount (mongoose runs custom validators on null).
+    refundAmount: {
+      ...minorUnits,
+      validate: { validator: (v: number | null) => v === null || Number.isSafeInteger(v), message: minorUnits.validate.message },
+      default: null,
+    },
     refundStatus: { type: String, enum: REFUND_STATUSES, required: true, default: 'Pending' },
     completedAt: { type: Date, default: null },
+    pendingStep: { type: String, enum: [...RETURN_PENDING_STEPS, null], default: null },
+    pendingSince: { type: Date, default: null },
+    // Set when the return was requested under an Idempotency-Key (scope:user:key).
+    idempotencyKey: { type: String, default: null },
   },
   { timestamps: true, collection: 'return_requests', versionKey: false },
 );
@@ -47,6 +63,8 @@ returnRequestSchema.index({ userId: 1 });
 returnRequestSchema.index({ status: 1 });
 returnRequestSchema.index({ requestedAt: -1 });
 returnRequestSchema.index({ returnId: 1 }, { unique: true });
+returnRequestSchema.index({ pendingStep: 1, pendingSince: 1 });
+returnRequestSchema.index({ idempotencyKey: 1 });
 
 export type ReturnRequestDoc = InferSchemaType<typeof returnRequestSchema> & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date };
 export const ReturnRequest = model('ReturnRequest', returnRequestSchema);

@@ -3,6 +3,7 @@ import { logger } from '../logger';
 import { Order } from '../models';
 import type { OrderDoc, OutboxEvent } from '../models/order';
 import { projectHistory } from '../services/history-projection';
+import { withOrderLock } from '../services/order-write';
 import { EVENT_ROUTES, type EventType } from './names';
 import type { EventJob } from './payloads';
 import type { Queues } from './queues';
@@ -44,7 +45,8 @@ export function createOutboxRelay(queues: Queues): OutboxRelay {
     }
     // Clear only if no change appended events since we read them; otherwise that
     // change's own relay (or the sweeper) delivers everything, again idempotently.
-    await Order.updateOne({ _id: order._id, version: order.version }, { $set: { outbox: [] } });
+    // Under the order's lock: on FerretDB an unlocked write could overwrite a concurrent commit.
+    await withOrderLock(order._id, () => Order.updateOne({ _id: order._id, version: order.version }, { $set: { outbox: [] } }));
   }
 
   async function relay(orderRef: Types.ObjectId): Promise<void> {

@@ -1,4 +1,5 @@
 import { Counter } from '../models';
+import { IdClaim } from '../models/id-claim';
 
 const isDuplicateKey = (err: unknown): boolean => typeof err === 'object' && err !== null && (err as { code?: number }).code === 11000;
 
@@ -13,10 +14,16 @@ export async function nextId(prefix: string, at: Date = new Date()): Promise<str
     try {
       const doc = await Counter.findOneAndUpdate({ _id: key }, { $inc: { seq: 1 } }, { upsert: true, new: true }).lean();
       if (!doc) throw new Error(`counter ${key} was not returned`);
-      return `${key}-${String(doc.seq).padStart(6, '0')}`;
+      const id = `${key}-${String(doc.seq).padStart(6, '0')}`;
+      // FerretDB v1 applies $inc as read-modify-write without a row lock, so concurrent
+      // callers can be given the same number; inserting it under a unique _id decides
+      // who has it, and the others take another.
+      await IdClaim.create({ _id: id });
+      return id;
     } catch (err) {
-      // Two first-of-the-year upserts race to insert the counter; the loser retries as an update.
-      if (!isDuplicateKey(err) || attempt >= 5) throw err;
+      // Two first-of-the-year upserts race to insert the counter, or the number was
+      // already claimed: the loser tries again.
+      if (!isDuplicateKey(err) || attempt >= 50) throw err;
     }
   }
 }

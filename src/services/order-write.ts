@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { Types } from 'mongoose';
 import { Order } from '../models';
 import type { OrderDoc } from '../models/order';
+import { OrderLock, type OrderLockDoc } from '../models/order-lock';
 import { ConflictError } from './errors';
+import { isDuplicateKey } from './ids';
 import type { NewEvent } from './order-events';
 
 /**
@@ -14,6 +17,15 @@ export async function commitChange(
   set: Record<string, unknown>,
   events: NewEvent[],
 ): Promise<OrderDoc> {
+  return withOrderLock(order._id, () => commitChangeHoldingLock(order, set, events));
+}
+
+/** commitChange for a caller that already holds the order's lock (inside withOrderLock). */
+export async function commitChangeHoldingLock(
+  order: { _id: Types.ObjectId; version: number },
+  set: Record<string, unknown>,
+  events: NewEvent[],
+): Promise<OrderDoc> {
   const updated = await Order.findOneAndUpdate(
     { _id: order._id, version: order.version },
     { $set: set, $inc: { version: 1 }, $push: { outbox: { $each: events } } },
@@ -21,4 +33,43 @@ export async function commitChange(
   ).lean<OrderDoc>();
   if (!updated) throw new ConflictError('The order was changed by another request at the same time; nothing was changed');
   return updated;
+}
+
+/** Longer than any write under the lock takes; a lease older than this was abandoned. */
+const LEASE_MS = 15_000;
+const WAIT_MS = 5_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Runs `fn` while holding the order's lease, so the writes of one order happen one at a
+ * time. Needed because FerretDB v1 applies a filtered update as read, modify, write back
+ * the whole document without locking the row: two concurrent `{_id, version}` updates
+ * both match, both report success, and the later one silently overwrites the earlier.
+ * Inside the lease, reads see every earlier write, so the version check is exact again.
+ * Waits up to WAIT_MS for the lease, then answers 409.
+ */
+export async function withOrderLock<T>(orderRef: Types.ObjectId, fn: () => Promise<T>): Promise<T> {
+  const token = randomUUID();
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    try {
+      await OrderLock.create({ _id: orderRef, token, until: new Date(Date.now() + LEASE_MS) });
+      break;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+    const held = await OrderLock.findById(orderRef).lean<OrderLockDoc>();
+    if (held && held.until.getTime() < Date.now()) {
+      // Its holder died without releasing it; of several takers, the unique _id admits one.
+      await OrderLock.deleteOne({ _id: orderRef, token: held.token });
+      continue;
+    }
+    if (Date.now() > deadline) throw new ConflictError('The order is being changed by another request; retry shortly');
+    await sleep(3 + Math.random() * 7);
+  }
+  try {
+    return await fn();
+  } finally {
+    await OrderLock.deleteOne({ _id: orderRef, token });
+  }
 }

@@ -13,6 +13,9 @@ import { authenticate, principalOf } from '../middleware/authenticate';
 import { validate } from '../middleware/validate';
 import { presentHistoryEntry, presentOrder, presentOrderSummary, presentPagination } from '../presenters/orders';
 import { requestMeta } from '../request-meta';
+import { findReturnRequestedUnder, requestReturn } from '../../services/returns/request-return';
+import { presentRequestedReturn } from '../presenters/returns';
+import { requestReturnBody, type RequestReturnInput } from '../schemas/returns';
 import { cancelOrderBody, createOrderBody, myOrdersQuery, orderIdParam, type CancelOrderInput, type CreateOrderInput, type MyOrdersQuery } from '../schemas/orders';
 
 const idempotencyKey = z.string().regex(/^[A-Za-z0-9_.:-]{8,128}$/, 'Must be 8-128 letters, digits or _.:-');
@@ -66,9 +69,19 @@ export function customerOrderRoutes(deps: ServiceDeps): Router {
   return r;
 }
 
+/**
+ * First path segments under /api/orders that name other endpoints (guide 3.1-3.3), never
+ * an order: a request for one of them that no router answered must end as "Route not
+ * found", not as the lookup of an order called `search`.
+ */
+export const RESERVED_ORDER_PATHS: ReadonlySet<string> = new Set(['me', 'search', 'returns', 'analytics', 'internal', 'dead-letters']);
+
 /** Routes on one order; mounted after every static path so none is taken for an id. */
 export function singleOrderRoutes(deps: ServiceDeps): Router {
   const r = Router();
+
+  // Express matches paths case-insensitively, so `/Search` is reserved as well.
+  r.use('/:orderId', (req, _res, next) => next(RESERVED_ORDER_PATHS.has(String(req.params.orderId).toLowerCase()) ? 'router' : undefined));
 
   r.get('/:orderId', authenticate, validate({ params: orderIdParam }), async (req, res) => {
     const { order, items } = await getOrder(principalOf(req), orderIdOf(req));
@@ -89,6 +102,29 @@ export function singleOrderRoutes(deps: ServiceDeps): Router {
   r.get('/:orderId/history', authenticate, validate({ params: orderIdParam }), async (req, res) => {
     const { orderId, history } = await getOrderHistory(principalOf(req), orderIdOf(req));
     ok(res, 'Order history retrieved successfully', { orderId, history: history.map(presentHistoryEntry) });
+  });
+
+  r.post('/:orderId/return', authenticate, validate({ params: orderIdParam, body: requestReturnBody }), async (req, res) => {
+    const principal = principalOf(req);
+    const orderId = orderIdOf(req);
+    const input = req.body as RequestReturnInput;
+    const meta = requestMeta(req);
+    const key = idempotencyKeyOf(req.get('idempotency-key'));
+    const { value, replayed } = key
+      ? await runIdempotent({
+          scope: 'request-return',
+          userId: principal.userId,
+          key,
+          request: { orderId, ...input },
+          execute: async (recordId) => presentRequestedReturn(await requestReturn(deps, principal, orderId, input, meta, recordId)),
+          recover: async (recordId) => {
+            const found = await findReturnRequestedUnder(deps, recordId);
+            return found && presentRequestedReturn(found);
+          },
+        })
+      : { value: presentRequestedReturn(await requestReturn(deps, principal, orderId, input, meta)), replayed: false };
+    if (replayed) res.set('Idempotent-Replayed', 'true');
+    ok(res, 'Return request submitted successfully', value);
   });
 
   return r;

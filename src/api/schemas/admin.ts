@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { ORDER_STATUSES } from '../../config';
+import { deliveryAddressSchema } from './orders';
+import { pageQuery, text } from './common';
+
+const onlyIfValid = (payload: { issues: readonly unknown[] }) => payload.issues.length === 0;
+
+const isoDate = z.union([z.iso.date(), z.iso.datetime({ offset: true })], { message: 'Must be an ISO 8601 date (2026-01-25) or date-time' });
+
+/** Start of a date range; a bare date means its first instant (UTC). */
+export const dateFrom = isoDate.transform((s) => new Date(s));
+/** End of a date range, inclusive; a bare date means the whole of that day (UTC). */
+export const dateTo = isoDate.transform((s) => (s.length === 10 ? new Date(Date.parse(s) + 86_400_000 - 1) : new Date(s)));
+
+/** A decimal amount in a query string (no exponent, at most two decimals). */
+const amountQuery = z
+  .string()
+  .regex(/^\d{1,8}(\.\d{1,2})?$/, 'Must be an amount with at most two decimals')
+  .transform(Number);
+
+/** Refuses a range whose low end is above its high end. */
+export function refuseInvertedRange(ctx: z.RefinementCtx, low: number | Date | undefined, high: number | Date | undefined, lowKey: string, highKey: string): void {
+  if (low !== undefined && high !== undefined && low > high) {
+    ctx.addIssue({ code: 'custom', path: [highKey], message: `Must not be less than ${lowKey}` });
+  }
+}
+
+export const adminOrdersQuery = z
+  .strictObject({
+    ...pageQuery,
+    sortBy: z.enum(['orderDate', 'totalAmount']).default('orderDate'),
+    status: z.enum(ORDER_STATUSES).optional(),
+    from: dateFrom.optional(),
+    to: dateTo.optional(),
+    userId: text(100).optional(),
+    customerId: text(100).optional(),
+    minAmount: amountQuery.optional(),
+    maxAmount: amountQuery.optional(),
+  })
+  .superRefine(
+    (q, ctx) => {
+      refuseInvertedRange(ctx, q.from, q.to, 'from', 'to');
+      refuseInvertedRange(ctx, q.minAmount, q.maxAmount, 'minAmount', 'maxAmount');
+    },
+    { when: onlyIfValid },
+  );
+export type AdminOrdersQuery = z.infer<typeof adminOrdersQuery>;
+
+export const searchOrdersQuery = z.strictObject({
+  ...pageQuery,
+  q: text(100),
+});
+export type SearchOrdersQuery = z.infer<typeof searchOrdersQuery>;
+
+export const updateOrderBody = z
+  .strictObject({
+    deliveryAddress: deliveryAddressSchema.optional(),
+    notes: text(1000, 0).nullable().optional(),
+  })
+  .refine((b) => b.deliveryAddress !== undefined || b.notes !== undefined, { message: 'Send deliveryAddress, notes or both', path: ['body'], when: onlyIfValid });
+export type UpdateOrderInput = z.infer<typeof updateOrderBody>;
+
+export const updateStatusBody = z.strictObject({
+  status: z.enum(ORDER_STATUSES, { message: `Must be one of: ${ORDER_STATUSES.join(', ')}` }),
+  notes: text(500, 0).optional(),
+});
+export type UpdateStatusInput = z.infer<typeof updateStatusBody>;

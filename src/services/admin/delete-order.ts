@@ -1,0 +1,33 @@
+import { Order, OrderHistory, OrderItem, ReturnRequest } from '../../models';
+import { withOrderLock } from '../order-write';
+import { loadOrderFor } from '../orders/load-order';
+import type { Principal } from '../principal';
+
+export interface DeletedOrder {
+  orderId: string;
+  items: number;
+  history: number;
+  returns: number;
+}
+
+/**
+ * The desk deletes an order for good, with its items, history and return requests.
+ * The order goes first: once it is gone, its items and history are unreachable orphans.
+ * Return requests are listed on their own, so they are marked before that; should we die
+ * before deleting them, the return reconciler deletes what the mark says belongs to a
+ * deleted order (or clears the mark if the order survived).
+ */
+export async function deleteOrder(principal: Principal, orderId: string): Promise<DeletedOrder> {
+  const order = await loadOrderFor(principal, orderId);
+  // Under the order's lock, so no change of the order or its returns is half-way through.
+  await withOrderLock(order._id, async () => {
+    await ReturnRequest.updateMany({ orderId: order._id, pendingStep: null }, { $set: { pendingStep: 'deletion', pendingSince: new Date() } });
+    await Order.deleteOne({ _id: order._id });
+  });
+  const [items, history, returns] = await Promise.all([
+    OrderItem.deleteMany({ orderId: order._id }),
+    OrderHistory.deleteMany({ orderId: order._id }),
+    ReturnRequest.deleteMany({ orderId: order._id }),
+  ]);
+  return { orderId: order.orderId, items: items.deletedCount, history: history.deletedCount, returns: returns.deletedCount };
+}
