@@ -39,6 +39,20 @@ describe('the HTTP shell', () => {
     expect(res.body).toMatchObject({ success: false, message: 'Payload too large', errors: [{ field: 'body' }] });
   });
 
+  it('refuses strings the database cannot store (NUL, unpaired surrogates) with 400 naming the field', async () => {
+    const nul = await request(t.app).get('/api/orders/internal/customer/a%00b/count').set('x-service-api-key', process.env.SERVICE_API_KEY as string);
+    const surrogate = await request(t.app)
+      .post('/api/orders/ORD-2026-000001/cancel')
+      .set(as('alice'))
+      .set('content-type', 'application/json')
+      .send('{"reason": "broken \\ud800 text here"}');
+
+    expect(nul.status).toBe(400);
+    expect(nul.body.errors).toEqual([{ field: 'customerId', message: 'Must not contain NUL or invalid Unicode characters' }]);
+    expect(surrogate.status).toBe(400);
+    expect(surrogate.body.errors).toEqual([{ field: 'reason', message: 'Must not contain NUL or invalid Unicode characters' }]);
+  });
+
   it('answers an unexpected error with 500 and no stack or internals', async () => {
     const res = await request(t.app).get('/boom');
 

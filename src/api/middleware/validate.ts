@@ -18,14 +18,24 @@ export function toFieldErrors(error: z.ZodError, prefix?: string): FieldError[] 
   return out;
 }
 
-/** Paths of keys that could be read as MongoDB operators or paths (`$where`, `a.b`). */
-function operatorKeys(value: unknown, path: string[] = [], found: string[] = []): string[] {
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * What no schema should have to think about: keys that could be read as MongoDB operators
+ * or paths (`$where`, `a.b`), and strings the database cannot store (NUL, unpaired UTF-16
+ * surrogates: PostgreSQL under FerretDB refuses them, MongoDB mangles them).
+ */
+function unsafeInput(value: unknown, path: string[] = [], found: FieldError[] = []): FieldError[] {
   if (found.length >= 10) return found;
-  if (Array.isArray(value)) value.forEach((v, i) => operatorKeys(v, [...path, String(i)], found));
-  else if (value !== null && typeof value === 'object') {
+  const here = () => path.join('.') || 'value';
+  if (typeof value === 'string') {
+    if (value.includes('\u0000') || LONE_SURROGATE.test(value)) found.push({ field: here(), message: 'Must not contain NUL or invalid Unicode characters' });
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => unsafeInput(v, [...path, String(i)], found));
+  } else if (value !== null && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
-      if (k.startsWith('$') || k.includes('.') || k === '__proto__') found.push([...path, k].join('.'));
-      else operatorKeys(v, [...path, k], found);
+      if (k.startsWith('$') || k.includes('.') || k === '__proto__') found.push({ field: [...path, k].join('.'), message: 'Field names may not start with $ or contain dots' });
+      else unsafeInput(v, [...path, k], found);
     }
   }
   return found;
@@ -42,9 +52,9 @@ export function validate(schemas: Partial<Record<Part, z.ZodType>>): RequestHand
       const schema = schemas[part];
       if (!schema) continue;
       const raw: unknown = req[part];
-      const bad = operatorKeys(raw);
+      const bad = unsafeInput(raw);
       if (bad.length) {
-        errors.push(...bad.map((field) => ({ field, message: 'Field names may not start with $ or contain dots' })));
+        errors.push(...bad);
         continue;
       }
       const parsed = schema.safeParse(part === 'body' && raw === undefined ? {} : raw);

@@ -1,0 +1,107 @@
+import request from 'supertest';
+import { operations, type Operation } from '../src/api/openapi/operations';
+import { errorEnvelope } from '../src/api/openapi/responses';
+import { guideOrderBody } from './helpers/fixtures';
+import { placeOrder } from './helpers/orders';
+import { deliveredOrder, openReturn, REJECT, returnBody } from './helpers/returns';
+import { startTestApp, type TestApp } from './helpers/test-app';
+import { as, users } from './helpers/tokens';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const CALLERS = ['nobody', 'alice', 'bob', 'admin', 'service'] as const;
+type Caller = (typeof CALLERS)[number];
+
+function headersOf(caller: Caller): Record<string, string> {
+  if (caller === 'nobody') return {};
+  if (caller === 'service') return { 'x-service-api-key': process.env.SERVICE_API_KEY as string };
+  return as(caller);
+}
+
+/**
+ * Every operation × every kind of caller → the status it must answer. Alice owns the
+ * orders and returns used; Bob is another customer; `service` sends only the service key.
+ */
+const MATRIX: Record<string, [nobody: number, alice: number, bob: number, admin: number, service: number]> = {
+  'get /health': [200, 200, 200, 200, 200],
+  'get /ready': [200, 200, 200, 200, 200],
+  'post /api/orders': [401, 201, 201, 201, 401],
+  'get /api/orders/me': [401, 200, 200, 200, 401],
+  'get /api/orders/:orderId': [401, 200, 403, 200, 401],
+  'post /api/orders/:orderId/cancel': [401, 200, 403, 200, 401],
+  'get /api/orders/:orderId/history': [401, 200, 403, 200, 401],
+  'post /api/orders/:orderId/return': [401, 200, 403, 200, 401],
+  'get /api/orders': [401, 403, 403, 200, 401],
+  'get /api/orders/search': [401, 403, 403, 200, 401],
+  'put /api/orders/:orderId': [401, 403, 403, 200, 401],
+  'patch /api/orders/:orderId/status': [401, 403, 403, 200, 401],
+  'delete /api/orders/:orderId': [401, 403, 403, 200, 401],
+  'get /api/orders/returns': [401, 403, 403, 200, 401],
+  'patch /api/orders/returns/:returnId/review': [401, 403, 403, 200, 401],
+  'get /api/orders/internal/customer/:customerId': [401, 401, 401, 401, 200],
+  'get /api/orders/internal/customer/:customerId/count': [401, 401, 401, 401, 200],
+};
+
+interface Call {
+  path: string;
+  body?: object;
+}
+
+/** A request each operation can succeed with, on fresh data where the operation changes it. */
+const ARRANGE: Record<string, () => Promise<Call>> = {
+  'get /health': async () => ({ path: '/health' }),
+  'get /ready': async () => ({ path: '/ready' }),
+  'post /api/orders': async () => ({ path: '/api/orders', body: guideOrderBody() }),
+  'get /api/orders/me': async () => ({ path: '/api/orders/me?limit=5' }),
+  'get /api/orders/:orderId': async () => ({ path: `/api/orders/${await placeOrder(t.app, 'alice')}` }),
+  'post /api/orders/:orderId/cancel': async () => ({ path: `/api/orders/${await placeOrder(t.app, 'alice')}/cancel`, body: { reason: 'Ordered the wrong size by mistake' } }),
+  'get /api/orders/:orderId/history': async () => ({ path: `/api/orders/${await placeOrder(t.app, 'alice')}/history` }),
+  'post /api/orders/:orderId/return': async () => {
+    const o = await deliveredOrder(t.app, 'alice');
+    return { path: `/api/orders/${o.orderId}/return`, body: returnBody(o) };
+  },
+  'get /api/orders': async () => ({ path: '/api/orders?status=Placed&limit=5' }),
+  'get /api/orders/search': async () => ({ path: '/api/orders/search?q=alice' }),
+  'put /api/orders/:orderId': async () => ({ path: `/api/orders/${await placeOrder(t.app, 'alice')}`, body: { notes: 'Leave with the neighbour' } }),
+  'patch /api/orders/:orderId/status': async () => ({ path: `/api/orders/${await placeOrder(t.app, 'alice')}/status`, body: { status: 'Processing' } }),
+  'delete /api/orders/:orderId': async () => ({ path: `/api/orders/${await placeOrder(t.app, 'alice')}` }),
+  'get /api/orders/returns': async () => ({ path: '/api/orders/returns?limit=5' }),
+  'patch /api/orders/returns/:returnId/review': async () => ({ path: `/api/orders/returns/${(await openReturn(t.app, 'alice')).returnId}/review`, body: REJECT }),
+  'get /api/orders/internal/customer/:customerId': async () => ({ path: `/api/orders/internal/customer/${users.alice.customerId}` }),
+  'get /api/orders/internal/customer/:customerId/count': async () => ({ path: `/api/orders/internal/customer/${users.alice.customerId}/count` }),
+};
+
+const keyOf = (op: Operation) => `${op.method} ${op.path}`;
+
+describe('the authorization matrix', () => {
+  it('has a row for every documented operation, and no row for an undocumented one', () => {
+    expect(Object.keys(MATRIX).sort()).toEqual(operations.map(keyOf).sort());
+    expect(Object.keys(ARRANGE).sort()).toEqual(operations.map(keyOf).sort());
+  });
+
+  const cases = operations.flatMap((op) => CALLERS.map((caller, i) => [keyOf(op), caller, MATRIX[keyOf(op)]?.[i]] as const));
+
+  it.each(cases)('%s as %s answers %i, in its documented shape', async (key, caller, expected) => {
+    const op = operations.find((o) => keyOf(o) === key) as Operation;
+    const call = await ARRANGE[key]();
+
+    let req = request(t.app)[op.method](call.path).set(headersOf(caller));
+    if (call.body) req = req.send(call.body);
+    const res = await req;
+
+    expect(res.status).toBe(expected);
+    if (res.status < 300) {
+      expect(res.body.success).toBe(true);
+      const shape = op.success.data.safeParse(res.body.data);
+      expect(shape.success ? 'matches the documented response' : shape.error.issues).toBe('matches the documented response');
+    } else {
+      expect(errorEnvelope.safeParse(res.body).success).toBe(true);
+    }
+  });
+});
