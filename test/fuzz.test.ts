@@ -164,7 +164,6 @@ describe(`fuzzing every operation (seed ${SEED})`, () => {
       before = after;
     }
 
-    // eslint-disable-next-line no-console
     if (failures.length) console.error(`fuzz seed ${SEED}:\n${failures.join('\n')}`);
     expect(failures).toEqual([]);
     expect([...statuses.values()].reduce((a, b) => a + b, 0)).toBe(REQUESTS);

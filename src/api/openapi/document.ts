@@ -37,8 +37,9 @@ const AUTH_ERRORS: Record<Access, number[]> = {
 
 /** JSON Schema of what a client sends (input side of transforms and defaults). */
 function schemaOf(s: z.ZodType, io: 'input' | 'output'): Json {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io, target: 'draft-2020-12', unrepresentable: 'any' }) as Json;
-  return rest;
+  const schema = z.toJSONSchema(s, { io, target: 'draft-2020-12', unrepresentable: 'any' }) as Json;
+  delete schema.$schema; // the document's dialect applies; a per-schema $schema is noise
+  return schema;
 }
 
 function parametersOf(op: Operation): Json[] {
