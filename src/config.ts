@@ -101,6 +101,9 @@ export const configSchema = z
     JOB_KEEP_COMPLETED_SECONDS: positiveInt.default(24 * 3600),
     JOB_KEEP_COMPLETED_COUNT: positiveInt.default(10_000),
     WORKER_CONCURRENCY: positiveInt.max(100).default(5),
+    // Analytics jobs at once across every worker process. 1 on FerretDB v1, which does not
+    // apply concurrent updates of one document atomically (it loses $inc).
+    ANALYTICS_CONCURRENCY: positiveInt.max(100).default(1),
     WORKER_LOCK_DURATION_MS: positiveInt.default(30_000),
     WORKER_STALLED_INTERVAL_MS: positiveInt.default(30_000),
     CUSTOMER_STATS_DEBOUNCE_MS: z.coerce.number().int().min(0).default(2000),

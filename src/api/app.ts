@@ -12,6 +12,7 @@ import type { Queues } from '../queues/queues';
 import { createMetrics } from './metrics';
 import { errorHandler, notFound } from './middleware/errors';
 import { rateLimiter, type RateLimitOptions } from './middleware/rate-limit';
+import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { adminOrdersRoutes } from './routes/admin-orders';
 import { analyticsRoutes } from './routes/analytics';
@@ -64,6 +65,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use(passport.initialize());
 
   app.use(healthRoutes(deps.redis));
+  app.use(docsRoutes());
   if (metrics) app.use(metrics.routes);
   if (deps.rateLimit !== false) {
     const limiter = rateLimiter(deps.redis, deps.rateLimit);
@@ -76,7 +78,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use('/api/orders/internal', internalRoutes(deps.services));
   app.use('/api/orders/returns', returnsRoutes(deps.services));
   app.use('/api/orders/analytics', analyticsRoutes(deps.services));
-  app.use('/api/orders/dead-letters', deadLettersRoutes(deps.services));
+  app.use('/api/orders/dead-letters', deadLettersRoutes(deps.services, deps.queues));
   app.use('/api/orders', customerOrderRoutes(deps.services));
   app.use('/api/orders', adminOrdersRoutes(deps.services));
   app.use('/api/orders', singleOrderRoutes(deps.services));

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { config } from '../config';
 import { logger } from '../logger';
 import { buildApp } from './app';
+import { BOARD_PATH, boardRouter } from './board';
 import { startApiRuntime } from './runtime';
 import { startSweepers } from './sweepers';
 
@@ -9,7 +10,14 @@ import { startSweepers } from './sweepers';
 async function main(): Promise<void> {
   const runtime = await startApiRuntime();
   const sweepers = startSweepers(runtime.outbox);
-  const app = buildApp({ services: runtime.services, redis: runtime.redis, queues: runtime.queues });
+  const board = boardRouter(runtime.queues);
+  const app = buildApp({
+    services: runtime.services,
+    redis: runtime.redis,
+    queues: runtime.queues,
+    extraRouters: board ? [{ path: BOARD_PATH, router: board }] : [],
+  });
+  if (!board) logger.info('Bull Board is off: set BOARD_USER and BOARD_PASSWORD to serve it at ' + BOARD_PATH);
   const server = app.listen(config.PORT, () => {
     const { port } = server.address() as AddressInfo;
     logger.info({ port }, 'api listening');

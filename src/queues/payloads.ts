@@ -19,3 +19,23 @@ export const eventJobSchema = z.strictObject({
 });
 
 export type EventJob = z.infer<typeof eventJobSchema>;
+
+/** customer-stats: the debounced "recompute and send this customer's totals" job. */
+export const customerSyncJobSchema = z.strictObject({
+  customerId: z.string().min(1),
+});
+export type CustomerSyncJob = z.infer<typeof customerSyncJobSchema>;
+
+/** dead-letter: a copy of a job that failed for good, enough to inspect and replay it. */
+export const deadLetterSchema = z.strictObject({
+  queue: z.enum(['emails', 'customer-stats', 'analytics', 'refunds']),
+  jobId: z.string().min(1),
+  name: z.string().min(1),
+  data: z.unknown(),
+  failedReason: z.string(),
+  attemptsMade: z.number().int().min(0),
+  createdAt: z.number().int(), // ms since epoch, as BullMQ keeps them
+  processedAt: z.number().int().nullable(),
+  failedAt: z.number().int(),
+});
+export type DeadLetter = z.infer<typeof deadLetterSchema>;

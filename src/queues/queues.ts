@@ -8,9 +8,9 @@ import { QUEUE_NAMES, type QueueName } from './names';
  * count, failed ones kept for the operators (they are also copied to dead-letter).
  */
 export const defaultJobOptions: DefaultJobOptions = {
-  attempts: 6,
-  backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
-  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  attempts: config.JOB_ATTEMPTS,
+  backoff: { type: 'exponential', delay: config.JOB_BACKOFF_MS, jitter: config.JOB_BACKOFF_JITTER },
+  removeOnComplete: { age: config.JOB_KEEP_COMPLETED_SECONDS, count: config.JOB_KEEP_COMPLETED_COUNT },
   removeOnFail: false,
 };
 

@@ -1,7 +1,63 @@
 import { Router } from 'express';
+import { z } from 'zod';
+import { getDeadLetter, listDeadLetters, replayDeadLetter, type StoredDeadLetter } from '../../queues/dead-letter';
+import type { Queues } from '../../queues/queues';
 import type { ServiceDeps } from '../../services/deps';
+import { NotFoundError } from '../../services/errors';
+import { fail, ok } from '../envelope';
+import { authenticate, requireRole } from '../middleware/authenticate';
+import { validate } from '../middleware/validate';
+import { pageQuery, queryInt } from '../schemas/common';
 
-/** Placeholder: filled in by its issue. */
-export function deadLettersRoutes(_deps: ServiceDeps): Router {
-  return Router();
+const listQuery = z.strictObject({ page: pageQuery.page, limit: queryInt(1, 100, 20) });
+const idParam = z.strictObject({ id: z.string().min(1).max(300) });
+
+function presentDeadLetter(d: StoredDeadLetter) {
+  return {
+    id: d.id,
+    queue: d.queue,
+    jobId: d.jobId,
+    name: d.name,
+    data: d.data,
+    failedReason: d.failedReason,
+    attemptsMade: d.attemptsMade,
+    createdAt: new Date(d.createdAt).toISOString(),
+    processedAt: d.processedAt === null ? null : new Date(d.processedAt).toISOString(),
+    failedAt: new Date(d.failedAt).toISOString(),
+    deadLetteredAt: new Date(d.deadLetteredAt).toISOString(),
+  };
+}
+
+/** Jobs that failed for good, for administrators: list, inspect, replay (DESIGN.md 10). */
+export function deadLettersRoutes(_deps: ServiceDeps, queues?: Queues): Router {
+  const r = Router();
+  r.use(authenticate, requireRole('Administrator'));
+  r.use((_req, res, next) => {
+    if (queues) return next();
+    fail(res, 503, 'Job queues unavailable', [{ field: 'queues', message: 'This process has no job queues' }]);
+  });
+
+  r.get('/', validate({ query: listQuery }), async (req, res) => {
+    const { page, limit } = req.query as unknown as z.infer<typeof listQuery>;
+    const { rows, total } = await listDeadLetters((queues as Queues)['dead-letter'], page, limit);
+    const totalPages = Math.ceil(total / limit);
+    ok(res, 'Dead letters retrieved successfully', {
+      deadLetters: rows.map(presentDeadLetter),
+      pagination: { currentPage: page, totalPages, totalItems: total, itemsPerPage: limit, hasNextPage: page < totalPages, hasPreviousPage: page > 1 },
+    });
+  });
+
+  r.get('/:id', validate({ params: idParam }), async (req, res) => {
+    const found = await getDeadLetter((queues as Queues)['dead-letter'], (req.params as z.infer<typeof idParam>).id);
+    if (!found) throw new NotFoundError('Dead letter', 'id');
+    ok(res, 'Dead letter retrieved successfully', presentDeadLetter(found.letter));
+  });
+
+  r.post('/:id/replay', validate({ params: idParam }), async (req, res) => {
+    const replayed = await replayDeadLetter(queues as Queues, (req.params as z.infer<typeof idParam>).id);
+    if (!replayed) throw new NotFoundError('Dead letter', 'id');
+    ok(res, 'Job replayed', replayed);
+  });
+
+  return r;
 }

@@ -1,0 +1,138 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import nodemailer, { type Transporter } from 'nodemailer';
+import { config } from '../config';
+
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  /** `<id@domain>`: the same for every attempt at one message, so receivers can drop repeats. */
+  messageId: string;
+}
+
+export interface SentMail {
+  messageId: string;
+  response: string;
+}
+
+/**
+ * A send that failed. `permanent`: the server refused for good (5xx) or the message is
+ * malformed — retrying cannot help. `delivered`: 'no' when we know the server did not take
+ * the message (it answered with an error, or we never got connected); 'unknown' when the
+ * connection broke or timed out in the middle, so it may have been taken.
+ */
+export class MailError extends Error {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+    readonly delivered: 'no' | 'unknown',
+    readonly responseCode: number | null,
+  ) {
+    super(message);
+    this.name = 'MailError';
+  }
+}
+
+export interface Mailer {
+  /** 'smtp' when EMAIL_HOST is set, else 'file' (.eml files under EMAIL_DIR). */
+  readonly kind: 'smtp' | 'file';
+  send(mail: OutgoingMail): Promise<SentMail>;
+  close(): void;
+}
+
+export interface MailerOptions {
+  host: string;
+  port: number;
+  secure: boolean;
+  user: string;
+  password: string;
+  from: string;
+  timeoutMs: number;
+  dir: string;
+}
+
+interface NodemailerError {
+  message?: string;
+  code?: string;
+  responseCode?: number;
+  syscall?: string;
+}
+
+/** Maps what nodemailer throws onto what a retry decision needs. */
+export function classifyMailError(err: unknown): MailError {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as NodemailerError;
+  const message = e.message ?? String(err);
+  const code = typeof e.responseCode === 'number' ? e.responseCode : null;
+  if (code !== null) return new MailError(message, code >= 500, 'no', code);
+  // Refused before anything was sent: connect failed, bad credentials, bad envelope or message.
+  const neverSent = e.syscall === 'connect' || e.syscall === 'getaddrinfo' || ['EDNS', 'EAUTH', 'EENVELOPE', 'EMESSAGE', 'ECONFIG'].includes(e.code ?? '');
+  const permanent = ['EENVELOPE', 'EMESSAGE', 'ECONFIG'].includes(e.code ?? '');
+  return new MailError(message, permanent, neverSent ? 'no' : 'unknown', null);
+}
+
+export function mailerOptionsFromConfig(): MailerOptions {
+  return {
+    host: config.EMAIL_HOST,
+    port: config.EMAIL_PORT,
+    secure: config.EMAIL_SECURE,
+    user: config.EMAIL_USER,
+    password: config.EMAIL_PASSWORD,
+    from: config.EMAIL_FROM,
+    timeoutMs: config.EMAIL_TIMEOUT_MS,
+    dir: config.EMAIL_DIR,
+  };
+}
+
+/**
+ * nodemailer over SMTP from config; with no EMAIL_HOST, each message becomes
+ * `<EMAIL_DIR>/<message id>.eml` (DESIGN.md 12), written whole or not at all.
+ */
+export function createMailer(overrides: Partial<MailerOptions> = {}): Mailer {
+  const o: MailerOptions = { ...mailerOptionsFromConfig(), ...overrides };
+  if (!o.host) return fileMailer(o);
+  // One connection per message (no pool): nothing is left half-open between jobs, and a
+  // broken connection fails one send rather than the next one.
+  const transport: Transporter = nodemailer.createTransport({
+    host: o.host,
+    port: o.port,
+    secure: o.secure,
+    auth: o.user ? { user: o.user, pass: o.password } : undefined,
+    connectionTimeout: o.timeoutMs,
+    greetingTimeout: o.timeoutMs,
+    socketTimeout: o.timeoutMs,
+    dnsTimeout: o.timeoutMs,
+  });
+  return {
+    kind: 'smtp',
+    async send(mail) {
+      try {
+        const info = (await transport.sendMail({ from: o.from, ...mail })) as { messageId: string; response: string };
+        return { messageId: info.messageId, response: info.response };
+      } catch (err) {
+        throw classifyMailError(err);
+      }
+    },
+    close: () => transport.close(),
+  };
+}
+
+function fileMailer(o: MailerOptions): Mailer {
+  const transport: Transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  return {
+    kind: 'file',
+    async send(mail) {
+      const info = (await transport.sendMail({ from: o.from, ...mail })) as { messageId: string; message: Buffer };
+      const name = mail.messageId.replace(/^<|>$/g, '').replace(/[^\w.@-]/g, '_');
+      await mkdir(o.dir, { recursive: true });
+      const file = path.join(o.dir, `${name}.eml`);
+      // Rename is atomic: a reader never sees half a message, and a second run overwrites.
+      const tmp = `${file}.${process.pid}.tmp`;
+      await writeFile(tmp, info.message);
+      await rename(tmp, file);
+      return { messageId: info.messageId, response: `written to ${file}` };
+    },
+    close: () => undefined,
+  };
+}

@@ -1,0 +1,49 @@
+import { AnalyticsAppliedEvent, AnalyticsDaily } from '../../models';
+import { isDuplicateKey } from '../ids';
+import type { RollupDelta } from './rollup-delta';
+
+/**
+ * Adds an event's delta to its day's rollup exactly once, however often the job runs and
+ * wherever it dies (no transactions: DESIGN.md 1). The $inc and the event's mark in the
+ * day document's `pending` list are one atomic write; the applied-events row is written
+ * next; only then is the mark removed. A rerun finds either the row (done) or the mark (the
+ * $inc happened, finish the bookkeeping), so it never adds twice. Returns false when the
+ * event had been applied before.
+ */
+export async function applyOnce(eventId: string, delta: RollupDelta): Promise<boolean> {
+  if (await AnalyticsAppliedEvent.exists({ _id: eventId })) {
+    await unmark(delta.day, eventId);
+    return false;
+  }
+  const applied = delta.isEmpty() ? false : await incrementOnce(eventId, delta);
+  try {
+    await AnalyticsAppliedEvent.create({ _id: eventId, day: delta.day, appliedAt: new Date() });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+  }
+  await unmark(delta.day, eventId);
+  return applied;
+}
+
+async function incrementOnce(eventId: string, delta: RollupDelta): Promise<boolean> {
+  const update: Record<string, unknown> = { $inc: delta.inc, $addToSet: { pending: eventId } };
+  if (Object.keys(delta.set).length) update.$set = delta.set;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      // The native driver, not mongoose: the paths are data-dependent ($inc on
+      // `products.<key>.q`) and must reach the server exactly as built.
+      await AnalyticsDaily.collection.updateOne({ _id: delta.day, pending: { $ne: eventId } } as never, update, { upsert: true });
+      return true;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      // The filter missed an existing day: either it already holds this event's mark (an
+      // earlier run applied it), or two first events of a new day raced to insert it.
+      if (await AnalyticsDaily.exists({ _id: delta.day, pending: eventId })) return false;
+      if (attempt >= 5) throw err;
+    }
+  }
+}
+
+async function unmark(day: string, eventId: string): Promise<void> {
+  await AnalyticsDaily.collection.updateOne({ _id: day } as never, { $pull: { pending: eventId } } as never);
+}

@@ -1,0 +1,121 @@
+import { Order, OrderItem, ReturnRequest } from '../../models';
+import type { OrderDoc } from '../../models/order';
+import type { OrderItemDoc } from '../../models/order-item';
+import type { ReturnRequestDoc } from '../../models/return-request';
+import type { EventType } from '../../queues/names';
+import { NotFoundError } from '../errors';
+import { htmlToText } from './html-to-text';
+import { renderTemplate, type EmailTemplate } from './templates';
+
+export interface NotificationEvent {
+  type: EventType;
+  orderRef: string;
+  previousStatus: string | null;
+  newStatus: string | null;
+  returnId: string | null;
+}
+
+export interface ComposedEmail {
+  template: EmailTemplate;
+  orderId: string;
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+}
+
+const BRAND = 'RMAN E-Commerce';
+const money = new Intl.NumberFormat('en-IN', { style: 'currency', currency: 'INR' });
+/** Minor units → `₹5,520.00`. */
+export const formatMoney = (minor: number): string => money.format(minor / 100);
+const dateFormat = new Intl.DateTimeFormat('en-IN', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+const formatDate = (d: Date): string => `${dateFormat.format(d)} UTC`;
+
+const TEMPLATE_OF: Record<EventType, EmailTemplate> = {
+  'order.created': 'order-confirmation',
+  'order.status_changed': 'status-update',
+  'order.cancelled': 'cancellation',
+  'return.requested': 'return-received',
+  'return.reviewed': 'return-reviewed',
+  'return.completed': 'return-completed',
+};
+
+/**
+ * The email an event sends to the customer, composed from the database: jobs carry ids
+ * only, so names, addresses and amounts are read here (DESIGN.md 10).
+ */
+export async function composeEmail(ev: NotificationEvent): Promise<ComposedEmail> {
+  const order = await Order.findById(ev.orderRef, { outbox: 0 }).lean<OrderDoc>();
+  if (!order) throw new NotFoundError('Order');
+  const template = TEMPLATE_OF[ev.type];
+  const base = {
+    brand: BRAND,
+    customerName: order.customerName,
+    orderId: order.orderId,
+    orderDate: formatDate(order.orderDate),
+    total: formatMoney(order.totalAmount),
+  };
+  let subject: string;
+  let locals: Record<string, unknown>;
+  switch (ev.type) {
+    case 'order.created': {
+      const items = await OrderItem.find({ orderId: order._id }).sort({ _id: 1 }).lean<OrderItemDoc[]>();
+      subject = `Order ${order.orderId} confirmed: ${base.total}`;
+      locals = {
+        items: items.map((i) => ({
+          productName: i.productName,
+          sku: i.sku,
+          quantity: i.quantity,
+          unitPrice: formatMoney(i.unitPrice),
+          discount: formatMoney(i.discount),
+          tax: formatMoney(i.tax),
+          finalPrice: formatMoney(i.finalPrice),
+        })),
+        totals: {
+          subtotal: formatMoney(items.reduce((s, i) => s + i.totalPrice, 0)),
+          discount: formatMoney(items.reduce((s, i) => s + i.discount, 0)),
+          tax: formatMoney(items.reduce((s, i) => s + i.tax, 0)),
+          total: base.total,
+        },
+        itemCount: order.itemCount,
+        address: order.deliveryAddress,
+      };
+      break;
+    }
+    case 'order.status_changed':
+      subject = `Order ${order.orderId} is now ${ev.newStatus ?? order.status}`;
+      locals = { previousStatus: ev.previousStatus ?? '—', newStatus: ev.newStatus ?? order.status };
+      break;
+    case 'order.cancelled':
+      subject = `Order ${order.orderId} cancelled`;
+      locals = { reason: order.cancellationReason };
+      break;
+    case 'return.requested': {
+      const ret = await loadReturn(ev.returnId);
+      subject = `Return ${ret.returnId} received for order ${order.orderId}`;
+      locals = { returnId: ret.returnId, returnItems: ret.items.map((i) => ({ productName: i.productName, quantity: i.quantity })), reason: ret.reason };
+      break;
+    }
+    case 'return.reviewed': {
+      const ret = await loadReturn(ev.returnId);
+      const approved = ret.status === 'Approved' || ret.status === 'Completed';
+      subject = `Return ${ret.returnId} ${approved ? 'approved' : 'not approved'}`;
+      locals = { returnId: ret.returnId, approved, refundAmount: formatMoney(ret.refundAmount ?? 0), notes: ret.approvalNotes };
+      break;
+    }
+    case 'return.completed': {
+      const ret = await loadReturn(ev.returnId);
+      subject = `Return ${ret.returnId} completed`;
+      locals = { returnId: ret.returnId, refundAmount: ret.refundAmount ? formatMoney(ret.refundAmount) : null };
+      break;
+    }
+  }
+  const html = renderTemplate(template, { ...base, ...locals, subject });
+  return { template, orderId: order.orderId, to: order.customerEmail, subject, html, text: htmlToText(html) };
+}
+
+async function loadReturn(returnId: string | null): Promise<ReturnRequestDoc> {
+  const ret = returnId ? await ReturnRequest.findOne({ returnId }).lean<ReturnRequestDoc>() : null;
+  if (!ret) throw new NotFoundError('Return request', 'returnId');
+  return ret;
+}

@@ -1,0 +1,54 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import { MailError, classifyMailError, type Mailer } from '../clients/mailer';
+import { composeEmail } from '../services/notifications/compose-email';
+import { claimDelivery, markSent, releaseClaim } from '../services/notifications/delivery-claims';
+import { eventOf } from './job-input';
+import type { WorkerSettings } from './settings';
+
+/** SMTP replies often quote the recipient (`550 <a@b.c>: no such user`). */
+export const withoutAddresses = (text: string): string => text.replace(/[^\s<>()"',;:]+@[^\s<>()"',;:]+/g, '[address]');
+
+export interface EmailsDeps {
+  mailer: Mailer;
+  settings: WorkerSettings;
+}
+
+/**
+ * emails: one email per event (order confirmation, status update, cancellation, return
+ * received / reviewed / completed), composed from the database, sent at most once per
+ * event short of a crash right after the server's 250 (see delivery-claims.ts).
+ * SMTP 5xx fails at once; 4xx and connection trouble are retried.
+ */
+export function emailsProcessor(deps: EmailsDeps) {
+  return async (job: Job): Promise<{ messageId: string; template: string; skipped?: string }> => {
+    const ev = eventOf(job);
+    const email = await composeEmail(ev);
+    const messageId = `<${ev.eventId}@${deps.settings.messageIdDomain}>`;
+    const holder = `${job.queueName}/${String(job.id)}`;
+    const claim = await claimDelivery({
+      eventId: ev.eventId,
+      eventType: ev.type,
+      orderId: email.orderId,
+      template: email.template,
+      messageId,
+      holder,
+      lockMs: deps.settings.emailClaimLockMs,
+    });
+    if (claim.kind === 'already-sent') return { messageId, template: email.template, skipped: 'already sent' };
+    if (claim.kind === 'busy') throw new Error(`another run is sending the email of event ${ev.eventId} (claim locked until ${claim.until.toISOString()})`);
+
+    let response: string;
+    try {
+      ({ response } = await deps.mailer.send({ to: email.to, subject: email.subject, html: email.html, text: email.text, messageId }));
+    } catch (raw) {
+      const err = raw instanceof MailError ? raw : classifyMailError(raw);
+      await releaseClaim(ev.eventId, holder, err.delivered, err.message);
+      // The reason is kept in Redis and shown on the board: no addresses there.
+      const reason = withoutAddresses(err.message);
+      if (err.permanent) throw new UnrecoverableError(`mail refused: ${reason}`);
+      throw new Error(`mail not sent, will retry: ${reason}`);
+    }
+    await markSent(ev.eventId, response);
+    return { messageId, template: email.template };
+  };
+}

@@ -1,0 +1,115 @@
+import { Worker, type Job, type Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { config } from '../config';
+import { closeRedis, createRedis } from '../infra/redis';
+import { logger } from '../logger';
+import { addDeadLetter, deadLetterIdOf, deadLetterOf } from '../queues/dead-letter';
+import type { WorkQueueName } from '../queues/names';
+import { asJobError, isUnrecoverable } from './job-input';
+import type { WorkerSettings } from './settings';
+
+export type Processor = (job: Job) => Promise<unknown>;
+
+export interface QueueWorker {
+  readonly queue: WorkQueueName;
+  readonly worker: Worker;
+  /** Stops taking jobs and waits for the running ones up to `timeoutMs`, then releases them. */
+  close(timeoutMs: number): Promise<void>;
+}
+
+const attemptsOf = (job: Job): number => job.opts.attempts ?? 1;
+
+/**
+ * A BullMQ worker for one queue with the pipeline's failure handling: errors are sorted
+ * into retryable and unrecoverable, and a job that fails for good is copied to the
+ * dead-letter queue before BullMQ marks it failed (so a crash in between loses nothing),
+ * and again from the `failed` event (which also sees jobs failed for stalling too often);
+ * the copy's id derives from the job's, so it is made once.
+ */
+export function startQueueWorker(queue: WorkQueueName, processor: Processor, deadLetters: Queue, settings: WorkerSettings, concurrency = settings.concurrency): QueueWorker {
+  const connection: Redis = createRedis('worker');
+  const running = new Map<string, { job: Job; token: string | undefined }>();
+  // Jobs this process dead-lettered in `run`; their `failed` event need not do it again.
+  const lettered = new Set<string>();
+  const log = logger.child({ queue });
+
+  const deadLetter = (job: Job, reason: string, attemptsMade: number): Promise<boolean> =>
+    addDeadLetter(deadLetters, deadLetterOf(queue, job, reason, attemptsMade)).then(
+      (id) => {
+        log.warn({ jobId: job.id, name: job.name, deadLetter: id, attemptsMade, reason }, 'job failed for good; dead-lettered');
+        return true;
+      },
+      (err: unknown) => {
+        log.error({ err, jobId: job.id }, 'could not dead-letter a failed job');
+        return false;
+      },
+    );
+
+  const run = async (job: Job, token?: string): Promise<unknown> => {
+    const key = String(job.id);
+    running.set(key, { job, token });
+    try {
+      return await processor(job);
+    } catch (raw) {
+      const err = asJobError(raw);
+      const attemptsMade = job.attemptsMade + 1;
+      if (isUnrecoverable(err) || attemptsMade >= attemptsOf(job)) {
+        if (await deadLetter(job, err.message, attemptsMade)) lettered.add(key);
+      } else log.info({ jobId: job.id, name: job.name, attemptsMade, err: err.message }, 'job failed; will retry');
+      throw err;
+    } finally {
+      running.delete(key);
+    }
+  };
+
+  const worker = new Worker(queue, run, {
+    connection,
+    prefix: config.QUEUE_PREFIX,
+    concurrency,
+    lockDuration: settings.lockDurationMs,
+    stalledInterval: settings.stalledIntervalMs,
+    maxStalledCount: 1,
+  });
+  worker.on('failed', (job: Job | undefined, err: Error) => {
+    if (!job || lettered.delete(String(job.id))) return;
+    if (isUnrecoverable(err) || job.attemptsMade >= attemptsOf(job)) void deadLetter(job, err.message, job.attemptsMade);
+  });
+  worker.on('completed', (job: Job) => {
+    // A job that failed before (it has a stack trace) and now succeeded, e.g. retried from
+    // the board, leaves an obsolete dead letter behind: remove it.
+    if (!job.stacktrace?.length) return;
+    deadLetters.remove(deadLetterIdOf(queue, String(job.id))).then(
+      (removed) => removed && log.info({ jobId: job.id }, 'a dead-lettered job succeeded on a later run; its dead letter is removed'),
+      (err: unknown) => log.warn({ err, jobId: job.id }, 'could not remove an obsolete dead letter'),
+    );
+  });
+  worker.on('error', (err: Error) => log.error({ err }, 'worker error'));
+  worker.on('stalled', (jobId: string) => log.warn({ jobId }, 'job stalled (its worker died or hung); it runs again'));
+
+  let closing: Promise<void> | undefined;
+  return {
+    queue,
+    worker,
+    close: (timeoutMs) =>
+      (closing ??= (async () => {
+        let timer: NodeJS.Timeout | undefined;
+        const timedOut = await Promise.race([
+          worker.close().then(() => false),
+          new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs))),
+        ]);
+        clearTimeout(timer);
+        if (timedOut) {
+          // Hand the unfinished jobs back to the queue now rather than after their locks
+          // expire; whatever they did so far is idempotent, so a rerun is safe.
+          for (const { job, token } of running.values()) {
+            if (!token) continue;
+            await job.moveToWait(token).then(
+              () => log.warn({ jobId: job.id }, 'released an unfinished job at shutdown'),
+              (err: unknown) => log.warn({ err, jobId: job.id }, 'could not release a job at shutdown; it will stall and rerun'),
+            );
+          }
+        }
+        await closeRedis(connection);
+      })()),
+  };
+}

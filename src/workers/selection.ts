@@ -1,0 +1,18 @@
+import type { WorkQueueName } from '../queues/names';
+
+const ALL: readonly WorkQueueName[] = ['emails', 'customer-stats', 'analytics', 'refunds'];
+
+/**
+ * Which workers this process runs: names on the command line (`emails analytics` or
+ * `--workers=emails,analytics`) win over WORKERS (already parsed by config); duplicates
+ * are dropped, unknown names refused.
+ */
+export function selectWorkers(argv: readonly string[], fromConfig: readonly WorkQueueName[]): WorkQueueName[] {
+  const given = argv.flatMap((a) => (a.startsWith('--workers=') ? a.slice('--workers='.length) : a.startsWith('-') ? '' : a).split(',')).map((s) => s.trim()).filter(Boolean);
+  const names = given.length ? given : fromConfig;
+  const unknown = names.filter((n) => !(ALL as readonly string[]).includes(n));
+  if (unknown.length) throw new Error(`unknown worker(s): ${unknown.join(', ')}; choose from ${ALL.join(', ')}`);
+  const chosen = [...new Set(names as WorkQueueName[])];
+  if (!chosen.length) throw new Error(`no workers selected; choose from ${ALL.join(', ')}`);
+  return chosen;
+}

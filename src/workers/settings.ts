@@ -1,0 +1,27 @@
+import { config } from '../config';
+
+/** How the workers run; from config, overridable so tests can use small delays. */
+export interface WorkerSettings {
+  concurrency: number;
+  /** Analytics jobs running at once across all processes (BullMQ global concurrency). */
+  analyticsConcurrency: number;
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+  customerStatsDebounceMs: number;
+  emailClaimLockMs: number;
+  /** The domain of Message-IDs (`<eventId@domain>`). */
+  messageIdDomain: string;
+}
+
+export function workerSettings(overrides: Partial<WorkerSettings> = {}): WorkerSettings {
+  return {
+    concurrency: config.WORKER_CONCURRENCY,
+    analyticsConcurrency: config.ANALYTICS_CONCURRENCY,
+    lockDurationMs: config.WORKER_LOCK_DURATION_MS,
+    stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
+    customerStatsDebounceMs: config.CUSTOMER_STATS_DEBOUNCE_MS,
+    emailClaimLockMs: config.EMAIL_CLAIM_LOCK_MS,
+    messageIdDomain: config.EMAIL_FROM.split('@')[1] ?? 'orms.local',
+    ...overrides,
+  };
+}

@@ -1,0 +1,56 @@
+import type { CustomerServiceClient } from '../clients/customer-service';
+import type { Mailer } from '../clients/mailer';
+import type { WorkQueueName } from '../queues/names';
+import type { Queues } from '../queues/queues';
+import { analyticsProcessor } from './analytics';
+import { customerStatsProcessor } from './customer-stats';
+import { emailsProcessor } from './emails';
+import { startQueueWorker, type Processor, type QueueWorker } from './queue-worker';
+import { refundsProcessor } from './refunds';
+import type { WorkerSettings } from './settings';
+
+export interface WorkerDeps {
+  /** Producer-side queues: dead letters and customer syncs are added through them. */
+  queues: Queues;
+  mailer: Mailer;
+  customerService: CustomerServiceClient;
+  settings: WorkerSettings;
+}
+
+export interface RunningWorkers {
+  readonly names: readonly WorkQueueName[];
+  readonly workers: readonly QueueWorker[];
+  /** Stops every worker (each given up to `timeoutMs` to finish); safe to call twice. */
+  close(timeoutMs: number): Promise<void>;
+}
+
+function processorFor(name: WorkQueueName, deps: WorkerDeps): Processor {
+  switch (name) {
+    case 'emails':
+      return emailsProcessor(deps);
+    case 'customer-stats':
+      return customerStatsProcessor(deps);
+    case 'analytics':
+      return analyticsProcessor();
+    case 'refunds':
+      return refundsProcessor();
+  }
+}
+
+/**
+ * One worker (one processor) per selected queue. Analytics runs under a global concurrency
+ * limit: its jobs all $inc the same few day documents, and FerretDB v1 loses concurrent
+ * updates of one document, so they are serialised across every process.
+ */
+export async function startWorkers(names: readonly WorkQueueName[], deps: WorkerDeps): Promise<RunningWorkers> {
+  if (names.includes('analytics')) await deps.queues.analytics.setGlobalConcurrency(deps.settings.analyticsConcurrency);
+  const workers = names.map((name) =>
+    startQueueWorker(name, processorFor(name, deps), deps.queues['dead-letter'], deps.settings, name === 'analytics' ? deps.settings.analyticsConcurrency : deps.settings.concurrency),
+  );
+  let closing: Promise<void> | undefined;
+  return {
+    names,
+    workers,
+    close: (timeoutMs) => (closing ??= Promise.all(workers.map((w) => w.close(timeoutMs))).then(() => undefined)),
+  };
+}
