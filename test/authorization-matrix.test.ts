@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { operations, type Operation } from '../src/api/openapi/operations';
+import { addDeadLetter } from '../src/queues/dead-letter';
 import { errorEnvelope } from '../src/api/openapi/responses';
 import { guideOrderBody } from './helpers/fixtures';
 import { placeOrder } from './helpers/orders';
@@ -44,6 +45,10 @@ const MATRIX: Record<string, [nobody: number, alice: number, bob: number, admin:
   'delete /api/orders/:orderId': [401, 403, 403, 200, 401],
   'get /api/orders/returns': [401, 403, 403, 200, 401],
   'patch /api/orders/returns/:returnId/review': [401, 403, 403, 200, 401],
+  'get /api/orders/analytics': [401, 403, 403, 200, 401],
+  'get /api/orders/dead-letters': [401, 403, 403, 200, 401],
+  'get /api/orders/dead-letters/:id': [401, 403, 403, 200, 401],
+  'post /api/orders/dead-letters/:id/replay': [401, 403, 403, 200, 401],
   'get /api/orders/internal/customer/:customerId': [401, 401, 401, 401, 200],
   'get /api/orders/internal/customer/:customerId/count': [401, 401, 401, 401, 200],
 };
@@ -73,9 +78,30 @@ const ARRANGE: Record<string, () => Promise<Call>> = {
   'delete /api/orders/:orderId': async () => ({ path: `/api/orders/${await placeOrder(t.app, 'alice')}` }),
   'get /api/orders/returns': async () => ({ path: '/api/orders/returns?limit=5' }),
   'patch /api/orders/returns/:returnId/review': async () => ({ path: `/api/orders/returns/${(await openReturn(t.app, 'alice')).returnId}/review`, body: REJECT }),
+  'get /api/orders/analytics': async () => ({ path: '/api/orders/analytics?from=2026-01-01' }),
+  'get /api/orders/dead-letters': async () => ({ path: '/api/orders/dead-letters' }),
+  'get /api/orders/dead-letters/:id': async () => ({ path: `/api/orders/dead-letters/${await deadLetter()}` }),
+  'post /api/orders/dead-letters/:id/replay': async () => ({ path: `/api/orders/dead-letters/${await deadLetter()}/replay` }),
   'get /api/orders/internal/customer/:customerId': async () => ({ path: `/api/orders/internal/customer/${users.alice.customerId}` }),
   'get /api/orders/internal/customer/:customerId/count': async () => ({ path: `/api/orders/internal/customer/${users.alice.customerId}/count` }),
 };
+
+let letters = 0;
+/** A job of the emails queue that failed for good, parked in dead-letter. */
+async function deadLetter(): Promise<string> {
+  letters += 1;
+  return addDeadLetter(t.queues['dead-letter'], {
+    queue: 'emails',
+    jobId: `matrix-${letters}`,
+    name: 'order.created',
+    data: { eventId: `matrix-${letters}` },
+    failedReason: 'SMTP 550 mailbox unavailable',
+    attemptsMade: 6,
+    createdAt: Date.now() - 60_000,
+    processedAt: Date.now() - 30_000,
+    failedAt: Date.now(),
+  });
+}
 
 const keyOf = (op: Operation) => `${op.method} ${op.path}`;
 

@@ -109,7 +109,8 @@ export function buildOpenApiDocument(ops: Operation[] = operations): Json {
       version: config.API_VERSION,
       description:
         'Orders, returns and the order desk of the R-MAN e-commerce platform. Every answer uses the envelope ' +
-        '`{success, message, data}`; errors `{success: false, message, errors: [{field, message}]}`. Money is in rupees with at most two decimals.',
+        '`{success, message, data}`; errors `{success: false, message, errors: [{field, message}]}`. Money is in rupees with at most two decimals. ' +
+        'Beside this API the service serves Prometheus metrics at `/metrics` (optionally behind a bearer token) and the operators\' job board at `/admin/queues` (basic auth).',
       license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
     },
     servers: [{ url: '/', description: 'This server' }],

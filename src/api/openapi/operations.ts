@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { analyticsQuery } from '../routes/analytics';
+import { deadLetterIdParam, deadLettersQuery } from '../routes/dead-letters';
 import { adminOrdersQuery, searchOrdersQuery, updateOrderBody, updateStatusBody } from '../schemas/admin';
 import { customerIdParam, customerOrdersQuery } from '../schemas/internal';
 import { cancelOrderBody, createOrderBody, myOrdersQuery, orderIdParam } from '../schemas/orders';
@@ -43,6 +45,10 @@ export const operations: Operation[] = [
   { method: 'delete', path: '/api/orders/:orderId', summary: 'Delete an order with its items, history and returns (guide 3.2.5)', tag: 'Order desk', access: 'admin', params: orderIdParam, success: { status: 200, description: 'Deleted', data: r.deleteResponse }, errors: [404, 409] },
   { method: 'get', path: '/api/orders/returns', summary: 'Return requests with filters (guide 3.2.6)', tag: 'Returns', access: 'admin', query: listReturnsQuery, success: { status: 200, description: 'Return requests', data: r.returnsListResponse }, errors: [400] },
   { method: 'patch', path: '/api/orders/returns/:returnId/review', summary: 'Approve or reject a return (guide 4.7)', tag: 'Returns', access: 'admin', params: returnIdParam, body: reviewReturnBody, success: { status: 200, description: 'Reviewed', data: r.reviewResponse }, errors: [400, 404, 409, 422] },
+  { method: 'get', path: '/api/orders/analytics', summary: 'Order analytics from the daily rollups (guide 3.2.8)', tag: 'Order desk', access: 'admin', query: analyticsQuery, success: { status: 200, description: 'Analytics', data: r.analyticsResponse }, errors: [400] },
+  { method: 'get', path: '/api/orders/dead-letters', summary: 'Jobs that failed for good, newest first', tag: 'Operations', access: 'admin', query: deadLettersQuery, success: { status: 200, description: 'Dead letters', data: r.deadLettersResponse }, errors: [400, 503] },
+  { method: 'get', path: '/api/orders/dead-letters/:id', summary: 'One dead letter', tag: 'Operations', access: 'admin', params: deadLetterIdParam, success: { status: 200, description: 'The dead letter', data: r.deadLetterResponse }, errors: [404, 503] },
+  { method: 'post', path: '/api/orders/dead-letters/:id/replay', summary: 'Put a dead letter back on its queue', tag: 'Operations', access: 'admin', params: deadLetterIdParam, success: { status: 200, description: 'Replayed', data: r.replayResponse }, errors: [404, 503] },
 
   { method: 'get', path: '/api/orders/internal/customer/:customerId', summary: "A customer's orders, for the Customer Service (guide 3.3.1)", tag: 'Internal', access: 'service', params: customerIdParam, query: customerOrdersQuery, success: { status: 200, description: 'Orders', data: r.customerOrdersResponse }, errors: [400] },
   { method: 'get', path: '/api/orders/internal/customer/:customerId/count', summary: "A customer's order count and value (guide 3.3.2)", tag: 'Internal', access: 'service', params: customerIdParam, success: { status: 200, description: 'Counts', data: r.customerCountResponse }, errors: [400] },

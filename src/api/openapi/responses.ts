@@ -175,6 +175,46 @@ export const returnRequestResponse = z.object({
 
 export const returnsListResponse = z.object({ returns: z.array(returnRequestResponse), pagination: paginationResponse });
 
+const money = amount;
+export const analyticsResponse = z.object({
+  period: z.object({ from: z.string().nullable(), to: z.string().nullable() }),
+  totalOrders: z.number().int(),
+  itemsOrdered: z.number().int(),
+  ordersByStatus: z.record(status, z.object({ count: z.number().int(), value: money })),
+  revenue: z.object({ gross: money, cancelled: money, refunded: money, net: money }),
+  averageOrderValue: money,
+  returns: z.object({ requested: z.number().int(), approved: z.number().int(), rejected: z.number().int(), completed: z.number().int(), returnRate: z.number() }),
+  refunds: z.object({ approved: money, completed: money }),
+  topProducts: z.array(z.object({ productId: z.string(), productName: z.string(), quantity: z.number().int(), revenue: money })),
+  daily: z.array(
+    z.object({
+      date: z.string(),
+      orders: z.number().int(),
+      itemsOrdered: z.number().int(),
+      grossRevenue: money,
+      cancelledRevenue: money,
+      refunded: money,
+      netRevenue: money,
+    }),
+  ),
+});
+
+export const deadLetterResponse = z.object({
+  id: z.string(),
+  queue: z.string(),
+  jobId: z.string(),
+  name: z.string(),
+  data: z.unknown().describe('The payload of the failed job: identifiers only'),
+  failedReason: z.string(),
+  attemptsMade: z.number().int(),
+  createdAt: dateTime,
+  processedAt: dateTime.nullable(),
+  failedAt: dateTime,
+  deadLetteredAt: dateTime,
+});
+export const deadLettersResponse = z.object({ deadLetters: z.array(deadLetterResponse), pagination: paginationResponse });
+export const replayResponse = z.object({ queue: z.string(), jobId: z.string() });
+
 export const healthResponse = z.object({ status: z.literal('ok'), uptimeSeconds: z.number() });
 export const readyResponse = z.object({
   status: z.enum(['ready', 'not ready']),

@@ -9,8 +9,8 @@ import { authenticate, requireRole } from '../middleware/authenticate';
 import { validate } from '../middleware/validate';
 import { pageQuery, queryInt } from '../schemas/common';
 
-const listQuery = z.strictObject({ page: pageQuery.page, limit: queryInt(1, 100, 20) });
-const idParam = z.strictObject({ id: z.string().min(1).max(300) });
+export const deadLettersQuery = z.strictObject({ page: pageQuery.page, limit: queryInt(1, 100, 20) });
+export const deadLetterIdParam = z.strictObject({ id: z.string().min(1).max(300) });
 
 function presentDeadLetter(d: StoredDeadLetter) {
   return {
@@ -37,8 +37,8 @@ export function deadLettersRoutes(_deps: ServiceDeps, queues?: Queues): Router {
     fail(res, 503, 'Job queues unavailable', [{ field: 'queues', message: 'This process has no job queues' }]);
   });
 
-  r.get('/', validate({ query: listQuery }), async (req, res) => {
-    const { page, limit } = req.query as unknown as z.infer<typeof listQuery>;
+  r.get('/', validate({ query: deadLettersQuery }), async (req, res) => {
+    const { page, limit } = req.query as unknown as z.infer<typeof deadLettersQuery>;
     const { rows, total } = await listDeadLetters((queues as Queues)['dead-letter'], page, limit);
     const totalPages = Math.ceil(total / limit);
     ok(res, 'Dead letters retrieved successfully', {
@@ -47,14 +47,14 @@ export function deadLettersRoutes(_deps: ServiceDeps, queues?: Queues): Router {
     });
   });
 
-  r.get('/:id', validate({ params: idParam }), async (req, res) => {
-    const found = await getDeadLetter((queues as Queues)['dead-letter'], (req.params as z.infer<typeof idParam>).id);
+  r.get('/:id', validate({ params: deadLetterIdParam }), async (req, res) => {
+    const found = await getDeadLetter((queues as Queues)['dead-letter'], (req.params as z.infer<typeof deadLetterIdParam>).id);
     if (!found) throw new NotFoundError('Dead letter', 'id');
     ok(res, 'Dead letter retrieved successfully', presentDeadLetter(found.letter));
   });
 
-  r.post('/:id/replay', validate({ params: idParam }), async (req, res) => {
-    const replayed = await replayDeadLetter(queues as Queues, (req.params as z.infer<typeof idParam>).id);
+  r.post('/:id/replay', validate({ params: deadLetterIdParam }), async (req, res) => {
+    const replayed = await replayDeadLetter(queues as Queues, (req.params as z.infer<typeof deadLetterIdParam>).id);
     if (!replayed) throw new NotFoundError('Dead letter', 'id');
     ok(res, 'Job replayed', replayed);
   });
