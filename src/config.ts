@@ -89,6 +89,10 @@ export const configSchema = z
     RATE_LIMIT_WINDOW_MS: positiveInt.default(60_000),
     RATE_LIMIT_MAX: positiveInt.default(600),
 
+    // How long a request holding an Idempotency-Key is trusted to be alive; after that a
+    // retry takes over and recovers what the first one committed.
+    IDEMPOTENCY_LOCK_MS: positiveInt.default(30_000),
+
     OUTBOX_SWEEP_INTERVAL_MS: positiveInt.default(10_000),
     OUTBOX_SWEEP_AGE_MS: z.coerce.number().int().min(0).default(5_000),
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
+import { config } from '../config';
 import { IdempotencyRecord } from '../models';
 import { ConflictError, UnprocessableError } from './errors';
 import { isDuplicateKey } from './ids';
 
 const KEEP_MS = 24 * 3600 * 1000;
-const LOCK_MS = 30_000;
 const WAIT_MS = 10_000;
 const POLL_MS = 50;
 
@@ -71,7 +71,7 @@ export async function runIdempotent<T>(run: IdempotentRun<T>): Promise<{ value: 
         _id: id,
         requestHash,
         state: 'pending',
-        lockedUntil: new Date(now.getTime() + LOCK_MS),
+        lockedUntil: new Date(now.getTime() + config.IDEMPOTENCY_LOCK_MS),
         expiresAt: new Date(now.getTime() + KEEP_MS),
       });
       return await own();
@@ -95,7 +95,7 @@ export async function runIdempotent<T>(run: IdempotentRun<T>): Promise<{ value: 
     if (record.lockedUntil <= now) {
       const taken = await IdempotencyRecord.updateOne(
         { _id: id, state: 'pending', lockedUntil: record.lockedUntil },
-        { $set: { lockedUntil: new Date(now.getTime() + LOCK_MS) } },
+        { $set: { lockedUntil: new Date(now.getTime() + config.IDEMPOTENCY_LOCK_MS) } },
       );
       if (taken.modifiedCount === 1) {
         const recovered = await run.recover(id);

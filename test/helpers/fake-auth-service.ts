@@ -12,14 +12,19 @@ export interface FakeAuthService {
 }
 
 /** The Auth Service as a real HTTP server on an ephemeral port (DESIGN.md 8's contract). */
-export async function startFakeAuthService(): Promise<FakeAuthService> {
+export async function startFakeAuthService(opts: { generatedPrefix?: string } = {}): Promise<FakeAuthService> {
   const known = new Map<string, object>(Object.values(users).map((u) => [u._id, u]));
   const calls: FakeAuthService['calls'] = [];
   const server = http.createServer((req, res) => {
     const apiKey = req.headers['x-service-api-key'] as string | undefined;
     calls.push({ path: req.url ?? '', apiKey });
     const m = /^\/api\/auth\/user\/([^/?]+)$/.exec(req.url ?? '');
-    const user = m ? known.get(decodeURIComponent(m[1])) : undefined;
+    const id = m ? decodeURIComponent(m[1]) : '';
+    // Load tests need many customers: ids under the generated prefix are all known.
+    const generated = opts.generatedPrefix && id.startsWith(opts.generatedPrefix)
+      ? { _id: id, email: `${id}@example.com`, firstName: 'Load', lastName: id, customerId: `c-${id}` }
+      : undefined;
+    const user = m ? (known.get(id) ?? generated) : undefined;
     res.setHeader('content-type', 'application/json');
     if (apiKey !== process.env.SERVICE_API_KEY) {
       res.writeHead(401).end(JSON.stringify({ success: false, message: 'bad service key' }));

@@ -1,0 +1,242 @@
+import './helpers/pipeline-env';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { createRedis } from '../src/infra/redis';
+import { Order, OrderHistory } from '../src/models';
+import { recomputeAnalytics } from './helpers/analytics-recompute';
+import { startApiProcess, type ApiProcess } from './helpers/api-process';
+import { startFakeAuthService, type FakeAuthService } from './helpers/fake-auth-service';
+import { startFakeCustomerService, type FakeCustomerService } from './helpers/fake-customer-service';
+import { guideOrderBody } from './helpers/fixtures';
+import { startOwnRedis, type OwnRedis } from './helpers/redis-server';
+import { startTestSmtpServer, type TestSmtpServer } from './helpers/smtp-test-server';
+import { eventually, startTestApp, type TestApp } from './helpers/test-app';
+import { as, tokenFor } from './helpers/tokens';
+import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
+
+/**
+ * Order creations under fire: API and worker processes are SIGKILLed at random and
+ * restarted, and Redis (append-only file on, as in production) is killed and restarted
+ * once in the middle. Afterwards nothing acknowledged is lost and nothing is doubled.
+ * `npm run test:chaos` runs the full size (2,000 orders at concurrency 50); the default
+ * run in `npm test` is a shorter variant.
+ */
+const ORDERS = Number(process.env.CHAOS_ORDERS ?? 300);
+const CONCURRENCY = Number(process.env.CHAOS_CONCURRENCY ?? 20);
+const CUSTOMERS = 25;
+const SEED = Number(process.env.CHAOS_SEED ?? Date.now() % 1_000_000);
+
+let random = SEED;
+const rnd = () => {
+  random = (random * 1103515245 + 12345) % 2147483648;
+  return random / 2147483648;
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let redis: OwnRedis;
+let redisDir: string;
+let t: TestApp;
+let auth: FakeAuthService;
+let smtp: TestSmtpServer;
+let customers: FakeCustomerService;
+const apis: (ApiProcess | null)[] = [null, null];
+const workers: (WorkerProcess | null)[] = [null, null];
+let childEnv: Record<string, string>;
+
+beforeAll(async () => {
+  redisDir = mkdtempSync(path.join(os.tmpdir(), 'orms-chaos-redis-'));
+  redis = await startOwnRedis(['--appendonly', 'yes', '--appendfsync', 'always', '--dir', redisDir]);
+  t = await startTestApp({ redis: createRedis('producer', redis.url) });
+  auth = await startFakeAuthService({ generatedPrefix: 'u-chaos-' });
+  smtp = await startTestSmtpServer();
+  customers = await startFakeCustomerService();
+  childEnv = {
+    REDIS_URL: redis.url,
+    AUTH_SERVICE_URL: auth.url,
+    CUSTOMER_SERVICE_URL: customers.url,
+    EMAIL_HOST: smtp.host,
+    EMAIL_PORT: String(smtp.port),
+    LOG_LEVEL: 'info',
+    JOB_ATTEMPTS: '20',
+    JOB_BACKOFF_MS: '200',
+    WORKER_LOCK_DURATION_MS: '4000',
+    WORKER_STALLED_INTERVAL_MS: '1000',
+    EMAIL_TIMEOUT_MS: '2000',
+    EMAIL_CLAIM_LOCK_MS: '8000',
+    IDEMPOTENCY_LOCK_MS: '3000',
+    OUTBOX_SWEEP_AGE_MS: '1000',
+    OUTBOX_SWEEP_INTERVAL_MS: '500',
+    CUSTOMER_STATS_DEBOUNCE_MS: '200',
+  };
+  for (let i = 0; i < 2; i++) {
+    apis[i] = await startApiProcess(childEnv, 60_000);
+    workers[i] = await startWorkerProcess(childEnv, [], 60_000);
+  }
+}, 180_000);
+
+afterAll(async () => {
+  for (const p of [...apis, ...workers]) await p?.kill();
+  await customers?.close();
+  await smtp?.close();
+  await auth?.close();
+  await t?.close();
+  await redis?.stop();
+  rmSync(redisDir, { recursive: true, force: true });
+});
+
+const liveApis = () => apis.filter((a): a is ApiProcess => a !== null && a.child.exitCode === null && a.child.signalCode === null);
+
+/** Places order `i` with its own Idempotency-Key, retrying on any live API until acknowledged. */
+async function placeUntilAcknowledged(i: number): Promise<{ orderId: string; attempts: number }> {
+  const user = `u-chaos-${i % CUSTOMERS}`;
+  const headers = { Authorization: `Bearer ${tokenFor({ sub: user })}`, 'Idempotency-Key': `chaos-${SEED}-${i}` };
+  const deadline = Date.now() + 120_000;
+  for (let attempts = 1; ; attempts++) {
+    const api = liveApis()[Math.floor(rnd() * 2)] ?? liveApis()[0];
+    if (api) {
+      const res = await request(api.url).post('/api/orders').set(headers).send(guideOrderBody()).timeout(15_000).catch(() => null);
+      if (res?.status === 201) return { orderId: res.body.data.orderId as string, attempts };
+      if (res && res.status < 500 && ![409, 429].includes(res.status)) throw new Error(`order ${i} refused: ${res.status} ${res.text}`);
+    }
+    if (Date.now() > deadline) throw new Error(`order ${i} not acknowledged within 120 s`);
+    await sleep(100 + rnd() * 200);
+  }
+}
+
+describe(`chaos: ${ORDERS} orders at concurrency ${CONCURRENCY} while processes and Redis are killed (seed ${SEED})`, () => {
+  it('loses and doubles nothing: orders, history, emails, statistics, analytics; no job is stuck', async () => {
+    const acknowledged = new Map<number, string>();
+    let retried = 0;
+    let kills = 0;
+    let redisRestarts = 0;
+    let done = false;
+
+    const chaos = (async () => {
+      while (!done) {
+        await sleep(700 + rnd() * 1300);
+        if (done) break;
+        if (redisRestarts === 0 && acknowledged.size >= ORDERS / 2) {
+          await redis.stop(); // SIGKILL: the append-only file is all that survives
+          redis = await startOwnRedis(['--appendonly', 'yes', '--appendfsync', 'always', '--dir', redisDir], redis.port);
+          redisRestarts += 1;
+          continue;
+        }
+        const slot = Math.floor(rnd() * 2);
+        if (rnd() < 0.5 && liveApis().length === 2) {
+          await apis[slot]?.kill();
+          kills += 1;
+          apis[slot] = null;
+          apis[slot] = await startApiProcess(childEnv, 60_000);
+        } else {
+          await workers[slot]?.kill();
+          kills += 1;
+          workers[slot] = null;
+          workers[slot] = await startWorkerProcess(childEnv, [], 60_000);
+        }
+      }
+    })();
+
+    let next = 0;
+    const client = async () => {
+      while (next < ORDERS) {
+        const i = next++;
+        const { orderId, attempts } = await placeUntilAcknowledged(i);
+        acknowledged.set(i, orderId);
+        if (attempts > 1) retried += 1;
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: CONCURRENCY }, client));
+    } finally {
+      done = true;
+      await chaos;
+    }
+    if (redisRestarts === 0) {
+      await redis.stop();
+      redis = await startOwnRedis(['--appendonly', 'yes', '--appendfsync', 'always', '--dir', redisDir], redis.port);
+      redisRestarts += 1;
+    }
+
+    // Quiescence: every outbox delivered, every job done, every email out.
+    await eventually(async () => (await Order.countDocuments({ 'outbox.0': { $exists: true } })) === 0, 120_000, 'empty outboxes');
+    await eventually(
+      async () => {
+        for (const q of ['emails', 'customer-stats', 'analytics'] as const) {
+          const c = await t.queues[q].getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+          if (Object.values(c).some((n) => n > 0)) return false;
+        }
+        return true;
+      },
+      180_000,
+      'drained queues',
+    );
+    const orders = await Order.find({}, { orderId: 1, customerId: 1, totalAmount: 1, status: 1, idempotencyKey: 1 }).lean();
+    await eventually(async () => new Set(smtp.received.map((m) => m.messageId)).size >= orders.length, 60_000, 'one email per order');
+
+    const ids = [...acknowledged.values()];
+    const history = await OrderHistory.find({ newStatus: 'Placed' }, { orderIdString: 1 }).lean();
+    const placedRows = new Map<string, number>();
+    for (const h of history) placedRows.set(h.orderIdString, (placedRows.get(h.orderIdString) ?? 0) + 1);
+    const confirmations = new Map<string, Set<string>>();
+    let rawDuplicateEmails = 0;
+    const seenMessageIds = new Set<string>();
+    for (const m of smtp.received) {
+      if (seenMessageIds.has(m.messageId)) rawDuplicateEmails += 1;
+      seenMessageIds.add(m.messageId);
+      const id = /ORD-\d{4}-\d{6}/.exec(m.subject)?.[0];
+      if (id) confirmations.set(id, (confirmations.get(id) ?? new Set()).add(m.messageId));
+    }
+    const byCustomer = new Map<string, { n: number; value: number }>();
+    for (const o of orders) {
+      const c = byCustomer.get(o.customerId ?? '') ?? { n: 0, value: 0 };
+      c.n += 1;
+      if (o.status !== 'Cancelled') c.value += o.totalAmount;
+      byCustomer.set(o.customerId ?? '', c);
+    }
+    const statsMismatches = [...byCustomer.entries()].filter(([customerId, expected]) => {
+      const last = customers.successes(customerId).at(-1)?.body as { totalOrders?: number; totalSpent?: number } | undefined;
+      return last?.totalOrders !== expected.n || Math.round((last?.totalSpent ?? -1) * 100) !== expected.value;
+    });
+    const failed = await Promise.all((['emails', 'customer-stats', 'analytics'] as const).map((q) => t.queues[q].getJobCountByTypes('failed')));
+    const deadLetters = await t.queues['dead-letter'].count();
+    const analytics = await request(t.app).get('/api/orders/analytics').set(as('admin'));
+
+    const summary = {
+      seed: SEED,
+      acknowledged: acknowledged.size,
+      acknowledgedAfterRetry: retried,
+      processKills: kills,
+      redisRestarts,
+      ordersInDatabase: orders.length,
+      distinctOrderIds: new Set(orders.map((o) => o.orderId)).size,
+      distinctIdempotencyKeys: new Set(orders.map((o) => o.idempotencyKey)).size,
+      lostOrders: ids.filter((id) => !orders.some((o) => o.orderId === id)).length,
+      ordersWithoutOnePlacedRow: orders.filter((o) => placedRows.get(o.orderId) !== 1).length,
+      emailsReceived: smtp.received.length,
+      duplicateEmails: rawDuplicateEmails,
+      ordersWithoutExactlyOneConfirmation: orders.filter((o) => confirmations.get(o.orderId)?.size !== 1).length,
+      customersWithStaleStatistics: statsMismatches.length,
+      failedJobs: failed.reduce((a, b) => a + b, 0),
+      deadLetters,
+    };
+    process.stdout.write(`\nchaos summary: ${JSON.stringify(summary, null, 2)}\n`);
+
+    expect(summary).toMatchObject({
+      acknowledged: ORDERS,
+      ordersInDatabase: ORDERS,
+      distinctOrderIds: ORDERS,
+      distinctIdempotencyKeys: ORDERS,
+      lostOrders: 0,
+      ordersWithoutOnePlacedRow: 0,
+      duplicateEmails: 0,
+      ordersWithoutExactlyOneConfirmation: 0,
+      customersWithStaleStatistics: 0,
+      deadLetters: 0,
+    });
+    expect(summary.processKills).toBeGreaterThan(0);
+    expect(summary.redisRestarts).toBe(1);
+    expect(analytics.body.data).toEqual({ period: { from: null, to: null }, ...(await recomputeAnalytics()) });
+  }, 900_000);
+});
