@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { ConfigError, parseConfig } from '../src/config';
+import { readFileSync } from 'node:fs';
+import { ConfigError, configSchema, parseConfig } from '../src/config';
 
 const valid = { JWT_SECRET: 'x'.repeat(32), SERVICE_API_KEY: 'k'.repeat(16) };
 const errorOf = (env: Record<string, string>) => {
@@ -41,6 +42,16 @@ describe('configuration', () => {
     for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
 
     expect(errorOf(env)).toContain(expected);
+  });
+
+  it('documents every key in .env.example, and nothing that is not a key', () => {
+    const documented = readFileSync(path.join(__dirname, '..', '.env.example'), 'utf8')
+      .split('\n')
+      .map((l) => /^([A-Z][A-Z0-9_]*)=/.exec(l)?.[1])
+      .filter((k): k is string => Boolean(k));
+    const keys = Object.keys(configSchema.shape);
+
+    expect(documented.sort()).toEqual(keys.sort());
   });
 
   it('stops a starting process with exit code 1 and one line naming the bad key', () => {
