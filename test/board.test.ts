@@ -1,6 +1,6 @@
 import './helpers/pipeline-env';
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { launchChromium } from './helpers/browser';
 import { boardRouter } from '../src/api/board';
 import { OrderHistory } from '../src/models';
 import type { RunningWorkers } from '../src/workers/start-workers';
@@ -10,7 +10,6 @@ import { settled, startPipeline } from './helpers/pipeline';
 import { startTestSmtpServer, type TestSmtpServer } from './helpers/smtp-test-server';
 import { eventually, startTestApp, type TestApp } from './helpers/test-app';
 
-const CHROMIUM = '/usr/bin/chromium';
 const OPERATOR = { username: 'operator', password: 'board-password-for-tests' };
 const QUEUES = ['emails', 'customer-stats', 'analytics', 'refunds', 'dead-letter'];
 
@@ -21,17 +20,11 @@ let smtp: TestSmtpServer;
 let workers: RunningWorkers;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: the Bull Board test drives Debian's Chromium. Install it with: apt-get install -y chromium`);
-  }
   t = await startTestApp();
   smtp = await startTestSmtpServer();
   workers = await startPipeline(t, ['emails'], { smtp });
   api = await startApiProcess({ BOARD_USER: OPERATOR.username, BOARD_PASSWORD: OPERATOR.password });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 30_000);
 afterAll(async () => {
   await browser?.close();
