@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { createAuthServiceClient } from '../src/clients/auth-service';
-import { IdempotencyRecord, Order, OrderHistory } from '../src/models';
+import { IdempotencyRecord, Order, OrderHistory, OrderItem } from '../src/models';
+import { createOrderBody } from '../src/api/schemas/orders';
+import { createOrder } from '../src/services/orders/create-order';
 import { guideOrderBody, smallOrderBody } from './helpers/fixtures';
 import { listen } from './helpers/orders';
 import { startTestApp, type TestApp } from './helpers/test-app';
@@ -157,5 +159,20 @@ describe('POST /api/orders with an Idempotency-Key', () => {
 
     expect(b.body.data.orderId).not.toBe(a.body.data.orderId);
     expect(await ordersOf('alice')).toBe(before + 2);
+  });
+
+  it('when a retry took over a keyed request that was only slow, the late commit yields the first order and no second one', async () => {
+    const principal = { userId: users.alice._id, role: 'Customer' as const };
+    const recordId = `create-order:${users.alice._id}:slow-${randomUUID()}`;
+    const input = createOrderBody.parse(smallOrderBody());
+    const retry = await createOrder(t.services, principal, input, {}, recordId);
+    const itemsBefore = await OrderItem.countDocuments();
+
+    // The original request, presumed dead, reaches its commit afterwards.
+    const late = await createOrder(t.services, principal, input, {}, recordId);
+
+    expect(late.order.orderId).toBe(retry.order.orderId);
+    expect(await Order.countDocuments({ idempotencyKey: recordId })).toBe(1);
+    expect(await OrderItem.countDocuments()).toBe(itemsBefore);
   });
 });

@@ -75,8 +75,11 @@ const orderSchema = new Schema(
     // Incremented by every state change; compare-and-set writes filter on it.
     version: { type: Number, required: true, default: 0 },
     outbox: { type: [outboxEvent], default: [] },
-    // Set when the order was created under an Idempotency-Key (scope:user:key).
-    idempotencyKey: { type: String, default: null },
+    // The idempotency record it was created under (scope:user:key), or `none:<orderId>`
+    // when the request had no key. Unique: should a retry take over a request that was only
+    // slow, not dead, the second commit of the same key fails instead of doubling the order.
+    // (Never null: FerretDB ignores `sparse`, so nulls would collide in a unique index.)
+    idempotencyKey: { type: String, required: true },
   },
   { timestamps: true, collection: 'orders', versionKey: false },
 );
@@ -94,7 +97,7 @@ orderSchema.index({ customerEmailLower: 1 });
 orderSchema.index({ customerNameLower: 1 });
 // "My orders" sorted by date or amount without an in-memory sort.
 orderSchema.index({ userId: 1, orderDate: -1 });
-orderSchema.index({ idempotencyKey: 1 });
+orderSchema.index({ idempotencyKey: 1 }, { unique: true });
 orderSchema.index({ 'outbox.createdAt': 1 });
 
 export type OrderDoc = InferSchemaType<typeof orderSchema> & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date };

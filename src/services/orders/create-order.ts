@@ -5,7 +5,7 @@ import { Order, OrderItem } from '../../models';
 import type { OrderDoc } from '../../models/order';
 import type { OrderItemDoc } from '../../models/order-item';
 import type { ServiceDeps } from '../deps';
-import { nextId } from '../ids';
+import { isDuplicateKey, nextId } from '../ids';
 import { newEvent, type RequestMeta } from '../order-events';
 import { priceOrder } from '../pricing';
 import type { Principal } from '../principal';
@@ -49,7 +49,7 @@ export async function createOrder(
 
   const placedBy = { ...principal, name: principal.name ?? customer.name };
   const created = newEvent('order.created', placedBy, { from: null, to: 'Placed', notes: 'Order placed' }, meta, {}, now);
-  await Order.create({
+  const placed = {
     _id,
     orderId,
     userId: principal.userId,
@@ -68,8 +68,19 @@ export async function createOrder(
     updatedBy: principal.userId,
     version: 0,
     outbox: [created],
-    idempotencyKey,
-  });
+    idempotencyKey: idempotencyKey ?? `none:${orderId}`,
+  };
+
+  try {
+    await Order.create(placed);
+  } catch (err) {
+    // Another run of the same keyed request committed first (it was presumed dead but was
+    // only slow): its order is the answer, and our items are orphans.
+    const first = idempotencyKey && isDuplicateKey(err) ? await findOrderCreatedUnder(idempotencyKey) : null;
+    if (!first) throw err;
+    await OrderItem.deleteMany({ orderId: _id });
+    return first;
+  }
 
   if (config.TEST_CRASH_AFTER_ORDER_WRITE) process.kill(process.pid, 'SIGKILL');
 
