@@ -53,7 +53,8 @@ export async function settled(queue: Queue, jobId: string, timeoutMs = 10_000): 
       const job = await queue.getJob(jobId);
       if (!job) return null;
       const state = await job.getState();
-      return state === 'completed' || state === 'failed' ? job : null;
+      // Read the job again: the copy above may predate the move to its final state.
+      return state === 'completed' || state === 'failed' ? ((await queue.getJob(jobId)) ?? null) : null;
     },
     timeoutMs,
     `job ${jobId} of ${queue.name} to finish`,
