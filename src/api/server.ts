@@ -4,7 +4,7 @@ import { logger } from '../logger';
 import { buildApp } from './app';
 import { BOARD_PATH, boardRouter } from './board';
 import { startApiRuntime } from './runtime';
-import { startSweepers } from './sweepers';
+import { startSweepers } from '../queues/sweepers';
 
 /** Entry point of an API process: connect, listen, and shut down gracefully on a signal. */
 async function main(): Promise<void> {

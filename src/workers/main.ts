@@ -6,7 +6,7 @@ import { closeRedis, createRedis } from '../infra/redis';
 import { logger } from '../logger';
 import { createOutboxRelay } from '../queues/outbox-relay';
 import { closeQueues, createQueues } from '../queues/queues';
-import { startSweepers } from '../api/sweepers';
+import { startSweepers } from '../queues/sweepers';
 import { selectWorkers } from './selection';
 import { workerSettings } from './settings';
 import { startWorkers } from './start-workers';

@@ -1,6 +1,6 @@
 import { config } from '../config';
 import { logger } from '../logger';
-import type { OutboxRelay } from '../queues/outbox-relay';
+import type { OutboxRelay } from './outbox-relay';
 import type { Types } from 'mongoose';
 import { purgeExpiredIdempotencyRecords } from '../services/idempotency';
 import { sweepOrphanItems } from '../services/orphan-items';
@@ -9,7 +9,7 @@ import { reconcileReturnRequests } from '../services/returns/reconcile';
 /**
  * Background upkeep in every API and worker process: re-relay outbox events a crash left
  * behind, forget idempotency records older than 24 h, and remove items of orders that were
- * never committed. Runs once at start, then on an interval. Every step is idempotent, so
+ * never committed, and finish or undo return steps a crash left half done. Runs once at start, then on an interval. Every step is idempotent, so
  * several processes sweeping at once do no harm.
  */
 export function startSweepers(outbox: OutboxRelay): { stop(): Promise<void> } {
