@@ -251,5 +251,5 @@ describe(`chaos: ${ORDERS} orders at concurrency ${CONCURRENCY} while processes 
     expect(summary.processKills).toBeGreaterThan(0);
     expect(summary.redisRestarts).toBe(1);
     expect(analytics.body.data).toEqual({ period: { from: null, to: null }, ...(await recomputeAnalytics()) });
-  }, 900_000);
+  }, 300_000 + ORDERS * 1_000);
 });
