@@ -1,0 +1,84 @@
+import path from 'node:path';
+
+/** Settings of one benchmark run; BENCH_QUICK=1 shrinks everything for a CI smoke run. */
+export interface BenchSettings {
+  quick: boolean;
+  /** autocannon connections, and the concurrency of every floor loop. */
+  connections: number;
+  /** Seconds each side (API and floor) is measured per scenario, split over `rounds`. */
+  seconds: number;
+  /** Interleaved rounds: floor, API, API, floor, … so drift hits both sides alike. */
+  rounds: number;
+  /** Seconds of warm-up per side before measuring. */
+  warmupSeconds: number;
+  /** A request (or query) taking longer than this alone is not load-tested. */
+  requestCapMs: number;
+  /** Time limit of one emails measurement (worker or floor). */
+  emailCapMs: number;
+  /** Orders of the small and the large read stage. */
+  smallOrders: number;
+  largeOrders: number;
+  /** Orders per customer (the "my orders" page sees about this many). */
+  ordersPerCustomer: number;
+  /** Email jobs per emails round, and rounds. */
+  emailJobs: number;
+  emailRounds: number;
+  /** Write a CPU profile of the API (node --cpu-prof) into bench/results/prof. */
+  profile: boolean;
+  /** Count the API's database commands per scenario (preloads bench/trace-mongo.ts). */
+  trace: boolean;
+  /** Skip `npm run build` (dist is already fresh). */
+  skipBuild: boolean;
+}
+
+const flag = (name: string): boolean => ['1', 'true', 'yes'].includes((process.env[name] ?? '').toLowerCase());
+const int = (name: string, fallback: number): number => {
+  const raw = process.env[name];
+  const n = raw ? Number(raw) : NaN;
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+};
+
+export function benchSettings(): BenchSettings {
+  const quick = flag('BENCH_QUICK');
+  return {
+    quick,
+    connections: int('BENCH_CONNECTIONS', 10),
+    seconds: int('BENCH_SECONDS', quick ? 2 : 10),
+    rounds: quick ? 2 : 4,
+    warmupSeconds: quick ? 0.5 : 2,
+    requestCapMs: int('BENCH_REQUEST_CAP_MS', quick ? 3_000 : 10_000),
+    emailCapMs: quick ? 6_000 : 20_000,
+    smallOrders: 1_000,
+    largeOrders: int('BENCH_LARGE_ORDERS', quick ? 5_000 : 100_000),
+    ordersPerCustomer: 10,
+    emailJobs: int('BENCH_EMAIL_JOBS', quick ? 60 : 500),
+    emailRounds: 1,
+    profile: flag('BENCH_PROFILE'),
+    trace: flag('BENCH_TRACE'),
+    skipBuild: flag('BENCH_SKIP_BUILD'),
+  };
+}
+
+export const ROOT = path.resolve(__dirname, '..');
+export const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
+
+/** The bench's own database and queue prefix: nothing it does touches anyone else's. */
+export const BENCH_DB = process.env.BENCH_DB ?? 'orms_bench';
+export const MONGO_HOST_URI = process.env.BENCH_MONGO ?? 'mongodb://127.0.0.1:27017';
+export const MONGODB_URI = `${MONGO_HOST_URI}/${BENCH_DB}`;
+export const REDIS_URL = process.env.BENCH_REDIS ?? 'redis://127.0.0.1:6379';
+export const QUEUE_PREFIX = '{orms-bench}';
+export const JWT_SECRET = 'bench-jwt-secret-0123456789-abcdefghijklmnop';
+export const SERVICE_API_KEY = 'bench-service-api-key-0123456789';
+/** Same as the API's default WORKER_CONCURRENCY; set explicitly on the workers process. */
+export const WORKER_CONCURRENCY = 5;
+
+/** The targets of issue "Proof" (part 2). */
+export const TARGETS = {
+  createVsFloor: 0.6,
+  readVsFloor: 0.7,
+  myOrdersP99Growth: 1.5,
+  analyticsGrowth: 1.2,
+  emailsVsSlowerFloor: 0.5,
+  apiRssMb: 200,
+} as const;

@@ -1,0 +1,176 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { RESULTS_DIR, ROOT, TARGETS, type BenchSettings } from './config';
+import type { QueryDiagnosis } from './diagnose';
+import type { EmailsResult } from './emails';
+import type { ScenarioName, ScenarioResult } from './scenarios';
+import { round } from './util';
+
+export interface Target {
+  target: string;
+  value: number | null;
+  comparison: '≥' | '≤' | '<' | '=';
+  threshold: number;
+  /** null: could not be judged (route missing, scenario failed). */
+  pass: boolean | null;
+  note?: string;
+}
+
+export interface BenchReport {
+  version: 1;
+  startedAt: string;
+  finishedAt: string;
+  seconds: number;
+  settings: BenchSettings;
+  environment: Record<string, string | number | boolean>;
+  scenarios: ScenarioResult[];
+  emails: EmailsResult[];
+  diagnostics: QueryDiagnosis[];
+  memory: { apiPeakRssMb: number; workersPeakRssMb: number };
+  targets: Target[];
+  summary: { passed: number; missed: number; notJudged: number };
+  error?: string;
+}
+
+const judge = (target: string, value: number | null, comparison: Target['comparison'], threshold: number, note?: string): Target => {
+  let pass: boolean | null = null;
+  if (value !== null && Number.isFinite(value)) {
+    pass = comparison === '≥' ? value >= threshold : comparison === '≤' ? value <= threshold : comparison === '<' ? value < threshold : value === threshold;
+  }
+  return { target, value: value === null ? null : round(value, 3), comparison, threshold, pass, ...(note && { note }) };
+};
+
+/** Every target of the issue, judged on the results. */
+export function evaluate(r: Pick<BenchReport, 'scenarios' | 'emails' | 'memory' | 'settings'>): Target[] {
+  const t: Target[] = [];
+  const sizes = [...new Set(r.scenarios.filter((s) => s.kind === 'read').map((s) => s.orders))].sort((a, b) => a - b);
+  const small = sizes[0] ?? r.settings.smallOrders;
+  const large = sizes[sizes.length - 1] ?? r.settings.largeOrders;
+  const find = (name: ScenarioName, orders: number) => r.scenarios.find((s) => s.name === name && s.orders === orders);
+  const why = (s: ScenarioResult | undefined) => (!s ? 'not measured' : s.status !== 'ok' ? s.status : undefined);
+
+  for (const s of r.scenarios) {
+    const limit = s.kind === 'create' ? TARGETS.createVsFloor : TARGETS.readVsFloor;
+    const name = `${s.name} @${s.orders} ≥ ${limit} × floor`;
+    if (s.status === 'ok') {
+      t.push(judge(name, s.ratio ?? null, '≥', limit));
+    } else if (s.status === 'too slow' && s.probeMs?.floor) {
+      // The floor answered within the cap and the API did not: the ratio is below floor/cap.
+      const bound = s.probeMs.floor / r.settings.requestCapMs;
+      t.push({ ...judge(name, bound, '≥', limit, `too slow: ${s.note ?? ''}; value is an upper bound (floor alone ÷ cap)`), pass: bound < limit ? false : null });
+    } else {
+      t.push(judge(name, null, '≥', limit, `${s.status}: ${s.note ?? ''}`));
+    }
+  }
+  const growth = (name: ScenarioName, limit: number) => {
+    const a = find(name, small);
+    const b = find(name, large);
+    const ok = small !== large && a?.status === 'ok' && b?.status === 'ok' && a.api && b.api && a.api.p99Ms > 0;
+    if (small !== large && a?.status === 'ok' && a.api && b?.status === 'too slow') {
+      // No answer within the cap at the large size: the growth is at least cap ÷ p99 at the small one.
+      const bound = r.settings.requestCapMs / Math.max(1, a.api.p99Ms);
+      t.push({ ...judge(`${name} p99 @${large} ≤ ${limit} × p99 @${small}`, bound, '≤', limit, `no answer within ${r.settings.requestCapMs} ms @${large} vs p99 ${a.api.p99Ms} ms @${small}; value is a lower bound`), pass: bound > limit ? false : null });
+      return;
+    }
+    const note = ok ? `p99 ${b.api?.p99Ms} ms @${large} vs ${a.api?.p99Ms} ms @${small}; req/s ${b.api?.opsPerSec} vs ${a.api?.opsPerSec}` : (small === large ? 'only one size measured' : (why(a) ?? why(b)));
+    t.push(judge(`${name} p99 @${large} ≤ ${limit} × p99 @${small}`, ok ? (b.api?.p99Ms ?? 0) / (a.api?.p99Ms ?? 1) : null, '≤', limit, note));
+  };
+  growth('my-orders', TARGETS.myOrdersP99Growth);
+  growth('analytics', TARGETS.analyticsGrowth);
+  for (const e of r.emails) {
+    t.push(judge(`emails @${e.orders} ≥ ${TARGETS.emailsVsSlowerFloor} × slower floor`, e.status === 'ok' ? (e.ratio ?? null) : null, '≥', TARGETS.emailsVsSlowerFloor, e.status === 'ok' ? `slower floor: ${e.slowerFloor}` : e.note));
+  }
+  t.push(judge(`API peak RSS < ${TARGETS.apiRssMb} MB`, r.memory.apiPeakRssMb || null, '<', TARGETS.apiRssMb, 'VmHWM of the API process at the end of the run'));
+  const apiErrors = r.scenarios.reduce((a, s) => a + (s.api ? s.api.non2xx + s.api.errors : 0), 0);
+  const floorErrors = r.scenarios.reduce((a, s) => a + (s.floor?.errors ?? 0), 0);
+  const jobErrors = r.emails.reduce((a, e) => a + (e.worker?.failed ?? 0) + (e.noopFloor?.failed ?? 0) + (e.mailFloor?.failed ?? 0), 0);
+  const measured = r.scenarios.some((s) => s.api) || r.emails.some((e) => e.worker);
+  t.push(judge('zero errors', measured ? apiErrors + floorErrors + jobErrors : null, '=', 0, `API non-2xx + socket errors ${apiErrors}, floor errors ${floorErrors}, failed jobs/sends ${jobErrors}`));
+  return t;
+}
+
+const cell = (v: number | string | boolean | null | undefined): string => (v === null || v === undefined ? '–' : String(v));
+const verdict = (p: boolean | null): string => (p === null ? 'n/a' : p ? 'pass' : '**MISS**');
+
+/** The generated part of bench/README.md. */
+export function markdown(r: BenchReport): string {
+  const lines: string[] = [];
+  lines.push(`Run ${r.startedAt} (${r.settings.quick ? 'BENCH_QUICK' : 'full'}, ${r.seconds} s): ${r.settings.connections} connections, ${r.settings.seconds} s per side in ${r.settings.rounds} interleaved round(s) after ${r.settings.warmupSeconds} s warm-up; ${r.environment.cpus} CPUs shared with other work (1-minute load average ${r.environment.loadAverageAtStart} at the start, ${r.environment.loadAverageAtEnd ?? '?'} at the end), node ${r.environment.node}, ${r.environment.database}. Targets: **${r.summary.passed} passed, ${r.summary.missed} missed, ${r.summary.notJudged} not judged**.`);
+  lines.push('');
+  lines.push('| scenario | orders | API req/s | API p50 ms | API p99 ms | API errors | API RSS MB | floor ops/s | floor p50 ms | floor p99 ms | ratio | target | result |');
+  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+  for (const s of r.scenarios) {
+    const target = s.kind === 'create' ? TARGETS.createVsFloor : TARGETS.readVsFloor;
+    const pass = s.status === 'ok' && s.ratio !== undefined ? s.ratio >= target : null;
+    const a = s.api;
+    const f = s.floor;
+    lines.push(`| ${s.name}${s.status !== 'ok' ? ` (${s.status})` : ''} | ${s.orders} | ${cell(a?.opsPerSec)} | ${cell(a?.p50Ms)} | ${cell(a?.p99Ms)} | ${a ? a.non2xx + a.errors : '–'} | ${cell(a?.peakRssMb)} | ${cell(f?.opsPerSec)} | ${cell(f?.p50Ms)} | ${cell(f?.p99Ms)} | ${cell(s.ratio)} | ≥ ${target} | ${verdict(pass)} |`);
+  }
+  lines.push('');
+  for (const s of r.scenarios.filter((x) => x.status !== 'ok')) lines.push(`- ${s.name} @${s.orders}: ${s.status}: ${s.note ?? ''}`);
+  for (const s of r.scenarios.filter((x) => x.status === 'ok' && x.mode === 'count')) {
+    lines.push(`- ${s.name} @${s.orders}: one request alone took ${s.probeMs?.api} ms (floor ${s.probeMs?.floor} ms), so it ran a fixed count of requests per side with ${s.connections} connections.`);
+  }
+  for (const s of r.scenarios.filter((x) => x.apiDbCommands)) {
+    lines.push('');
+    lines.push(`${s.name} @${s.orders}, the API's database commands per request (BENCH_TRACE): ${Object.entries(s.apiDbCommands ?? {}).map(([k, v]) => `${k} ${v.perRequest} × ${v.meanMs} ms`).join(', ')}.`);
+  }
+  for (const s of r.scenarios.filter((x) => x.apiShaped)) {
+    lines.push('');
+    lines.push(`${s.name} @${s.orders}: the raw driver making every round trip the service makes (id claim, relay re-read, order lock, final re-read) does ${s.apiShaped?.opsPerSec} ops/s (p50 ${s.apiShaped?.p50Ms} ms, p99 ${s.apiShaped?.p99Ms} ms); the API is ${s.ratioToApiShaped} × that, the floor is ${s.floor && s.apiShaped && s.apiShaped.opsPerSec > 0 ? round(s.floor.opsPerSec / s.apiShaped.opsPerSec, 2) : '–'} × that.`);
+  }
+  lines.push('');
+  lines.push('| emails | worker jobs/s | job p50 / p99 ms | failed | no-op worker jobs/s | nodemailer pool msgs/s | unpooled msgs/s (info) | slower floor | ratio | target | result |');
+  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- |');
+  for (const e of r.emails) {
+    const pass = e.status === 'ok' && e.ratio !== undefined ? e.ratio >= TARGETS.emailsVsSlowerFloor : null;
+    lines.push(`| @${e.orders} orders${e.status !== 'ok' ? ' (failed)' : ''}${e.worker?.capped ? ' (capped)' : ''} | ${cell(e.worker?.perSec)} | ${e.worker ? `${e.worker.p50Ms} / ${e.worker.p99Ms}` : '–'} | ${cell(e.worker?.failed)} | ${cell(e.noopFloor?.perSec)} | ${cell(e.mailFloor?.perSec)} | ${cell(e.mailUnpooled?.perSec)} | ${cell(e.slowerFloor)} | ${cell(e.ratio)} | ≥ ${TARGETS.emailsVsSlowerFloor} | ${verdict(pass)} |`);
+  }
+  lines.push('');
+  lines.push(`Peak RSS (VmHWM): API ${r.memory.apiPeakRssMb} MB, emails worker ${r.memory.workersPeakRssMb} MB. The API's own figures right after each scenario (RSS / V8 heap used / heap total / external, MB): ${r.scenarios
+    .filter((s) => s.apiMemory)
+    .map((s) => `${s.name} @${s.orders} ${s.apiMemory?.rssMb} / ${s.apiMemory?.heapUsedMb} / ${s.apiMemory?.heapTotalMb} / ${s.apiMemory?.externalMb}`)
+    .join('; ')}.`);
+  lines.push('');
+  lines.push('| target | value | threshold | result | note |');
+  lines.push('| --- | ---: | ---: | --- | --- |');
+  for (const t of r.targets) lines.push(`| ${t.target} | ${cell(t.value)} | ${t.comparison} ${t.threshold} | ${verdict(t.pass)} | ${t.note ?? ''} |`);
+  lines.push('');
+  lines.push('What FerretDB does with each query (explain), and its time alone through the raw driver:');
+  lines.push('');
+  lines.push('| query | orders | filter pushdown | sort pushdown | PostgreSQL plan | alone ms |');
+  lines.push('| --- | ---: | --- | --- | --- | ---: |');
+  for (const d of r.diagnostics) lines.push(`| ${d.query} | ${d.orders} | ${cell(d.filterPushdown)} | ${cell(d.sortPushdown)} | ${d.pgPlan} | ${d.serialMs} |`);
+  return lines.join('\n');
+}
+
+const START = '<!-- bench:results:start (generated by bench/report.ts from results/latest.json; do not edit) -->';
+const END = '<!-- bench:results:end -->';
+const README = path.join(ROOT, 'bench', 'README.md');
+
+/** Rewrites the generated block of bench/README.md, keeping the hand-written text around it. */
+export function updateReadme(r: BenchReport): void {
+  const text = existsSync(README) ? readFileSync(README, 'utf8') : `# Benchmarks\n\n## Latest results\n\n${START}\n${END}\n`;
+  const a = text.indexOf(START);
+  const b = text.indexOf(END);
+  const block = `${START}\n${markdown(r)}\n${END}`;
+  const next = a >= 0 && b > a ? text.slice(0, a) + block + text.slice(b + END.length) : `${text.trimEnd()}\n\n## Latest results\n\n${block}\n`;
+  writeFileSync(README, next);
+}
+
+/** bench/results/<timestamp>.json and latest.json. */
+export function writeResults(r: BenchReport): string {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = path.join(RESULTS_DIR, `${r.startedAt.replace(/[:.]/g, '-')}.json`);
+  const body = `${JSON.stringify(r, null, 2)}\n`;
+  writeFileSync(file, body);
+  writeFileSync(path.join(RESULTS_DIR, 'latest.json'), body);
+  return file;
+}
+
+// `tsx bench/report.ts`: regenerate the README block from results/latest.json.
+if (require.main === module) {
+  const latest = JSON.parse(readFileSync(path.join(RESULTS_DIR, 'latest.json'), 'utf8')) as BenchReport;
+  updateReadme(latest);
+  process.stdout.write(`${markdown(latest)}\n`);
+}

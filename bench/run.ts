@@ -1,0 +1,172 @@
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { MongoClient } from 'mongodb';
+import { BENCH_DB, benchSettings, MONGO_HOST_URI, QUEUE_PREFIX, REDIS_URL, ROOT } from './config';
+
+const GO_MOD = path.join(ROOT, 'scripts', 'ferretdb', 'go.mod');
+import { diagnose, ginExperiment, rollupExperiment, type QueryDiagnosis } from './diagnose';
+import { measureEmails, type EmailsResult } from './emails';
+import { Floors, obliterateQueues } from './floors';
+import { evaluate, updateReadme, writeResults, type BenchReport } from './report';
+import { measure, scenarios, type ApiHandle, type ScenarioResult } from './scenarios';
+import { Seeder } from './seed';
+import { build, cancelStartupSweep, SWEEP_INTERVAL_MS, serviceEnv, startApi, startFakeAuth, startSmtpSink, type Closable, type ServiceProcess } from './stack';
+import { freePort, log, memoryOf, round } from './util';
+
+/**
+ * `npm run bench`: builds, seeds its own database, starts the API from dist against a fake
+ * Auth Service and an SMTP sink, measures every scenario against its floor at 1k and at
+ * 100k orders (10k with BENCH_QUICK=1), then the emails worker, and writes
+ * bench/results/<timestamp>.json, latest.json and the table in bench/README.md.
+ */
+async function main(): Promise<number> {
+  const cfg = benchSettings();
+  const started = new Date();
+  const closers: Closable[] = [];
+  let api: ServiceProcess | null = null;
+  const results: ScenarioResult[] = [];
+  const emails: EmailsResult[] = [];
+  const diagnostics: QueryDiagnosis[] = [];
+  const environment: BenchReport['environment'] = {
+    node: process.version, cpus: os.cpus().length, memoryGb: round(os.totalmem() / 2 ** 30, 1), loadAverageAtStart: os.loadavg()[0].toFixed(2),
+    database: '?', redis: '?', apiEnvironment: 'production', metricsEnabled: true, logLevel: 'warn', rateLimitMax: 1e9, workerConcurrency: 5, sweepIntervalMs: SWEEP_INTERVAL_MS,
+  };
+  let apiPeak = 0;
+  let workersPeak = 0;
+  let failure: string | undefined;
+
+  // Everything stops by itself: a run that hangs is killed with its children.
+  const watchdog = setTimeout(() => {
+    log('watchdog: the run took too long; killing it');
+    api?.child.kill('SIGKILL');
+    process.exit(3);
+  }, (cfg.quick ? 8 : 25) * 60_000);
+  watchdog.unref();
+  const onSignal = () => {
+    api?.child.kill('SIGKILL');
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const client = await MongoClient.connect(MONGO_HOST_URI, { maxPoolSize: 20, retryWrites: false, serverSelectionTimeoutMS: 5000 });
+  const db = client.db(BENCH_DB);
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  let floors: Floors | null = null;
+  try {
+    if (!cfg.skipBuild) {
+      log('npm run build');
+      build();
+    }
+    const info = await db.command({ buildInfo: 1 });
+    const pinned = /FerretDB\/FerretDB (v[\d.]+)/.exec(existsSync(GO_MOD) ? readFileSync(GO_MOD, 'utf8') : '')?.[1];
+    environment.database = `FerretDB ${info.ferretdbVersion && info.ferretdbVersion !== 'unknown' ? String(info.ferretdbVersion) : (pinned ?? '?')} on PostgreSQL (MongoDB wire ${String(info.version)})`;
+    environment.redis = `Redis ${/redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? '?'}`;
+    await db.dropDatabase();
+    await obliterateQueues(redis);
+
+    const auth = await startFakeAuth();
+    closers.push(auth);
+    const smtp = await startSmtpSink();
+    closers.push(smtp);
+    const env = serviceEnv(auth.url, smtp.port, await freePort());
+
+    const seeder = new Seeder(db, cfg.ordersPerCustomer);
+    floors = new Floors(db, redis);
+    log(`seeding ${cfg.smallOrders} orders`);
+    await seeder.topUpTo(cfg.smallOrders);
+    api = await startApi(env, cfg.profile, cfg.trace);
+    log(`API pid ${api.pid} at ${api.url} (profile: ${cfg.profile}, trace: ${cfg.trace})`);
+    const handle: ApiHandle = {
+      get url() {
+        return (api as ServiceProcess).url;
+      },
+      get pid() {
+        return (api as ServiceProcess).pid;
+      },
+      trace: () => (api as ServiceProcess).trace(),
+      async restart() {
+        const old = api as ServiceProcess;
+        apiPeak = Math.max(apiPeak, memoryOf(old.pid)?.peakMb ?? 0);
+        old.child.kill('SIGKILL');
+        await old.close();
+        api = await startApi(env, cfg.profile, cfg.trace);
+        log(`API restarted: pid ${api.pid}; startup sweep statements cancelled: ${await cancelStartupSweep()}`);
+      },
+    };
+    const all = scenarios(seeder, floors);
+    const create = all.find((x) => x.kind === 'create');
+
+    for (const size of [cfg.smallOrders, cfg.largeOrders]) {
+      if (seeder.orders.length < size) {
+        const t0 = Date.now();
+        log(`topping up to ${size} orders`);
+        await seeder.topUpTo(size);
+        log(`seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      }
+      diagnostics.push(...(await diagnose(db, seeder, Math.min(cfg.requestCapMs, 5000), cfg.quick ? 1 : 5)));
+      if (!cfg.quick) {
+        diagnostics.push(...(await rollupExperiment(db, seeder.orders.length, 5000)));
+        if (size === cfg.largeOrders) diagnostics.push(...(await ginExperiment(db, seeder, BENCH_DB, cfg.requestCapMs)));
+      }
+      const orders = await db.collection('orders').estimatedDocumentCount();
+      for (const s of all.filter((x) => x.kind === 'read')) results.push(await measure(s, orders, handle, cfg));
+      const e = await measureEmails(seeder, orders, env, smtp, cfg);
+      workersPeak = Math.max(workersPeak, e.workersPeakRssMb ?? 0);
+      emails.push(e);
+      // Last at each size: the orders it places belong to other users than the seeded ones.
+      if (create) results.push(await measure(create, orders, handle, cfg));
+      await obliterateQueues(redis);
+    }
+    apiPeak = Math.max(apiPeak, memoryOf(api.pid)?.peakMb ?? 0);
+  } catch (err) {
+    failure = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    log(`run failed: ${failure}`);
+    if (api) log(`API output (tail):\n${api.output().slice(-3000)}`);
+  } finally {
+    if (api) {
+      apiPeak = Math.max(apiPeak, memoryOf(api.pid)?.peakMb ?? 0);
+      await api.close();
+    }
+    for (const c of closers.reverse()) await c.close().catch(() => undefined);
+    await floors?.close().catch(() => undefined);
+    await obliterateQueues(redis).catch((err: unknown) => log(`could not clear queues ${QUEUE_PREFIX}: ${String(err)}`));
+    await db.dropDatabase().catch((err: unknown) => log(`could not drop ${BENCH_DB}: ${String(err)}`));
+    await client.close();
+    redis.disconnect();
+  }
+
+  const finished = new Date();
+  environment.loadAverageAtEnd = os.loadavg()[0].toFixed(2);
+  const partial = { scenarios: results, emails, memory: { apiPeakRssMb: apiPeak, workersPeakRssMb: workersPeak }, settings: cfg };
+  const targets = evaluate(partial);
+  const report: BenchReport = {
+    version: 1,
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    seconds: round((finished.getTime() - started.getTime()) / 1000, 1),
+    environment,
+    ...partial,
+    diagnostics,
+    targets,
+    summary: { passed: targets.filter((t) => t.pass === true).length, missed: targets.filter((t) => t.pass === false).length, notJudged: targets.filter((t) => t.pass === null).length },
+    ...(failure && { error: failure }),
+  };
+  const file = writeResults(report);
+  updateReadme(report);
+  log(`wrote ${file}, results/latest.json and the table in bench/README.md`);
+  for (const t of targets) log(`${t.pass === null ? 'n/a ' : t.pass ? 'pass' : 'MISS'}  ${t.target}: ${t.value ?? '–'}${t.note ? ` (${t.note})` : ''}`);
+  clearTimeout(watchdog);
+  // A benchmark that missed targets still ran: only a broken run fails the command.
+  return failure ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    log(`bench crashed: ${String(err)}`);
+    process.exit(1);
+  },
+);
