@@ -8,6 +8,7 @@ module.exports = {
   setupFilesAfterEnv: ['<rootDir>/test/helpers/per-file-env.ts'],
   // Two cores here; each test file has its own database and queue prefix.
   maxWorkers: 2,
-  testTimeout: 30_000,
+  // Generous: CI shares two cores, and slow hooks under load are not failures of the code.
+  testTimeout: 60_000,
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }] },
 };
