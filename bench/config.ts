@@ -49,7 +49,7 @@ export function benchSettings(): BenchSettings {
     requestCapMs: int('BENCH_REQUEST_CAP_MS', quick ? 3_000 : 10_000),
     emailCapMs: quick ? 6_000 : 20_000,
     smallOrders: 1_000,
-    largeOrders: int('BENCH_LARGE_ORDERS', quick ? 5_000 : 100_000),
+    largeOrders: int('BENCH_LARGE_ORDERS', quick ? 3_000 : 100_000),
     ordersPerCustomer: 10,
     emailJobs: int('BENCH_EMAIL_JOBS', quick ? 60 : 500),
     emailRounds: 1,

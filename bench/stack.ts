@@ -7,7 +7,7 @@ import jwt from 'jsonwebtoken';
 import { SMTPServer } from 'smtp-server';
 import { BENCH_DB, JWT_SECRET, MONGODB_URI, QUEUE_PREFIX, REDIS_URL, RESULTS_DIR, ROOT, SERVICE_API_KEY, WORKER_CONCURRENCY } from './config';
 import { customerOf, type Customer } from './seed';
-import { freePort, log, psql, sleep, withTimeout } from './util';
+import { log, psql, sleep, withTimeout } from './util';
 
 export const SWEEP_INTERVAL_MS = 3_600_000;
 
@@ -202,10 +202,6 @@ export async function startApi(env: Record<string, string>, profile: boolean, tr
 
 export async function startWorkers(env: Record<string, string>): Promise<ServiceProcess> {
   return startNode('workers', 'dist/workers/main.js', ['emails'], { ...env, PORT: '0' }, [], 0);
-}
-
-export async function apiPort(): Promise<number> {
-  return freePort();
 }
 
 const ENTRIES = ['dist/api/server.js', 'dist/workers/main.js'];
