@@ -71,8 +71,9 @@ export async function createOrder(
     idempotencyKey: idempotencyKey ?? `none:${orderId}`,
   };
 
+  let written;
   try {
-    await Order.create(placed);
+    written = await Order.create(placed);
   } catch (err) {
     // Another run of the same keyed request committed first (it was presumed dead but was
     // only slow): its order is the answer, and our items are orphans.
@@ -85,9 +86,10 @@ export async function createOrder(
   if (config.TEST_CRASH_AFTER_ORDER_WRITE) process.kill(process.pid, 'SIGKILL');
 
   await deps.relay(_id);
-  const order = await Order.findById(_id, { outbox: 0 }).lean<OrderDoc>();
-  if (!order) throw new Error(`order ${orderId} vanished right after it was written`);
-  return { order, items: items.map((i) => i.toObject() as OrderItemDoc) };
+  // The answer is the document just written, not a re-read of it: one round trip less on
+  // the hottest write (a full scan per order on FerretDB at 100k orders, per the benchmark).
+  const { outbox: _relayed, ...order } = written.toObject() as OrderDoc;
+  return { order: order as OrderDoc, items: items.map((i) => i.toObject() as OrderItemDoc) };
 }
 
 /** The order created under an idempotency record, if its creator committed before dying. */
