@@ -34,6 +34,7 @@ const rnd = () => {
   return random / 2147483648;
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const seconds = (from: number, to = Date.now()) => Math.round((to - from) / 100) / 10;
 
 let redis: OwnRedis;
 let redisDir: string;
@@ -113,12 +114,18 @@ async function placeUntilAcknowledged(i: number): Promise<{ orderId: string; att
 async function drainedWhileProgressing(app: TestApp, stallMs: number): Promise<void> {
   let best = Infinity;
   let lastProgress = Date.now();
+  let lastReport = 0;
   for (;;) {
     const counts = await Promise.all(
       (['emails', 'customer-stats', 'analytics', 'refunds'] as const).map(async (q) => [q, await app.queues[q].getJobCounts('waiting', 'active', 'delayed', 'prioritized')] as const),
     );
     const left = counts.reduce((sum, [, c]) => sum + Object.values(c).reduce((a, b) => a + b, 0), 0);
     if (left === 0) return;
+    if (Date.now() - lastReport > 15_000) {
+      // A full-size drain takes minutes: say where it stands so a slow run can be read.
+      process.stdout.write(`chaos: draining, ${left} jobs left ${JSON.stringify(Object.fromEntries(counts))}\n`);
+      lastReport = Date.now();
+    }
     if (left < best) {
       best = left;
       lastProgress = Date.now();
@@ -135,6 +142,7 @@ describe(`chaos: ${ORDERS} orders at concurrency ${CONCURRENCY} while processes 
     let kills = 0;
     let redisRestarts = 0;
     let done = false;
+    const started = Date.now();
 
     const chaos = (async () => {
       while (!done) {
@@ -168,6 +176,7 @@ describe(`chaos: ${ORDERS} orders at concurrency ${CONCURRENCY} while processes 
         const { orderId, attempts } = await placeUntilAcknowledged(i);
         acknowledged.set(i, orderId);
         if (attempts > 1) retried += 1;
+        if (acknowledged.size % 250 === 0) process.stdout.write(`chaos: ${acknowledged.size}/${ORDERS} acknowledged after ${seconds(started)} s\n`);
       }
     };
     try {
@@ -182,9 +191,11 @@ describe(`chaos: ${ORDERS} orders at concurrency ${CONCURRENCY} while processes 
       redisRestarts += 1;
     }
 
+    const placedAt = Date.now();
     // Quiescence: every outbox delivered, every job done, every email out.
     await eventually(async () => (await Order.countDocuments({ 'outbox.0': { $exists: true } })) === 0, 120_000, 'empty outboxes');
     await drainedWhileProgressing(t, 60_000);
+    const drainedAt = Date.now();
     const orders = await Order.find({}, { orderId: 1, customerId: 1, totalAmount: 1, status: 1, idempotencyKey: 1 }).lean();
     await eventually(async () => new Set(smtp.received.map((m) => m.messageId)).size >= orders.length, 60_000, 'one email per order');
 
@@ -218,6 +229,8 @@ describe(`chaos: ${ORDERS} orders at concurrency ${CONCURRENCY} while processes 
 
     const summary = {
       seed: SEED,
+      placementSeconds: seconds(started, placedAt),
+      drainSeconds: seconds(placedAt, drainedAt),
       acknowledged: acknowledged.size,
       acknowledgedAfterRetry: retried,
       processKills: kills,
