@@ -42,7 +42,7 @@ export async function diagnose(db: Db, seeder: Seeder, capMs: number, runs: numb
     ['admin-list: page', find('orders', { status: 'Delivered', totalAmount: { $gte: 100_000 } }, { sort: { orderDate: -1, _id: -1 }, skip: Long.fromNumber(20), limit: Long.fromNumber(20) })],
     ['search: email prefix', find('orders', { customerEmailLower: { $regex: `^${prefix}` } }, { sort: { orderDate: -1, _id: -1 }, limit: Long.fromNumber(10) })],
     ['analytics: rollups', find('analytics_daily', {}, { sort: { _id: 1 } })],
-    ['sweeper: outbox leftovers', find('orders', { 'outbox.createdAt': { $lte: new Date(Date.now() - 5000) } }, { limit: Long.fromNumber(200) })],
+    ['sweeper: outbox leftovers', find('orders', { outboxPending: true, 'outbox.createdAt': { $lte: new Date(Date.now() - 5000) } }, { limit: Long.fromNumber(200) })],
     ['sweeper: orphan items batch', find('order_items', { _id: { $lt: tenMinutesAgo } }, { sort: { _id: 1 }, limit: Long.fromNumber(1000) })],
   ];
   const out: QueryDiagnosis[] = [];

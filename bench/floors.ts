@@ -88,8 +88,8 @@ export class Floors {
    * three jobs keyed by the event id, then the outbox cleared. The order number is the
    * counter's round trip plus a local sequence: FerretDB v1 loses concurrent $inc, and the
    * service pays an extra id-claim insert for that, which the floor leaves out on purpose.
-   * `apiShaped`: also every other round trip the service makes (id claim, the relay's
-   * re-read, the order lock around clearing the outbox, the final re-read), to tell the
+   * `apiShaped`: also every other round trip the service makes (id claim, the order lock
+   * around clearing the outbox), to tell the
    * cost of those round trips from the cost of the framework.
    */
   async createOrder(user: { userId: string; customerId: string; email: string; name: string }, apiShaped = false): Promise<void> {
@@ -122,10 +122,9 @@ export class Floors {
       orderDate: now, status: 'Placed', totalAmount: 552_000, itemCount: 3,
       cancellationReason: null, cancellationCategory: null, cancelledBy: null, cancelledAt: null, returnReason: null, returnRequestedBy: null,
       returnRequestedAt: null, returnApproved: null, returnApprovedBy: null, returnApprovedAt: null, notes: 'Please deliver between 10 AM - 2 PM',
-      metadata: meta, updatedBy: user.userId, version: 0, outbox: [event], idempotencyKey: `none:${orderId}`, createdAt: now, updatedAt: now,
+      metadata: meta, updatedBy: user.userId, version: 0, outbox: [event], outboxPending: true, idempotencyKey: `none:${orderId}`, createdAt: now, updatedAt: now,
     };
     await this.orders.insertOne(order);
-    if (apiShaped) await this.orders.findOne({ _id }, { projection: { orderId: 1, userId: 1, customerId: 1, version: 1, outbox: 1 } });
     await this.history.insertOne({
       eventId: event.eventId, orderId: _id, orderIdString: orderId, previousStatus: null, newStatus: 'Placed', changedBy: user.userId,
       changedByRole: 'Customer', changedByName: user.name, notes: 'Order placed', timestamp: now, metadata: { ipAddress: meta.ipAddress, userAgent: meta.userAgent },
@@ -136,11 +135,8 @@ export class Floors {
     };
     await Promise.all(Object.values(this.queues).map((q) => q.add('order.created', job, { jobId: event.eventId })));
     if (apiShaped) await this.locks.insertOne({ _id, token: event.eventId, until: new Date(Date.now() + 15_000) });
-    await this.orders.updateOne({ _id, version: 0 }, { $set: { outbox: [] } });
-    if (apiShaped) {
-      await this.locks.deleteOne({ _id, token: event.eventId });
-      await this.orders.findOne({ _id }, { projection: { outbox: 0 } });
-    }
+    await this.orders.updateOne({ _id, version: 0 }, { $set: { outbox: [], outboxPending: false } });
+    if (apiShaped) await this.locks.deleteOne({ _id, token: event.eventId });
   }
 }
 

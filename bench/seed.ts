@@ -155,7 +155,7 @@ export class Seeder {
       returnApproved: status === 'Returned' ? true : null, returnApprovedBy: status === 'Returned' ? 'a0admin000000000000000001' : null, returnApprovedAt: status === 'Returned' ? changedAt : null,
       notes: r() < 0.2 ? 'Please deliver between 10 AM - 2 PM' : null,
       metadata: { ipAddress: `10.${Math.floor(r() * 255)}.${Math.floor(r() * 255)}.${Math.floor(r() * 255)}`, userAgent: 'Mozilla/5.0 (Linux; Android 14) RMAN/3.2', platform: pick(r, PLATFORMS) },
-      updatedBy: c.userId, version: status === 'Placed' ? 0 : 1, outbox: [], idempotencyKey: `none:${orderId}`, createdAt: orderDate, updatedAt: changedAt,
+      updatedBy: c.userId, version: status === 'Placed' ? 0 : 1, outbox: [], outboxPending: false, idempotencyKey: `none:${orderId}`, createdAt: orderDate, updatedAt: changedAt,
     };
     return { order, items };
   }

@@ -95,6 +95,9 @@ export const configSchema = z
 
     OUTBOX_SWEEP_INTERVAL_MS: positiveInt.default(10_000),
     OUTBOX_SWEEP_AGE_MS: z.coerce.number().int().min(0).default(5_000),
+    // Purging expired idempotency records and items of never-committed orders: both look
+    // at data hours or minutes old, and on FerretDB both are full scans, so rarely.
+    MAINTENANCE_INTERVAL_MS: positiveInt.default(300_000),
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
 
     // The job pipeline (DESIGN.md 10). Tests shrink the delays so retries take milliseconds.

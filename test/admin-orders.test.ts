@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { Order, OrderHistory, OrderItem, ReturnRequest } from '../src/models';
+import { newEvent } from '../src/services/order-events';
 import { commitChange } from '../src/services/order-write';
 import { guideOrderBody, smallOrderBody } from './helpers/fixtures';
 import { listen, placeOrder } from './helpers/orders';
@@ -304,6 +305,21 @@ describe('PATCH /api/orders/:orderId/status (guide 4.6)', () => {
       expect(winners).toHaveLength(1);
       expect(await Order.findOne({ orderId }).lean()).toMatchObject({ version: order.version + 1, notes: `writer ${winners[0]}` });
     }
+  });
+});
+
+describe('a committed change whose relay never ran (its process died right after the write)', () => {
+  it('is marked pending, and the sweeper delivers its history row and clears the mark', async () => {
+    const orderId = await placeOrder(t.app, 'alice');
+    const order = (await Order.findOne({ orderId }, { _id: 1, version: 1 }).lean())!;
+    const admin = { userId: users.admin._id, role: 'Administrator', name: 'Order Desk' } as const;
+
+    await commitChange(order, { status: 'Processing' }, [newEvent('order.status_changed', admin, { from: 'Placed', to: 'Processing' })]);
+
+    expect((await Order.findById(order._id, { outboxPending: 1 }).lean())?.outboxPending).toBe(true);
+    expect(await t.outbox.sweep(0)).toBeGreaterThanOrEqual(1);
+    expect(await Order.findById(order._id, { outbox: 1, outboxPending: 1 }).lean()).toMatchObject({ outbox: [], outboxPending: false });
+    expect(await OrderHistory.countDocuments({ orderIdString: orderId, newStatus: 'Processing' })).toBe(1);
   });
 });
 

@@ -192,7 +192,7 @@ describe('GET /api/orders/:orderId', () => {
   it('never shows the internal bookkeeping of the order', async () => {
     const res = await request(t.app).get(`/api/orders/${guideOrderId}`).set(as('alice'));
 
-    for (const k of ['_id', 'outbox', 'version', 'idempotencyKey', 'customerEmailLower', 'customerNameLower']) {
+    for (const k of ['_id', 'outbox', 'outboxPending', 'version', 'idempotencyKey', 'customerEmailLower', 'customerNameLower']) {
       expect(res.body.data).not.toHaveProperty(k);
     }
     expect(res.body.data.metadata ?? {}).not.toHaveProperty('ipAddress');

@@ -65,6 +65,7 @@ describe('an API process killed right after an order write, before its relay', (
     crashed = orders[0];
     expect(crashed.status).toBe('Placed');
     expect(crashed.outbox).toHaveLength(1);
+    expect(crashed.outboxPending).toBe(true);
     expect(crashed.outbox[0]).toMatchObject({ type: 'order.created', change: { newStatus: 'Placed' } });
     expect(await OrderItem.countDocuments({ orderId: crashed._id })).toBe(2);
     expect(await OrderHistory.countDocuments({ orderId: crashed._id })).toBe(0);
@@ -81,6 +82,7 @@ describe('an API process killed right after an order write, before its relay', (
       `the outbox of ${crashed.orderId} to be relayed\n${healthy.output()}`,
     );
 
+    expect((await Order.findById(crashed._id, { outboxPending: 1 }).lean())?.outboxPending).toBe(false);
     const history = await OrderHistory.find({ orderId: crashed._id }).lean();
     expect(history).toHaveLength(1);
     expect(history[0]).toMatchObject({ eventId, newStatus: 'Placed', previousStatus: null, changedBy: users.alice._id });

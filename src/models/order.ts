@@ -75,6 +75,10 @@ const orderSchema = new Schema(
     // Incremented by every state change; compare-and-set writes filter on it.
     version: { type: Number, required: true, default: 0 },
     outbox: { type: [outboxEvent], default: [] },
+    // True while the outbox holds events: the sweeper's filter. A top-level boolean, because
+    // FerretDB v1 pushes only equality on scalar fields down to PostgreSQL; a range on
+    // `outbox.createdAt` made it fetch and decode every order on every sweep.
+    outboxPending: { type: Boolean, required: true, default: false },
     // The idempotency record it was created under (scope:user:key), or `none:<orderId>`
     // when the request had no key. Unique: should a retry take over a request that was only
     // slow, not dead, the second commit of the same key fails instead of doubling the order.
@@ -98,7 +102,7 @@ orderSchema.index({ customerNameLower: 1 });
 // "My orders" sorted by date or amount without an in-memory sort.
 orderSchema.index({ userId: 1, orderDate: -1 });
 orderSchema.index({ idempotencyKey: 1 }, { unique: true });
-orderSchema.index({ 'outbox.createdAt': 1 });
+orderSchema.index({ outboxPending: 1 });
 
 export type OrderDoc = InferSchemaType<typeof orderSchema> & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date };
 export type OutboxEvent = OrderDoc['outbox'][number];

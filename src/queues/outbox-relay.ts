@@ -1,7 +1,8 @@
 import type { Types } from 'mongoose';
 import { logger } from '../logger';
 import { Order } from '../models';
-import type { OrderDoc, OutboxEvent } from '../models/order';
+import type { OutboxEvent } from '../models/order';
+import type { RelayableOrder } from '../services/deps';
 import { projectHistory } from '../services/history-projection';
 import { withOrderLock } from '../services/order-write';
 import { EVENT_ROUTES, type EventType } from './names';
@@ -9,13 +10,16 @@ import type { EventJob } from './payloads';
 import type { Queues } from './queues';
 
 export interface OutboxRelay {
-  /** Delivers an order's pending events; never throws (the sweeper retries what fails). */
-  relay(orderRef: Types.ObjectId): Promise<void>;
+  /**
+   * Delivers an order's pending events; never throws (the sweeper retries what fails).
+   * Takes the order's id, or the document its commit just returned (one read less).
+   */
+  relay(order: Types.ObjectId | RelayableOrder): Promise<void>;
   /** Relays every order whose events are older than `olderThanMs`; returns how many orders. */
   sweep(olderThanMs: number, batch?: number): Promise<number>;
 }
 
-function jobOf(order: OrderDoc, event: OutboxEvent): EventJob {
+function jobOf(order: RelayableOrder, event: OutboxEvent): EventJob {
   const data = (event.data ?? {}) as { returnId?: string };
   return {
     eventId: event.eventId,
@@ -32,7 +36,7 @@ function jobOf(order: OrderDoc, event: OutboxEvent): EventJob {
 }
 
 export function createOutboxRelay(queues: Queues): OutboxRelay {
-  async function deliver(order: OrderDoc): Promise<void> {
+  async function deliver(order: RelayableOrder): Promise<void> {
     const events = order.outbox;
     if (!events.length) return;
     // History first: it must be readable as soon as the change's response is sent.
@@ -46,12 +50,13 @@ export function createOutboxRelay(queues: Queues): OutboxRelay {
     // Clear only if no change appended events since we read them; otherwise that
     // change's own relay (or the sweeper) delivers everything, again idempotently.
     // Under the order's lock: on FerretDB an unlocked write could overwrite a concurrent commit.
-    await withOrderLock(order._id, () => Order.updateOne({ _id: order._id, version: order.version }, { $set: { outbox: [] } }));
+    await withOrderLock(order._id, () => Order.updateOne({ _id: order._id, version: order.version }, { $set: { outbox: [], outboxPending: false } }));
   }
 
-  async function relay(orderRef: Types.ObjectId): Promise<void> {
+  async function relay(target: Types.ObjectId | RelayableOrder): Promise<void> {
+    const orderRef = 'outbox' in target ? target._id : target;
     try {
-      const order = await Order.findById(orderRef, { orderId: 1, userId: 1, customerId: 1, version: 1, outbox: 1 }).lean<OrderDoc>();
+      const order = 'outbox' in target ? target : await Order.findById(orderRef, { orderId: 1, userId: 1, customerId: 1, version: 1, outbox: 1 }).lean<RelayableOrder>();
       if (order) await deliver(order);
     } catch (err) {
       logger.warn({ err, orderRef: orderRef.toHexString() }, 'outbox relay failed; the sweeper will retry');
@@ -60,7 +65,7 @@ export function createOutboxRelay(queues: Queues): OutboxRelay {
 
   async function sweep(olderThanMs: number, batch = 200): Promise<number> {
     const cutoff = new Date(Date.now() - olderThanMs);
-    const stale = await Order.find({ 'outbox.createdAt': { $lte: cutoff } }, { _id: 1 }).limit(batch).lean();
+    const stale = await Order.find({ outboxPending: true, 'outbox.createdAt': { $lte: cutoff } }, { _id: 1 }).limit(batch).lean();
     for (const { _id } of stale) await relay(_id);
     if (stale.length) logger.info({ orders: stale.length }, 'outbox sweeper re-relayed pending events');
     return stale.length;

@@ -28,7 +28,7 @@ export async function commitChangeHoldingLock(
 ): Promise<OrderDoc> {
   const updated = await Order.findOneAndUpdate(
     { _id: order._id, version: order.version },
-    { $set: set, $inc: { version: 1 }, $push: { outbox: { $each: events } } },
+    { $set: events.length ? { ...set, outboxPending: true } : set, $inc: { version: 1 }, $push: { outbox: { $each: events } } },
     { new: true, runValidators: true },
   ).lean<OrderDoc>();
   if (!updated) throw new ConflictError('The order was changed by another request at the same time; nothing was changed');

@@ -72,6 +72,6 @@ async function moveTo(deps: ServiceDeps, principal: Principal, order: OrderDoc, 
     ? { cancellationReason: notes ?? 'Cancelled by an administrator', cancelledBy: principal.userId, cancelledAt: now }
     : {};
   const updated = await commitChange(order, { status: to, updatedBy: principal.userId, ...cancellation }, [event]);
-  await deps.relay(order._id);
+  await deps.relay(updated);
   return updated;
 }

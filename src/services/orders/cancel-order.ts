@@ -45,6 +45,6 @@ export async function cancelOrder(
     },
     [event],
   );
-  await deps.relay(order._id);
+  await deps.relay(updated);
   return updated;
 }

@@ -44,6 +44,6 @@ export async function completeReturn(
     await finishStep(claim, 'completion');
     return committed;
   });
-  await deps.relay(order._id);
+  await deps.relay(updated);
   return updated;
 }
