@@ -113,6 +113,10 @@ export const configSchema = z
     ANALYTICS_CONCURRENCY: positiveInt.max(100).default(1),
     WORKER_LOCK_DURATION_MS: positiveInt.default(30_000),
     WORKER_STALLED_INTERVAL_MS: positiveInt.default(30_000),
+    // A stall is a worker that died (deploy, OOM, kill) or a lock that lapsed while Redis
+    // was away, not a fault of the job; every handler is idempotent, so a few are harmless.
+    // BullMQ's default of 1 failed jobs whose worker happened to die twice under them.
+    WORKER_MAX_STALLED_COUNT: z.coerce.number().int().min(0).max(100).default(3),
     CUSTOMER_STATS_DEBOUNCE_MS: z.coerce.number().int().min(0).default(2000),
     EMAIL_SECURE: bool.default(false),
     EMAIL_TIMEOUT_MS: positiveInt.default(15_000),

@@ -28,35 +28,42 @@ async function workers(): Promise<WorkerProcess> {
     // A dead worker's job is noticed as stalled within about two seconds.
     WORKER_LOCK_DURATION_MS: '1000',
     WORKER_STALLED_INTERVAL_MS: '500',
-    // Long on purpose: the rerun must take the claim over because it is the same job, not
-    // because the claim expired (that would take 20 s and fail this test by timeout).
-    EMAIL_CLAIM_LOCK_MS: '20000',
+    // A claim is taken over only after its lock lapses (6 s here; at least 4 × the SMTP
+    // timeout allows): a run can give up no later than that.
+    EMAIL_TIMEOUT_MS: '1500',
+    EMAIL_CLAIM_LOCK_MS: '6000',
   }, ['emails']);
   procs.push(p);
   return p;
 }
 
+/** The next DATA phase hangs before the server's 250, as a slow relay would, until released. */
+function holdNextData() {
+  let reachedData!: (sessionId: string) => void;
+  const reached = new Promise<string>((resolve) => (reachedData = resolve));
+  let release!: () => void;
+  const held = new Promise<null>((resolve) => (release = () => resolve(null)));
+  smtp.gate((_stream, sessionId) => {
+    smtp.acceptAll();
+    reachedData(sessionId);
+    return held;
+  });
+  return { reached, release };
+}
+
 describe('a worker process killed in the middle of sending an email', () => {
   it('finishes the job after a restart, and the customer gets exactly one email', async () => {
-    let reachedData!: (sessionId: string) => void;
-    const dataReached = new Promise<string>((resolve) => (reachedData = resolve));
-    let releaseData!: () => void;
-    const held = new Promise<null>((resolve) => (releaseData = () => resolve(null)));
-    // The first DATA phase hangs before the server's 250, as a slow relay would.
-    smtp.gate((_stream, sessionId) => {
-      smtp.acceptAll();
-      reachedData(sessionId);
-      return held;
-    });
+    const data = holdNextData();
     const first = await workers();
+    const phasesBefore = smtp.dataPhases();
 
     const orderId = await placeOrder(t.app, 'alice');
     const { eventId } = await eventually(() => OrderHistory.findOne({ orderIdString: orderId }).lean(), 3000, 'the history row');
-    const session = await dataReached;
+    const session = await data.reached;
     first.child.kill('SIGKILL');
     await first.exited;
     await smtp.whenClosed(session);
-    releaseData(); // too late: the client is gone, so the server does not take that message
+    data.release(); // too late: the client is gone, so the server does not take that message
 
     expect(await EmailDelivery.findById(eventId).lean()).toMatchObject({ state: 'sending' });
     await workers();
@@ -65,7 +72,32 @@ describe('a worker process killed in the middle of sending an email', () => {
     expect(await job.getState()).toBe('completed');
     const mails = smtp.received.filter((m) => m.messageId === `<${eventId}@rman-ecommerce.com>`);
     expect(mails).toHaveLength(1);
-    expect(smtp.dataPhases()).toBe(2);
+    expect(smtp.dataPhases() - phasesBefore).toBe(2);
     expect(await EmailDelivery.findById(eventId).lean()).toMatchObject({ state: 'sent', attempts: 2 });
+    await first.kill();
+  }, 30_000);
+});
+
+describe('an email job run again while its first run is still sending (its lock lapsed, as when Redis is away)', () => {
+  it('waits for the first run instead of sending a second copy, and completes as already sent', async () => {
+    await Promise.all(procs.map((p) => p.kill()));
+    const data = holdNextData();
+    await workers();
+    const phasesBefore = smtp.dataPhases();
+    const orderId = await placeOrder(t.app, 'bob');
+    const { eventId } = await eventually(() => OrderHistory.findOne({ orderIdString: orderId }).lean(), 3000, 'the history row');
+    await data.reached;
+
+    // The first run is alive but its BullMQ lock is gone: the stalled check hands the job out again.
+    const redis = await t.queues.emails.client;
+    await redis.del(t.queues.emails.toKey(`${eventId}:lock`));
+    await eventually(async () => (await t.queues.emails.getJob(eventId))?.getState().then((s) => s === 'delayed'), 5000, 'the rerun to wait for the claim');
+    data.release();
+    const job = await settled(t.queues.emails, eventId, 15_000);
+
+    expect(job.returnvalue).toMatchObject({ skipped: 'already sent' });
+    expect(smtp.received.filter((m) => m.messageId === `<${eventId}@rman-ecommerce.com>`)).toHaveLength(1);
+    expect(smtp.dataPhases() - phasesBefore).toBe(1);
+    expect(await EmailDelivery.findById(eventId).lean()).toMatchObject({ state: 'sent', attempts: 1 });
   }, 30_000);
 });

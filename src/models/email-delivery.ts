@@ -15,7 +15,7 @@ const emailDeliverySchema = new Schema(
     orderId: { type: String, required: true },
     template: { type: String, required: true },
     state: { type: String, enum: EMAIL_DELIVERY_STATES, required: true },
-    holder: { type: String, required: true }, // queue/jobId of the run that holds the claim
+    holder: { type: String, required: true }, // queue/jobId/token: the one run that holds the claim
     lockedUntil: { type: Date, required: true },
     attempts: { type: Number, required: true, default: 1 },
     messageId: { type: String, required: true },

@@ -1,4 +1,4 @@
-import { Worker, type Job, type Queue } from 'bullmq';
+import { DelayedError, Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { config } from '../config';
 import { closeRedis, createRedis } from '../infra/redis';
@@ -8,7 +8,8 @@ import type { WorkQueueName } from '../queues/names';
 import { asJobError, isUnrecoverable } from './job-input';
 import type { WorkerSettings } from './settings';
 
-export type Processor = (job: Job) => Promise<unknown>;
+/** `token` identifies this run of the job: it changes each time a worker takes the job. */
+export type Processor = (job: Job, token?: string) => Promise<unknown>;
 
 export interface QueueWorker {
   readonly queue: WorkQueueName;
@@ -49,8 +50,10 @@ export function startQueueWorker(queue: WorkQueueName, processor: Processor, dea
     const key = String(job.id);
     running.set(key, { job, token });
     try {
-      return await processor(job);
+      return await processor(job, token);
     } catch (raw) {
+      // The processor put the job back to wait (job.moveToDelayed): not a failed attempt.
+      if (raw instanceof DelayedError) throw raw;
       const err = asJobError(raw);
       const attemptsMade = job.attemptsMade + 1;
       if (isUnrecoverable(err) || attemptsMade >= attemptsOf(job)) {
@@ -68,7 +71,7 @@ export function startQueueWorker(queue: WorkQueueName, processor: Processor, dea
     concurrency,
     lockDuration: settings.lockDurationMs,
     stalledInterval: settings.stalledIntervalMs,
-    maxStalledCount: 1,
+    maxStalledCount: settings.maxStalledCount,
   });
   worker.on('failed', (job: Job | undefined, err: Error) => {
     if (!job || lettered.delete(String(job.id))) return;

@@ -7,6 +7,8 @@ export interface WorkerSettings {
   analyticsConcurrency: number;
   lockDurationMs: number;
   stalledIntervalMs: number;
+  /** Stalls (its worker died, or its lock lapsed) a job survives before it fails. */
+  maxStalledCount: number;
   customerStatsDebounceMs: number;
   emailClaimLockMs: number;
   /** The domain of Message-IDs (`<eventId@domain>`). */
@@ -19,6 +21,7 @@ export function workerSettings(overrides: Partial<WorkerSettings> = {}): WorkerS
     analyticsConcurrency: config.ANALYTICS_CONCURRENCY,
     lockDurationMs: config.WORKER_LOCK_DURATION_MS,
     stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
+    maxStalledCount: config.WORKER_MAX_STALLED_COUNT,
     customerStatsDebounceMs: config.CUSTOMER_STATS_DEBOUNCE_MS,
     emailClaimLockMs: config.EMAIL_CLAIM_LOCK_MS,
     messageIdDomain: config.EMAIL_FROM.split('@')[1] ?? 'orms.local',

@@ -10,9 +10,10 @@ import { isDuplicateKey } from '../ids';
  * 3. If the server refused (4xx/5xx, or we never got connected), nothing was delivered:
  *    the row becomes `failed` and the next run sends.
  * 4. If the run dies or the connection breaks between claim and confirmation, the row stays
- *    `sending`. The next run takes the claim over when the lock has passed, or at once when
- *    it is a rerun of the same job (BullMQ reruns a job only after the run holding it lost
- *    its lock, i.e. died). It then sends again with the same Message-ID.
+ *    `sending`. The next run takes the claim over once the lock has passed (a run gives up
+ *    well within it: EMAIL_CLAIM_LOCK_MS ≥ 4 × EMAIL_TIMEOUT_MS), and sends again with the
+ *    same Message-ID. `holder` names one run, not the job: BullMQ also reruns a job whose
+ *    first run is alive but lost its lock (Redis was away), and that rerun must wait.
  *
  * So an email is never lost, and it is sent twice only if a process dies in the instant
  * between the server's 250 and step 2 (the server took it, we never learnt): a repeat that
