@@ -64,7 +64,8 @@ export async function claimDelivery(req: ClaimRequest, now: Date = new Date()): 
     // Compare-and-set on what we read: of two runs taking over, one wins.
     const taken = await EmailDelivery.findOneAndUpdate(
       { _id: req.eventId, state: row.state, holder: row.holder, lockedUntil: row.lockedUntil, attempts: row.attempts },
-      { $set: { state: 'sending', holder: req.holder, lockedUntil, lastError: row.lastError }, $inc: { attempts: 1 } },
+      // Taking over from a run that vanished mid-send: it may have got the server's 250.
+      { $set: { state: 'sending', holder: req.holder, lockedUntil, lastError: row.lastError, maybeSent: row.maybeSent || row.state === 'sending' }, $inc: { attempts: 1 } },
       { new: true },
     ).lean();
     if (taken) return { kind: 'claimed', attempt: taken.attempts };
