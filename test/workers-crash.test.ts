@@ -102,3 +102,29 @@ describe('an email job run again while its first run is still sending (its lock 
     expect(await EmailDelivery.findById(eventId).lean()).toMatchObject({ state: 'sent', attempts: 1, maybeSent: false });
   }, 30_000);
 });
+
+describe('a worker process killed after the SMTP server accepted an email, before it was recorded', () => {
+  it('does not send it again: the rerun finds the 250 noted on the job and records it', async () => {
+    await Promise.all(procs.map((p) => p.kill()));
+    const data = holdNextData();
+    const first = await workers();
+    const phasesBefore = smtp.dataPhases();
+    const orderId = await placeOrder(t.app, 'alice');
+    const { eventId } = await eventually(() => OrderHistory.findOne({ orderIdString: orderId }).lean(), 3000, 'the history row');
+    const session = await data.reached;
+    // The state such a crash leaves: the run noted the server's 250 on its job and died
+    // before its database write (here it dies before the 250, which the note stands for).
+    await (await t.queues.emails.getJob(eventId))!.updateProgress({ smtp: 'accepted', response: '250 2.0.0 queued as 4F2A' });
+    first.child.kill('SIGKILL');
+    await first.exited;
+    await smtp.whenClosed(session);
+    data.release();
+
+    await workers();
+    const job = await settled(t.queues.emails, eventId, 15_000);
+
+    expect(job.returnvalue).toMatchObject({ skipped: 'already sent' });
+    expect(smtp.dataPhases() - phasesBefore).toBe(1);
+    expect(await EmailDelivery.findById(eventId).lean()).toMatchObject({ state: 'sent', attempts: 1, smtpResponse: '250 2.0.0 queued as 4F2A' });
+  }, 30_000);
+});

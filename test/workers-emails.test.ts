@@ -55,8 +55,10 @@ describe('the emails worker', () => {
     }
     expect(mail.text).not.toMatch(/<[a-z]/i);
     expect(mailFor(eventId)).toHaveLength(1);
-    await settled(t.queues.emails, eventId); // 'sent' is recorded after the server's 250
+    const job = await settled(t.queues.emails, eventId); // 'sent' is recorded after the server's 250
     expect(await EmailDelivery.findById(eventId).lean()).toMatchObject({ state: 'sent', template: 'order-confirmation', orderId, attempts: 1 });
+    // Noted on the job before the database, so a crash in between does not send it again.
+    expect(job.progress).toMatchObject({ smtp: 'accepted', response: expect.stringMatching(/^250/) });
   });
 
   it('sends the email of an event once even when its job runs a second time', async () => {

@@ -24,6 +24,12 @@ export function emailsProcessor(deps: EmailsDeps) {
     const ev = eventOf(job);
     const email = await composeEmail(ev);
     const messageId = `<${ev.eventId}@${deps.settings.messageIdDomain}>`;
+    const accepted = acceptedBefore(job);
+    if (accepted !== null) {
+      // An earlier run of this job got the server's 250 and died before recording it below.
+      await markSent(ev.eventId, accepted);
+      return { messageId, template: email.template, skipped: 'already sent' };
+    }
     // This run, not just this job: BullMQ also reruns a job whose run is alive but lost its
     // lock (Redis away for longer than the lock), and that rerun must not send it again.
     const holder = `${job.queueName}/${String(job.id)}/${token ?? 'untracked'}`;
@@ -56,7 +62,23 @@ export function emailsProcessor(deps: EmailsDeps) {
       if (err.permanent) throw new UnrecoverableError(`mail refused: ${reason}`);
       throw new Error(`mail not sent, will retry: ${reason}`);
     }
+    // On the job first, in Redis: one fast round trip after the 250, where the database
+    // write can take a while under load. A crash after it no longer sends the email again;
+    // only one in that instant can (see delivery-claims.ts).
+    const progress: EmailProgress = { smtp: 'accepted', response: withoutAddresses(response) };
+    await job.updateProgress(progress).catch(() => undefined);
     await markSent(ev.eventId, response);
     return { messageId, template: email.template };
   };
+}
+
+/** What a run records on its job once the SMTP server has accepted the message. */
+interface EmailProgress {
+  smtp: 'accepted';
+  response: string;
+}
+
+function acceptedBefore(job: Job): string | null {
+  const p = job.progress as Partial<EmailProgress> | number | undefined;
+  return typeof p === 'object' && p.smtp === 'accepted' ? String(p.response ?? '') : null;
 }
