@@ -95,28 +95,48 @@ async function timeCommand(db: Db, cmd: Document): Promise<number | null> {
   return performance.now() - t0;
 }
 
+/** The lookups that GIN indexes serve on FerretDB v1: [index name, collection, field]. */
+const GIN_INDEXES: [string, string, string][] = [
+  ['bench_gin_orders_userid', 'orders', 'userId'],
+  ['bench_gin_orders_orderid', 'orders', 'orderId'],
+  ['bench_gin_orders_id', 'orders', '_id'],
+  ['bench_gin_items_orderid', 'order_items', 'orderId'],
+];
+
 /**
- * Experiment, not part of the service: FerretDB v1 pushes an equality filter down as
- * `_jsonb->'field' @> value`, which its btree indexes cannot serve, so every lookup scans
- * the table. Adds GIN indexes on those expressions straight in PostgreSQL (invisible to
- * FerretDB), times the same lookups again, and drops them. Skipped without psql.
+ * FerretDB v1 pushes an equality filter down as `_jsonb->'field' @> value`, which the btree
+ * indexes it creates cannot serve, so every lookup scans the table. These GIN indexes on the
+ * same expressions, made straight in PostgreSQL (invisible to FerretDB), serve them as
+ * MongoDB's own indexes would. Throws without psql or FerretDB's metadata.
  */
-export async function ginExperiment(db: Db, seeder: Seeder, schema: string, capMs: number): Promise<QueryDiagnosis[]> {
+export function ginIndexes(schema: string): { create(): void; drop(): void } {
   const table = (collection: string) => psql(`SELECT _jsonb->>'table' FROM "${schema}"._ferretdb_database_metadata WHERE _jsonb->>'_id' = '${collection}'`);
-  let orders: string;
-  let items: string;
+  const tables = new Map(['orders', 'order_items'].map((c) => [c, table(c)]));
+  return {
+    create() {
+      for (const [name, c, field] of GIN_INDEXES) psql(`CREATE INDEX IF NOT EXISTS ${name} ON "${schema}"."${tables.get(c)}" USING gin ((_jsonb->'${field}'))`);
+      psql([...tables.values()].map((t) => `ANALYZE "${schema}"."${t}"`).join('; '));
+    },
+    drop() {
+      for (const [name] of GIN_INDEXES) {
+        try {
+          psql(`DROP INDEX IF EXISTS "${schema}".${name}`);
+        } catch {
+          /* dropped with the database at the end anyway */
+        }
+      }
+    },
+  };
+}
+
+/** Experiment, not part of the service: the lookups below timed alone with the GIN indexes. */
+export async function ginExperiment(db: Db, seeder: Seeder, schema: string, capMs: number): Promise<QueryDiagnosis[]> {
+  let gin: ReturnType<typeof ginIndexes>;
   try {
-    orders = table('orders');
-    items = table('order_items');
+    gin = ginIndexes(schema);
   } catch (err) {
     return [{ query: `GIN experiment skipped: ${String(err).slice(0, 100)}`, orders: seeder.orders.length, filterPushdown: null, sortPushdown: null, limitPushdown: null, pgPlan: '', serialMs: null }];
   }
-  const indexes: [string, string, string][] = [
-    ['bench_gin_orders_userid', orders, 'userId'],
-    ['bench_gin_orders_orderid', orders, 'orderId'],
-    ['bench_gin_orders_id', orders, '_id'],
-    ['bench_gin_items_orderid', items, 'orderId'],
-  ];
   const o = seeder.orders[Math.floor(seeder.orders.length / 3)];
   const queries: [string, Document][] = [
     ['my-orders: page', { find: 'orders', filter: { userId: o.userId }, sort: { orderDate: -1, _id: -1 }, limit: Long.fromNumber(10) }],
@@ -127,8 +147,7 @@ export async function ginExperiment(db: Db, seeder: Seeder, schema: string, capM
   ];
   const out: QueryDiagnosis[] = [];
   try {
-    for (const [name, t, field] of indexes) psql(`CREATE INDEX IF NOT EXISTS ${name} ON "${schema}"."${t}" USING gin ((_jsonb->'${field}'))`);
-    psql(`ANALYZE "${schema}"."${orders}"; ANALYZE "${schema}"."${items}"`);
+    gin.create();
     for (const [name, cmd] of queries) {
       const explained = await db.command({ explain: cmd }).catch(() => ({}) as Document);
       const times: number[] = [];
@@ -148,13 +167,7 @@ export async function ginExperiment(db: Db, seeder: Seeder, schema: string, capM
       });
     }
   } finally {
-    for (const [name] of indexes) {
-      try {
-        psql(`DROP INDEX IF EXISTS "${schema}".${name}`);
-      } catch {
-        /* dropped with the database at the end anyway */
-      }
-    }
+    gin.drop();
   }
   return out;
 }

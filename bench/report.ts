@@ -46,12 +46,12 @@ export function evaluate(r: Pick<BenchReport, 'scenarios' | 'emails' | 'memory' 
   const sizes = [...new Set(r.scenarios.filter((s) => s.kind === 'read').map((s) => s.orders))].sort((a, b) => a - b);
   const small = sizes[0] ?? r.settings.smallOrders;
   const large = sizes[sizes.length - 1] ?? r.settings.largeOrders;
-  const find = (name: ScenarioName, orders: number) => r.scenarios.find((s) => s.name === name && s.orders === orders);
+  const find = (name: ScenarioName, orders: number, indexes?: 'gin') => r.scenarios.find((s) => s.name === name && s.orders === orders && s.indexes === indexes);
   const why = (s: ScenarioResult | undefined) => (!s ? 'not measured' : s.status !== 'ok' ? s.status : undefined);
 
   for (const s of r.scenarios) {
     const limit = s.kind === 'create' ? TARGETS.createVsFloor : TARGETS.readVsFloor;
-    const name = `${s.name} @${s.orders} ≥ ${limit} × floor`;
+    const name = `${labelOf(s)} ≥ ${limit} × floor`;
     if (s.status === 'ok') {
       t.push(judge(name, s.ratio ?? null, '≥', limit));
     } else if (s.status === 'too slow' && s.probeMs?.floor) {
@@ -62,20 +62,22 @@ export function evaluate(r: Pick<BenchReport, 'scenarios' | 'emails' | 'memory' 
       t.push(judge(name, null, '≥', limit, `${s.status}: ${s.note ?? ''}`));
     }
   }
-  const growth = (name: ScenarioName, limit: number) => {
+  const growth = (name: ScenarioName, limit: number, indexes?: 'gin') => {
     const a = find(name, small);
-    const b = find(name, large);
+    const b = find(name, large, indexes);
+    if (indexes && !b) return;
     const ok = small !== large && a?.status === 'ok' && b?.status === 'ok' && a.api && b.api && a.api.p99Ms > 0;
     if (small !== large && a?.status === 'ok' && a.api && b?.status === 'too slow') {
       // No answer within the cap at the large size: the growth is at least cap ÷ p99 at the small one.
       const bound = r.settings.requestCapMs / Math.max(1, a.api.p99Ms);
-      t.push({ ...judge(`${name} p99 @${large} ≤ ${limit} × p99 @${small}`, bound, '≤', limit, `no answer within ${r.settings.requestCapMs} ms @${large} vs p99 ${a.api.p99Ms} ms @${small}; value is a lower bound`), pass: bound > limit ? false : null });
+      t.push({ ...judge(`${name} p99 @${large}${indexes ? '+GIN' : ''} ≤ ${limit} × p99 @${small}`, bound, '≤', limit, `no answer within ${r.settings.requestCapMs} ms @${large} vs p99 ${a.api.p99Ms} ms @${small}; value is a lower bound`), pass: bound > limit ? false : null });
       return;
     }
     const note = ok ? `p99 ${b.api?.p99Ms} ms @${large} vs ${a.api?.p99Ms} ms @${small}; req/s ${b.api?.opsPerSec} vs ${a.api?.opsPerSec}` : (small === large ? 'only one size measured' : (why(a) ?? why(b)));
-    t.push(judge(`${name} p99 @${large} ≤ ${limit} × p99 @${small}`, ok ? (b.api?.p99Ms ?? 0) / (a.api?.p99Ms ?? 1) : null, '≤', limit, note));
+    t.push(judge(`${name} p99 @${large}${indexes ? '+GIN' : ''} ≤ ${limit} × p99 @${small}`, ok ? (b.api?.p99Ms ?? 0) / (a.api?.p99Ms ?? 1) : null, '≤', limit, note));
   };
   growth('my-orders', TARGETS.myOrdersP99Growth);
+  growth('my-orders', TARGETS.myOrdersP99Growth, 'gin');
   growth('analytics', TARGETS.analyticsGrowth);
   for (const e of r.emails) {
     t.push(judge(`emails @${e.orders} ≥ ${TARGETS.emailsVsSlowerFloor} × slower floor`, e.status === 'ok' ? (e.ratio ?? null) : null, '≥', TARGETS.emailsVsSlowerFloor, e.status === 'ok' ? `slower floor: ${e.slowerFloor}` : e.note));
@@ -88,6 +90,9 @@ export function evaluate(r: Pick<BenchReport, 'scenarios' | 'emails' | 'memory' 
   t.push(judge('zero errors', measured ? apiErrors + floorErrors + jobErrors : null, '=', 0, `API non-2xx + socket errors ${apiErrors}, floor errors ${floorErrors}, failed jobs/sends ${jobErrors}`));
   return t;
 }
+
+/** `my-orders @100000`, with `+GIN` for the pass with GIN indexes. */
+const labelOf = (s: ScenarioResult): string => `${s.name} @${s.orders}${s.indexes === 'gin' ? '+GIN' : ''}`;
 
 const cell = (v: number | string | boolean | null | undefined): string => (v === null || v === undefined ? '–' : String(v));
 const verdict = (p: boolean | null): string => (p === null ? 'n/a' : p ? 'pass' : '**MISS**');
@@ -104,12 +109,12 @@ export function markdown(r: BenchReport): string {
     const pass = s.status === 'ok' && s.ratio !== undefined ? s.ratio >= target : null;
     const a = s.api;
     const f = s.floor;
-    lines.push(`| ${s.name}${s.status !== 'ok' ? ` (${s.status})` : ''} | ${s.orders} | ${cell(a?.opsPerSec)} | ${cell(a?.p50Ms)} | ${cell(a?.p99Ms)} | ${a ? a.non2xx + a.errors : '–'} | ${cell(a?.peakRssMb)} | ${cell(f?.opsPerSec)} | ${cell(f?.p50Ms)} | ${cell(f?.p99Ms)} | ${cell(s.ratio)} | ≥ ${target} | ${verdict(pass)} |`);
+    lines.push(`| ${s.name}${s.indexes === 'gin' ? ' +GIN' : ''}${s.status !== 'ok' ? ` (${s.status})` : ''} | ${s.orders} | ${cell(a?.opsPerSec)} | ${cell(a?.p50Ms)} | ${cell(a?.p99Ms)} | ${a ? a.non2xx + a.errors : '–'} | ${cell(a?.peakRssMb)} | ${cell(f?.opsPerSec)} | ${cell(f?.p50Ms)} | ${cell(f?.p99Ms)} | ${cell(s.ratio)} | ≥ ${target} | ${verdict(pass)} |`);
   }
   lines.push('');
-  for (const s of r.scenarios.filter((x) => x.status !== 'ok')) lines.push(`- ${s.name} @${s.orders}: ${s.status}: ${s.note ?? ''}`);
+  for (const s of r.scenarios.filter((x) => x.status !== 'ok')) lines.push(`- ${labelOf(s)}: ${s.status}: ${s.note ?? ''}`);
   for (const s of r.scenarios.filter((x) => x.status === 'ok' && x.mode === 'count')) {
-    lines.push(`- ${s.name} @${s.orders}: one request alone took ${s.probeMs?.api} ms (floor ${s.probeMs?.floor} ms), so it ran a fixed count of requests per side with ${s.connections} connections.`);
+    lines.push(`- ${labelOf(s)}: one request alone took ${s.probeMs?.api} ms (floor ${s.probeMs?.floor} ms), so it ran a fixed count of requests per side with ${s.connections} connections.`);
   }
   for (const s of r.scenarios.filter((x) => x.apiDbCommands)) {
     lines.push('');
@@ -117,7 +122,7 @@ export function markdown(r: BenchReport): string {
   }
   for (const s of r.scenarios.filter((x) => x.apiShaped)) {
     lines.push('');
-    lines.push(`${s.name} @${s.orders}: the raw driver making every round trip the service makes (id claim, relay re-read, order lock, final re-read) does ${s.apiShaped?.opsPerSec} ops/s (p50 ${s.apiShaped?.p50Ms} ms, p99 ${s.apiShaped?.p99Ms} ms); the API is ${s.ratioToApiShaped} × that, the floor is ${s.floor && s.apiShaped && s.apiShaped.opsPerSec > 0 ? round(s.floor.opsPerSec / s.apiShaped.opsPerSec, 2) : '–'} × that.`);
+    lines.push(`${s.name} @${s.orders}: the raw driver making every round trip the service makes (id claim, order lock around clearing the outbox) does ${s.apiShaped?.opsPerSec} ops/s (p50 ${s.apiShaped?.p50Ms} ms, p99 ${s.apiShaped?.p99Ms} ms); the API is ${s.ratioToApiShaped} × that, the floor is ${s.floor && s.apiShaped && s.apiShaped.opsPerSec > 0 ? round(s.floor.opsPerSec / s.apiShaped.opsPerSec, 2) : '–'} × that.`);
   }
   lines.push('');
   lines.push('| emails | worker jobs/s | job p50 / p99 ms | failed | no-op worker jobs/s | nodemailer pool msgs/s | unpooled msgs/s (info) | slower floor | ratio | target | result |');
@@ -129,7 +134,7 @@ export function markdown(r: BenchReport): string {
   lines.push('');
   lines.push(`Peak RSS (VmHWM): API ${r.memory.apiPeakRssMb} MB, emails worker ${r.memory.workersPeakRssMb} MB. The API's own figures right after each scenario (RSS / V8 heap used / heap total / external, MB): ${r.scenarios
     .filter((s) => s.apiMemory)
-    .map((s) => `${s.name} @${s.orders} ${s.apiMemory?.rssMb} / ${s.apiMemory?.heapUsedMb} / ${s.apiMemory?.heapTotalMb} / ${s.apiMemory?.externalMb}`)
+    .map((s) => `${labelOf(s)} ${s.apiMemory?.rssMb} / ${s.apiMemory?.heapUsedMb} / ${s.apiMemory?.heapTotalMb} / ${s.apiMemory?.externalMb}`)
     .join('; ')}.`);
   lines.push('');
   lines.push('| target | value | threshold | result | note |');

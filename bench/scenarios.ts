@@ -23,6 +23,8 @@ export interface ScenarioResult {
   kind: 'create' | 'read';
   /** Orders in the database when it was measured. */
   orders: number;
+  /** 'gin': measured again with GIN indexes in PostgreSQL that FerretDB's lookups can use. */
+  indexes?: 'gin';
   status: 'ok' | 'route missing' | 'too slow' | 'failed';
   note?: string;
   /** One request alone (API) and one floor operation alone, before the load, in ms. */

@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -191,9 +192,17 @@ async function startNode(name: string, entry: string, args: string[], env: Recor
   };
 }
 
+/** An app's node flags as pm2 runs it (ecosystem.config.js), so the bench runs the same process. */
+export function pm2NodeArgs(app: 'orms-api' | 'orms-workers'): string[] {
+  const eco = createRequire(__filename)(path.join(ROOT, 'ecosystem.config.js')) as { apps: { name: string; node_args?: string[] | string }[] };
+  const args = eco.apps.find((a) => a.name === app)?.node_args ?? [];
+  return Array.isArray(args) ? args : args.split(/\s+/).filter(Boolean);
+}
+
 export async function startApi(env: Record<string, string>, profile: boolean, trace: boolean): Promise<ServiceProcess> {
   const port = Number(env.PORT);
   const flags = [
+    ...pm2NodeArgs('orms-api'),
     ...(trace ? ['--import', 'tsx', '--import', path.join(ROOT, 'bench', 'trace-mongo.ts')] : []),
     ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(RESULTS_DIR, 'prof')}`] : []),
   ];
@@ -201,7 +210,7 @@ export async function startApi(env: Record<string, string>, profile: boolean, tr
 }
 
 export async function startWorkers(env: Record<string, string>): Promise<ServiceProcess> {
-  return startNode('workers', 'dist/workers/main.js', ['emails'], { ...env, PORT: '0' }, [], 0);
+  return startNode('workers', 'dist/workers/main.js', ['emails'], { ...env, PORT: '0' }, pm2NodeArgs('orms-workers'), 0);
 }
 
 const ENTRIES = ['dist/api/server.js', 'dist/workers/main.js'];
