@@ -1,5 +1,7 @@
 import { Router } from 'express';
+import net from 'node:net';
 import request from 'supertest';
+import { listen } from './helpers/orders';
 import { startTestApp, type TestApp } from './helpers/test-app';
 import { as } from './helpers/tokens';
 
@@ -28,6 +30,37 @@ describe('the HTTP shell', () => {
 
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ success: false, message: 'Malformed JSON', errors: [{ field: 'body', message: expect.any(String) }] });
+  });
+
+  it('answers headers over 16 KB, which Node refuses before express sees them, with 431 in the envelope', async () => {
+    const server = await listen(t.app);
+    try {
+      const res = await request(server.url).get(`/api/orders/me?q=${'a'.repeat(9000)}`).set('Authorization', `Bearer ${'x'.repeat(9000)}`);
+
+      expect(res.status).toBe(431);
+      expect(res.body).toEqual({ success: false, message: 'Request Header Fields Too Large', errors: [{ field: 'headers', message: expect.any(String) }] });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('answers bytes that are not HTTP with 400 in the envelope', async () => {
+    const server = await listen(t.app);
+    try {
+      const { port } = new URL(server.url);
+      const reply = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        const socket = net.connect(Number(port), '127.0.0.1', () => socket.write('HELLO THERE\r\n\r\n'));
+        socket.on('data', (c: Buffer) => (text += c.toString()));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+
+      expect(reply).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      expect(JSON.parse(reply.slice(reply.indexOf('\r\n\r\n') + 4))).toEqual({ success: false, message: 'Bad Request', errors: [{ field: 'request', message: expect.any(String) }] });
+    } finally {
+      await server.close();
+    }
   });
 
   it('answers a body over the limit with 413 in the envelope', async () => {

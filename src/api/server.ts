@@ -3,6 +3,7 @@ import { config } from '../config';
 import { logger } from '../logger';
 import { buildApp } from './app';
 import { BOARD_PATH, boardRouter } from './board';
+import { createHttpServer } from './http-server';
 import { startApiRuntime } from './runtime';
 import { startSweepers } from '../queues/sweepers';
 
@@ -18,12 +19,11 @@ async function main(): Promise<void> {
     extraRouters: board ? [{ path: BOARD_PATH, router: board }] : [],
   });
   if (!board) logger.info('Bull Board is off: set BOARD_USER and BOARD_PASSWORD to serve it at ' + BOARD_PATH);
-  const server = app.listen(config.PORT, () => {
+  const server = createHttpServer(app).listen(config.PORT, () => {
     const { port } = server.address() as AddressInfo;
     logger.info({ port }, 'api listening');
     process.send?.('ready'); // pm2 wait_ready
   });
-  server.keepAliveTimeout = 65_000;
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,9 +1,10 @@
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import request from 'supertest';
 import { Order } from '../../src/models';
 import type { OrderStatus } from '../../src/config';
+import { createHttpServer } from '../../src/api/http-server';
 import { smallOrderBody } from './fixtures';
 import { as, type TestUser } from './tokens';
 
@@ -25,7 +26,7 @@ export async function forceStatus(orderId: string, status: OrderStatus): Promise
 
 /** One listening server for many concurrent requests (supertest would start one per request). */
 export async function listen(app: Express): Promise<{ server: http.Server; url: string; close(): Promise<void> }> {
-  const server = http.createServer(app);
+  const server = createHttpServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
