@@ -51,19 +51,25 @@ function holdNextData() {
   return { reached, release };
 }
 
+/** Workers up, an order placed, and its confirmation held in the SMTP server's DATA phase. */
+async function orderWithEmailHeld(user: 'alice' | 'bob') {
+  const data = holdNextData();
+  const proc = await workers();
+  const phasesBefore = smtp.dataPhases();
+  const orderId = await placeOrder(t.app, user);
+  const { eventId } = await eventually(() => OrderHistory.findOne({ orderIdString: orderId }).lean(), 3000, 'the history row');
+  const session = await data.reached;
+  return { proc, phasesBefore, eventId, session, release: data.release };
+}
+
 describe('a worker process killed in the middle of sending an email', () => {
   it('finishes the job after a restart, and the customer gets exactly one email', async () => {
-    const data = holdNextData();
-    const first = await workers();
-    const phasesBefore = smtp.dataPhases();
+    const { proc: first, phasesBefore, eventId, session, release } = await orderWithEmailHeld('alice');
 
-    const orderId = await placeOrder(t.app, 'alice');
-    const { eventId } = await eventually(() => OrderHistory.findOne({ orderIdString: orderId }).lean(), 3000, 'the history row');
-    const session = await data.reached;
     first.child.kill('SIGKILL');
     await first.exited;
     await smtp.whenClosed(session);
-    data.release(); // too late: the client is gone, so the server does not take that message
+    release(); // too late: the client is gone, so the server does not take that message
 
     expect(await EmailDelivery.findById(eventId).lean()).toMatchObject({ state: 'sending' });
     await workers();
@@ -82,18 +88,13 @@ describe('a worker process killed in the middle of sending an email', () => {
 describe('an email job run again while its first run is still sending (its lock lapsed, as when Redis is away)', () => {
   it('waits for the first run instead of sending a second copy, and completes as already sent', async () => {
     await Promise.all(procs.map((p) => p.kill()));
-    const data = holdNextData();
-    await workers();
-    const phasesBefore = smtp.dataPhases();
-    const orderId = await placeOrder(t.app, 'bob');
-    const { eventId } = await eventually(() => OrderHistory.findOne({ orderIdString: orderId }).lean(), 3000, 'the history row');
-    await data.reached;
+    const { phasesBefore, eventId, release } = await orderWithEmailHeld('bob');
 
     // The first run is alive but its BullMQ lock is gone: the stalled check hands the job out again.
     const redis = await t.queues.emails.client;
     await redis.del(t.queues.emails.toKey(`${eventId}:lock`));
     await eventually(async () => (await t.queues.emails.getJob(eventId))?.getState().then((s) => s === 'delayed'), 5000, 'the rerun to wait for the claim');
-    data.release();
+    release();
     const job = await settled(t.queues.emails, eventId, 15_000);
 
     expect(job.returnvalue).toMatchObject({ skipped: 'already sent' });
@@ -106,19 +107,14 @@ describe('an email job run again while its first run is still sending (its lock 
 describe('a worker process killed after the SMTP server accepted an email, before it was recorded', () => {
   it('does not send it again: the rerun finds the 250 noted on the job and records it', async () => {
     await Promise.all(procs.map((p) => p.kill()));
-    const data = holdNextData();
-    const first = await workers();
-    const phasesBefore = smtp.dataPhases();
-    const orderId = await placeOrder(t.app, 'alice');
-    const { eventId } = await eventually(() => OrderHistory.findOne({ orderIdString: orderId }).lean(), 3000, 'the history row');
-    const session = await data.reached;
+    const { proc: first, phasesBefore, eventId, session, release } = await orderWithEmailHeld('alice');
     // The state such a crash leaves: the run noted the server's 250 on its job and died
     // before its database write (here it dies before the 250, which the note stands for).
     await (await t.queues.emails.getJob(eventId))!.updateProgress({ smtp: 'accepted', response: '250 2.0.0 queued as 4F2A' });
     first.child.kill('SIGKILL');
     await first.exited;
     await smtp.whenClosed(session);
-    data.release();
+    release();
 
     await workers();
     const job = await settled(t.queues.emails, eventId, 15_000);
