@@ -88,9 +88,9 @@ export class Floors {
    * three jobs keyed by the event id, then the outbox cleared. The order number is the
    * counter's round trip plus a local sequence: FerretDB v1 loses concurrent $inc, and the
    * service pays an extra id-claim insert for that, which the floor leaves out on purpose.
-   * `apiShaped`: also every other round trip the service makes (id claim, the order lock
-   * around clearing the outbox), to tell the
-   * cost of those round trips from the cost of the framework.
+   * `apiShaped`: also every other write the service makes (the id claim, the order lock
+   * around clearing the outbox): "the same database writes" the issue's floor asks for,
+   * which tells the cost of those round trips from the cost of the framework.
    */
   async createOrder(user: { userId: string; customerId: string; email: string; name: string }, apiShaped = false): Promise<void> {
     const now = new Date();
