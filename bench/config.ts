@@ -67,7 +67,8 @@ export const BENCH_DB = process.env.BENCH_DB ?? 'orms_bench';
 export const MONGO_HOST_URI = process.env.BENCH_MONGO ?? 'mongodb://127.0.0.1:27017';
 export const MONGODB_URI = `${MONGO_HOST_URI}/${BENCH_DB}`;
 export const REDIS_URL = process.env.BENCH_REDIS ?? 'redis://127.0.0.1:6379';
-export const QUEUE_PREFIX = '{orms-bench}';
+// Derived from the database, so two bench programs on different databases never share queues.
+export const QUEUE_PREFIX = `{${BENCH_DB.replace(/_/g, '-')}}`;
 export const JWT_SECRET = 'bench-jwt-secret-0123456789-abcdefghijklmnop';
 export const SERVICE_API_KEY = 'bench-service-api-key-0123456789';
 /** Same as the API's default WORKER_CONCURRENCY; set explicitly on the workers process. */

@@ -43,10 +43,12 @@ const judge = (target: string, value: number | null, comparison: Target['compari
 /** Every target of the issue, judged on the results. */
 export function evaluate(r: Pick<BenchReport, 'scenarios' | 'emails' | 'memory' | 'settings'>): Target[] {
   const t: Target[] = [];
-  const sizes = [...new Set(r.scenarios.filter((s) => s.kind === 'read').map((s) => s.orders))].sort((a, b) => a - b);
+  const sizes = [...new Set(r.scenarios.filter((s) => s.kind === 'read' && !s.indexes).map((s) => s.orders))].sort((a, b) => a - b);
   const small = sizes[0] ?? r.settings.smallOrders;
   const large = sizes[sizes.length - 1] ?? r.settings.largeOrders;
-  const find = (name: ScenarioName, orders: number, indexes?: 'gin') => r.scenarios.find((s) => s.name === name && s.orders === orders && s.indexes === indexes);
+  // The GIN pass runs after the large size's creates, so it sees a few more orders.
+  const find = (name: ScenarioName, orders: number, indexes?: 'gin') =>
+    r.scenarios.find((s) => s.name === name && s.indexes === indexes && (indexes ? s.orders >= orders : s.orders === orders));
   const why = (s: ScenarioResult | undefined) => (!s ? 'not measured' : s.status !== 'ok' ? s.status : undefined);
 
   for (const s of r.scenarios) {
@@ -69,15 +71,16 @@ export function evaluate(r: Pick<BenchReport, 'scenarios' | 'emails' | 'memory' 
     const a = find(name, small);
     const b = find(name, large, indexes);
     if (indexes && !b) return;
+    const at = `${b?.orders ?? large}${indexes ? '+GIN' : ''}`;
     const ok = small !== large && a?.status === 'ok' && b?.status === 'ok' && a.api && b.api && a.api.p99Ms > 0;
     if (small !== large && a?.status === 'ok' && a.api && b?.status === 'too slow') {
       // No answer within the cap at the large size: the growth is at least cap ÷ p99 at the small one.
       const bound = r.settings.requestCapMs / Math.max(1, a.api.p99Ms);
-      t.push({ ...judge(`${name} p99 @${large}${indexes ? '+GIN' : ''} ≤ ${limit} × p99 @${small}`, bound, '≤', limit, `no answer within ${r.settings.requestCapMs} ms @${large} vs p99 ${a.api.p99Ms} ms @${small}; value is a lower bound`), pass: bound > limit ? false : null });
+      t.push({ ...judge(`${name} p99 @${at} ≤ ${limit} × p99 @${small}`, bound, '≤', limit, `no answer within ${r.settings.requestCapMs} ms @${at} vs p99 ${a.api.p99Ms} ms @${small}; value is a lower bound`), pass: bound > limit ? false : null });
       return;
     }
-    const note = ok ? `p99 ${b.api?.p99Ms} ms @${large} vs ${a.api?.p99Ms} ms @${small}; req/s ${b.api?.opsPerSec} vs ${a.api?.opsPerSec}` : (small === large ? 'only one size measured' : (why(a) ?? why(b)));
-    t.push(judge(`${name} p99 @${large}${indexes ? '+GIN' : ''} ≤ ${limit} × p99 @${small}`, ok ? (b.api?.p99Ms ?? 0) / (a.api?.p99Ms ?? 1) : null, '≤', limit, note));
+    const note = ok ? `p99 ${b.api?.p99Ms} ms @${at} vs ${a.api?.p99Ms} ms @${small}; req/s ${b.api?.opsPerSec} vs ${a.api?.opsPerSec}` : (small === large ? 'only one size measured' : (why(a) ?? why(b)));
+    t.push(judge(`${name} p99 @${at} ≤ ${limit} × p99 @${small}`, ok ? (b.api?.p99Ms ?? 0) / (a.api?.p99Ms ?? 1) : null, '≤', limit, note));
   };
   growth('my-orders', TARGETS.myOrdersP99Growth);
   growth('my-orders', TARGETS.myOrdersP99Growth, 'gin');
@@ -179,6 +182,10 @@ export function writeResults(r: BenchReport): string {
 // `tsx bench/report.ts`: regenerate the README block from results/latest.json.
 if (require.main === module) {
   const latest = JSON.parse(readFileSync(path.join(RESULTS_DIR, 'latest.json'), 'utf8')) as BenchReport;
+  // Judged again, so a fix to the judging applies to results already measured.
+  latest.targets = evaluate(latest);
+  latest.summary = { passed: latest.targets.filter((t) => t.pass === true).length, missed: latest.targets.filter((t) => t.pass === false).length, notJudged: latest.targets.filter((t) => t.pass === null).length };
+  writeResults(latest);
   updateReadme(latest);
   process.stdout.write(`${markdown(latest)}\n`);
 }

@@ -199,10 +199,10 @@ export function pm2NodeArgs(app: 'orms-api' | 'orms-workers'): string[] {
   return Array.isArray(args) ? args : args.split(/\s+/).filter(Boolean);
 }
 
-export async function startApi(env: Record<string, string>, profile: boolean, trace: boolean): Promise<ServiceProcess> {
+export async function startApi(env: Record<string, string>, profile: boolean, trace: boolean, nodeArgs = pm2NodeArgs('orms-api')): Promise<ServiceProcess> {
   const port = Number(env.PORT);
   const flags = [
-    ...pm2NodeArgs('orms-api'),
+    ...nodeArgs,
     ...(trace ? ['--import', 'tsx', '--import', path.join(ROOT, 'bench', 'trace-mongo.ts')] : []),
     ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(RESULTS_DIR, 'prof')}`] : []),
   ];
