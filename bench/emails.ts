@@ -24,6 +24,8 @@ export interface Throughput {
 
 export interface EmailsResult {
   orders: number;
+  /** 'gin': measured again with GIN indexes in PostgreSQL that FerretDB's lookups can use. */
+  indexes?: 'gin';
   status: 'ok' | 'failed';
   note?: string;
   worker?: Throughput;

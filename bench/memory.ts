@@ -20,9 +20,10 @@ import { freePort, log, memoryOf, sampleRss } from './util';
 const SECONDS = Number(process.env.BENCH_MEMORY_SECONDS ?? 10);
 const VARIANTS: { name: string; nodeArgs: string[]; env: Record<string, string> }[] = [
   { name: 'node defaults', nodeArgs: [], env: {} },
-  { name: `pm2 node_args (${pm2NodeArgs('orms-api').join(' ')})`, nodeArgs: pm2NodeArgs('orms-api'), env: {} },
+  { name: '--max-semi-space-size=2', nodeArgs: ['--max-semi-space-size=2'], env: {} },
   { name: 'MALLOC_ARENA_MAX=2', nodeArgs: [], env: { MALLOC_ARENA_MAX: '2' } },
-  { name: 'pm2 node_args + MALLOC_ARENA_MAX=2', nodeArgs: pm2NodeArgs('orms-api'), env: { MALLOC_ARENA_MAX: '2' } },
+  { name: '--max-semi-space-size=2 --max-old-space-size=128', nodeArgs: ['--max-semi-space-size=2', '--max-old-space-size=128'], env: {} },
+  { name: `pm2 node_args (${pm2NodeArgs('orms-api').join(' ')})`, nodeArgs: pm2NodeArgs('orms-api'), env: {} },
 ];
 
 async function heapOf(url: string): Promise<Record<string, number>> {
@@ -32,6 +33,7 @@ async function heapOf(url: string): Promise<Record<string, number>> {
 }
 
 async function main(): Promise<void> {
+  const startedAt = new Date().toISOString();
   ensureBuilt();
   const client = await MongoClient.connect(MONGO_HOST_URI, { retryWrites: false, serverSelectionTimeoutMS: 5000 });
   const db = client.db(BENCH_DB);
@@ -73,8 +75,10 @@ async function main(): Promise<void> {
     redis.disconnect();
   }
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const file = path.join(RESULTS_DIR, `memory-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify({ seconds: SECONDS, connections: 10, orders: 1000, rows }, null, 2)}\n`);
+  const file = path.join(RESULTS_DIR, `memory-${startedAt.replace(/[:.]/g, '-')}.json`);
+  const body = `${JSON.stringify({ startedAt, seconds: SECONDS, connections: 10, orders: 1000, rows }, null, 2)}\n`;
+  writeFileSync(file, body);
+  writeFileSync(path.join(RESULTS_DIR, 'memory-latest.json'), body);
   log(`wrote ${file}`);
 }
 

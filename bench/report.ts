@@ -86,7 +86,7 @@ export function evaluate(r: Pick<BenchReport, 'scenarios' | 'emails' | 'memory' 
   growth('my-orders', TARGETS.myOrdersP99Growth, 'gin');
   growth('analytics', TARGETS.analyticsGrowth);
   for (const e of r.emails) {
-    t.push(judge(`emails @${e.orders} ≥ ${TARGETS.emailsVsSlowerFloor} × slower floor`, e.status === 'ok' ? (e.ratio ?? null) : null, '≥', TARGETS.emailsVsSlowerFloor, e.status === 'ok' ? `slower floor: ${e.slowerFloor}` : e.note));
+    t.push(judge(`emails @${e.orders}${e.indexes === 'gin' ? '+GIN' : ''} ≥ ${TARGETS.emailsVsSlowerFloor} × slower floor`, e.status === 'ok' ? (e.ratio ?? null) : null, '≥', TARGETS.emailsVsSlowerFloor, e.status === 'ok' ? `slower floor: ${e.slowerFloor}` : e.note));
   }
   t.push(judge(`API peak RSS < ${TARGETS.apiRssMb} MB`, r.memory.apiPeakRssMb || null, '<', TARGETS.apiRssMb, 'VmHWM of the API process at the end of the run'));
   const apiErrors = r.scenarios.reduce((a, s) => a + (s.api ? s.api.non2xx + s.api.errors : 0), 0);
@@ -135,7 +135,7 @@ export function markdown(r: BenchReport): string {
   lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- |');
   for (const e of r.emails) {
     const pass = e.status === 'ok' && e.ratio !== undefined ? e.ratio >= TARGETS.emailsVsSlowerFloor : null;
-    lines.push(`| @${e.orders} orders${e.status !== 'ok' ? ' (failed)' : ''}${e.worker?.capped ? ' (capped)' : ''} | ${cell(e.worker?.perSec)} | ${e.worker ? `${e.worker.p50Ms} / ${e.worker.p99Ms}` : '–'} | ${cell(e.worker?.failed)} | ${cell(e.noopFloor?.perSec)} | ${cell(e.mailFloor?.perSec)} | ${cell(e.mailUnpooled?.perSec)} | ${cell(e.slowerFloor)} | ${cell(e.ratio)} | ≥ ${TARGETS.emailsVsSlowerFloor} | ${verdict(pass)} |`);
+    lines.push(`| @${e.orders} orders${e.indexes === 'gin' ? ' +GIN' : ''}${e.status !== 'ok' ? ' (failed)' : ''}${e.worker?.capped ? ' (capped)' : ''} | ${cell(e.worker?.perSec)} | ${e.worker ? `${e.worker.p50Ms} / ${e.worker.p99Ms}` : '–'} | ${cell(e.worker?.failed)} | ${cell(e.noopFloor?.perSec)} | ${cell(e.mailFloor?.perSec)} | ${cell(e.mailUnpooled?.perSec)} | ${cell(e.slowerFloor)} | ${cell(e.ratio)} | ≥ ${TARGETS.emailsVsSlowerFloor} | ${verdict(pass)} |`);
   }
   lines.push('');
   lines.push(`Peak RSS (VmHWM): API ${r.memory.apiPeakRssMb} MB, emails worker ${r.memory.workersPeakRssMb} MB. The API's own figures right after each scenario (RSS / V8 heap used / heap total / external, MB): ${r.scenarios

@@ -131,6 +131,12 @@ async function main(): Promise<number> {
         gin.create();
         const orders = await db.collection('orders').estimatedDocumentCount();
         for (const s of all.filter((x) => x.name === 'my-orders' || x.name === 'get-order')) results.push({ ...(await measure(s, orders, handle, cfg)), indexes: 'gin' });
+        // Each email job reads its order and items, and create clears the outbox by _id: the same lookups.
+        const e = await measureEmails(seeder, orders, env, smtp, cfg);
+        workersPeak = Math.max(workersPeak, e.workersPeakRssMb ?? 0);
+        emails.push({ ...e, indexes: 'gin' });
+        if (create) results.push({ ...(await measure(create, orders, handle, cfg)), indexes: 'gin' });
+        await obliterateQueues(redis);
         gin.drop();
       } catch (err) {
         log(`GIN pass skipped: ${String(err).slice(0, 200)}`);
