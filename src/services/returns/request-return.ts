@@ -61,9 +61,10 @@ export async function requestReturn(
 
   const event = newEvent('return.requested', principal, { from: order.status, to: 'Return Requested', notes: input.reason }, meta, { returnId, reasonCategory: input.reasonCategory }, now);
   let committed = false;
+  let updated: OrderDoc;
   try {
-    await withOrderLock(order._id, async () => {
-      await commitChangeHoldingLock(
+    updated = await withOrderLock(order._id, async () => {
+      const written = await commitChangeHoldingLock(
         order,
         {
           status: 'Return Requested',
@@ -80,13 +81,14 @@ export async function requestReturn(
       );
       committed = true;
       await finishStep(rr, 'request');
+      return written;
     });
   } catch (err) {
     // Lost the race (or never got to commit): the provisional request must not survive.
     if (!committed) await undoStep(rr, 'request');
     throw err;
   }
-  await deps.relay(order._id);
+  await deps.relay(updated);
   return { ...rr, pendingStep: null, pendingSince: null };
 }
 

@@ -41,6 +41,7 @@ export async function reviewReturn(
   const change = approved ? { from: null, to: null, notes: input.approvalNotes } : { from: order.status, to: 'Delivered' as const, notes: input.approvalNotes };
   const event = newEvent('return.reviewed', principal, change, meta, { returnId, decision: input.decision }, now);
   // Under the order's lock, so of two reviewers exactly one claims the return.
+  let updated!: OrderDoc;
   const claimed = await withOrderLock(order._id, async () => {
     const claim = await ReturnRequest.findOneAndUpdate(
       { _id: rr._id, status: 'Pending', pendingStep: null },
@@ -60,7 +61,7 @@ export async function reviewReturn(
     ).lean<ReturnRequestDoc>();
     if (!claim) throw new ConflictError('This return request was reviewed by another request at the same time');
     try {
-      await commitChangeHoldingLock(
+      updated = await commitChangeHoldingLock(
         order,
         {
           ...(approved ? {} : { status: 'Delivered' }),
@@ -78,7 +79,7 @@ export async function reviewReturn(
     await finishStep(claim, 'review');
     return claim;
   });
-  await deps.relay(order._id);
+  await deps.relay(updated);
   return { ...claimed, pendingStep: null, pendingSince: null };
 }
 
