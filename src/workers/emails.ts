@@ -20,7 +20,7 @@ export interface EmailsDeps {
  * SMTP 5xx fails at once; 4xx and connection trouble are retried.
  */
 export function emailsProcessor(deps: EmailsDeps) {
-  return async (job: Job, token?: string): Promise<{ messageId: string; template: string; skipped?: string }> => {
+  return async (job: Job, token: string): Promise<{ messageId: string; template: string; skipped?: string }> => {
     const ev = eventOf(job);
     const email = await composeEmail(ev);
     const messageId = `<${ev.eventId}@${deps.settings.messageIdDomain}>`;
@@ -32,7 +32,7 @@ export function emailsProcessor(deps: EmailsDeps) {
     }
     // This run, not just this job: BullMQ also reruns a job whose run is alive but lost its
     // lock (Redis away for longer than the lock), and that rerun must not send it again.
-    const holder = `${job.queueName}/${String(job.id)}/${token ?? 'untracked'}`;
+    const holder = `${job.queueName}/${String(job.id)}/${token}`;
     const claim = await claimDelivery({
       eventId: ev.eventId,
       eventType: ev.type,
@@ -46,7 +46,6 @@ export function emailsProcessor(deps: EmailsDeps) {
     if (claim.kind === 'busy') {
       // Another run is sending it, or died doing so: look again once its claim has lapsed,
       // without spending an attempt (a crash must not use up the retries of a good email).
-      if (!token) throw new Error(`another run is sending the email of event ${ev.eventId} (claim locked until ${claim.until.toISOString()})`);
       await job.moveToDelayed(claim.until.getTime() + 100, token);
       throw new DelayedError();
     }

@@ -1,4 +1,4 @@
-import { DelayedError, Worker, type Job, type Queue } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { config } from '../config';
 import { closeRedis, createRedis } from '../infra/redis';
@@ -9,7 +9,7 @@ import { asJobError, isUnrecoverable } from './job-input';
 import type { WorkerSettings } from './settings';
 
 /** `token` identifies this run of the job: it changes each time a worker takes the job. */
-export type Processor = (job: Job, token?: string) => Promise<unknown>;
+export type Processor = (job: Job, token: string) => Promise<unknown>;
 
 export interface QueueWorker {
   readonly queue: WorkQueueName;
@@ -50,6 +50,8 @@ export function startQueueWorker(queue: WorkQueueName, processor: Processor, dea
     const key = String(job.id);
     running.set(key, { job, token });
     try {
+      // BullMQ's Worker always passes the run's lock token; its type only allows for other callers.
+      if (!token) throw new UnrecoverableError(`job ${key} was run without a lock token`);
       return await processor(job, token);
     } catch (raw) {
       // The processor put the job back to wait (job.moveToDelayed): not a failed attempt.

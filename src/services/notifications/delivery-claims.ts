@@ -61,7 +61,7 @@ export async function claimDelivery(req: ClaimRequest, now: Date = new Date()): 
     const row = await EmailDelivery.findById(req.eventId).lean();
     if (!row) continue; // removed in between: claim afresh
     if (row.state === 'sent') return { kind: 'already-sent' };
-    const free = row.state === 'failed' || row.lockedUntil.getTime() <= now.getTime() || row.holder === req.holder;
+    const free = row.state === 'failed' || row.lockedUntil.getTime() <= now.getTime();
     if (!free) return { kind: 'busy', until: row.lockedUntil };
     // Compare-and-set on what we read: of two runs taking over, one wins.
     const taken = await EmailDelivery.findOneAndUpdate(
