@@ -1,5 +1,7 @@
 import './helpers/pipeline-env';
 import { EmailDelivery, OrderHistory } from '../src/models';
+import { startQueueWorker } from '../src/workers/queue-worker';
+import { workerSettings } from '../src/workers/settings';
 import { placeOrder } from './helpers/orders';
 import { settled } from './helpers/pipeline';
 import { startTestSmtpServer, type TestSmtpServer } from './helpers/smtp-test-server';
@@ -122,5 +124,39 @@ describe('a worker process killed after the SMTP server accepted an email, befor
     expect(job.returnvalue).toMatchObject({ skipped: 'already sent' });
     expect(smtp.dataPhases() - phasesBefore).toBe(1);
     expect(await EmailDelivery.findById(eventId).lean()).toMatchObject({ state: 'sent', attempts: 1, smtpResponse: '250 2.0.0 queued as 4F2A' });
+  }, 30_000);
+});
+
+describe('a job whose run is lost twice (its lock lapsed each time, as when its worker dies)', () => {
+  it('is run a third time and completes, rather than failing as stalled', async () => {
+    const releases: (() => void)[] = [];
+    let runs = 0;
+    const worker = startQueueWorker(
+      'refunds',
+      async () => {
+        runs += 1;
+        await new Promise<void>((resolve) => releases.push(resolve));
+        return 'done';
+      },
+      t.queues['dead-letter'],
+      workerSettings({ stalledIntervalMs: 200, lockDurationMs: 10_000 }),
+    );
+    try {
+      const job = await t.queues.refunds.add('return.completed', {}, { jobId: 'lost-twice' });
+      const redis = await t.queues.refunds.client;
+      for (const run of [1, 2]) {
+        await eventually(async () => runs === run, 5000, `run ${run}`);
+        await redis.del(t.queues.refunds.toKey(`${job.id}:lock`));
+      }
+      await eventually(async () => runs === 3, 5000, 'a third run');
+      releases.forEach((release) => release());
+      const done = await settled(t.queues.refunds, 'lost-twice');
+
+      expect(await done.getState()).toBe('completed');
+      expect(done.stalledCounter).toBe(2);
+    } finally {
+      releases.forEach((release) => release());
+      await worker.close(2000);
+    }
   }, 30_000);
 });
