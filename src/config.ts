@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -37,7 +38,50 @@ const bool = z
 
 const positiveInt = z.coerce.number().int().positive();
 
-export const configSchema = z
+/**
+ * The secrets .env.example ships with (a test keeps the two in step). Anyone can read them,
+ * so production and staging refuse them, as they refuse any shorter than these lengths.
+ */
+export const EXAMPLE_SECRETS = {
+  JWT_SECRET: 'local-development-secret-change-me-0123456789',
+  SERVICE_API_KEY: 'local-service-key-change-me',
+  BOARD_PASSWORD: 'local-board-password',
+} as const;
+const PRODUCTION_SECRET_LENGTH: Record<keyof typeof EXAMPLE_SECRETS, number> = { JWT_SECRET: 32, SERVICE_API_KEY: 24, BOARD_PASSWORD: 16 };
+
+/** Environments that face real users: no example secrets, no open docs or metrics. */
+export const isProductionLike = (env: string): boolean => env === 'production' || env === 'staging';
+
+const PROXY_PRESETS = ['loopback', 'linklocal', 'uniquelocal'];
+function isAddressOrSubnet(s: string): boolean {
+  if (PROXY_PRESETS.includes(s)) return true;
+  const [address, bits, extra] = s.split('/');
+  const family = isIP(address);
+  if (!family || extra !== undefined) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
+
+/**
+ * express's `trust proxy`: `false`, `true`, a hop count, or trusted proxy addresses and
+ * subnets (comma list; `loopback`, `linklocal`, `uniquelocal` as express names them).
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((raw, ctx): boolean | number | string[] => {
+    const v = raw.toLowerCase();
+    if (v === 'false') return false;
+    if (v === 'true') return true;
+    if (/^\d{1,2}$/.test(v)) return Number(v);
+    const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+    const bad = list.filter((s) => !isAddressOrSubnet(s));
+    if (list.length && !bad.length) return list;
+    ctx.addIssue({ code: 'custom', message: `must be false, true, a hop count or a list of proxy addresses/subnets${bad.length ? ` (not an address: ${bad.join(', ')})` : ''}` });
+    return z.NEVER;
+  });
+
+/** Every key, with its type and default; `configSchema` adds the rules between keys. */
+export const configKeys = z
   .object({
     ENVIRONMENT: z.enum(['development', 'test', 'staging', 'production']).default('development'),
     SERVICE_NAME: z.string().min(1).default('order-service'),
@@ -54,6 +98,10 @@ export const configSchema = z
 
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256 needs a strong key)'),
     JWT_ALGORITHM: z.literal('HS256', { message: 'only HS256 is supported' }).default('HS256'),
+    // Token policy, each checked only when set.
+    JWT_ISSUER: z.string().min(1).optional(),
+    JWT_AUDIENCE: z.string().min(1).optional(),
+    JWT_MAX_LIFETIME_SECONDS: positiveInt.optional(),
 
     AUTH_SERVICE_URL: z.url().default('http://localhost:3001'),
     CUSTOMER_SERVICE_URL: z.url().default('http://localhost:8001'),
@@ -73,7 +121,9 @@ export const configSchema = z
 
     CORS_ORIGINS: list(z.string().min(1)).default(['http://localhost:3000', 'http://localhost:19006']),
     BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb').default('100kb'),
-    TRUST_PROXY: bool.default(false),
+    TRUST_PROXY: trustProxy.default(false),
+    // Swagger UI and the OpenAPI document; unset: on in development and test, off elsewhere.
+    DOCS_ENABLED: bool.optional(),
 
     LOG_LEVEL: z
       .string()
@@ -83,6 +133,9 @@ export const configSchema = z
 
     BOARD_USER: z.string().default(''),
     BOARD_PASSWORD: z.string().default(''),
+    BOARD_READ_ONLY: bool.default(true),
+    BOARD_LOGIN_MAX_FAILURES: positiveInt.default(10),
+    SERVICE_KEY_MAX_FAILURES: positiveInt.default(30),
 
     METRICS_ENABLED: bool.default(true),
     METRICS_TOKEN: z.string().default(''),
@@ -125,23 +178,30 @@ export const configSchema = z
 
     // Fault injection for the crash tests; refused outside ENVIRONMENT=test.
     TEST_CRASH_AFTER_ORDER_WRITE: bool.default(false),
-  })
+  });
+
+export const configSchema = configKeys
   .superRefine((c, ctx) => {
-    if (c.TEST_CRASH_AFTER_ORDER_WRITE && c.ENVIRONMENT !== 'test') {
-      ctx.addIssue({ code: 'custom', path: ['TEST_CRASH_AFTER_ORDER_WRITE'], message: 'is only allowed when ENVIRONMENT=test' });
-    }
+    const issue = (key: string, message: string) => ctx.addIssue({ code: 'custom', path: [key], message });
+    if (c.TEST_CRASH_AFTER_ORDER_WRITE && c.ENVIRONMENT !== 'test') issue('TEST_CRASH_AFTER_ORDER_WRITE', 'is only allowed when ENVIRONMENT=test');
     if (c.EMAIL_CLAIM_LOCK_MS < 4 * c.EMAIL_TIMEOUT_MS) {
       // A claim may only be taken over once the attempt holding it has certainly given up:
       // connect, greeting and the SMTP commands each get up to EMAIL_TIMEOUT_MS.
-      ctx.addIssue({ code: 'custom', path: ['EMAIL_CLAIM_LOCK_MS'], message: 'must be at least 4 × EMAIL_TIMEOUT_MS' });
+      issue('EMAIL_CLAIM_LOCK_MS', 'must be at least 4 × EMAIL_TIMEOUT_MS');
     }
-    if (Boolean(c.BOARD_USER) !== Boolean(c.BOARD_PASSWORD)) {
-      ctx.addIssue({ code: 'custom', path: ['BOARD_PASSWORD'], message: 'BOARD_USER and BOARD_PASSWORD must be set together' });
+    if (Boolean(c.BOARD_USER) !== Boolean(c.BOARD_PASSWORD)) issue('BOARD_PASSWORD', 'BOARD_USER and BOARD_PASSWORD must be set together');
+    if (!isProductionLike(c.ENVIRONMENT)) return;
+    const where = `in ${c.ENVIRONMENT}`;
+    for (const key of Object.keys(EXAMPLE_SECRETS) as (keyof typeof EXAMPLE_SECRETS)[]) {
+      const value = c[key];
+      if (key === 'BOARD_PASSWORD' && !value) continue; // no password, no board
+      if (value === EXAMPLE_SECRETS[key]) issue(key, `is the example value from .env.example, which anyone can read; generate one (openssl rand -hex 32)`);
+      else if (value.length < PRODUCTION_SECRET_LENGTH[key]) issue(key, `must be at least ${PRODUCTION_SECRET_LENGTH[key]} characters ${where}; generate one (openssl rand -hex 32)`);
     }
-    if (c.ENVIRONMENT === 'production' && c.BOARD_PASSWORD && c.BOARD_PASSWORD.length < 12) {
-      ctx.addIssue({ code: 'custom', path: ['BOARD_PASSWORD'], message: 'must be at least 12 characters in production' });
-    }
-  });
+    if (c.METRICS_ENABLED && !c.METRICS_TOKEN) issue('METRICS_TOKEN', `is required ${where} while METRICS_ENABLED=true (/metrics would be open to anyone)`);
+    if (c.TRUST_PROXY === true) issue('TRUST_PROXY', `must not be true ${where}: any client could choose its own address; give the hop count or the proxies' addresses`);
+  })
+  .transform((c) => ({ ...c, DOCS_ENABLED: c.DOCS_ENABLED ?? !isProductionLike(c.ENVIRONMENT) }));
 
 export type Config = z.infer<typeof configSchema>;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -149,16 +209,20 @@ export { ORDER_STATUSES };
 
 export class ConfigError extends Error {}
 
-/** Parses an environment; the error names the first offending key and why, on one line. */
+/** Parses an environment; the error has one line per offending key, naming it and why. */
 export function parseConfig(env: NodeJS.ProcessEnv): Config {
-  // Empty strings mean "not set", as in most .env tooling.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  // Empty strings mean "not set", as in most .env tooling. Only our keys are read.
+  const known = new Set(Object.keys(configKeys.shape));
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([k, v]) => known.has(k) && v !== undefined && v !== ''));
   const result = configSchema.safeParse(cleaned);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const key = String(issue.path[0] ?? 'config');
-  const missing = issue.code === 'invalid_type' && cleaned[key] === undefined;
-  throw new ConfigError(`config: ${key} ${missing ? 'is required but not set' : issue.message}`);
+  const lines = new Map<string, string>();
+  for (const issue of result.error.issues) {
+    const key = String(issue.path[0] ?? 'config');
+    const missing = issue.code === 'invalid_type' && cleaned[key] === undefined;
+    if (!lines.has(key)) lines.set(key, `config: ${key} ${missing ? 'is required but not set' : issue.message}`);
+  }
+  throw new ConfigError([...lines.values()].join('\n'));
 }
 
 function loadConfig(): Config {

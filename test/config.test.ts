@@ -1,9 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
-import { ConfigError, configSchema, parseConfig } from '../src/config';
+import { parseEnv } from 'node:util';
+import { ConfigError, EXAMPLE_SECRETS, configKeys, parseConfig } from '../src/config';
 
 const valid = { JWT_SECRET: 'x'.repeat(32), SERVICE_API_KEY: 'k'.repeat(16) };
+const root = path.join(__dirname, '..');
+/** .env.example as a new user's .env holds it. */
+const example = parseEnv(readFileSync(path.join(root, '.env.example'), 'utf8'));
+/** Secrets as an operator would generate them (openssl rand -hex 32). */
+const strong = { JWT_SECRET: 'a1'.repeat(32), SERVICE_API_KEY: 'b2'.repeat(32), BOARD_USER: 'ops', BOARD_PASSWORD: 'c3'.repeat(32), METRICS_TOKEN: 'd4'.repeat(32) };
 const errorOf = (env: Record<string, string>) => {
   try {
     parseConfig(env);
@@ -44,18 +50,96 @@ describe('configuration', () => {
     expect(errorOf(env)).toContain(expected);
   });
 
+  it('starts in development and test with the values .env.example ships', () => {
+    for (const ENVIRONMENT of ['development', 'test']) {
+      const c = parseConfig({ ...example, ENVIRONMENT });
+
+      expect(c.JWT_SECRET).toBe(EXAMPLE_SECRETS.JWT_SECRET);
+      expect(c.DOCS_ENABLED).toBe(true);
+    }
+  });
+
+  it('knows the secrets .env.example ships, so it can refuse them', () => {
+    for (const [key, value] of Object.entries(EXAMPLE_SECRETS)) expect({ key, value: example[key] }).toEqual({ key, value });
+  });
+
+  it.each(['production', 'staging'])('in %s refuses the example secrets and an open /metrics, one line per key', (ENVIRONMENT) => {
+    const lines = errorOf({ ...example, ENVIRONMENT }).split('\n');
+
+    expect(lines).toEqual([
+      expect.stringMatching(/^config: JWT_SECRET is the example value from \.env\.example.*openssl rand -hex 32/),
+      expect.stringMatching(/^config: SERVICE_API_KEY is the example value/),
+      expect.stringMatching(/^config: BOARD_PASSWORD is the example value/),
+      expect.stringMatching(/^config: METRICS_TOKEN is required in .* while METRICS_ENABLED=true/),
+    ]);
+  });
+
+  it('in production refuses secrets shorter than 32 / 24 / 16 characters', () => {
+    const weak = { JWT_SECRET: 'j'.repeat(31), SERVICE_API_KEY: 's'.repeat(23), BOARD_PASSWORD: 'b'.repeat(15) };
+
+    const lines = errorOf({ ...strong, ...weak, ENVIRONMENT: 'production' }).split('\n');
+
+    expect(lines).toEqual([
+      expect.stringMatching(/^config: JWT_SECRET must be at least 32 characters/),
+      expect.stringMatching(/^config: SERVICE_API_KEY must be at least 24 characters in production/),
+      expect.stringMatching(/^config: BOARD_PASSWORD must be at least 16 characters in production/),
+    ]);
+  });
+
+  it('in production starts with generated secrets, docs closed unless opened, and no board without a password', () => {
+    const c = parseConfig({ ...strong, ENVIRONMENT: 'production' });
+    const opened = parseConfig({ ...strong, ENVIRONMENT: 'production', DOCS_ENABLED: 'true' });
+    const noBoard = parseConfig({ ...strong, BOARD_USER: '', BOARD_PASSWORD: '', ENVIRONMENT: 'production' });
+    const noMetrics = parseConfig({ ...strong, METRICS_TOKEN: '', METRICS_ENABLED: 'false', ENVIRONMENT: 'production' });
+
+    expect(c.DOCS_ENABLED).toBe(false);
+    expect(c.BOARD_READ_ONLY).toBe(true);
+    expect(opened.DOCS_ENABLED).toBe(true);
+    expect(noBoard.BOARD_PASSWORD).toBe('');
+    expect(noMetrics.METRICS_ENABLED).toBe(false);
+  });
+
+  it.each([
+    ['false', false],
+    ['1', 1],
+    ['2', 2],
+    ['10.0.0.1', ['10.0.0.1']],
+    ['loopback, 10.0.0.0/8, fd00::/8', ['loopback', '10.0.0.0/8', 'fd00::/8']],
+    ['true', true],
+  ])('reads TRUST_PROXY=%s as express takes it', (raw, expected) => {
+    expect(parseConfig({ ...valid, TRUST_PROXY: raw }).TRUST_PROXY).toEqual(expected);
+  });
+
+  it.each([
+    ['TRUST_PROXY that is no setting', { TRUST_PROXY: 'yes please' }, 'config: TRUST_PROXY must be false, true, a hop count or a list'],
+    ['TRUST_PROXY with a bad subnet', { TRUST_PROXY: '10.0.0.0/33' }, 'not an address: 10.0.0.0/33'],
+    ['TRUST_PROXY=true in production', { ...strong, TRUST_PROXY: 'true', ENVIRONMENT: 'production' }, 'config: TRUST_PROXY must not be true in production'],
+    ['a token lifetime of 0', { JWT_MAX_LIFETIME_SECONDS: '0' }, 'config: JWT_MAX_LIFETIME_SECONDS'],
+    ['a board mode that is no boolean', { BOARD_READ_ONLY: 'maybe' }, 'config: BOARD_READ_ONLY'],
+  ])('refuses %s', (_name, override, expected) => {
+    expect(errorOf({ ...valid, ...override })).toContain(expected);
+  });
+
   it('documents every key in .env.example, and nothing that is not a key', () => {
     const documented = readFileSync(path.join(__dirname, '..', '.env.example'), 'utf8')
       .split('\n')
       .map((l) => /^([A-Z][A-Z0-9_]*)=/.exec(l)?.[1])
       .filter((k): k is string => Boolean(k));
-    const keys = Object.keys(configSchema.shape);
+    const keys = Object.keys(configKeys.shape);
 
     expect(documented.sort()).toEqual(keys.sort());
   });
 
+  it('stops a production start on the example secrets with a non-zero exit and one line per offending key', () => {
+    const env = { PATH: process.env.PATH, NODE_ENV: 'test', ...example, ENVIRONMENT: 'production' };
+
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', "require('./src/config')"], { cwd: root, env, encoding: 'utf8', timeout: 20_000 });
+
+    expect(run.status).not.toBe(0);
+    expect(run.stderr.trim().split('\n').map((l) => l.split(' ')[1])).toEqual(['JWT_SECRET', 'SERVICE_API_KEY', 'BOARD_PASSWORD', 'METRICS_TOKEN']);
+  });
+
   it('stops a starting process with exit code 1 and one line naming the bad key', () => {
-    const root = path.join(__dirname, '..');
     const env = { PATH: process.env.PATH, NODE_ENV: 'test', ...valid, PORT: 'not-a-port' };
 
     const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', "require('./src/config')"], { cwd: root, env, encoding: 'utf8', timeout: 20_000 });

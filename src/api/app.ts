@@ -65,7 +65,8 @@ export function buildApp(deps: AppDeps): Express {
   app.use(passport.initialize());
 
   app.use(healthRoutes(deps.redis));
-  app.use(docsRoutes());
+  // Off in production unless opened (DOCS_ENABLED): they then answer 404 like any unknown path.
+  if (config.DOCS_ENABLED) app.use(docsRoutes());
   if (metrics) app.use(metrics.routes);
   if (deps.rateLimit !== false) {
     const limiter = rateLimiter(deps.redis, deps.rateLimit);
