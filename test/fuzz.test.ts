@@ -101,12 +101,20 @@ function mutate(value: unknown, depth = 0): unknown {
   return copy;
 }
 
+/** Percent-encoding that decodes to no UTF-8 (a lone byte, a cut sequence, an overlong slash). */
+const BROKEN_ENCODINGS = ['%ff', '%E0%A4%A', '%c0%af', '%', 'ORD-2026-%zz'];
+
+/** JSON nested `depth` levels, as objects or arrays: to be refused before any per-key work. */
+const DEPTHS = [100, 4000, 16_000];
+const nestedJson = (depth: number, kind: 'object' | 'array'): string => (kind === 'array' ? '['.repeat(depth) + ']'.repeat(depth) : '{"":'.repeat(depth) + '0' + '}'.repeat(depth));
+
 function fillPath(op: Operation): string {
-  const id = () => rnd.pick([orderId, orderId, 'ORD-2026-999999', 'nope', '%24where', 'ORD-' + 'x'.repeat(300), '..%2F..', encodeURIComponent('💥'), returnId]);
+  const id = () => rnd.pick([orderId, orderId, 'ORD-2026-999999', 'nope', '%24where', 'ORD-' + 'x'.repeat(300), '..%2F..', encodeURIComponent('💥'), returnId, ...BROKEN_ENCODINGS]);
   return op.path
     .replace(':orderId', id())
-    .replace(':returnId', rnd.pick([returnId, returnId, 'RET-2026-999999', '$ne', 'x'.repeat(100)]))
-    .replace(':customerId', rnd.pick([users.alice.customerId, 'c-unknown', '%00', 'x'.repeat(200)]));
+    .replace(':returnId', rnd.pick([returnId, returnId, 'RET-2026-999999', '$ne', 'x'.repeat(100), rnd.pick(BROKEN_ENCODINGS)]))
+    .replace(':customerId', rnd.pick([users.alice.customerId, 'c-unknown', '%00', 'x'.repeat(200), rnd.pick(BROKEN_ENCODINGS)]))
+    .replace(':id', rnd.pick(['emails-00000000-0000-4000-8000-000000000000', 'x'.repeat(400), rnd.pick(BROKEN_ENCODINGS)]));
 }
 
 function randomQuery(): string {
@@ -156,6 +164,7 @@ describe(`fuzzing every operation (seed ${SEED})`, () => {
       if (op.method !== 'get' || kind < 0.05) {
         if (kind < 0.1) req = req.set('content-type', 'application/json').send(rnd.pick(['{', '{"a":', 'null', '[]', '"str"', '{"a":1}garbage', '\u0000', '{"items":[' + '1,'.repeat(100) + '1]}']));
         else if (kind < 0.15) req = req.set('content-type', rnd.pick(['text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1'])).send('reason=hello');
+        else if (kind < 0.2) req = req.set('content-type', 'application/json').send(nestedJson(rnd.pick(DEPTHS), rnd.pick(['object', 'array'] as const)));
         else req = req.set('content-type', 'application/json').send(JSON.stringify((rnd.next() < 0.15 ? validBody(op) : mutate(validBody(op) ?? {})) ?? null));
       }
       const res = await req;
@@ -175,4 +184,24 @@ describe(`fuzzing every operation (seed ${SEED})`, () => {
     // Some generated requests must have been valid, so the fuzz reached past validation.
     expect([...statuses.keys()].some((s) => s < 300)).toBe(true);
   }, 600_000);
+
+  it('JSON nested 100, 4,000 and 16,000 levels deep, as objects and as arrays, to every operation: always 400 naming the body', async () => {
+    const answers: string[] = [];
+    const before = await fingerprint();
+
+    for (const op of operations) {
+      for (const depth of DEPTHS) {
+        for (const kind of ['object', 'array'] as const) {
+          const res = await request(server.url)[op.method](op.path.replace(':orderId', orderId).replace(':returnId', returnId).replace(':customerId', 'c-x').replace(':id', 'x'))
+            .set(as('admin'))
+            .set('content-type', 'application/json')
+            .send(nestedJson(depth, kind));
+          answers.push(`${op.method} ${op.path} ${depth} ${kind}: ${res.status} ${JSON.stringify(res.body.errors)}`);
+        }
+      }
+    }
+
+    expect(answers.filter((a) => !a.endsWith(': 400 [{"field":"body","message":"JSON nested deeper than 32 levels is not accepted"}]'))).toEqual([]);
+    expect(await fingerprint()).toBe(before);
+  }, 120_000);
 });

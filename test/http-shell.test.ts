@@ -119,3 +119,49 @@ describe('the HTTP shell', () => {
     expect(res.body).toMatchObject({ success: true, data: { status: 'ok' } });
   });
 });
+
+describe('bodies that would burn CPU', () => {
+  const nested = (depth: number, kind: 'object' | 'array') => (kind === 'array' ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth));
+
+  it.each([
+    [33, 'object'],
+    [33, 'array'],
+    [16_000, 'object'],
+    [16_000, 'array'],
+  ] as const)('refuses JSON nested %i levels deep (%s) with 400 naming the body', async (depth, kind) => {
+    const res = await request(t.app).post('/api/orders').set(as('alice')).set('content-type', 'application/json').send(nested(depth, kind));
+
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ success: false, message: 'Validation failed', errors: [{ field: 'body', message: 'JSON nested deeper than 32 levels is not accepted' }] });
+  });
+
+  it('reads JSON nested 32 levels deep, brackets inside strings not counted, and judges it by the schema', async () => {
+    const body = `{"notes": "${'[{'.repeat(40)}", "items": ${'['.repeat(31)}${']'.repeat(31)}}`;
+
+    const res = await request(t.app).post('/api/orders').set(as('alice')).set('content-type', 'application/json').send(body);
+
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual(expect.arrayContaining([{ field: 'deliveryAddress', message: expect.any(String) }]));
+  });
+
+  it('refuses JSON in UTF-16 with 415', async () => {
+    const res = await request(t.app)
+      .post('/api/orders')
+      .set(as('alice'))
+      .set('content-type', 'application/json; charset=utf-16le')
+      .send(Buffer.from('{"notes": "x"}', 'utf16le'));
+
+    expect(res.status).toBe(415);
+    expect(res.body).toMatchObject({ success: false, errors: [{ field: 'body', message: 'Send JSON encoded as UTF-8' }] });
+  });
+});
+
+describe('paths that are not valid percent-encoding', () => {
+  it.each(['/api/orders/%ff', '/api/orders/%E0%A4%A/cancel', '/api/orders/returns/%c0%af/review', '/api/orders/internal/customer/%ff/count'])('answers %s with 400 naming the path', async (path) => {
+    const method = path.endsWith('/cancel') ? 'post' : path.endsWith('/review') ? 'patch' : 'get';
+    const res = await request(t.app)[method](path).set(path.includes('/internal/') ? { 'x-service-api-key': process.env.SERVICE_API_KEY as string } : as('admin'));
+
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ success: false, message: 'Validation failed', errors: [{ field: 'path', message: 'The path is not valid percent-encoded UTF-8' }] });
+  });
+});

@@ -11,6 +11,7 @@ import type { ServiceDeps } from '../services/deps';
 import type { Queues } from '../queues/queues';
 import { createMetrics } from './metrics';
 import { errorHandler, notFound } from './middleware/errors';
+import { jsonBody } from './middleware/json-body';
 import { rateLimiter, type RateLimitOptions } from './middleware/rate-limit';
 import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
@@ -61,7 +62,7 @@ export function buildApp(deps: AppDeps): Express {
   );
   app.use(helmet());
   app.use(cors({ origin: config.CORS_ORIGINS, exposedHeaders: ['x-request-id', 'Idempotent-Replayed'] }));
-  app.use(express.json({ limit: config.BODY_LIMIT, strict: true }));
+  app.use(jsonBody(config.BODY_LIMIT));
   app.use(passport.initialize());
 
   app.use(healthRoutes(deps.redis));

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { DomainError, type ErrorKind } from '../../services/errors';
 import { fail } from '../envelope';
+import { MAX_JSON_DEPTH } from './json-body';
 
 const STATUS: Record<ErrorKind, number> = {
   validation: 400,
@@ -39,6 +40,9 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, next) 
     case 'entity.parse.failed':
       fail(res, 400, 'Malformed JSON', [{ field: 'body', message: 'The request body is not valid JSON' }]);
       return;
+    case 'entity.too.deep':
+      fail(res, 400, 'Validation failed', [{ field: 'body', message: `JSON nested deeper than ${MAX_JSON_DEPTH} levels is not accepted` }]);
+      return;
     case 'entity.too.large':
       fail(res, 413, 'Payload too large', [{ field: 'body', message: `The request body exceeds ${bp.limit ?? 'the'} bytes` }]);
       return;
@@ -48,6 +52,11 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, next) 
       return;
     default:
       break;
+  }
+  if (err instanceof URIError) {
+    // The router could not decode a path parameter (`/api/orders/%ff`).
+    fail(res, 400, 'Validation failed', [{ field: 'path', message: 'The path is not valid percent-encoded UTF-8' }]);
+    return;
   }
   if (bp.expose && bp.status && bp.status >= 400 && bp.status < 500) {
     fail(res, bp.status, 'Bad request', [{ field: 'request', message: 'The request could not be read' }]);

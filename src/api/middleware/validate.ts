@@ -23,21 +23,33 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 /**
  * What no schema should have to think about: keys that could be read as MongoDB operators
  * or paths (`$where`, `a.b`), and strings the database cannot store (NUL, unpaired UTF-16
- * surrogates: PostgreSQL under FerretDB refuses them, MongoDB mangles them).
+ * surrogates: PostgreSQL under FerretDB refuses them, MongoDB mangles them). One visit per
+ * value, one shared path (joined only for a finding), so the cost is linear in the input;
+ * bodies reach here at most MAX_JSON_DEPTH deep (json-body.ts).
  */
-function unsafeInput(value: unknown, path: string[] = [], found: FieldError[] = []): FieldError[] {
-  if (found.length >= 10) return found;
-  const here = () => path.join('.') || 'value';
-  if (typeof value === 'string') {
-    if (value.includes('\u0000') || LONE_SURROGATE.test(value)) found.push({ field: here(), message: 'Must not contain NUL or invalid Unicode characters' });
-  } else if (Array.isArray(value)) {
-    value.forEach((v, i) => unsafeInput(v, [...path, String(i)], found));
-  } else if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (k.startsWith('$') || k.includes('.') || k === '__proto__') found.push({ field: [...path, k].join('.'), message: 'Field names may not start with $ or contain dots' });
-      else unsafeInput(v, [...path, k], found);
+function unsafeInput(value: unknown): FieldError[] {
+  const found: FieldError[] = [];
+  const path: string[] = [];
+  const visit = (v: unknown): void => {
+    if (found.length >= 10) return;
+    if (typeof v === 'string') {
+      if (v.includes('\u0000') || LONE_SURROGATE.test(v)) found.push({ field: path.join('.') || 'value', message: 'Must not contain NUL or invalid Unicode characters' });
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        path.push(String(i));
+        visit(v[i]);
+        path.pop();
+      }
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v)) {
+        path.push(k);
+        if (k.startsWith('$') || k.includes('.') || k === '__proto__') found.push({ field: path.join('.'), message: 'Field names may not start with $ or contain dots' });
+        else visit(child);
+        path.pop();
+      }
     }
-  }
+  };
+  visit(value);
   return found;
 }
 
