@@ -29,6 +29,8 @@ export interface BenchSettings {
   trace: boolean;
   /** Skip `npm run build` (dist is already fresh). */
   skipBuild: boolean;
+  /** BENCH_ONLY=body-depth: only the nesting case, against the API on the small dataset. */
+  only: 'body-depth' | null;
 }
 
 const flag = (name: string): boolean => ['1', 'true', 'yes'].includes((process.env[name] ?? '').toLowerCase());
@@ -56,6 +58,7 @@ export function benchSettings(): BenchSettings {
     profile: flag('BENCH_PROFILE'),
     trace: flag('BENCH_TRACE'),
     skipBuild: flag('BENCH_SKIP_BUILD'),
+    only: process.env.BENCH_ONLY === 'body-depth' ? 'body-depth' : null,
   };
 }
 
@@ -71,6 +74,9 @@ export const REDIS_URL = process.env.BENCH_REDIS ?? 'redis://127.0.0.1:6379';
 export const QUEUE_PREFIX = `{${BENCH_DB.replace(/_/g, '-')}}`;
 export const JWT_SECRET = 'bench-jwt-secret-0123456789-abcdefghijklmnop';
 export const SERVICE_API_KEY = 'bench-service-api-key-0123456789';
+/** The API runs as in production, where /metrics wants its bearer token. */
+export const METRICS_TOKEN = 'bench-metrics-token-0123456789abcdef';
+export const metricsAuth = { authorization: `Bearer ${METRICS_TOKEN}` };
 /** Same as the API's default WORKER_CONCURRENCY; set explicitly on the workers process. */
 export const WORKER_CONCURRENCY = 5;
 

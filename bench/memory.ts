@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
-import { BENCH_DB, MONGO_HOST_URI, REDIS_URL, RESULTS_DIR } from './config';
+import { BENCH_DB, MONGO_HOST_URI, REDIS_URL, RESULTS_DIR, metricsAuth } from './config';
 import { Floors, obliterateQueues } from './floors';
 import { runHttp, Tally } from './load';
 import { scenarios } from './scenarios';
@@ -27,7 +27,7 @@ const VARIANTS: { name: string; nodeArgs: string[]; env: Record<string, string> 
 ];
 
 async function heapOf(url: string): Promise<Record<string, number>> {
-  const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+  const text = await (await fetch(`${url}/metrics`, { headers: metricsAuth, signal: AbortSignal.timeout(5000) })).text();
   const mb = (name: string) => Math.round(Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? 0) / 2 ** 20);
   return { rssMb: mb('process_resident_memory_bytes'), heapUsedMb: mb('nodejs_heap_size_used_bytes'), heapTotalMb: mb('nodejs_heap_size_total_bytes'), externalMb: mb('nodejs_external_memory_bytes') };
 }

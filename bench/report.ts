@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { RESULTS_DIR, ROOT, TARGETS, type BenchSettings } from './config';
 import type { QueryDiagnosis } from './diagnose';
+import type { BodyDepthResult } from './body-depth';
 import type { EmailsResult } from './emails';
 import type { ScenarioName, ScenarioResult } from './scenarios';
 import { round } from './util';
@@ -25,6 +26,8 @@ export interface BenchReport {
   environment: Record<string, string | number | boolean>;
   scenarios: ScenarioResult[];
   emails: EmailsResult[];
+  /** A body nested 16,000 levels deep against a flat one of the same size (issue 10). */
+  bodyDepth?: BodyDepthResult;
   diagnostics: QueryDiagnosis[];
   memory: { apiPeakRssMb: number; workersPeakRssMb: number };
   targets: Target[];
@@ -138,6 +141,11 @@ export function markdown(r: BenchReport): string {
     lines.push(`| @${e.orders} orders${e.indexes === 'gin' ? ' +GIN' : ''}${e.status !== 'ok' ? ' (failed)' : ''}${e.worker?.capped ? ' (capped)' : ''} | ${cell(e.worker?.perSec)} | ${e.worker ? `${e.worker.p50Ms} / ${e.worker.p99Ms}` : '–'} | ${cell(e.worker?.failed)} | ${cell(e.noopFloor?.perSec)} | ${cell(e.mailFloor?.perSec)} | ${cell(e.mailUnpooled?.perSec)} | ${cell(e.slowerFloor)} | ${cell(e.ratio)} | ≥ ${TARGETS.emailsVsSlowerFloor} | ${verdict(pass)} |`);
   }
   lines.push('');
+  const d = r.bodyDepth;
+  if (d) {
+    lines.push(`A body nested ${d.depth} levels deep against a flat body of the same ${d.bytes} bytes, both posted as an order (each answered ${d.deep.probeStatus} / ${d.flat.probeStatus}): deep ${d.deep.answersPerSec} answers/s (p50 ${d.deep.p50Ms} ms, p99 ${d.deep.p99Ms} ms, ${d.deep.cpuMsPerAnswer} ms of API CPU each), flat ${d.flat.answersPerSec}/s (p50 ${d.flat.p50Ms} ms, p99 ${d.flat.p99Ms} ms, ${d.flat.cpuMsPerAnswer} ms CPU each): deep ÷ flat ${d.throughputRatio} in throughput, ${d.cpuRatio} in CPU per answer.`);
+    lines.push('');
+  }
   lines.push(`Peak RSS (VmHWM): API ${r.memory.apiPeakRssMb} MB, emails worker ${r.memory.workersPeakRssMb} MB. The API's own figures right after each scenario (RSS / V8 heap used / heap total / external, MB): ${r.scenarios
     .filter((s) => s.apiMemory)
     .map((s) => `${labelOf(s)} ${s.apiMemory?.rssMb} / ${s.apiMemory?.heapUsedMb} / ${s.apiMemory?.heapTotalMb} / ${s.apiMemory?.externalMb}`)
@@ -169,13 +177,13 @@ export function updateReadme(r: BenchReport): void {
   writeFileSync(README, next);
 }
 
-/** bench/results/<timestamp>.json and latest.json. */
+/** bench/results/<timestamp>.json and latest.json; a partial run (BENCH_ONLY) only the first, named for its case. */
 export function writeResults(r: BenchReport): string {
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const file = path.join(RESULTS_DIR, `${r.startedAt.replace(/[:.]/g, '-')}.json`);
+  const file = path.join(RESULTS_DIR, `${r.startedAt.replace(/[:.]/g, '-')}${r.settings.only ? `-${r.settings.only}` : ''}.json`);
   const body = `${JSON.stringify(r, null, 2)}\n`;
   writeFileSync(file, body);
-  writeFileSync(path.join(RESULTS_DIR, 'latest.json'), body);
+  if (!r.settings.only) writeFileSync(path.join(RESULTS_DIR, 'latest.json'), body);
   return file;
 }
 

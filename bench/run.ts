@@ -7,6 +7,7 @@ import { BENCH_DB, benchSettings, MONGO_HOST_URI, QUEUE_PREFIX, REDIS_URL, ROOT 
 
 const GO_MOD = path.join(ROOT, 'scripts', 'ferretdb', 'go.mod');
 import { diagnose, ginExperiment, ginIndexes, rollupExperiment, type QueryDiagnosis } from './diagnose';
+import { measureBodyDepth, type BodyDepthResult } from './body-depth';
 import { measureEmails, type EmailsResult } from './emails';
 import { Floors, obliterateQueues } from './floors';
 import { evaluate, updateReadme, writeResults, type BenchReport } from './report';
@@ -29,6 +30,7 @@ async function main(): Promise<number> {
   const results: ScenarioResult[] = [];
   const emails: EmailsResult[] = [];
   const diagnostics: QueryDiagnosis[] = [];
+  let bodyDepth: BodyDepthResult | undefined;
   const environment: BenchReport['environment'] = {
     node: process.version, cpus: os.cpus().length, memoryGb: round(os.totalmem() / 2 ** 30, 1), loadAverageAtStart: os.loadavg()[0].toFixed(2),
     database: '?', redis: '?', apiEnvironment: 'production', metricsEnabled: true, logLevel: 'warn', rateLimitMax: 1e9, workerConcurrency: 5, sweepIntervalMs: SWEEP_INTERVAL_MS,
@@ -96,53 +98,57 @@ async function main(): Promise<number> {
         log(`API restarted: pid ${api.pid}; startup sweep statements cancelled: ${await cancelStartupSweep()}`);
       },
     };
-    const all = scenarios(seeder, floors);
-    const create = all.find((x) => x.kind === 'create');
-    // The emails worker, then order creation: last at each size, since the orders it places
-    // belong to other users than the seeded ones.
-    const measureWrites = async (orders: number, indexes?: 'gin') => {
-      const e = await measureEmails(seeder, orders, env, smtp, cfg);
-      workersPeak = Math.max(workersPeak, e.workersPeakRssMb ?? 0);
-      emails.push({ ...e, ...(indexes && { indexes }) });
-      if (create) results.push({ ...(await measure(create, orders, handle, cfg)), ...(indexes && { indexes }) });
-      await obliterateQueues(redis);
-    };
+    bodyDepth = await measureBodyDepth(handle, cfg);
+    // BENCH_ONLY=body-depth: that case alone.
+    if (cfg.only === null) {
+      const all = scenarios(seeder, floors);
+      const create = all.find((x) => x.kind === 'create');
+      // The emails worker, then order creation: last at each size, since the orders it places
+      // belong to other users than the seeded ones.
+      const measureWrites = async (orders: number, indexes?: 'gin') => {
+        const e = await measureEmails(seeder, orders, env, smtp, cfg);
+        workersPeak = Math.max(workersPeak, e.workersPeakRssMb ?? 0);
+        emails.push({ ...e, ...(indexes && { indexes }) });
+        if (create) results.push({ ...(await measure(create, orders, handle, cfg)), ...(indexes && { indexes }) });
+        await obliterateQueues(redis);
+      };
 
-    for (const size of [cfg.smallOrders, cfg.largeOrders]) {
-      if (seeder.orders.length < size) {
-        const t0 = Date.now();
-        log(`topping up to ${size} orders`);
-        await seeder.topUpTo(size);
-        log(`seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      for (const size of [cfg.smallOrders, cfg.largeOrders]) {
+        if (seeder.orders.length < size) {
+          const t0 = Date.now();
+          log(`topping up to ${size} orders`);
+          await seeder.topUpTo(size);
+          log(`seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+        }
+        diagnostics.push(...(await diagnose(db, seeder, Math.min(cfg.requestCapMs, 5000), cfg.quick ? 1 : 5)));
+        if (!cfg.quick) {
+          diagnostics.push(...(await rollupExperiment(db, seeder.orders.length, 5000)));
+          if (size === cfg.largeOrders) diagnostics.push(...(await ginExperiment(db, seeder, BENCH_DB, cfg.requestCapMs)));
+        }
+        const orders = await db.collection('orders').estimatedDocumentCount();
+        for (const s of all.filter((x) => x.kind === 'read')) results.push(await measure(s, orders, handle, cfg));
+        // BENCH_QUICK (a smoke run): the emails worker and order creation at the small size only.
+        if (!cfg.quick || size === cfg.smallOrders) await measureWrites(orders);
       }
-      diagnostics.push(...(await diagnose(db, seeder, Math.min(cfg.requestCapMs, 5000), cfg.quick ? 1 : 5)));
       if (!cfg.quick) {
-        diagnostics.push(...(await rollupExperiment(db, seeder.orders.length, 5000)));
-        if (size === cfg.largeOrders) diagnostics.push(...(await ginExperiment(db, seeder, BENCH_DB, cfg.requestCapMs)));
-      }
-      const orders = await db.collection('orders').estimatedDocumentCount();
-      for (const s of all.filter((x) => x.kind === 'read')) results.push(await measure(s, orders, handle, cfg));
-      // BENCH_QUICK (a smoke run): the emails worker and order creation at the small size only.
-      if (!cfg.quick || size === cfg.smallOrders) await measureWrites(orders);
-    }
-    if (!cfg.quick) {
-      // The lookups again at the large size with indexes FerretDB can use (GIN, made in
-      // PostgreSQL), standing in for the ones MongoDB would use: how the service itself scales.
-      let gin: ReturnType<typeof ginIndexes> | null = null;
-      try {
-        gin = ginIndexes(BENCH_DB);
-        gin.create();
-      } catch (err) {
-        log(`GIN pass skipped: ${String(err).slice(0, 200)}`);
-      }
-      if (gin) {
+        // The lookups again at the large size with indexes FerretDB can use (GIN, made in
+        // PostgreSQL), standing in for the ones MongoDB would use: how the service itself scales.
+        let gin: ReturnType<typeof ginIndexes> | null = null;
         try {
-          const orders = await db.collection('orders').estimatedDocumentCount();
-          for (const s of all.filter((x) => x.name === 'my-orders' || x.name === 'get-order')) results.push({ ...(await measure(s, orders, handle, cfg)), indexes: 'gin' });
-          // Each email job reads its order and items, and create clears the outbox by _id: the same lookups.
-          await measureWrites(orders, 'gin');
-        } finally {
-          gin.drop();
+          gin = ginIndexes(BENCH_DB);
+          gin.create();
+        } catch (err) {
+          log(`GIN pass skipped: ${String(err).slice(0, 200)}`);
+        }
+        if (gin) {
+          try {
+            const orders = await db.collection('orders').estimatedDocumentCount();
+            for (const s of all.filter((x) => x.name === 'my-orders' || x.name === 'get-order')) results.push({ ...(await measure(s, orders, handle, cfg)), indexes: 'gin' });
+            // Each email job reads its order and items, and create clears the outbox by _id: the same lookups.
+            await measureWrites(orders, 'gin');
+          } finally {
+            gin.drop();
+          }
         }
       }
     }
@@ -166,7 +172,7 @@ async function main(): Promise<number> {
 
   const finished = new Date();
   environment.loadAverageAtEnd = os.loadavg()[0].toFixed(2);
-  const partial = { scenarios: results, emails, memory: { apiPeakRssMb: apiPeak, workersPeakRssMb: workersPeak }, settings: cfg };
+  const partial = { scenarios: results, emails, ...(bodyDepth && { bodyDepth }), memory: { apiPeakRssMb: apiPeak, workersPeakRssMb: workersPeak }, settings: cfg };
   const targets = evaluate(partial);
   const report: BenchReport = {
     version: 1,
@@ -181,8 +187,11 @@ async function main(): Promise<number> {
     ...(failure && { error: failure }),
   };
   const file = writeResults(report);
-  updateReadme(report);
-  log(`wrote ${file}, results/latest.json and the table in bench/README.md`);
+  if (cfg.only) log(`wrote ${file} (BENCH_ONLY=${cfg.only}: latest.json and bench/README.md are left as they are)`);
+  else {
+    updateReadme(report);
+    log(`wrote ${file}, results/latest.json and the table in bench/README.md`);
+  }
   for (const t of targets) log(`${t.pass === null ? 'n/a ' : t.pass ? 'pass' : 'MISS'}  ${t.target}: ${t.value ?? '–'}${t.note ? ` (${t.note})` : ''}`);
   clearTimeout(watchdog);
   // A benchmark that missed targets still ran: only a broken run fails the command.

@@ -1,4 +1,4 @@
-import type { BenchSettings } from './config';
+import { metricsAuth, type BenchSettings } from './config';
 import type { Floors } from './floors';
 import { performance } from 'node:perf_hooks';
 import { runHttp, runLoop, Tally, type HttpRequestSpec, type Measurement, type Span } from './load';
@@ -141,7 +141,7 @@ export function scenarios(seeder: Seeder, floors: Floors): Scenario[] {
 /** RSS and V8 heap of the API from its Prometheus metrics (METRICS_ENABLED=true); undefined if unavailable. */
 async function memoryFromMetrics(baseUrl: string): Promise<ScenarioResult['apiMemory']> {
   try {
-    const text = await (await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+    const text = await (await fetch(`${baseUrl}/metrics`, { headers: metricsAuth, signal: AbortSignal.timeout(5000) })).text();
     const mb = (name: string) => round(Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20, 1);
     const m = { rssMb: mb('process_resident_memory_bytes'), heapUsedMb: mb('nodejs_heap_size_used_bytes'), heapTotalMb: mb('nodejs_heap_size_total_bytes'), externalMb: mb('nodejs_external_memory_bytes') };
     return Object.values(m).every(Number.isFinite) ? m : undefined;

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import jwt from 'jsonwebtoken';
 import { SMTPServer } from 'smtp-server';
-import { BENCH_DB, JWT_SECRET, MONGODB_URI, QUEUE_PREFIX, REDIS_URL, RESULTS_DIR, ROOT, SERVICE_API_KEY, WORKER_CONCURRENCY } from './config';
+import { BENCH_DB, JWT_SECRET, METRICS_TOKEN, MONGODB_URI, QUEUE_PREFIX, REDIS_URL, RESULTS_DIR, ROOT, SERVICE_API_KEY, WORKER_CONCURRENCY } from './config';
 import { customerOf, type Customer } from './seed';
 import { log, psql, sleep, withTimeout } from './util';
 
@@ -112,6 +112,7 @@ export function serviceEnv(authUrl: string, smtpPort: number, port: number): Rec
     CUSTOMER_SERVICE_URL: 'http://127.0.0.1:9', // no customer-stats worker runs in the bench
     RATE_LIMIT_MAX: '1000000000',
     METRICS_ENABLED: 'true',
+    METRICS_TOKEN,
     BOARD_USER: 'bench-operator',
     BOARD_PASSWORD: 'bench-board-password-0123',
     EMAIL_HOST: '127.0.0.1',
