@@ -177,13 +177,13 @@ export function updateReadme(r: BenchReport): void {
   writeFileSync(README, next);
 }
 
-/** bench/results/<timestamp>.json and latest.json; a partial run (BENCH_ONLY) only the first, named for its case. */
+/** bench/results/<timestamp>.json and latest.json; a partial run (BENCH_ONLY=<case>) <case>-latest.json instead. */
 export function writeResults(r: BenchReport): string {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const file = path.join(RESULTS_DIR, `${r.startedAt.replace(/[:.]/g, '-')}${r.settings.only ? `-${r.settings.only}` : ''}.json`);
   const body = `${JSON.stringify(r, null, 2)}\n`;
   writeFileSync(file, body);
-  if (!r.settings.only) writeFileSync(path.join(RESULTS_DIR, 'latest.json'), body);
+  writeFileSync(path.join(RESULTS_DIR, r.settings.only ? `${r.settings.only}-latest.json` : 'latest.json'), body);
   return file;
 }
 

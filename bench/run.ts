@@ -187,7 +187,7 @@ async function main(): Promise<number> {
     ...(failure && { error: failure }),
   };
   const file = writeResults(report);
-  if (cfg.only) log(`wrote ${file} (BENCH_ONLY=${cfg.only}: latest.json and bench/README.md are left as they are)`);
+  if (cfg.only) log(`wrote ${file} and results/${cfg.only}-latest.json (BENCH_ONLY: latest.json and bench/README.md are left as they are)`);
   else {
     updateReadme(report);
     log(`wrote ${file}, results/latest.json and the table in bench/README.md`);
