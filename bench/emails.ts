@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
+import { ObjectId } from 'mongodb';
 import nodemailer from 'nodemailer';
 import { QUEUE_PREFIX, REDIS_URL, WORKER_CONCURRENCY, type BenchSettings } from './config';
 import { JOB_OPTIONS } from './floors';
@@ -54,6 +55,12 @@ function eventJobs(seeder: Seeder, n: number, r: () => number) {
     };
     return { name: 'order.created', data, opts: { jobId: eventId } };
   });
+}
+
+/** What the outbox relay records before it queues an event's jobs; workers refuse a job without it. */
+async function recordEvents(seeder: Seeder, jobs: ReturnType<typeof eventJobs>): Promise<void> {
+  const records = jobs.map(({ data: { eventId, orderRef, occurredAt, ...rest } }) => ({ ...rest, _id: eventId, orderRef: new ObjectId(orderRef), occurredAt: new Date(occurredAt) }));
+  await seeder.db.collection<{ _id: string }>('order_events').insertMany(records);
 }
 
 /** Fills a paused queue, resumes it, and waits (bounded) until every job completed or failed. */
@@ -131,7 +138,9 @@ export async function measureEmails(
     log(`emails worker pid ${workers.pid}; startup sweep statements cancelled: ${await cancelStartupSweep()}`);
     for (let round = 0; round < cfg.emailRounds; round++) {
       const n = cfg.emailJobs;
-      sum.worker.push(await drain(real, eventJobs(seeder, n, r), cfg.emailCapMs));
+      const jobs = eventJobs(seeder, n, r);
+      await recordEvents(seeder, jobs);
+      sum.worker.push(await drain(real, jobs, cfg.emailCapMs));
       const noop = new Worker('bench-noop', async () => undefined, { connection: blocking, prefix: QUEUE_PREFIX, concurrency: WORKER_CONCURRENCY });
       try {
         sum.noop.push(await drain(noopQueue, eventJobs(seeder, n, r), cfg.emailCapMs));

@@ -31,6 +31,7 @@ export class Floors {
   readonly orders: Collection;
   readonly items: Collection;
   private readonly history: Collection;
+  private readonly events: Collection<Document & { _id: string }>;
   private readonly counters: Collection<{ _id: string; seq: number }>;
   private readonly rollups: Collection<{ _id: string }>;
   private readonly idClaims: Collection<{ _id: string }>;
@@ -42,6 +43,7 @@ export class Floors {
     this.orders = db.collection('orders');
     this.items = db.collection('order_items');
     this.history = db.collection('order_history');
+    this.events = db.collection('order_events');
     this.counters = db.collection('counters');
     this.rollups = db.collection('analytics_daily');
     this.idClaims = db.collection('id_claims');
@@ -84,8 +86,8 @@ export class Floors {
   }
 
   /**
-   * POST /api/orders: counter $inc, items, the order with its outbox event, the history row,
-   * three jobs keyed by the event id, then the outbox cleared. The order number is the
+   * POST /api/orders: counter $inc, items, the order with its outbox event, the history row
+   * and the event record, three jobs keyed by the event id, then the outbox cleared. The order number is the
    * counter's round trip plus a local sequence: FerretDB v1 loses concurrent $inc, and the
    * service pays an extra id-claim insert for that, which the floor leaves out on purpose.
    * `apiShaped`: also every other write the service makes (the id claim, the order lock
@@ -125,14 +127,19 @@ export class Floors {
       metadata: meta, updatedBy: user.userId, version: 0, outbox: [event], outboxPending: true, idempotencyKey: `none:${orderId}`, createdAt: now, updatedAt: now,
     };
     await this.orders.insertOne(order);
-    await this.history.insertOne({
-      eventId: event.eventId, orderId: _id, orderIdString: orderId, previousStatus: null, newStatus: 'Placed', changedBy: user.userId,
-      changedByRole: 'Customer', changedByName: user.name, notes: 'Order placed', timestamp: now, metadata: { ipAddress: meta.ipAddress, userAgent: meta.userAgent },
-    });
     const job = {
       eventId: event.eventId, type: 'order.created', orderRef: _id.toHexString(), orderId, userId: user.userId, customerId: user.customerId,
       occurredAt: now.toISOString(), previousStatus: null, newStatus: 'Placed', returnId: null,
     };
+    // The history row and the event record workers check a job against, side by side as the relay writes them.
+    const { eventId: _eventId, ...record } = job;
+    await Promise.all([
+      this.history.insertOne({
+        eventId: event.eventId, orderId: _id, orderIdString: orderId, previousStatus: null, newStatus: 'Placed', changedBy: user.userId,
+        changedByRole: 'Customer', changedByName: user.name, notes: 'Order placed', timestamp: now, metadata: { ipAddress: meta.ipAddress, userAgent: meta.userAgent },
+      }),
+      this.events.insertOne({ ...record, _id: event.eventId, orderRef: _id, occurredAt: now }),
+    ]);
     await Promise.all(Object.values(this.queues).map((q) => q.add('order.created', job, { jobId: event.eventId })));
     if (apiShaped) await this.locks.insertOne({ _id, token: event.eventId, until: new Date(Date.now() + 15_000) });
     await this.orders.updateOne({ _id, version: 0 }, { $set: { outbox: [], outboxPending: false } });

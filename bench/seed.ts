@@ -72,7 +72,7 @@ export class Seeder {
   customers = 0;
   readonly now = Date.now();
 
-  constructor(private readonly db: Db, private readonly perCustomer: number) {}
+  constructor(readonly db: Db, private readonly perCustomer: number) {}
 
   /** Adds orders until there are `total`, `perCustomer` for each new customer. */
   async topUpTo(total: number): Promise<void> {

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { Order, OrderHistory, OrderItem, ReturnRequest } from '../src/models';
+import { Order, OrderEvent, OrderHistory, OrderItem, ReturnRequest } from '../src/models';
 import { newEvent } from '../src/services/order-events';
 import { commitChange } from '../src/services/order-write';
 import { guideOrderBody, smallOrderBody } from './helpers/fixtures';
@@ -337,6 +337,7 @@ describe('DELETE /api/orders/:orderId (guide 3.2.5)', () => {
     expect(await OrderItem.countDocuments({ orderId: order!._id })).toBe(0);
     expect(await OrderHistory.countDocuments({ orderId: order!._id })).toBe(0);
     expect(await ReturnRequest.countDocuments({ orderId: order!._id })).toBe(0);
+    expect(await OrderEvent.countDocuments({ orderRef: order!._id })).toBe(0);
     expect((await get(`/api/orders/${o.orderId}`)).status).toBe(404);
     expect((await request(t.app).delete(`/api/orders/${o.orderId}`).set(as('admin'))).status).toBe(404);
     expect((await get(`/api/orders/${other}`)).status).toBe(200);

@@ -1,11 +1,11 @@
 import type { Types } from 'mongoose';
 import { logger } from '../logger';
 import { Order } from '../models';
-import type { OutboxEvent } from '../models/order';
+import { committedEventOf, recordCommittedEvent } from '../services/committed-events';
 import type { RelayableOrder } from '../services/deps';
 import { projectHistory } from '../services/history-projection';
 import { withOrderLock } from '../services/order-write';
-import { EVENT_ROUTES, type EventType } from './names';
+import { EVENT_ROUTES } from './names';
 import type { EventJob } from './payloads';
 import type { Queues } from './queues';
 
@@ -19,22 +19,6 @@ export interface OutboxRelay {
   sweep(olderThanMs: number, batch?: number): Promise<number>;
 }
 
-function jobOf(order: RelayableOrder, event: OutboxEvent): EventJob {
-  const data = (event.data ?? {}) as { returnId?: string };
-  return {
-    eventId: event.eventId,
-    type: event.type as EventType,
-    orderRef: order._id.toHexString(),
-    orderId: order.orderId,
-    userId: order.userId,
-    customerId: order.customerId ?? null,
-    occurredAt: event.createdAt.toISOString(),
-    previousStatus: event.change?.previousStatus ?? null,
-    newStatus: event.change?.newStatus ?? null,
-    returnId: data.returnId ?? null,
-  };
-}
-
 /** The fields of an order its relay reads (RelayableOrder). */
 const RELAYABLE = { orderId: 1, userId: 1, customerId: 1, version: 1, outbox: 1 } as const;
 
@@ -42,13 +26,13 @@ export function createOutboxRelay(queues: Queues): OutboxRelay {
   async function deliver(order: RelayableOrder): Promise<void> {
     const events = order.outbox;
     if (!events.length) return;
-    // History first: it must be readable as soon as the change's response is sent.
-    for (const event of events) await projectHistory(order, event);
-    for (const event of events) {
-      const job = jobOf(order, event);
-      const routes = EVENT_ROUTES[job.type] ?? [];
+    const jobs: EventJob[] = events.map((event) => committedEventOf(order, event));
+    // History first: it must be readable as soon as the change's response is sent. The
+    // event record too: a worker acts only on a job that matches one (workers/job-input.ts).
+    for (const [i, event] of events.entries()) await Promise.all([projectHistory(order, event), recordCommittedEvent(jobs[i])]);
+    for (const job of jobs) {
       // jobId = event id: a second relay of the same event adds nothing while the job exists.
-      await Promise.all(routes.map((q) => queues[q].add(job.type, job, { jobId: event.eventId })));
+      await Promise.all(EVENT_ROUTES[job.type].map((q) => queues[q].add(job.type, job, { jobId: job.eventId })));
     }
     // Clear only if no change appended events since we read them; otherwise that
     // change's own relay (or the sweeper) delivers everything, again idempotently.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CommittedEvent } from '../services/committed-events';
 import { EVENT_TYPES } from './names';
 
 /**
@@ -19,10 +20,16 @@ export const eventJobSchema = z.strictObject({
 });
 
 export type EventJob = z.infer<typeof eventJobSchema>;
+// A job carries a committed event exactly as the event log records it.
+eventJobSchema satisfies z.ZodType<CommittedEvent>;
 
-/** customer-stats: the debounced "recompute and send this customer's totals" job. */
+/**
+ * customer-stats: the debounced "recompute and send this customer's totals" job, with the
+ * event that asked for it (a sync no committed event of that customer asked for is refused).
+ */
 export const customerSyncJobSchema = z.strictObject({
   customerId: z.string().min(1),
+  eventId: z.uuid(),
 });
 export type CustomerSyncJob = z.infer<typeof customerSyncJobSchema>;
 

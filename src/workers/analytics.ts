@@ -6,7 +6,7 @@ import { eventOf } from './job-input';
 /** analytics: adds each event to its day's rollup, once per event id. */
 export function analyticsProcessor() {
   return async (job: Job): Promise<{ day: string; applied: boolean }> => {
-    const ev = eventOf(job);
+    const ev = await eventOf(job);
     const delta = await deltaForEvent(ev);
     const applied = await applyOnce(ev.eventId, delta);
     return { day: delta.day, applied };

@@ -1,11 +1,10 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { CustomerServiceError, type CustomerServiceClient, type CustomerStatisticsBody } from '../clients/customer-service';
 import { CUSTOMER_SYNC_JOB, requestCustomerSync } from '../queues/customer-sync';
-import { customerSyncJobSchema } from '../queues/payloads';
 import type { Queues } from '../queues/queues';
 import { customerTotals, type CustomerTotals } from '../services/customer-stats/customer-totals';
 import { toDecimal } from '../services/pricing';
-import { eventOf, payloadOf } from './job-input';
+import { eventOf, syncRequestOf } from './job-input';
 import type { WorkerSettings } from './settings';
 
 export interface CustomerStatsDeps {
@@ -33,7 +32,7 @@ export function statisticsBody(t: CustomerTotals, at = new Date()): CustomerStat
 export function customerStatsProcessor(deps: CustomerStatsDeps) {
   return async (job: Job): Promise<Record<string, unknown>> => {
     if (job.name === CUSTOMER_SYNC_JOB) {
-      const { customerId } = payloadOf(job, customerSyncJobSchema);
+      const { customerId } = await syncRequestOf(job);
       const totals = await customerTotals(customerId);
       try {
         await deps.customerService.updateStatistics(customerId, statisticsBody(totals));
@@ -43,7 +42,7 @@ export function customerStatsProcessor(deps: CustomerStatsDeps) {
       }
       return { customerId, totalOrders: totals.totalOrders };
     }
-    const ev = eventOf(job);
+    const ev = await eventOf(job);
     if (!ev.customerId) return { skipped: 'the order has no customer id' };
     await requestCustomerSync(deps.queues['customer-stats'], ev.customerId, ev.eventId, deps.settings.customerStatsDebounceMs);
     return { syncRequested: ev.customerId };

@@ -21,7 +21,7 @@ export interface EmailsDeps {
  */
 export function emailsProcessor(deps: EmailsDeps) {
   return async (job: Job, token: string): Promise<{ messageId: string; template: string; skipped?: string }> => {
-    const ev = eventOf(job);
+    const ev = await eventOf(job);
     const email = await composeEmail(ev);
     const messageId = `<${ev.eventId}@${deps.settings.messageIdDomain}>`;
     const accepted = acceptedBefore(job);

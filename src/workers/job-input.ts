@@ -1,7 +1,8 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { z } from 'zod';
+import { differencesFromCommitted, findCommittedEvent } from '../services/committed-events';
 import { DomainError } from '../services/errors';
-import { eventJobSchema, type EventJob } from '../queues/payloads';
+import { customerSyncJobSchema, eventJobSchema, type CustomerSyncJob, type EventJob } from '../queues/payloads';
 
 /** A job's payload, validated; a malformed one can never succeed, so it fails at once. */
 export function payloadOf<S extends z.ZodType>(job: Job, schema: S): z.infer<S> {
@@ -13,11 +14,27 @@ export function payloadOf<S extends z.ZodType>(job: Job, schema: S): z.infer<S> 
   return parsed.data;
 }
 
-/** A domain event job (job.name = event type). */
-export function eventOf(job: Job): EventJob {
+/**
+ * A domain event job (job.name = event type) that matches, field for field, an event a
+ * committed change recorded. Anything else (a job added by hand with a made-up event id,
+ * or a real one with its statuses altered) could only do harm, so it fails at once and is
+ * dead-lettered: it sends no email, moves no statistics and touches no analytics.
+ */
+export async function eventOf(job: Job): Promise<EventJob> {
   const ev = payloadOf(job, eventJobSchema);
   if (ev.type !== job.name) throw new UnrecoverableError(`job name ${job.name} does not match event type ${ev.type}`);
+  const differences = await differencesFromCommitted(ev);
+  if (differences === null) throw new UnrecoverableError(`event ${ev.eventId} is not an event of a committed change`);
+  if (differences.length) throw new UnrecoverableError(`event ${ev.eventId} differs from the committed one in ${differences.join(', ')}`);
   return ev;
+}
+
+/** A customer sync asked for by a committed event of that customer. */
+export async function syncRequestOf(job: Job): Promise<CustomerSyncJob> {
+  const sync = payloadOf(job, customerSyncJobSchema);
+  const asker = await findCommittedEvent(sync.eventId);
+  if (asker?.customerId !== sync.customerId) throw new UnrecoverableError(`no committed event of customer ${sync.customerId} asked for this sync`);
+  return sync;
 }
 
 /**

@@ -8,7 +8,7 @@ import { eventOf } from './job-input';
  */
 export function refundsProcessor() {
   return async (job: Job): Promise<{ outcome: string }> => {
-    const ev = eventOf(job);
+    const ev = await eventOf(job);
     if (ev.type !== 'return.reviewed' && ev.type !== 'return.completed') return { outcome: 'ignored' };
     if (!ev.returnId) throw new UnrecoverableError(`${ev.type} without a returnId`);
     const outcome = ev.type === 'return.reviewed' ? await recordApprovedRefund(ev.returnId, ev.eventId) : await completeRefund(ev.returnId, ev.eventId);

@@ -1,4 +1,4 @@
-import { Order, OrderHistory, OrderItem, ReturnRequest } from '../../models';
+import { Order, OrderEvent, OrderHistory, OrderItem, ReturnRequest } from '../../models';
 import { withOrderLock } from '../order-write';
 import { loadOrderFor } from '../orders/load-order';
 import type { Principal } from '../principal';
@@ -28,6 +28,7 @@ export async function deleteOrder(principal: Principal, orderId: string): Promis
     OrderItem.deleteMany({ orderId: order._id }),
     OrderHistory.deleteMany({ orderId: order._id }),
     ReturnRequest.deleteMany({ orderId: order._id }),
+    OrderEvent.deleteMany({ orderRef: order._id }),
   ]);
   return { orderId: order.orderId, items: items.deletedCount, history: history.deletedCount, returns: returns.deletedCount };
 }

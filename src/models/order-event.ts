@@ -1,0 +1,27 @@
+import { Schema, model, type InferSchemaType, type Types } from 'mongoose';
+
+/**
+ * Every event a committed change produced, written by the outbox relay before any job of it
+ * is queued (keyed by event id, so a re-relay adds nothing). It is what a job must match
+ * for a worker to act on it: a job added by hand with a made-up or altered event is refused.
+ */
+const orderEventSchema = new Schema(
+  {
+    _id: { type: String, required: true }, // the event id
+    type: { type: String, required: true },
+    orderRef: { type: Schema.Types.ObjectId, required: true },
+    orderId: { type: String, required: true },
+    userId: { type: String, required: true },
+    customerId: { type: String, default: null },
+    occurredAt: { type: Date, required: true },
+    previousStatus: { type: String, default: null },
+    newStatus: { type: String, default: null },
+    returnId: { type: String, default: null },
+  },
+  { collection: 'order_events', versionKey: false },
+);
+
+orderEventSchema.index({ orderRef: 1 });
+
+export type OrderEventDoc = InferSchemaType<typeof orderEventSchema> & { _id: string; orderRef: Types.ObjectId };
+export const OrderEvent = model('OrderEvent', orderEventSchema);

@@ -1,0 +1,69 @@
+import { OrderEvent, type OrderEventDoc } from '../models/order-event';
+import type { OutboxEvent } from '../models/order';
+import type { EventType } from '../queues/names';
+import type { RelayableOrder } from './deps';
+import { isDuplicateKey } from './ids';
+
+/** An event of a committed change, as jobs carry it: identifiers and the change, no personal data. */
+export interface CommittedEvent {
+  eventId: string;
+  type: EventType;
+  orderRef: string;
+  orderId: string;
+  userId: string;
+  customerId: string | null;
+  occurredAt: string;
+  previousStatus: string | null;
+  newStatus: string | null;
+  returnId: string | null;
+}
+
+export function committedEventOf(order: RelayableOrder, event: OutboxEvent): CommittedEvent {
+  const data = (event.data ?? {}) as { returnId?: string };
+  return {
+    eventId: event.eventId,
+    type: event.type as EventType,
+    orderRef: order._id.toHexString(),
+    orderId: order.orderId,
+    userId: order.userId,
+    customerId: order.customerId ?? null,
+    occurredAt: event.createdAt.toISOString(),
+    previousStatus: event.change?.previousStatus ?? null,
+    newStatus: event.change?.newStatus ?? null,
+    returnId: data.returnId ?? null,
+  };
+}
+
+/** Records the event once; running it again (a re-relay after a crash) writes nothing new. */
+export async function recordCommittedEvent(e: CommittedEvent): Promise<void> {
+  try {
+    await OrderEvent.create({ ...e, _id: e.eventId, occurredAt: new Date(e.occurredAt) });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+  }
+}
+
+/** The recorded event with this id, as jobs carry it; null when no committed change made it. */
+export async function findCommittedEvent(eventId: string): Promise<CommittedEvent | null> {
+  const doc = await OrderEvent.findById(eventId).lean<OrderEventDoc>();
+  if (!doc) return null;
+  return {
+    eventId: doc._id,
+    type: doc.type as EventType,
+    orderRef: doc.orderRef.toHexString(),
+    orderId: doc.orderId,
+    userId: doc.userId,
+    customerId: doc.customerId ?? null,
+    occurredAt: doc.occurredAt.toISOString(),
+    previousStatus: doc.previousStatus ?? null,
+    newStatus: doc.newStatus ?? null,
+    returnId: doc.returnId ?? null,
+  };
+}
+
+/** The fields in which `claimed` differs from the recorded event (all of them when there is none). */
+export async function differencesFromCommitted(claimed: CommittedEvent): Promise<string[] | null> {
+  const recorded = await findCommittedEvent(claimed.eventId);
+  if (!recorded) return null;
+  return (Object.keys(recorded) as (keyof CommittedEvent)[]).filter((k) => recorded[k] !== claimed[k]);
+}
