@@ -342,4 +342,20 @@ describe('DELETE /api/orders/:orderId (guide 3.2.5)', () => {
     expect((await request(t.app).delete(`/api/orders/${o.orderId}`).set(as('admin'))).status).toBe(404);
     expect((await get(`/api/orders/${other}`)).status).toBe(200);
   });
+
+  it('of two simultaneous deletes of one order exactly one answers 200; the other finds it gone, 404, five times over', async () => {
+    const server = await listen(t.app);
+    try {
+      for (let round = 0; round < 5; round++) {
+        const orderId = await placeOrder(t.app, 'alice');
+
+        const answers = await Promise.all([1, 2].map(() => request(server.server).delete(`/api/orders/${orderId}`).set(as('admin'))));
+
+        expect(answers.map((r) => r.status).sort()).toEqual([200, 404]);
+        expect(answers.find((r) => r.status === 404)?.body).toMatchObject({ success: false, message: 'Order not found' });
+      }
+    } finally {
+      await server.close();
+    }
+  });
 });

@@ -1,4 +1,5 @@
 import { Order, OrderEvent, OrderHistory, OrderItem, ReturnRequest } from '../../models';
+import { NotFoundError } from '../errors';
 import { withOrderLock } from '../order-write';
 import { loadOrderFor } from '../orders/load-order';
 import type { Principal } from '../principal';
@@ -15,14 +16,17 @@ export interface DeletedOrder {
  * The order goes first: once it is gone, its items and history are unreachable orphans.
  * Return requests are listed on their own, so they are marked before that; should we die
  * before deleting them, the return reconciler deletes what the mark says belongs to a
- * deleted order (or clears the mark if the order survived).
+ * deleted order (or clears the mark if the order survived). Of two deletes of one order,
+ * the second finds it gone once it holds the lock, and answers "not found".
  */
 export async function deleteOrder(principal: Principal, orderId: string): Promise<DeletedOrder> {
   const order = await loadOrderFor(principal, orderId);
   // Under the order's lock, so no change of the order or its returns is half-way through.
   await withOrderLock(order._id, async () => {
+    if (!(await Order.exists({ _id: order._id }))) throw new NotFoundError('Order', 'orderId');
     await ReturnRequest.updateMany({ orderId: order._id, pendingStep: null }, { $set: { pendingStep: 'deletion', pendingSince: new Date() } });
-    await Order.deleteOne({ _id: order._id });
+    const { deletedCount } = await Order.deleteOne({ _id: order._id });
+    if (deletedCount === 0) throw new NotFoundError('Order', 'orderId');
   });
   const [items, history, returns] = await Promise.all([
     OrderItem.deleteMany({ orderId: order._id }),
