@@ -30,6 +30,10 @@ describe('authentication of customer routes', () => {
     ['a token without a subject', bearer(tokenFor({ role: 'Customer' }))],
     ['an HS512 token', bearer(jwt.sign({ ...alice }, process.env.JWT_SECRET as string, { algorithm: 'HS512', expiresIn: '1h' }))],
     ['a malformed Authorization header', { Authorization: 'Basic abc' }],
+    ['a subject with a NUL in it', bearer(tokenFor({ ...alice, sub: 'u-alice\u0000000000000001' }))],
+    ['a user id with a control character', bearer(tokenFor({ userId: 'u-alice\u001b[31m', role: 'Customer' }))],
+    ['a name with a newline', bearer(tokenFor({ ...alice, name: 'Alice\nAdmin' }))],
+    ['an email with a broken surrogate', bearer(tokenFor({ ...alice, email: 'alice\ud800@example.com' }))],
   ])('with %s, it answers 401 in the envelope', async (_what, headers) => {
     const res = await request(t.app).get('/api/orders/me').set(headers as Record<string, string>);
 

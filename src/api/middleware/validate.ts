@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { z } from 'zod';
 import { ValidationError, type FieldError } from '../../services/errors';
+import { unstorable } from '../text-safety';
 
 type Part = 'body' | 'query' | 'params';
 
@@ -18,8 +19,6 @@ export function toFieldErrors(error: z.ZodError, prefix?: string): FieldError[] 
   return out;
 }
 
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
 /**
  * What no schema should have to think about: keys that could be read as MongoDB operators
  * or paths (`$where`, `a.b`), and strings the database cannot store (NUL, unpaired UTF-16
@@ -33,7 +32,7 @@ function unsafeInput(value: unknown): FieldError[] {
   const visit = (v: unknown): void => {
     if (found.length >= 10) return;
     if (typeof v === 'string') {
-      if (v.includes('\u0000') || LONE_SURROGATE.test(v)) found.push({ field: path.join('.') || 'value', message: 'Must not contain NUL or invalid Unicode characters' });
+      if (unstorable(v)) found.push({ field: path.join('.') || 'value', message: 'Must not contain NUL or invalid Unicode characters' });
     } else if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {
         path.push(String(i));
