@@ -1,6 +1,8 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { unavailableDependency } from '../../infra/unavailable';
 import { DomainError, type ErrorKind } from '../../services/errors';
 import { fail } from '../envelope';
+import { unavailable } from './dependencies';
 import { MAX_JSON_DEPTH } from './json-body';
 
 const STATUS: Record<ErrorKind, number> = {
@@ -60,6 +62,12 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, next) 
   }
   if (bp.expose && bp.status && bp.status >= 400 && bp.status < 500) {
     fail(res, bp.status, 'Bad request', [{ field: 'request', message: 'The request could not be read' }]);
+    return;
+  }
+  const down = unavailableDependency(err);
+  if (down) {
+    req.log.warn({ err: String(err), dependency: down }, 'dependency unavailable');
+    unavailable(res, down);
     return;
   }
   req.log.error({ err }, 'unhandled error');

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { getDeadLetter, listDeadLetters, replayDeadLetter, type StoredDeadLetter } from '../../queues/dead-letter';
 import type { Queues } from '../../queues/queues';
@@ -6,6 +7,7 @@ import type { ServiceDeps } from '../../services/deps';
 import { NotFoundError } from '../../services/errors';
 import { fail, ok } from '../envelope';
 import { authenticate, requireRole } from '../middleware/authenticate';
+import { needsRedis } from '../middleware/dependencies';
 import { validate } from '../middleware/validate';
 import { pageQuery, queryInt } from '../schemas/common';
 
@@ -29,13 +31,14 @@ function presentDeadLetter(d: StoredDeadLetter) {
 }
 
 /** Jobs that failed for good, for administrators: list, inspect, replay (DESIGN.md 10). */
-export function deadLettersRoutes(_deps: ServiceDeps, queues?: Queues): Router {
+export function deadLettersRoutes(_deps: ServiceDeps, redis: Redis, queues?: Queues): Router {
   const r = Router();
   r.use(authenticate, requireRole('Administrator'));
   r.use((_req, res, next) => {
     if (queues) return next();
     fail(res, 503, 'Job queues unavailable', [{ field: 'queues', message: 'This process has no job queues' }]);
   });
+  r.use(needsRedis(redis));
 
   r.get('/', validate({ query: deadLettersQuery }), async (req, res) => {
     const { page, limit } = req.query as unknown as z.infer<typeof deadLettersQuery>;
