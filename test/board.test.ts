@@ -1,5 +1,6 @@
 import './helpers/pipeline-env';
 import type { Browser, BrowserContext } from 'playwright-core';
+import request from 'supertest';
 import { launchChromium } from './helpers/browser';
 import { boardRouter } from '../src/api/board';
 import { OrderHistory } from '../src/models';
@@ -14,7 +15,9 @@ const OPERATOR = { username: 'operator', password: 'board-password-for-tests' };
 const QUEUES = ['emails', 'customer-stats', 'analytics', 'refunds', 'dead-letter'];
 
 let t: TestApp;
+/** The board as shipped (BOARD_READ_ONLY defaults to true), and one an operator opened for changes. */
 let api: ApiProcess;
+let writable: ApiProcess;
 let browser: Browser;
 let smtp: TestSmtpServer;
 let workers: RunningWorkers;
@@ -23,29 +26,46 @@ beforeAll(async () => {
   t = await startTestApp();
   smtp = await startTestSmtpServer();
   workers = await startPipeline(t, ['emails'], { smtp });
-  api = await startApiProcess({ BOARD_USER: OPERATOR.username, BOARD_PASSWORD: OPERATOR.password });
+  const board = { BOARD_USER: OPERATOR.username, BOARD_PASSWORD: OPERATOR.password };
+  [api, writable] = await Promise.all([startApiProcess(board), startApiProcess({ ...board, BOARD_READ_ONLY: 'false' })]);
   browser = await launchChromium();
-}, 30_000);
+}, 40_000);
 afterAll(async () => {
   await browser?.close();
   await api?.kill();
+  await writable?.kill();
   await workers?.close(2000);
   await smtp?.close();
   await t?.close();
 });
 
 /** An operator's browser context that never leaves the machine (the board's page asks for web fonts). */
-async function context(credentials: { username: string; password: string }): Promise<BrowserContext> {
+async function context(credentials: { username: string; password: string }, of: ApiProcess = api): Promise<BrowserContext> {
   const ctx = await browser.newContext({ httpCredentials: credentials });
-  await ctx.route('**/*', (route) => (route.request().url().startsWith(api.url) ? route.continue() : route.abort()));
+  await ctx.route('**/*', (route) => (route.request().url().startsWith(of.url) ? route.continue() : route.abort()));
   return ctx;
+}
+
+const operator = `Basic ${Buffer.from(`${OPERATOR.username}:${OPERATOR.password}`).toString('base64')}`;
+
+/** A job that failed for good, dead-lettered: what an operator would retry. */
+async function failedEmailJob(): Promise<string> {
+  smtp.gate(async () => ({ code: 554, message: 'Transaction failed' }));
+  const orderId = await placeOrder(t.app, 'alice');
+  const { eventId } = await eventually(() => OrderHistory.findOne({ orderIdString: orderId }).lean(), 3000, 'the history row');
+  const failed = await settled(t.queues.emails, eventId);
+  expect(await failed.getState()).toBe('failed');
+  smtp.acceptAll();
+  return eventId;
 }
 
 describe('Bull Board at /admin/queues', () => {
   it('is not built at all without operator credentials, so it is never served open', () => {
-    expect(boardRouter(t.queues, { user: '', password: '' })).toBeNull();
-    expect(boardRouter(t.queues, { user: 'operator', password: '' })).toBeNull();
-    expect(boardRouter(t.queues, { user: OPERATOR.username, password: OPERATOR.password })).not.toBeNull();
+    const board = (user: string, password: string) => boardRouter(t.queues, t.redis, { user, password, readOnly: true, loginMaxFailures: 10 });
+
+    expect(board('', '')).toBeNull();
+    expect(board('operator', '')).toBeNull();
+    expect(board(OPERATOR.username, OPERATOR.password)).not.toBeNull();
   });
 
   it('answers 401 with a Basic challenge to a browser without credentials or with a wrong password', async () => {
@@ -82,18 +102,65 @@ describe('Bull Board at /admin/queues', () => {
     await ctx.close();
   }, 30_000);
 
-  it('retries a failed job from the board, and the retried job runs', async () => {
-    smtp.gate(async () => ({ code: 554, message: 'Transaction failed' }));
-    const orderId = await placeOrder(t.app, 'alice');
-    const { eventId } = await eventually(() => OrderHistory.findOne({ orderIdString: orderId }).lean(), 3000, 'the history row');
-    const failed = await settled(t.queues.emails, eventId);
-    expect(await failed.getState()).toBe('failed');
-    expect(await t.queues['dead-letter'].getJob(`emails-${eventId}`)).toBeTruthy();
-    smtp.acceptAll();
-
+  it('as shipped is read-only: it shows a failed job, offers no retry, and refuses every change with 405', async () => {
+    const eventId = await failedEmailJob();
     const ctx = await context(OPERATOR);
     const page = await ctx.newPage();
+
     await page.goto(`${api.url}/admin/queues/queue/emails?status=failed`);
+    await page.getByText(eventId).first().waitFor({ timeout: 10_000 });
+    const retryButtons = await page.getByRole('button', { name: 'Retry all' }).count();
+    const changes = await Promise.all([
+      request(api.url).put(`/admin/queues/api/queues/emails/retry/failed`).set('authorization', operator),
+      request(api.url).put(`/admin/queues/api/queues/emails/${eventId}/retry`).set('authorization', operator),
+      request(api.url).post('/admin/queues/api/queues/emails/add').set('authorization', operator).send({ name: 'order.created', data: {} }),
+    ]);
+
+    expect(retryButtons).toBe(0);
+    for (const res of changes) expect(res.status).toBe(405);
+    expect(changes[0].body).toEqual({ success: false, message: 'The board is read-only', errors: [{ field: 'board', message: expect.stringContaining('BOARD_READ_ONLY') }] });
+    expect(await (await t.queues.emails.getJob(eventId))?.getState()).toBe('failed');
+    await ctx.close();
+  }, 30_000);
+
+  it('opened for changes (BOARD_READ_ONLY=false) still never adds, edits or pauses a job by hand: 403', async () => {
+    const eventId = await failedEmailJob();
+    const as = (r: request.Test) => r.set('authorization', operator);
+
+    const answers = await Promise.all([
+      as(request(writable.url).post('/admin/queues/api/queues/emails/add')).send({ name: 'order.status_changed', data: { eventId } }),
+      as(request(writable.url).patch(`/admin/queues/api/queues/emails/${eventId}/update-data`)).send({ data: { newStatus: 'Delivered' } }),
+      as(request(writable.url).put('/admin/queues/api/queues/emails/pause')),
+      as(request(writable.url).put('/admin/queues/api/queues/emails/empty')),
+      as(request(writable.url).put('/admin/queues/api/queues/emails/obliterate')).send({}),
+    ]);
+
+    for (const res of answers) expect({ status: res.status, body: res.body }).toEqual({ status: 403, body: { success: false, message: 'Not allowed from the board', errors: [expect.any(Object)] } });
+    expect((await t.queues.emails.getJob(eventId))?.data).toHaveProperty('newStatus', 'Placed');
+    expect(await t.queues.emails.isPaused()).toBe(false);
+  });
+
+  it('opened for changes, refuses a change sent cross-site or as a form: 403 and 415', async () => {
+    const eventId = await failedEmailJob();
+    const retry = () => request(writable.url).put(`/admin/queues/api/queues/emails/${eventId}/retry`).set('authorization', operator);
+
+    const fromElsewhere = await retry().set('sec-fetch-site', 'cross-site');
+    const fromOrigin = await retry().set('origin', 'https://evil.example');
+    const asForm = await retry().set('content-type', 'application/x-www-form-urlencoded').send('a=1');
+    const asText = await retry().set('content-type', 'text/plain').send('{}');
+
+    expect([fromElsewhere.status, fromOrigin.status, asForm.status, asText.status]).toEqual([403, 403, 415, 415]);
+    expect(asForm.body).toEqual({ success: false, message: 'Unsupported media type', errors: [{ field: 'content-type', message: 'Board changes accept only application/json' }] });
+    expect(await (await t.queues.emails.getJob(eventId))?.getState()).toBe('failed');
+  });
+
+  it('opened for changes, retries a failed job from the board, and the retried job runs', async () => {
+    const eventId = await failedEmailJob();
+    expect(await t.queues['dead-letter'].getJob(`emails-${eventId}`)).toBeTruthy();
+
+    const ctx = await context(OPERATOR, writable);
+    const page = await ctx.newPage();
+    await page.goto(`${writable.url}/admin/queues/queue/emails?status=failed`);
     await page.getByText(eventId).first().waitFor({ timeout: 10_000 });
     await page.getByRole('button', { name: 'Retry all' }).click();
     await page.getByRole('button', { name: 'Confirm' }).click();

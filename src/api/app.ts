@@ -12,7 +12,8 @@ import type { Queues } from '../queues/queues';
 import { createMetrics } from './metrics';
 import { errorHandler, notFound } from './middleware/errors';
 import { jsonBody } from './middleware/json-body';
-import { rateLimiter, type RateLimitOptions } from './middleware/rate-limit';
+import { needsMongo } from './middleware/dependencies';
+import { rateLimiter, serviceKeyLimiter, type RateLimitOptions } from './middleware/rate-limit';
 import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { adminOrdersRoutes } from './routes/admin-orders';
@@ -77,10 +78,12 @@ export function buildApp(deps: AppDeps): Express {
   for (const { path, router } of deps.extraRouters ?? []) app.use(path, router);
   // Every static path under /api/orders is mounted before the `/:orderId` routes, so
   // `/me`, `/search`, `/returns`, `/analytics` and `/internal/...` are never taken for an id.
-  app.use('/api/orders/internal', internalRoutes(deps.services));
+  // Dead letters live in Redis; every other route needs MongoDB.
+  app.use('/api/orders/dead-letters', deadLettersRoutes(deps.services, deps.redis, deps.queues));
+  app.use('/api', needsMongo);
+  app.use('/api/orders/internal', serviceKeyLimiter(deps.redis), internalRoutes(deps.services));
   app.use('/api/orders/returns', returnsRoutes(deps.services));
   app.use('/api/orders/analytics', analyticsRoutes(deps.services));
-  app.use('/api/orders/dead-letters', deadLettersRoutes(deps.services, deps.queues));
   app.use('/api/orders', customerOrderRoutes(deps.services));
   app.use('/api/orders', adminOrdersRoutes(deps.services));
   app.use('/api/orders', singleOrderRoutes(deps.services));

@@ -11,7 +11,7 @@ import { startSweepers } from '../queues/sweepers';
 async function main(): Promise<void> {
   const runtime = await startApiRuntime();
   const sweepers = startSweepers(runtime.outbox);
-  const board = boardRouter(runtime.queues);
+  const board = boardRouter(runtime.queues, runtime.redis);
   const app = buildApp({
     services: runtime.services,
     redis: runtime.redis,
