@@ -36,11 +36,59 @@ describe('API documentation', () => {
       expect({ op: `${op.method} ${op.path}`, documented: Boolean(doc) }).toEqual({ op: `${op.method} ${op.path}`, documented: true });
       expect(doc.responses[String(op.success.status)]).toBeDefined();
       expect(doc.responses['500']).toBeDefined();
-      if (op.body) expect(doc.requestBody.content['application/json'].schema.type).toBe('object');
+      if (op.body) {
+        const schema = doc.requestBody.content['application/json'].schema;
+        for (const shape of schema.oneOf ?? [schema]) expect(shape.type).toBe('object');
+      }
     }
     const create = res.body.paths['/api/orders'].post;
     expect(create.requestBody.content['application/json'].schema.properties.items.maxItems).toBe(100);
     expect(create.parameters.map((p: { name: string }) => p.name)).toContain('Idempotency-Key');
+  });
+
+  it('states every status an operation can answer: 400 with path ids, 413 and 415 with a body, 429 behind a limit, 503 behind a dependency', async () => {
+    const doc = (await request(t.app).get('/openapi.json')).body;
+
+    for (const op of operations) {
+      const responses = doc.paths[op.path.replace(/:([A-Za-z]+)/g, '{$1}')][op.method].responses as Record<string, { headers?: Record<string, unknown> }>;
+      const has = (status: number) => String(status) in responses;
+      const name = `${op.method} ${op.path}`;
+      const underApi = op.path.startsWith('/api/');
+      expect({ name, 400: has(400) }).toEqual({ name, 400: Boolean(op.params || op.query || op.body) });
+      expect({ name, 413: has(413), 415: has(415) }).toEqual({ name, 413: Boolean(op.body), 415: Boolean(op.body) });
+      expect({ name, 429: has(429) }).toEqual({ name, 429: underApi });
+      expect({ name, 503: has(503) }).toEqual({ name, 503: underApi || op.path === '/ready' });
+      if (has(429)) expect(Object.keys(responses['429'].headers ?? {})).toEqual(expect.arrayContaining(['Retry-After', 'RateLimit', 'RateLimit-Policy']));
+      if (has(503)) expect(Object.keys(responses['503'].headers ?? {})).toContain('Retry-After');
+      if (op.idempotent) expect(Object.keys(responses[String(op.success.status)].headers ?? {})).toContain('Idempotent-Replayed');
+    }
+    expect(Object.keys(doc.components.headers).sort()).toEqual(['Access-Control-Allow-Origin', 'Idempotent-Replayed', 'RateLimit', 'RateLimit-Policy', 'Retry-After']);
+  });
+
+  it('puts the enforced rules into the schemas', async () => {
+    const doc = (await request(t.app).get('/openapi.json')).body;
+    const body = (path: string, method: string) => doc.paths[path][method].requestBody.content['application/json'].schema;
+    const param = (path: string, method: string, name: string) => doc.paths[path][method].parameters.find((p: { name: string }) => p.name === name).schema;
+
+    expect(body('/api/orders', 'post').properties.items.items.properties.unitPrice).toMatchObject({ type: 'number', exclusiveMinimum: 0, maximum: 10_000_000, multipleOf: 0.01 });
+    expect(param('/api/orders/me', 'get', 'limit')).toMatchObject({ type: 'integer', minimum: 1, maximum: 50, default: 10 });
+    expect(param('/api/orders/me', 'get', 'page')).toMatchObject({ type: 'integer', minimum: 1 });
+    expect(body('/api/orders/{orderId}', 'put').minProperties).toBe(1);
+    const [approve, reject] = body('/api/orders/returns/{returnId}/review', 'patch').oneOf;
+    expect(approve).toMatchObject({ properties: { decision: { const: 'approved' }, refundAmount: { exclusiveMinimum: 0 } }, required: expect.arrayContaining(['refundAmount']) });
+    expect(reject).toMatchObject({ properties: { decision: { const: 'rejected' }, refundAmount: { not: {} } } });
+    expect(body('/api/orders/{orderId}/cancel', 'post').properties.reason).toMatchObject({ minLength: 10, maxLength: 500 });
+  });
+
+  it('gives path ids their pattern, so no static path can be taken for an id', async () => {
+    const doc = (await request(t.app).get('/openapi.json')).body;
+    const pattern = (path: string, method: string, name: string) => new RegExp(doc.paths[path][method].parameters.find((p: { name: string }) => p.name === name).schema.pattern);
+
+    expect(pattern('/api/orders/{orderId}/cancel', 'post', 'orderId').test('ORD-2026-000001')).toBe(true);
+    expect(pattern('/api/orders/{orderId}/cancel', 'post', 'orderId').test('dead-letters')).toBe(false);
+    expect(pattern('/api/orders/returns/{returnId}/review', 'patch', 'returnId').test('RET-2026-000001')).toBe(true);
+    expect(pattern('/api/orders/dead-letters/{id}', 'get', 'id').test('emails-6f1c2a7e-0000-4000-8000-000000000000')).toBe(true);
+    expect(pattern('/api/orders/dead-letters/{id}', 'get', 'id').test('cancel')).toBe(false);
   });
 
   it('renders Swagger UI at /docs in headless Chromium, listing the operations, without calling out', async () => {

@@ -223,6 +223,13 @@ describe('GET /api/orders/:orderId', () => {
     expect(res.status).toBe(404);
     expect(res.body).toEqual({ success: false, message: 'Order not found', errors: [{ field: 'orderId', message: 'Order not found' }] });
   });
+
+  it.each(['nope', 'ORD-26-1', 'RET-2026-000001', 'ord-2026-000001'])('when %s is no order id at all, it answers 400 naming orderId', async (id) => {
+    const res = await request(t.app).get(`/api/orders/${id}`).set(as('alice'));
+
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ success: false, message: 'Validation failed', errors: [{ field: 'orderId', message: 'Must be an order id like ORD-2026-000001' }] });
+  });
 });
 
 describe('the static paths under /api/orders are never taken for an order id', () => {

@@ -25,6 +25,16 @@ describe('rate limiting of the public API', () => {
     expect(keys.length).toBe(1);
   });
 
+  it('counts a request before reading its body, so even a body over the size limit is answered with the RateLimit headers', async () => {
+    const huge = JSON.stringify({ notes: 'x'.repeat(200 * 1024) });
+
+    const res = await request(t.app).post('/api/orders').set(as('bob')).set('content-type', 'application/json').send(huge);
+
+    expect([413, 429]).toContain(res.status);
+    expect(res.headers.ratelimit).toBeDefined();
+    expect(res.headers['ratelimit-policy']).toBeDefined();
+  });
+
   it('does not limit the health checks or the internal service API', async () => {
     const health = await request(t.app).get('/health');
     const internal = await request(t.app).get('/api/orders/internal/customer/c-x/count');

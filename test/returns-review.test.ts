@@ -40,6 +40,18 @@ describe('PATCH /api/orders/returns/:returnId/review (guide 4.7)', () => {
     expect(res.body.errors).toEqual([{ field: 'refundAmount', message: 'Is required when the decision is approved' }]);
   });
 
+  it('refuses a rejection that names a refund amount, and a decision that is neither', async () => {
+    const o = await openReturn();
+
+    const refunded = await review(o.returnId, { decision: 'rejected', approvalNotes: 'The photos show no damage at all.', refundAmount: 10 });
+    const undecided = await review(o.returnId, { decision: 'maybe', approvalNotes: 'The photos show no damage at all.' });
+
+    expect(refunded.status).toBe(400);
+    expect(refunded.body.errors).toEqual([{ field: 'refundAmount', message: 'Only allowed when the decision is approved' }]);
+    expect(undecided.status).toBe(400);
+    expect(undecided.body.errors).toEqual([{ field: 'decision', message: "Must be 'approved' or 'rejected'" }]);
+  });
+
   it('refuses with 422 a refund above what the returned items were paid for, and leaves the return pending', async () => {
     const o = await openReturn();
 

@@ -62,7 +62,13 @@ export function buildApp(deps: AppDeps): Express {
     }),
   );
   app.use(helmet());
-  app.use(cors({ origin: config.CORS_ORIGINS, exposedHeaders: ['x-request-id', 'Idempotent-Replayed'] }));
+  app.use(cors({ origin: config.CORS_ORIGINS, exposedHeaders: ['x-request-id', 'Idempotent-Replayed', 'RateLimit', 'RateLimit-Policy', 'Retry-After'] }));
+  if (deps.rateLimit !== false) {
+    const limiter = rateLimiter(deps.redis, deps.rateLimit);
+    // Before the body is read: a client over its budget costs no parsing. Internal calls
+    // come from our own services, which have their own budgets.
+    app.use('/api', (req, res, next) => (req.path.startsWith('/orders/internal/') ? next() : limiter(req, res, next)));
+  }
   app.use(jsonBody(config.BODY_LIMIT));
   app.use(passport.initialize());
 
@@ -70,11 +76,6 @@ export function buildApp(deps: AppDeps): Express {
   // Off in production unless opened (DOCS_ENABLED): they then answer 404 like any unknown path.
   if (config.DOCS_ENABLED) app.use(docsRoutes());
   if (metrics) app.use(metrics.routes);
-  if (deps.rateLimit !== false) {
-    const limiter = rateLimiter(deps.redis, deps.rateLimit);
-    // Internal calls come from our own services, which have their own budgets.
-    app.use('/api', (req, res, next) => (req.path.startsWith('/orders/internal/') ? next() : limiter(req, res, next)));
-  }
   for (const { path, router } of deps.extraRouters ?? []) app.use(path, router);
   // Every static path under /api/orders is mounted before the `/:orderId` routes, so
   // `/me`, `/search`, `/returns`, `/analytics` and `/internal/...` are never taken for an id.

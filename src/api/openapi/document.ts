@@ -12,11 +12,12 @@ const ERROR_TEXT: Record<number, string> = {
   404: 'Not found',
   409: 'Changed by another request at the same time; nothing was written',
   413: 'Body larger than the configured limit',
+  415: 'Body is not JSON in UTF-8',
   422: 'The request is well-formed but cannot be applied (illegal status change, refund above the refundable value, idempotency key reused)',
-  429: 'Rate limit exceeded',
+  429: 'Rate limit exceeded (requests per client address, or wrong credentials); see Retry-After',
   500: 'Unexpected error; no internals are returned',
   502: 'The Auth Service could not be reached',
-  503: 'A dependency is down',
+  503: 'A dependency (MongoDB or Redis, named in `errors[]`) is down; see Retry-After',
 };
 
 const SECURITY: Record<Access, Json[]> = {
@@ -35,11 +36,97 @@ const AUTH_ERRORS: Record<Access, number[]> = {
   service: [401],
 };
 
-/** JSON Schema of what a client sends (input side of transforms and defaults). */
+const INT32 = 2 ** 31;
+
+/** Integers say how wide they are; one read from a query string keeps no string pattern. */
+function describeIntegers(node: unknown): void {
+  if (Array.isArray(node)) node.forEach(describeIntegers);
+  if (node === null || typeof node !== 'object') return;
+  const schema = node as Json;
+  if (schema.type === 'integer') {
+    delete schema.pattern;
+    const fits = Number(schema.minimum ?? -Infinity) >= -INT32 && Number(schema.maximum ?? Infinity) < INT32;
+    schema.format ??= fits ? 'int32' : 'int64';
+  }
+  Object.values(schema).forEach(describeIntegers);
+}
+
+/** JSON Schema of what a client sends (`input`: before transforms and defaults) or gets. */
 function schemaOf(s: z.ZodType, io: 'input' | 'output'): Json {
-  const schema = z.toJSONSchema(s, { io, target: 'draft-2020-12', unrepresentable: 'any' }) as Json;
+  const schema = z.toJSONSchema(s, {
+    io,
+    target: 'draft-2020-12',
+    unrepresentable: 'any',
+    // zod leaves out the default of a value read through a transform (query integers); state it.
+    override: (ctx) => {
+      if (ctx.zodSchema instanceof z.ZodDefault) ctx.jsonSchema.default ??= ctx.zodSchema.def.defaultValue;
+    },
+  }) as Json;
   delete schema.$schema; // the document's dialect applies; a per-schema $schema is noise
+  describeIntegers(schema);
   return schema;
+}
+
+/**
+ * What stands in front of an operation (src/api/app.ts): every /api route is rate-limited
+ * (the public limit, or for internal routes the limit on wrong service keys); dead letters
+ * live in Redis, every other /api route needs MongoDB.
+ */
+function guardsOf(op: Operation): { limit: 'public' | 'wrong-keys' | null; needs: 'mongodb' | 'redis' | null } {
+  if (!op.path.startsWith('/api/')) return { limit: null, needs: null };
+  return {
+    limit: op.access === 'service' ? 'wrong-keys' : 'public',
+    needs: op.path.startsWith('/api/orders/dead-letters') ? 'redis' : 'mongodb',
+  };
+}
+
+const header = (name: string): Json => ({ $ref: `#/components/headers/${name}` });
+const CORS_HEADER = { 'Access-Control-Allow-Origin': header('Access-Control-Allow-Origin') };
+const RATE_LIMIT_HEADERS = { RateLimit: header('RateLimit'), 'RateLimit-Policy': header('RateLimit-Policy') };
+
+/** The response headers the service sends, declared once. */
+const HEADERS: Json = {
+  'Access-Control-Allow-Origin': {
+    description: 'The calling page\'s origin when it is one of CORS_ORIGINS; absent otherwise (no wildcard)',
+    schema: { type: 'string', format: 'uri', maxLength: 2000 },
+  },
+  RateLimit: {
+    description: 'What is left of the client\'s budget in this window (IETF draft-8), e.g. `"ratelimit";r=597;t=42`. Absent while the limiter cannot count.',
+    schema: { type: 'string', maxLength: 200 },
+  },
+  'RateLimit-Policy': {
+    description: 'The limit and its window in seconds (IETF draft-8), e.g. `"ratelimit";q=600;w=60`.',
+    schema: { type: 'string', maxLength: 200 },
+  },
+  'Retry-After': {
+    description: 'Seconds to wait before trying again',
+    schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 86_400 },
+  },
+  'Idempotent-Replayed': {
+    description: '`true` when this is the stored answer to an earlier request with the same Idempotency-Key',
+    schema: { type: 'string', const: 'true' },
+  },
+};
+
+function headersOf(op: Operation, status: number): Json {
+  const { limit } = guardsOf(op);
+  const out: Json = { ...CORS_HEADER };
+  // A right service key is never counted, so only refused internal calls carry the headers.
+  if (limit === 'public' || (limit === 'wrong-keys' && (status === 401 || status === 429))) Object.assign(out, RATE_LIMIT_HEADERS);
+  if (status === 429 || status === 503) out['Retry-After'] = header('Retry-After');
+  if (op.idempotent && status === op.success.status) out['Idempotent-Replayed'] = header('Idempotent-Replayed');
+  return out;
+}
+
+/** Every status an operation can answer besides its success. */
+function errorsOf(op: Operation): number[] {
+  const { limit, needs } = guardsOf(op);
+  const errors = new Set([...AUTH_ERRORS[op.access], ...op.errors, 500]);
+  if (op.params || op.query || op.body) errors.add(400);
+  if (op.body) [413, 415].forEach((s) => errors.add(s));
+  if (limit) errors.add(429);
+  if (needs) errors.add(503);
+  return [...errors].sort();
 }
 
 function parametersOf(op: Operation): Json[] {
@@ -57,7 +144,7 @@ function parametersOf(op: Operation): Json[] {
       in: 'header',
       required: false,
       description: 'Replays the first response to the same user for 24 h; the same key with a different body answers 422',
-      schema: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{8,128}$' },
+      schema: { type: 'string', minLength: 8, maxLength: 128, pattern: '^[A-Za-z0-9_.:-]{8,128}$' },
     });
   }
   return out;
@@ -70,18 +157,18 @@ const envelope = (data: Json): Json => ({
 });
 
 function operationObject(op: Operation): Json {
-  const errors = [...new Set([...AUTH_ERRORS[op.access], ...op.errors, ...(op.access === 'public' ? [] : [429]), 500])].sort();
+  const withHeaders = (status: number, response: Json): Json => ({ ...response, headers: headersOf(op, status) });
   const responses: Json = {
-    [String(op.success.status)]: {
+    [String(op.success.status)]: withHeaders(op.success.status, {
       description: op.success.description,
       content: { 'application/json': { schema: envelope(schemaOf(op.success.data, 'output')) } },
-    },
+    }),
   };
-  for (const status of errors) {
-    responses[String(status)] = {
+  for (const status of errorsOf(op)) {
+    responses[String(status)] = withHeaders(status, {
       description: ERROR_TEXT[status] ?? 'Error',
       content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } } },
-    };
+    });
   }
   const operationId = `${op.method}${op.path.replace(/\/:?([a-zA-Z])/g, (_m, c: string) => c.toUpperCase()).replace(/[^a-zA-Z]/g, '')}`;
   return {
@@ -113,7 +200,7 @@ export function buildOpenApiDocument(ops: Operation[] = operations): Json {
         'Beside this API the service serves Prometheus metrics at `/metrics` (optionally behind a bearer token) and the operators\' job board at `/admin/queues` (basic auth).',
       license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
     },
-    servers: [{ url: '/', description: 'This server' }],
+    servers: [{ url: '/', description: 'The host serving this document: local, staging or production alike', 'x-internal': false }],
     tags: [
       { name: 'Health', description: 'Liveness and readiness' },
       { name: 'Orders', description: 'Customers: place, read, cancel and follow orders' },
@@ -125,10 +212,17 @@ export function buildOpenApiDocument(ops: Operation[] = operations): Json {
     paths,
     components: {
       securitySchemes: {
-        bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'HS256 access token from the Auth Service; `role` Customer or Administrator' },
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            'HS256 access token from the Auth Service; `role` Customer or Administrator. Validated as RFC8725 recommends: one algorithm (HS256, never `none`), `exp` required, and `iss`, `aud` and lifetime when configured.',
+        },
         serviceKey: { type: 'apiKey', in: 'header', name: 'x-service-api-key', description: 'Shared key of the platform services' },
       },
       schemas: { ErrorEnvelope: schemaOf(errorEnvelope, 'output') },
+      headers: HEADERS,
     },
   };
 }

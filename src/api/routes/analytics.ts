@@ -6,12 +6,11 @@ import { toDecimal } from '../../services/pricing';
 import { ok } from '../envelope';
 import { authenticate, requireRole } from '../middleware/authenticate';
 import { validate } from '../middleware/validate';
+import { isoDate } from '../schemas/admin';
 import { queryInt } from '../schemas/common';
 
 /** Rollups are daily (UTC): a date-time stands for its UTC day. */
-const day = z
-  .union([z.iso.date(), z.iso.datetime({ offset: true })], { message: 'Must be an ISO 8601 date (2026-01-25) or date-time' })
-  .transform((s) => (s.length === 10 ? s : new Date(s).toISOString().slice(0, 10)));
+const day = isoDate.transform((s) => (s.length === 10 ? s : new Date(s).toISOString().slice(0, 10)));
 
 export const analyticsQuery = z
   .strictObject({ from: day.optional(), to: day.optional(), top: queryInt(1, 50, 10) })

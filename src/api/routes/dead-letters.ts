@@ -12,7 +12,13 @@ import { validate } from '../middleware/validate';
 import { pageQuery, queryInt } from '../schemas/common';
 
 export const deadLettersQuery = z.strictObject({ page: pageQuery.page, limit: queryInt(1, 100, 20) });
-export const deadLetterIdParam = z.strictObject({ id: z.string().min(1).max(300) });
+/** `<queue>-<job id>` (dead-letter.ts), never taken for a static path. */
+export const deadLetterIdParam = z.strictObject({
+  id: z
+    .string()
+    .max(300)
+    .regex(/^(emails|customer-stats|analytics|refunds)-[A-Za-z0-9_.-]+$/, 'Must be a dead letter id like emails-<job id>'),
+});
 
 function presentDeadLetter(d: StoredDeadLetter) {
   return {

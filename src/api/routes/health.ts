@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { pingMongo } from '../../infra/mongo';
 import { pingRedis } from '../../infra/redis';
 import { ok } from '../envelope';
+import { RETRY_AFTER_SECONDS } from '../middleware/dependencies';
 
 /** Liveness (the process answers) and readiness (its dependencies answer). */
 export function healthRoutes(redis: Redis): Router {
@@ -20,6 +21,7 @@ export function healthRoutes(redis: Redis): Router {
     const errors = Object.entries(checks)
       .filter(([, v]) => v === 'down')
       .map(([field]) => ({ field, message: `${field} is not answering` }));
+    res.set('Retry-After', String(RETRY_AFTER_SECONDS));
     res.status(503).json({ success: false, message: 'Service is not ready', errors, data: { status: 'not ready', checks } });
   });
   return r;

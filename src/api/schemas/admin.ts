@@ -5,7 +5,8 @@ import { pageQuery, text } from './common';
 
 const onlyIfValid = (payload: { issues: readonly unknown[] }) => payload.issues.length === 0;
 
-const isoDate = z.union([z.iso.date(), z.iso.datetime({ offset: true })], { message: 'Must be an ISO 8601 date (2026-01-25) or date-time' });
+/** `2026-01-25` or a date-time with its offset (at most nanoseconds and `+05:30`: 35 characters). */
+export const isoDate = z.union([z.iso.date().max(10), z.iso.datetime({ offset: true }).max(40)], { message: 'Must be an ISO 8601 date (2026-01-25) or date-time' });
 
 /** Start of a date range; a bare date means its first instant (UTC). */
 export const dateFrom = isoDate.transform((s) => new Date(s));
@@ -15,6 +16,7 @@ export const dateTo = isoDate.transform((s) => (s.length === 10 ? new Date(Date.
 /** A decimal amount in a query string (no exponent, at most two decimals). */
 const amountQuery = z
   .string()
+  .max(11)
   .regex(/^\d{1,8}(\.\d{1,2})?$/, 'Must be an amount with at most two decimals')
   .transform(Number);
 
@@ -57,7 +59,8 @@ export const updateOrderBody = z
     deliveryAddress: deliveryAddressSchema.optional(),
     notes: text(1000, 0).nullable().optional(),
   })
-  .refine((b) => b.deliveryAddress !== undefined || b.notes !== undefined, { message: 'Send deliveryAddress, notes or both', path: ['body'], when: onlyIfValid });
+  .refine((b) => b.deliveryAddress !== undefined || b.notes !== undefined, { message: 'Send deliveryAddress, notes or both', path: ['body'], when: onlyIfValid })
+  .meta({ minProperties: 1 });
 export type UpdateOrderInput = z.infer<typeof updateOrderBody>;
 
 export const updateStatusBody = z.strictObject({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { config } from '../../config';
 import { hasAtMostTwoDecimals } from '../../services/pricing';
 
 /** A trimmed, non-empty string of at most `max` characters. */
@@ -9,28 +10,47 @@ export const text = (max: number, min = 1) =>
     .min(min, min > 1 ? `Must be at least ${min} characters` : 'Is required')
     .max(max, `Must be at most ${max} characters`);
 
-/** A decimal amount of money: finite, at most two decimals, within a sane range. */
-export const money = (opts: { positive?: boolean } = {}) =>
+const MAX_AMOUNT = 10_000_000;
+
+/**
+ * A decimal amount of money: finite, at most two decimals, within a sane range. The rules
+ * are refinements (exact on floats, unlike JSON Schema's multipleOf); `meta` states the
+ * same bounds in the OpenAPI document.
+ */
+export const money = (opts: { positive?: boolean; requiredMessage?: string } = {}) =>
   z
-    .number({ message: 'Must be a number' })
+    .number({ error: (issue) => (issue.input === undefined && opts.requiredMessage) || 'Must be a number' })
     .finite()
     .refine((v) => (opts.positive ? v > 0 : v >= 0), { message: opts.positive ? 'Must be greater than 0' : 'Must not be negative' })
-    .refine((v) => v <= 10_000_000, { message: 'Must be at most 10000000' })
-    .refine(hasAtMostTwoDecimals, { message: 'Must have at most two decimal places' });
+    .refine((v) => v <= MAX_AMOUNT, { message: `Must be at most ${MAX_AMOUNT}` })
+    .refine(hasAtMostTwoDecimals, { message: 'Must have at most two decimal places' })
+    .meta({ ...(opts.positive ? { exclusiveMinimum: 0 } : { minimum: 0 }), maximum: MAX_AMOUNT, multipleOf: 0.01 });
 
-/** Query-string integers: digits only, so `1e3`, `0x10` and `2.5` are refused. */
+const MAX_QUERY_INT = 999_999_999;
+
+/**
+ * Query-string integers: digits only, so `1e3`, `0x10` and `2.5` are refused. Read as
+ * strings, documented as the integers they stand for.
+ */
 export const queryInt = (min: number, max: number, fallback: number) =>
   z
     .string()
     .regex(/^\d{1,9}$/, 'Must be a whole number')
     .transform(Number)
     .pipe(z.number().min(min, `Must be at least ${min}`).max(max, `Must be at most ${max}`))
-    .default(fallback);
+    .default(fallback)
+    .meta({ type: 'integer', minimum: min, maximum: max, default: fallback });
 
 export const pageQuery = {
-  page: z.string().regex(/^\d{1,9}$/, 'Must be a whole number').transform(Number).pipe(z.number().min(1, 'Must be at least 1')).default(1),
+  page: queryInt(1, MAX_QUERY_INT, 1),
   limit: queryInt(1, 50, 10),
   sortOrder: z.enum(['asc', 'desc']).default('desc'),
 };
 
-export const orderIdParam = z.strictObject({ orderId: z.string().min(1).max(40) });
+/** `ORD-2026-000001`: the pattern tells an order id from any static path under /api/orders. */
+export const orderIdParam = z.strictObject({
+  orderId: z
+    .string()
+    .max(40)
+    .regex(new RegExp(`^${config.ORDER_ID_PREFIX}-\\d{4}-\\d{6,}$`), `Must be an order id like ${config.ORDER_ID_PREFIX}-2026-000001`),
+});

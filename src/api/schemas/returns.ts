@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { config } from '../../config';
 import { RETURN_REASON_CATEGORIES, RETURN_STATUSES } from '../../models/return-request';
 import { dateFrom, dateTo, refuseInvertedRange } from './admin';
 import { money, pageQuery, text } from './common';
 
 const onlyIfValid = (payload: { issues: readonly unknown[] }) => payload.issues.length === 0;
 
-const objectId = z.string().regex(/^[0-9a-fA-F]{24}$/, 'Must be an item id of this order (24 hex digits)');
+const objectId = z.string().max(24).regex(/^[0-9a-fA-F]{24}$/, 'Must be an item id of this order (24 hex digits)');
 
 export const requestReturnBody = z
   .strictObject({
@@ -33,20 +34,23 @@ export const requestReturnBody = z
   }, { when: onlyIfValid });
 export type RequestReturnInput = z.infer<typeof requestReturnBody>;
 
-export const reviewReturnBody = z
-  .strictObject({
-    decision: z.enum(['approved', 'rejected'], { message: "Must be 'approved' or 'rejected'" }),
-    approvalNotes: text(500, 10),
-    refundAmount: money({ positive: true }).optional(),
-  })
-  .superRefine((body, ctx) => {
-    if (body.decision === 'approved' && body.refundAmount === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['refundAmount'], message: 'Is required when the decision is approved' });
-    }
-    if (body.decision === 'rejected' && body.refundAmount !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['refundAmount'], message: 'Only allowed when the decision is approved' });
-    }
-  });
+/** An approval names the refund; a rejection has none. One shape each, so the document says so too. */
+export const reviewReturnBody = z.discriminatedUnion(
+  'decision',
+  [
+    z.strictObject({
+      decision: z.literal('approved'),
+      approvalNotes: text(500, 10),
+      refundAmount: money({ positive: true, requiredMessage: 'Is required when the decision is approved' }),
+    }),
+    z.strictObject({
+      decision: z.literal('rejected'),
+      approvalNotes: text(500, 10),
+      refundAmount: z.never({ error: 'Only allowed when the decision is approved' }).optional(),
+    }),
+  ],
+  { error: "Must be 'approved' or 'rejected'" },
+);
 export type ReviewReturnInput = z.infer<typeof reviewReturnBody>;
 
 export const listReturnsQuery = z
@@ -62,4 +66,10 @@ export const listReturnsQuery = z
   .superRefine((q, ctx) => refuseInvertedRange(ctx, q.from, q.to, 'from', 'to'), { when: onlyIfValid });
 export type ListReturnsQuery = z.infer<typeof listReturnsQuery>;
 
-export const returnIdParam = z.strictObject({ returnId: z.string().min(1).max(40) });
+/** `RET-2026-000001`, never taken for a static path. */
+export const returnIdParam = z.strictObject({
+  returnId: z
+    .string()
+    .max(40)
+    .regex(new RegExp(`^${config.RETURN_ID_PREFIX}-\\d{4}-\\d{6,}$`), `Must be a return id like ${config.RETURN_ID_PREFIX}-2026-000001`),
+});
