@@ -33,6 +33,25 @@ export function createRedis(kind: 'producer' | 'worker', url: string = config.RE
   return client;
 }
 
+/**
+ * Resolves once the client is ready, or after `timeoutMs` whether it is or not: a process
+ * that can run without Redis (the API) should not start refusing what it could count.
+ */
+export async function redisReady(client: Redis, timeoutMs: number): Promise<boolean> {
+  if (client.status === 'ready') return true;
+  return new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => {
+      client.off('ready', onReady);
+      resolve(false);
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    client.once('ready', onReady);
+  });
+}
+
 export async function pingRedis(client: Redis, timeoutMs = 1000): Promise<boolean> {
   if (client.status !== 'ready') return false;
   const timer = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());

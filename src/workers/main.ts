@@ -2,7 +2,7 @@ import { createCustomerServiceClient } from '../clients/customer-service';
 import { createMailer } from '../clients/mailer';
 import { config } from '../config';
 import { connectMongo, disconnectMongo, ensureIndexes } from '../infra/mongo';
-import { closeRedis, createRedis } from '../infra/redis';
+import { closeRedis, createRedis, redisReady } from '../infra/redis';
 import { logger } from '../logger';
 import { createOutboxRelay } from '../queues/outbox-relay';
 import { closeQueues, createQueues } from '../queues/queues';
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   await connectMongo();
   await ensureIndexes();
   const producer = createRedis('producer');
-  await new Promise<void>((resolve) => (producer.status === 'ready' ? resolve() : producer.once('ready', () => resolve())));
+  while (!(await redisReady(producer, 5000))) logger.warn('waiting for redis before starting the workers');
   const queues = createQueues(producer);
   const sweepers = startSweepers(createOutboxRelay(queues));
   const mailer = createMailer();

@@ -6,7 +6,7 @@ import type { RateLimitOptions } from '../../src/api/middleware/rate-limit';
 import { createAuthServiceClient } from '../../src/clients/auth-service';
 import { config } from '../../src/config';
 import { connectMongo, disconnectMongo, ensureIndexes } from '../../src/infra/mongo';
-import { closeRedis, createRedis } from '../../src/infra/redis';
+import { closeRedis, createRedis, redisReady } from '../../src/infra/redis';
 import { createOutboxRelay, type OutboxRelay } from '../../src/queues/outbox-relay';
 import { closeQueues, createQueues, type Queues } from '../../src/queues/queues';
 import type { ServiceDeps } from '../../src/services/deps';
@@ -32,7 +32,7 @@ export async function startTestApp(
   await ensureIndexes();
   const auth = await startFakeAuthService();
   const redis = opts.redis ?? createRedis('producer');
-  await waitForRedis(redis);
+  if (!(await redisReady(redis, 5000))) throw new Error('redis did not become ready');
   const queues = createQueues(redis);
   const outbox = createOutboxRelay(queues);
   const services: ServiceDeps = { authService: createAuthServiceClient(auth.url, 1000), relay: outbox.relay };
@@ -53,17 +53,6 @@ export async function startTestApp(
       await disconnectMongo();
     },
   };
-}
-
-async function waitForRedis(redis: Redis): Promise<void> {
-  if (redis.status === 'ready') return;
-  await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('redis did not become ready')), 5000);
-    redis.once('ready', () => {
-      clearTimeout(t);
-      resolve();
-    });
-  });
 }
 
 /** Removes every key under this file's queue prefix. */
