@@ -4,6 +4,7 @@
 #   up      make sure MongoDB (MONGODB_URI) or a local FerretDB, and Redis, answer
 #   down    stop the FerretDB this script started (Redis is the machine's, left alone)
 #   status  say what answers
+#   ferretdb-bin  build FerretDB if needed and print its path (tests start private ones)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -106,9 +107,13 @@ case "${1:-status}" in
     fi
     rm -f "$VAR/ferretdb.pid"
     ;;
+  ferretdb-bin)
+    ferretdb_bin
+    echo
+    ;;
   status)
     mongo_answers && say "mongodb: up ($(hostport "$MONGODB_URI"))" || say "mongodb: down ($(hostport "$MONGODB_URI"))"
     redis_answers && say "redis: up ($(hostport "$REDIS_URL"))" || say "redis: down ($(hostport "$REDIS_URL"))"
     ;;
-  *) fail "usage: scripts/services.sh up|down|status" ;;
+  *) fail "usage: scripts/services.sh up|down|status|ferretdb-bin" ;;
 esac

@@ -3,8 +3,10 @@ import net from 'node:net';
 import path from 'node:path';
 import { freePort } from './redis-server';
 
-const BINARY = path.resolve(__dirname, '../../var/bin/ferretdb'); // built by scripts/services.sh up (jest's global setup)
 const PG = 'postgres://postgres@127.0.0.1:5432';
+
+/** This checkout's FerretDB binary, built on first use (the shared one may belong to another checkout). */
+const binary = (): string => execFileSync('bash', [path.resolve(__dirname, '../../scripts/services.sh'), 'ferretdb-bin'], { encoding: 'utf8' }).trim();
 
 export interface OwnFerretDB {
   /** mongodb:// URL of its database `db`. */
@@ -29,13 +31,14 @@ const answers = (port: number): Promise<boolean> =>
 
 /** A private FerretDB on its own PostgreSQL database, for tests that take MongoDB away. */
 export async function startOwnFerretDB(): Promise<OwnFerretDB> {
+  const bin = binary();
   const port = await freePort();
   const pgDb = `ferretdb_test_${process.pid}_${port}`;
   execFileSync('psql', [`${PG}/postgres`, '-qc', `CREATE DATABASE "${pgDb}"`]);
   let child: ChildProcess | null = null;
 
   const start = async () => {
-    const proc = spawn(BINARY, [`-postgresql-url=${PG}/${pgDb}`, `-listen-addr=127.0.0.1:${port}`, '-log-level=error'], { stdio: 'ignore' });
+    const proc = spawn(bin, [`-postgresql-url=${PG}/${pgDb}`, `-listen-addr=127.0.0.1:${port}`, '-log-level=error'], { stdio: 'ignore' });
     child = proc;
     const deadline = Date.now() + 10_000;
     while (!(await answers(port))) {
