@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Local services for development and tests: a MongoDB-compatible server and Redis.
-# Idempotent: `up` only starts what is not already answering.
-#   up      make sure MongoDB (MONGODB_URI) or a local FerretDB, and Redis, answer
-#   down    stop the FerretDB this script started (Redis is the machine's, left alone)
+# Local services for development and tests: a MongoDB-compatible server, Redis, and a
+# mail catcher (Mailpit: SMTP, a web UI and a REST API). Idempotent: `up` only starts what
+# is not already answering.
+#   up      make sure MongoDB (MONGODB_URI) or a local FerretDB, Redis and Mailpit answer
+#   down    stop the FerretDB and Mailpit this script started (Redis is the machine's, left alone)
 #   status  say what answers
 #   ferretdb-bin  build FerretDB if needed and print its path (tests start private ones)
 set -euo pipefail
@@ -17,6 +18,11 @@ FERRETDB_PG_URL=${FERRETDB_PG_URL:-postgres://postgres@127.0.0.1:5432/ferretdb}
 MONGODB_URI=${MONGODB_URI:-mongodb://${FERRETDB_ADDR}/order_db}
 REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 GO=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
+# v1.33.1 is on the Go module proxy, but its web UI pins npm packages this registry does not serve
+# (rapidoc 12, sass-embedded 1.108.1); the UI lock of v1.27.11 is served in full.
+MAILPIT_VERSION=1.27.11
+MAILPIT_SMTP=${MAILPIT_SMTP:-127.0.0.1:1025}
+MAILPIT_UI=${MAILPIT_UI:-127.0.0.1:8025}
 
 say() { printf 'services: %s\n' "$*" >&2; }
 fail() { say "$*"; exit 1; }
@@ -43,6 +49,57 @@ ferretdb_bin() {
     || fail "building FerretDB v$FERRETDB_VERSION failed (see above). Check that the Go module proxy is reachable, or set MONGODB_URI to a running MongoDB."
   printf '%s' "$stamp" >"$bin.stamp"
   printf '%s' "$bin"
+}
+
+mailpit_bin() {
+  local bin="$VAR/bin/mailpit" stamp="v$MAILPIT_VERSION"
+  if [[ -x "$bin" && "$(cat "$bin.stamp" 2>/dev/null)" == "$stamp" ]]; then printf '%s' "$bin"; return; fi
+  [[ -x "$GO" ]] || fail "Mailpit is not built and no Go toolchain was found. Install Go 1.26+ (https://go.dev)."
+  command -v npm >/dev/null || fail "Mailpit's web UI is built with npm, which was not found."
+  say "building Mailpit v$MAILPIT_VERSION with its web UI (first run only, a few minutes)"
+  # The module's own sources, from the Go module proxy; its UI is built from them with npm
+  # before go build embeds it (a plain `go install` serves a blank page: Mailpit issue #200).
+  local src work="$VAR/build/mailpit-$MAILPIT_VERSION"
+  src=$(cd "$VAR" && "$GO" mod download -json "github.com/axllent/mailpit@v$MAILPIT_VERSION" | sed -nE 's/^[[:space:]]*"Dir": "(.*)",?$/\1/p')
+  [[ -n "$src" && -d "$src" ]] || fail "could not download github.com/axllent/mailpit@v$MAILPIT_VERSION from the Go module proxy"
+  rm -rf "$work" && mkdir -p "$VAR/build" "$VAR/bin" && cp -r "$src" "$work" && chmod -R u+w "$work"
+  (cd "$work" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && npm run build --silent) >&2 \
+    || fail "building Mailpit's web UI failed (see above)"
+  (cd "$work" && CGO_ENABLED=0 "$GO" build -trimpath -ldflags "-s -w -X github.com/axllent/mailpit/config.Version=v$MAILPIT_VERSION" -o "$bin" .) >&2 \
+    || fail "building Mailpit failed (see above)"
+  printf '%s' "$stamp" >"$bin.stamp"
+  rm -rf "$work"
+  printf '%s' "$bin"
+}
+
+mailpit_answers() { tcp_open "$MAILPIT_SMTP" && tcp_open "$MAILPIT_UI"; }
+
+mailpit_up() {
+  mailpit_answers && return 0
+  local bin pidfile="$VAR/mailpit.pid"
+  bin=$(mailpit_bin)
+  say "starting Mailpit v$MAILPIT_VERSION: SMTP $MAILPIT_SMTP, web UI and API http://$MAILPIT_UI (log: var/mailpit.log)"
+  # Mail is kept in var/mailpit.db across restarts; nothing calls out (no version check).
+  nohup "$bin" --smtp "$MAILPIT_SMTP" --listen "$MAILPIT_UI" --database "$VAR/mailpit.db" \
+    --smtp-auth-accept-any --smtp-auth-allow-insecure --disable-version-check >>"$VAR/mailpit.log" 2>&1 &
+  echo $! >"$pidfile"
+  for _ in $(seq 1 100); do
+    mailpit_answers && return 0
+    kill -0 "$(cat "$pidfile")" 2>/dev/null || break
+    sleep 0.1
+  done
+  tail -5 "$VAR/mailpit.log" >&2 || true
+  fail "Mailpit did not start (see var/mailpit.log)"
+}
+
+stop_started() {
+  local name=$1 pidfile="$VAR/$2.pid"
+  if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    kill "$(cat "$pidfile")"; say "stopped $name"
+  else
+    say "no $name started by this script is running"
+  fi
+  rm -f "$pidfile"
 }
 
 postgres_up() {
@@ -97,15 +154,12 @@ case "${1:-status}" in
   up)
     if mongo_answers; then say "MongoDB-compatible server answers at $(hostport "$MONGODB_URI")"; else ferretdb_up; fi
     redis_up
-    say "ready: MongoDB at $(hostport "$MONGODB_URI"), Redis at $(hostport "$REDIS_URL")"
+    mailpit_up
+    say "ready: MongoDB at $(hostport "$MONGODB_URI"), Redis at $(hostport "$REDIS_URL"), mail at smtp://$MAILPIT_SMTP (http://$MAILPIT_UI)"
     ;;
   down)
-    if [[ -f "$VAR/ferretdb.pid" ]] && kill -0 "$(cat "$VAR/ferretdb.pid")" 2>/dev/null; then
-      kill "$(cat "$VAR/ferretdb.pid")"; say "stopped FerretDB"
-    else
-      say "no FerretDB started by this script is running"
-    fi
-    rm -f "$VAR/ferretdb.pid"
+    stop_started FerretDB ferretdb
+    stop_started Mailpit mailpit
     ;;
   ferretdb-bin)
     ferretdb_bin
@@ -114,6 +168,7 @@ case "${1:-status}" in
   status)
     mongo_answers && say "mongodb: up ($(hostport "$MONGODB_URI"))" || say "mongodb: down ($(hostport "$MONGODB_URI"))"
     redis_answers && say "redis: up ($(hostport "$REDIS_URL"))" || say "redis: down ($(hostport "$REDIS_URL"))"
+    mailpit_answers && say "mailpit: up (smtp $MAILPIT_SMTP, http://$MAILPIT_UI)" || say "mailpit: down (smtp $MAILPIT_SMTP, http://$MAILPIT_UI)"
     ;;
   *) fail "usage: scripts/services.sh up|down|status|ferretdb-bin" ;;
 esac
