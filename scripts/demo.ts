@@ -67,13 +67,13 @@ async function jobsLeft(): Promise<number> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const rnd = (n: number) => Math.floor(Math.random() * n);
 
+/** Order `n` of a run: always the same body, so its replay is the same request. */
 function orderBody(n: number) {
   const lines = 1 + (n % 3);
   return {
     deliveryAddress: { recipientName: 'Demo Customer', street: `${10 + n} MG Road`, city: 'Bengaluru', state: 'Karnataka', zipCode: '560001', country: 'India', phone: '+919876543210' },
-    items: Array.from({ length: lines }, (_, i) => ({ ...CATALOGUE[(n + i) % CATALOGUE.length], quantity: 1 + rnd(3), discount: 0 })),
+    items: Array.from({ length: lines }, (_, i) => ({ ...CATALOGUE[(n + i) % CATALOGUE.length], quantity: 1 + ((n + i) % 3), discount: 0 })),
     notes: `Demo order ${n + 1}`,
   };
 }
