@@ -1,6 +1,24 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** A layer may not import from the named directories of src (or these packages). */
+function layer(files, message, dirs, packages = []) {
+  return {
+    files: [files],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: `^\\.{1,2}/(?:\\.\\./)*(?:${dirs.join('|')})(?:/|$)`, message },
+            ...(packages.length ? [{ regex: `^(?:${packages.join('|')})$`, message }] : []),
+          ],
+        },
+      ],
+    },
+  };
+}
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'var/', 'coverage/', 'bench/results/'] },
   js.configs.recommended,
@@ -12,6 +30,13 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
     },
   },
+  // The layers (DESIGN.md, Shape): dependencies point inward. api → services → models;
+  // workers → services; services know no HTTP, queue or worker; models know nothing of
+  // the layers above them, nor the environment (importing a model must not load config).
+  layer('src/services/**/*.ts', 'services know no HTTP, queues or workers: take inputs as plain types, return results', ['api', 'queues', 'workers'], ['express', 'bullmq']),
+  layer('src/models/**/*.ts', 'models know nothing above them, nor the environment', ['services', 'api', 'queues', 'workers', 'config']),
+  layer('src/queues/**/*.ts', 'queues know no HTTP and no worker', ['api', 'workers'], ['express']),
+  layer('src/workers/**/*.ts', 'workers know no HTTP', ['api'], ['express']),
   {
     files: ['**/*.js', '**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly' } },

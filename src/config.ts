@@ -1,15 +1,13 @@
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { WORK_QUEUE_NAMES } from './queues/names';
+import { ORDER_STATUSES } from './services/order-state';
 
 /**
  * Every setting of the service, read once from the environment and validated at boot.
  * Keys follow the implementation guide (section 6.2); each is documented in .env.example.
  */
-
-const ORDER_STATUSES = [
-  'Placed', 'Processing', 'Shipped', 'Delivered', 'Cancelled', 'Return Requested', 'Returned',
-] as const;
 
 /** Accepts a JSON array (`["a","b"]`, as the guide writes it) or a comma-separated list. */
 function list<T extends z.ZodType<string>>(item: T) {
@@ -154,7 +152,7 @@ export const configKeys = z
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
 
     // The job pipeline (DESIGN.md 10). Tests shrink the delays so retries take milliseconds.
-    WORKERS: list(z.enum(['emails', 'customer-stats', 'analytics', 'refunds'])).default(['emails', 'customer-stats', 'analytics', 'refunds']),
+    WORKERS: list(z.enum(WORK_QUEUE_NAMES)).default([...WORK_QUEUE_NAMES]),
     JOB_ATTEMPTS: positiveInt.max(100).default(6),
     JOB_BACKOFF_MS: positiveInt.default(1000),
     JOB_BACKOFF_JITTER: z.coerce.number().min(0).max(1).default(0.5),
@@ -204,8 +202,6 @@ export const configSchema = configKeys
   .transform((c) => ({ ...c, DOCS_ENABLED: c.DOCS_ENABLED ?? !isProductionLike(c.ENVIRONMENT) }));
 
 export type Config = z.infer<typeof configSchema>;
-export type OrderStatus = (typeof ORDER_STATUSES)[number];
-export { ORDER_STATUSES };
 
 export class ConfigError extends Error {}
 

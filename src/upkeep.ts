@@ -1,12 +1,12 @@
 import type { Types } from 'mongoose';
-import { config } from '../config';
-import { logger } from '../logger';
-import { purgeExpiredIdempotencyRecords } from '../services/idempotency';
-import { sweepOrphanItems } from '../services/orphan-items';
-import { reconcileReturnRequests } from '../services/returns/reconcile';
-import type { OutboxRelay } from './outbox-relay';
+import { config } from './config';
+import { logger } from './logger';
+import type { OutboxRelay } from './queues/outbox-relay';
+import { purgeExpiredIdempotencyRecords } from './services/idempotency';
+import { sweepOrphanItems } from './services/orphan-items';
+import { reconcileReturnRequests } from './services/returns/reconcile';
 
-export interface Sweepers {
+export interface Upkeep {
   stop(): Promise<void>;
 }
 
@@ -19,7 +19,7 @@ export interface Sweepers {
  * scans on FerretDB. Every step is idempotent, so several processes sweeping at once do
  * no harm; a step that fails is retried on the next tick.
  */
-export function startSweepers(outbox: OutboxRelay): Sweepers {
+export function startUpkeep(outbox: OutboxRelay): Upkeep {
   let itemsSeen: Types.ObjectId | null = null;
   const recovery = periodic('recovery', config.OUTBOX_SWEEP_INTERVAL_MS, { atStart: true }, async () => {
     await outbox.sweep(config.OUTBOX_SWEEP_AGE_MS);
@@ -41,7 +41,7 @@ export function startSweepers(outbox: OutboxRelay): Sweepers {
 }
 
 /** Runs `work` every `intervalMs` (and at once if `atStart`), never two at once; stop() waits for a run in flight. */
-function periodic(name: string, intervalMs: number, opts: { atStart: boolean }, work: () => Promise<void>): Sweepers {
+function periodic(name: string, intervalMs: number, opts: { atStart: boolean }, work: () => Promise<void>): Upkeep {
   let running: Promise<void> | null = null;
   const tick = () => {
     running ??= work()

@@ -26,8 +26,8 @@ import { returnsRoutes } from './routes/returns';
 export interface AppDeps {
   services: ServiceDeps;
   redis: Redis;
-  /** Queues whose depth /metrics reports. */
-  queues?: Queues;
+  /** The queues: their depth for /metrics, the dead letters for operators. */
+  queues: Queues;
   /** Public API rate limit; defaults to the configured one, `false` turns it off. */
   rateLimit?: RateLimitOptions | false;
   /** Extra routers mounted before the order routes (e.g. the operators' board). */
@@ -40,7 +40,7 @@ export function buildApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY);
 
-  const metrics = config.METRICS_ENABLED ? createMetrics(Object.values(deps.queues ?? {})) : null;
+  const metrics = config.METRICS_ENABLED ? createMetrics(Object.values(deps.queues)) : null;
   if (metrics) app.use(metrics.middleware);
 
   app.use(
@@ -80,11 +80,11 @@ export function buildApp(deps: AppDeps): Express {
   // Every static path under /api/orders is mounted before the `/:orderId` routes, so
   // `/me`, `/search`, `/returns`, `/analytics` and `/internal/...` are never taken for an id.
   // Dead letters live in Redis; every other route needs MongoDB.
-  app.use('/api/orders/dead-letters', deadLettersRoutes(deps.services, deps.redis, deps.queues));
+  app.use('/api/orders/dead-letters', deadLettersRoutes(deps.redis, deps.queues));
   app.use('/api', needsMongo);
-  app.use('/api/orders/internal', serviceKeyLimiter(deps.redis), internalRoutes(deps.services));
+  app.use('/api/orders/internal', serviceKeyLimiter(deps.redis), internalRoutes());
   app.use('/api/orders/returns', returnsRoutes(deps.services));
-  app.use('/api/orders/analytics', analyticsRoutes(deps.services));
+  app.use('/api/orders/analytics', analyticsRoutes());
   app.use('/api/orders', customerOrderRoutes(deps.services));
   app.use('/api/orders', adminOrdersRoutes(deps.services));
   app.use('/api/orders', singleOrderRoutes(deps.services));

@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
@@ -9,19 +8,17 @@ import type { Queues } from '../queues/queues';
 import { fail } from './envelope';
 import { needsRedis } from './middleware/dependencies';
 import { boardLoginLimiter } from './middleware/rate-limit';
+import { secretMatcher } from './secret-match';
 
 export const BOARD_PATH = '/admin/queues';
 
-const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
-
 /**
- * Basic auth against the operator credentials. Both parts are hashed before a
- * constant-time comparison, so neither their length nor their content leaks by timing,
- * and both are always compared (no early exit on a wrong user).
+ * Basic auth against the operator credentials, each compared in constant time, and both
+ * always compared (no early exit on a wrong user).
  */
 export function basicAuth(user: string, password: string, realm = 'ORMS queues'): RequestHandler {
-  const expectedUser = digest(user);
-  const expectedPassword = digest(password);
+  const isUser = secretMatcher(user);
+  const isPassword = secretMatcher(password);
   return (req, res, next) => {
     const header = req.get('authorization') ?? '';
     const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
@@ -29,8 +26,8 @@ export function basicAuth(user: string, password: string, realm = 'ORMS queues')
     const colon = decoded.indexOf(':');
     const givenUser = colon >= 0 ? decoded.slice(0, colon) : '';
     const givenPassword = colon >= 0 ? decoded.slice(colon + 1) : '';
-    const userOk = timingSafeEqual(digest(givenUser), expectedUser);
-    const passwordOk = timingSafeEqual(digest(givenPassword), expectedPassword);
+    const userOk = isUser(givenUser);
+    const passwordOk = isPassword(givenPassword);
     if (m && colon >= 0 && userOk && passwordOk) return next();
     res.set('WWW-Authenticate', `Basic realm="${realm}", charset="UTF-8"`);
     fail(res, 401, 'Unauthorized', [{ field: 'authorization', message: 'Operator credentials are required' }]);

@@ -2,8 +2,9 @@ import type { RequestHandler, Router } from 'express';
 import { Router as router } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Queue } from 'bullmq';
-import { timingSafeEqual, createHash } from 'node:crypto';
 import { config } from '../config';
+import { fail } from './envelope';
+import { secretMatcher } from './secret-match';
 
 /**
  * Prometheus metrics of one API process: HTTP latency by route, and on each scrape the
@@ -67,15 +68,12 @@ export function createMetrics(queues: Queue[]): { middleware: RequestHandler; ro
     next();
   };
 
-  const expected = config.METRICS_TOKEN ? createHash('sha256').update(config.METRICS_TOKEN).digest() : null;
+  const isToken = config.METRICS_TOKEN ? secretMatcher(config.METRICS_TOKEN) : null;
   const routes = router();
   routes.get('/metrics', async (req, res) => {
-    if (expected) {
-      const given = createHash('sha256').update(req.get('authorization')?.replace(/^Bearer /, '') ?? '').digest();
-      if (!timingSafeEqual(given, expected)) {
-        res.status(401).json({ success: false, message: 'Unauthorized', errors: [{ field: 'authorization', message: 'A valid metrics token is required' }] });
-        return;
-      }
+    if (isToken && !isToken(req.get('authorization')?.replace(/^Bearer /, '') ?? '')) {
+      fail(res, 401, 'Unauthorized', [{ field: 'authorization', message: 'A valid metrics token is required' }]);
+      return;
     }
     res.set('content-type', registry.contentType).send(await registry.metrics());
   });

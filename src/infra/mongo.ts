@@ -44,7 +44,6 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
     );
   });
 }
-export { withTimeout };
 
 /** Whether the driver currently has a server to talk to (it notices a lost one at once). */
 export const mongoConnected = (): boolean => mongoose.connection.readyState === 1;

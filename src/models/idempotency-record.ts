@@ -10,7 +10,6 @@ const idempotencyRecordSchema = new Schema(
     requestHash: { type: String, required: true },
     state: { type: String, enum: ['pending', 'done'], required: true },
     lockedUntil: { type: Date, required: true },
-    responseStatus: { type: Number, default: null },
     responseBody: { type: Schema.Types.Mixed, default: null },
     expiresAt: { type: Date, required: true },
   },

@@ -1,5 +1,4 @@
 import { Schema, model, type InferSchemaType, type Types } from 'mongoose';
-import { ORDER_STATUSES } from '../config';
 import { minorUnits } from './money';
 
 const address = new Schema(
@@ -52,7 +51,8 @@ const orderSchema = new Schema(
     customerNameLower: { type: String, required: true },
     deliveryAddress: { type: address, required: true },
     orderDate: { type: Date, required: true },
-    status: { type: String, enum: ORDER_STATUSES, required: true },
+    // One of services/order-state.ts ORDER_STATUSES; the state machine there is the only writer.
+    status: { type: String, required: true },
     totalAmount: { ...minorUnits, required: true, min: 1 },
     itemCount: { type: Number, required: true, min: 1 },
     cancellationReason: { type: String, default: null },
@@ -104,6 +104,12 @@ orderSchema.index({ userId: 1, orderDate: -1 });
 orderSchema.index({ idempotencyKey: 1 }, { unique: true });
 orderSchema.index({ outboxPending: 1 });
 
-export type OrderDoc = InferSchemaType<typeof orderSchema> & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date };
-export type OutboxEvent = OrderDoc['outbox'][number];
+/** An order as stored; `Status` is the domain's status type (services/order-state.ts names it). */
+export type StoredOrder<Status extends string = string> = Omit<InferSchemaType<typeof orderSchema>, 'status'> & {
+  status: Status;
+  _id: Types.ObjectId;
+  createdAt: Date;
+  updatedAt: Date;
+};
+export type OutboxEvent = StoredOrder['outbox'][number];
 export const Order = model('Order', orderSchema);

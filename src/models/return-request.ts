@@ -4,7 +4,9 @@ import { minorUnits } from './money';
 export const RETURN_REASON_CATEGORIES = [
   'Damaged', 'Wrong Item', 'Defective', 'Not as Described', 'Quality Issues', 'Changed Mind', 'Other',
 ] as const;
+export type ReturnReasonCategory = (typeof RETURN_REASON_CATEGORIES)[number];
 export const RETURN_STATUSES = ['Pending', 'Approved', 'Rejected', 'Completed'] as const;
+export type ReturnStatus = (typeof RETURN_STATUSES)[number];
 export const REFUND_STATUSES = ['Pending', 'Processed', 'Completed'] as const;
 /**
  * A step written on the return request before the order commit that decides it (DESIGN.md 3):

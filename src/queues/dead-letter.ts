@@ -1,4 +1,5 @@
 import type { Job, Queue } from 'bullmq';
+import type { Page } from '../services/pagination';
 import type { WorkQueueName } from './names';
 import { deadLetterSchema, type DeadLetter } from './payloads';
 import type { Queues } from './queues';
@@ -49,11 +50,11 @@ function stored(job: Job): StoredDeadLetter | null {
 /** Dead letters never run, so they all wait (or sit paused); newest first. */
 const PARKED = ['waiting', 'paused', 'prioritized', 'delayed'] as const;
 
-export async function listDeadLetters(deadLetters: Queue, page: number, limit: number): Promise<{ rows: StoredDeadLetter[]; total: number }> {
+export async function listDeadLetters(deadLetters: Queue, page: number, limit: number): Promise<Page<StoredDeadLetter>> {
   const start = (page - 1) * limit;
   const [jobs, total] = await Promise.all([deadLetters.getJobs([...PARKED], start, start + limit - 1, false), deadLetters.getJobCountByTypes(...PARKED)]);
   const rows = jobs.filter((j): j is Job => Boolean(j)).map(stored).filter((r): r is StoredDeadLetter => r !== null);
-  return { rows, total };
+  return { rows, page, limit, total };
 }
 
 export async function getDeadLetter(deadLetters: Queue, id: string): Promise<{ job: Job; letter: StoredDeadLetter } | null> {

@@ -1,17 +1,13 @@
-/** The queues of the job pipeline (DESIGN.md 10). */
-export const QUEUE_NAMES = ['emails', 'customer-stats', 'analytics', 'refunds', 'dead-letter'] as const;
-export type QueueName = (typeof QUEUE_NAMES)[number];
-export type WorkQueueName = Exclude<QueueName, 'dead-letter'>;
+import type { EventType } from '../services/order-events';
 
-export const EVENT_TYPES = [
-  'order.created',
-  'order.cancelled',
-  'order.status_changed',
-  'return.requested',
-  'return.reviewed',
-  'return.completed',
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
+/** The queues of the job pipeline (DESIGN.md 10). */
+/** The queues a worker processes. */
+export const WORK_QUEUE_NAMES = ['emails', 'customer-stats', 'analytics', 'refunds'] as const;
+export type WorkQueueName = (typeof WORK_QUEUE_NAMES)[number];
+/** …and the dead-letter queue, where jobs that failed for good wait for an operator. */
+export const QUEUE_NAMES = [...WORK_QUEUE_NAMES, 'dead-letter'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
 
 /** Which queues each domain event feeds. */
 export const EVENT_ROUTES: Record<EventType, readonly WorkQueueName[]> = {

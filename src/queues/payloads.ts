@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { CommittedEvent } from '../services/committed-events';
-import { EVENT_TYPES } from './names';
+import { EVENT_TYPES } from '../services/order-events';
+import { WORK_QUEUE_NAMES } from './names';
 
 /**
  * What a job carries: identifiers and the change, never personal data (names, emails,
@@ -35,7 +36,7 @@ export type CustomerSyncJob = z.infer<typeof customerSyncJobSchema>;
 
 /** dead-letter: a copy of a job that failed for good, enough to inspect and replay it. */
 export const deadLetterSchema = z.strictObject({
-  queue: z.enum(['emails', 'customer-stats', 'analytics', 'refunds']),
+  queue: z.enum(WORK_QUEUE_NAMES),
   jobId: z.string().min(1),
   name: z.string().min(1),
   data: z.unknown(),

@@ -1,8 +1,9 @@
+import { Types } from 'mongoose';
 import { OrderEvent, type OrderEventDoc } from '../models/order-event';
 import type { OutboxEvent } from '../models/order';
-import type { EventType } from '../queues/names';
+import type { EventType } from './order-events';
 import type { RelayableOrder } from './deps';
-import { isDuplicateKey } from './ids';
+import { insertOnce } from '../models/insert-once';
 
 /** An event of a committed change, as jobs carry it: identifiers and the change, no personal data. */
 export interface CommittedEvent {
@@ -36,11 +37,7 @@ export function committedEventOf(order: RelayableOrder, event: OutboxEvent): Com
 
 /** Records the event once; running it again (a re-relay after a crash) writes nothing new. */
 export async function recordCommittedEvent(e: CommittedEvent): Promise<void> {
-  try {
-    await OrderEvent.create({ ...e, _id: e.eventId, occurredAt: new Date(e.occurredAt) });
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-  }
+  await insertOnce(OrderEvent, { ...e, _id: e.eventId, orderRef: new Types.ObjectId(e.orderRef), occurredAt: new Date(e.occurredAt) });
 }
 
 /** The recorded event with this id, as jobs carry it; null when no committed change made it. */

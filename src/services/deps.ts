@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import type { AuthServiceClient } from '../clients/auth-service';
-import type { OrderDoc } from '../models/order';
+import type { OrderDoc } from './order-state';
 
 /** An order as just written, with what its relay needs: no re-read. */
 export type RelayableOrder = Pick<OrderDoc, '_id' | 'orderId' | 'userId' | 'customerId' | 'version' | 'outbox'>;

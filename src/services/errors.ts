@@ -1,6 +1,11 @@
 /**
  * Domain errors. Services throw these and never speak HTTP; the API's error middleware
- * maps each kind to a status and the guide's envelope.
+ * maps each kind to a status and the guide's envelope. A rule of the business that
+ * refuses what was asked in the order's current state (cancel a shipped order, review a
+ * reviewed return) is a BusinessRuleError, 400 as the guide says; a request that is
+ * well-formed but cannot be applied as asked (a status the lifecycle does not allow next,
+ * a refund above what was paid, an idempotency key reused for another request) is an
+ * UnprocessableError, 422.
  */
 export interface FieldError {
   field: string;
@@ -73,6 +78,12 @@ export class UnprocessableError extends DomainError {
     super('unprocessable', message, field(fieldName, detail));
   }
 }
+
+/**
+ * A return's decision is not in its document yet: the event announcing it outran it. Not a
+ * domain error the API answers, but one a job retries later (analytics, refunds).
+ */
+export class ReturnNotSettledError extends Error {}
 
 export class UpstreamUnavailableError extends DomainError {
   constructor(service: string) {

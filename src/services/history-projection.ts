@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
 import { OrderHistory } from '../models';
 import type { OutboxEvent } from '../models/order';
-import { isDuplicateKey } from './ids';
+import { insertOnce } from '../models/insert-once';
 
 interface OrderRef {
   _id: Types.ObjectId;
@@ -17,21 +17,17 @@ export async function projectHistory(order: OrderRef, event: OutboxEvent): Promi
   const meta = (event.data ?? {}) as { ipAddress?: string; userAgent?: string };
   // A plain insert guarded by the unique eventId (not an upsert: FerretDB v1 drops null
   // fields of $setOnInsert, and previousStatus of a new order is null).
-  try {
-    await OrderHistory.create({
-        eventId: event.eventId,
-        orderId: order._id,
-        orderIdString: order.orderId,
-        previousStatus: event.change.previousStatus ?? null,
-        newStatus: event.change.newStatus,
-        changedBy: event.actor?.userId ?? 'system',
-        changedByRole: event.actor?.role ?? 'System',
-        changedByName: event.actor?.name ?? null,
-        notes: event.change.notes ?? null,
-        timestamp: event.createdAt,
-        metadata: { ipAddress: meta.ipAddress, userAgent: meta.userAgent },
-    });
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-  }
+  await insertOnce(OrderHistory, {
+    eventId: event.eventId,
+    orderId: order._id,
+    orderIdString: order.orderId,
+    previousStatus: event.change.previousStatus ?? null,
+    newStatus: event.change.newStatus,
+    changedBy: event.actor?.userId ?? 'system',
+    changedByRole: event.actor?.role ?? 'System',
+    changedByName: event.actor?.name ?? null,
+    notes: event.change.notes ?? null,
+    timestamp: event.createdAt,
+    metadata: { ipAddress: meta.ipAddress, userAgent: meta.userAgent },
+  });
 }

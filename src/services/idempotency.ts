@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { config } from '../config';
 import { IdempotencyRecord } from '../models';
 import { ConflictError, UnprocessableError } from './errors';
-import { isDuplicateKey } from './ids';
+import { insertOnce } from '../models/insert-once';
 
 const KEEP_MS = 24 * 3600 * 1000;
 const WAIT_MS = 10_000;
@@ -66,18 +66,14 @@ export async function runIdempotent<T>(run: IdempotentRun<T>): Promise<{ value: 
 
   while (Date.now() < deadline) {
     const now = new Date();
-    try {
-      await IdempotencyRecord.create({
-        _id: id,
-        requestHash,
-        state: 'pending',
-        lockedUntil: new Date(now.getTime() + config.IDEMPOTENCY_LOCK_MS),
-        expiresAt: new Date(now.getTime() + KEEP_MS),
-      });
-      return await own();
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
+    const first = await insertOnce(IdempotencyRecord, {
+      _id: id,
+      requestHash,
+      state: 'pending',
+      lockedUntil: new Date(now.getTime() + config.IDEMPOTENCY_LOCK_MS),
+      expiresAt: new Date(now.getTime() + KEEP_MS),
+    });
+    if (first) return own();
     const record = await IdempotencyRecord.findById(id).lean();
     if (!record) continue;
     if (record.expiresAt <= now) {

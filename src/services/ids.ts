@@ -1,7 +1,6 @@
 import { Counter } from '../models';
 import { IdClaim } from '../models/id-claim';
-
-const isDuplicateKey = (err: unknown): boolean => typeof err === 'object' && err !== null && (err as { code?: number }).code === 11000;
+import { insertOnce, isDuplicateKey } from '../models/insert-once';
 
 /**
  * The next `PREFIX-YYYY-NNNNNN` id from an atomic per-year counter (DESIGN.md 6).
@@ -18,14 +17,11 @@ export async function nextId(prefix: string, at: Date = new Date()): Promise<str
       // FerretDB v1 applies $inc as read-modify-write without a row lock, so concurrent
       // callers can be given the same number; inserting it under a unique _id decides
       // who has it, and the others take another.
-      await IdClaim.create({ _id: id });
-      return id;
+      if (await insertOnce(IdClaim, { _id: id })) return id;
     } catch (err) {
-      // Two first-of-the-year upserts race to insert the counter, or the number was
-      // already claimed: the loser tries again.
-      if (!isDuplicateKey(err) || attempt >= 50) throw err;
+      // Two first-of-the-year upserts race to insert the counter: the loser tries again.
+      if (!isDuplicateKey(err)) throw err;
     }
+    if (attempt >= 50) throw new Error(`no free ${key} number after 50 tries`);
   }
 }
-
-export { isDuplicateKey };

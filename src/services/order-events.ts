@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type { OrderStatus } from '../config';
-import type { EventType } from '../queues/names';
+import type { OrderStatus } from './order-state';
 import type { Principal } from './principal';
+
+/** What a committed change can emit; each feeds the queues queues/names.ts routes it to. */
+export const EVENT_TYPES = [
+  'order.created',
+  'order.cancelled',
+  'order.status_changed',
+  'return.requested',
+  'return.reviewed',
+  'return.completed',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
 
 export interface RequestMeta {
   ipAddress?: string;

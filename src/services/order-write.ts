@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Types } from 'mongoose';
 import { Order } from '../models';
-import type { OrderDoc } from '../models/order';
+import type { OrderDoc } from './order-state';
 import { OrderLock, type OrderLockDoc } from '../models/order-lock';
 import { ConflictError } from './errors';
-import { isDuplicateKey } from './ids';
+import { insertOnce } from '../models/insert-once';
 import type { NewEvent } from './order-events';
 
 /**
@@ -52,12 +52,7 @@ export async function withOrderLock<T>(orderRef: Types.ObjectId, fn: () => Promi
   const token = randomUUID();
   const deadline = Date.now() + WAIT_MS;
   for (;;) {
-    try {
-      await OrderLock.create({ _id: orderRef, token, until: new Date(Date.now() + LEASE_MS) });
-      break;
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
+    if (await insertOnce(OrderLock, { _id: orderRef, token, until: new Date(Date.now() + LEASE_MS) })) break;
     const held = await OrderLock.findById(orderRef).lean<OrderLockDoc>();
     if (held && held.until.getTime() < Date.now()) {
       // Its holder died without releasing it; of several takers, the unique _id admits one.

@@ -20,9 +20,9 @@ export async function sweepOrphanItems(
   const items = await OrderItem.find({ _id: range }, { orderId: 1 }).sort({ _id: 1 }).limit(batch).lean();
   if (!items.length) return { next: after, removed: 0 };
 
-  const orderIds = [...new Set(items.map((i) => i.orderId.toHexString()))].map((id) => new Types.ObjectId(id));
-  const existing = new Set((await Order.find({ _id: { $in: orderIds } }, { _id: 1 }).lean()).map((o) => o._id.toHexString()));
-  const orphans = orderIds.filter((id) => !existing.has(id.toHexString()));
+  const orderRefs = [...new Set(items.map((i) => i.orderId.toHexString()))].map((id) => new Types.ObjectId(id));
+  const existing = new Set((await Order.find({ _id: { $in: orderRefs } }, { _id: 1 }).lean()).map((o) => o._id.toHexString()));
+  const orphans = orderRefs.filter((ref) => !existing.has(ref.toHexString()));
   const removed = orphans.length ? ((await OrderItem.deleteMany({ orderId: { $in: orphans } })).deletedCount ?? 0) : 0;
   return { next: items[items.length - 1]._id, removed };
 }

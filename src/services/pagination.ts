@@ -1,5 +1,18 @@
 import type { Model, SortOrder } from 'mongoose';
 
+/** Which page of a list a caller asks for, and in which direction it is sorted. */
+export interface PageRequest {
+  page: number;
+  limit: number;
+  sortOrder: 'asc' | 'desc';
+}
+
+/** Sorted by `field` in the asked direction, ties broken by _id so pages never overlap. */
+export function sortedBy(field: string, order: PageRequest['sortOrder']): Record<string, SortOrder> {
+  const dir: SortOrder = order === 'asc' ? 1 : -1;
+  return { [field]: dir, _id: dir };
+}
+
 export interface Page<T> {
   rows: T[];
   page: number;

@@ -29,7 +29,7 @@ const attemptsOf = (job: Job): number => job.opts.attempts ?? 1;
  */
 export function startQueueWorker(queue: WorkQueueName, processor: Processor, deadLetters: Queue, settings: WorkerSettings, concurrency = settings.concurrency): QueueWorker {
   const connection: Redis = createRedis('worker');
-  const running = new Map<string, { job: Job; token: string | undefined }>();
+  const running = new Map<string, { job: Job; token: string }>();
   // Jobs this process dead-lettered in `run`; their `failed` event need not do it again.
   const lettered = new Set<string>();
   const log = logger.child({ queue });
@@ -48,10 +48,10 @@ export function startQueueWorker(queue: WorkQueueName, processor: Processor, dea
 
   const run = async (job: Job, token?: string): Promise<unknown> => {
     const key = String(job.id);
+    // BullMQ's Worker always passes the run's lock token; its type only allows for other callers.
+    if (!token) throw new UnrecoverableError(`job ${key} was run without a lock token`);
     running.set(key, { job, token });
     try {
-      // BullMQ's Worker always passes the run's lock token; its type only allows for other callers.
-      if (!token) throw new UnrecoverableError(`job ${key} was run without a lock token`);
       return await processor(job, token);
     } catch (raw) {
       // The processor put the job back to wait (job.moveToDelayed): not a failed attempt.
@@ -107,7 +107,6 @@ export function startQueueWorker(queue: WorkQueueName, processor: Processor, dea
           // Hand the unfinished jobs back to the queue now rather than after their locks
           // expire; whatever they did so far is idempotent, so a rerun is safe.
           for (const { job, token } of running.values()) {
-            if (!token) continue;
             await job.moveToWait(token).then(
               () => log.warn({ jobId: job.id }, 'released an unfinished job at shutdown'),
               (err: unknown) => log.warn({ err, jobId: job.id }, 'could not release a job at shutdown; it will stall and rerun'),

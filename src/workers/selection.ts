@@ -1,6 +1,4 @@
-import type { WorkQueueName } from '../queues/names';
-
-const ALL: readonly WorkQueueName[] = ['emails', 'customer-stats', 'analytics', 'refunds'];
+import { WORK_QUEUE_NAMES as ALL, type WorkQueueName } from '../queues/names';
 
 /**
  * Which workers this process runs: names on the command line (`emails analytics` or

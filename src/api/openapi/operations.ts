@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { analyticsQuery } from '../routes/analytics';
-import { deadLetterIdParam, deadLettersQuery } from '../routes/dead-letters';
+import { analyticsQuery } from '../schemas/analytics';
+import { deadLetterIdParam, deadLettersQuery } from '../schemas/dead-letters';
 import { adminOrdersQuery, searchOrdersQuery, updateOrderBody, updateStatusBody } from '../schemas/admin';
 import { customerIdParam, customerOrdersQuery } from '../schemas/internal';
 import { cancelOrderBody, createOrderBody, myOrdersQuery, orderIdParam } from '../schemas/orders';

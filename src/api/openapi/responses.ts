@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ORDER_STATUSES } from '../../config';
+import { ORDER_STATUSES } from '../../services/order-state';
 import { REFUND_STATUSES, RETURN_REASON_CATEGORIES, RETURN_STATUSES } from '../../models/return-request';
 import { deliveryAddressSchema } from '../schemas/orders';
 

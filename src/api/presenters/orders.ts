@@ -1,7 +1,10 @@
-import type { OrderDoc } from '../../models/order';
+import type { OrderDoc } from '../../services/order-state';
 import type { OrderHistoryDoc } from '../../models/order-history';
 import type { OrderItemDoc } from '../../models/order-item';
+import type { DeletedOrder } from '../../services/admin/delete-order';
+import type { OrderWithItems } from '../../services/orders/create-order';
 import type { Page } from '../../services/pagination';
+import { presentPagination } from './pagination';
 import { toDecimal } from '../../services/pricing';
 
 /** How orders look on the wire (guide section 4): decimals for money, ISO dates. */
@@ -61,19 +64,29 @@ export function presentOrderSummary(order: OrderDoc) {
   };
 }
 
-export function presentPagination(page: Page<unknown>) {
-  const totalPages = Math.ceil(page.total / page.limit);
+/** An order with its items, as placed, read or edited (guide 4.1, 4.3). */
+export const presentPlacedOrder = ({ order, items }: OrderWithItems) => presentOrder(order, items);
+
+/** A page of order summaries: "my orders", a customer's orders. */
+export const presentOrderPage = (page: Page<OrderDoc>) => ({ orders: page.rows.map(presentOrderSummary), pagination: presentPagination(page) });
+
+/** What a deletion took with it (guide 3.2.5). */
+export const presentDeletion = (d: DeletedOrder) => ({ orderId: d.orderId, deleted: { items: d.items, history: d.history, returns: d.returns } });
+
+/** The answer to a cancellation (guide 4.4). */
+export function presentCancellation(order: OrderDoc) {
   return {
-    currentPage: page.page,
-    totalPages,
-    totalItems: page.total,
-    itemsPerPage: page.limit,
-    hasNextPage: page.page < totalPages,
-    hasPreviousPage: page.page > 1,
+    orderId: order.orderId,
+    status: order.status,
+    cancellationReason: order.cancellationReason,
+    cancelledBy: order.cancelledBy,
+    cancelledAt: order.cancelledAt,
   };
 }
 
-export function presentHistoryEntry(h: OrderHistoryDoc) {
+export const presentHistory = ({ orderId, history }: { orderId: string; history: OrderHistoryDoc[] }) => ({ orderId, history: history.map(presentHistoryEntry) });
+
+function presentHistoryEntry(h: OrderHistoryDoc) {
   return {
     previousStatus: h.previousStatus,
     newStatus: h.newStatus,

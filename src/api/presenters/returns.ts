@@ -1,5 +1,7 @@
 import type { ReturnRequestDoc } from '../../models/return-request';
+import type { Page } from '../../services/pagination';
 import { toDecimal } from '../../services/pricing';
+import { presentPagination } from './pagination';
 
 /** How return requests look on the wire (guide 4.5, 4.7): decimals for money, ISO dates. */
 
@@ -62,3 +64,6 @@ export function presentReturnRequest(rr: ReturnRequestDoc) {
     updatedAt: rr.updatedAt,
   };
 }
+
+/** A page of the desk's return requests (guide 3.2.6). */
+export const presentReturnPage = (page: Page<ReturnRequestDoc>) => ({ returns: page.rows.map(presentReturnRequest), pagination: presentPagination(page) });

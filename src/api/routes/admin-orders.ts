@@ -6,23 +6,13 @@ import { updateOrder } from '../../services/admin/update-order';
 import { updateOrderStatus } from '../../services/admin/update-order-status';
 import type { ServiceDeps } from '../../services/deps';
 import { ok } from '../envelope';
+import { handle } from '../handler';
 import { authenticate, principalOf, requireRole } from '../middleware/authenticate';
-import { validate } from '../middleware/validate';
-import { presentDeskOrder } from '../presenters/desk-orders';
-import { presentOrder, presentPagination } from '../presenters/orders';
+import { presentDeskPage } from '../presenters/desk-orders';
+import { presentDeletion, presentPlacedOrder } from '../presenters/orders';
 import { requestMeta } from '../request-meta';
-import {
-  adminOrdersQuery,
-  searchOrdersQuery,
-  updateOrderBody,
-  updateStatusBody,
-  type AdminOrdersQuery,
-  type SearchOrdersQuery,
-  type UpdateOrderInput,
-  type UpdateStatusInput,
-} from '../schemas/admin';
+import { adminOrdersQuery, searchOrdersQuery, updateOrderBody, updateStatusBody } from '../schemas/admin';
 import { orderIdParam } from '../schemas/common';
-import { orderIdOf } from './orders';
 
 /**
  * The order desk (guide 3.2.1-3.2.5), administrators only. Mounted before the `/:orderId`
@@ -32,34 +22,49 @@ export function adminOrdersRoutes(deps: ServiceDeps): Router {
   const r = Router();
   const desk = [authenticate, requireRole('Administrator')];
 
-  r.get('/', ...desk, validate({ query: adminOrdersQuery }), async (req, res) => {
-    const page = await listOrders(req.query as unknown as AdminOrdersQuery);
-    ok(res, 'Orders retrieved successfully', { orders: page.rows.map(presentDeskOrder), pagination: presentPagination(page) });
-  });
+  r.get(
+    '/',
+    ...desk,
+    handle({ query: adminOrdersQuery }, async ({ query }, _req, res) => {
+      ok(res, 'Orders retrieved successfully', presentDeskPage(await listOrders(query)));
+    }),
+  );
 
-  r.get('/search', ...desk, validate({ query: searchOrdersQuery }), async (req, res) => {
-    const q = req.query as unknown as SearchOrdersQuery;
-    const page = await searchOrders(q);
-    ok(res, 'Orders retrieved successfully', { query: q.q, orders: page.rows.map(presentDeskOrder), pagination: presentPagination(page) });
-  });
+  r.get(
+    '/search',
+    ...desk,
+    handle({ query: searchOrdersQuery }, async ({ query }, _req, res) => {
+      ok(res, 'Orders retrieved successfully', { query: query.q, ...presentDeskPage(await searchOrders(query)) });
+    }),
+  );
 
-  r.put('/:orderId', ...desk, validate({ params: orderIdParam, body: updateOrderBody }), async (req, res) => {
-    const { order, items } = await updateOrder(principalOf(req), orderIdOf(req), req.body as UpdateOrderInput);
-    ok(res, 'Order updated successfully', presentOrder(order, items));
-  });
+  r.put(
+    '/:orderId',
+    ...desk,
+    handle({ params: orderIdParam, body: updateOrderBody }, async ({ params, body }, req, res) => {
+      ok(res, 'Order updated successfully', presentPlacedOrder(await updateOrder(principalOf(req), params.orderId, body)));
+    }),
+  );
 
-  r.patch('/:orderId/status', ...desk, validate({ params: orderIdParam, body: updateStatusBody }), async (req, res) => {
-    const change = await updateOrderStatus(deps, principalOf(req), orderIdOf(req), req.body as UpdateStatusInput, requestMeta(req));
-    ok(res, 'Order status updated successfully', change);
-  });
+  r.patch(
+    '/:orderId/status',
+    ...desk,
+    handle({ params: orderIdParam, body: updateStatusBody }, async ({ params, body }, req, res) => {
+      ok(res, 'Order status updated successfully', await updateOrderStatus(deps, principalOf(req), params.orderId, body, requestMeta(req)));
+    }),
+  );
 
-  r.delete('/:orderId', ...desk, validate({ params: orderIdParam }), async (req, res) => {
-    const principal = principalOf(req);
-    const deleted = await deleteOrder(principal, orderIdOf(req));
-    // The audit line: who removed which order and what went with it; no personal data.
-    req.log.info({ audit: 'order.deleted', ...deleted, deletedBy: principal.userId, role: principal.role }, 'order deleted');
-    ok(res, 'Order deleted successfully', { orderId: deleted.orderId, deleted: { items: deleted.items, history: deleted.history, returns: deleted.returns } });
-  });
+  r.delete(
+    '/:orderId',
+    ...desk,
+    handle({ params: orderIdParam }, async ({ params }, req, res) => {
+      const principal = principalOf(req);
+      const deleted = await deleteOrder(principal, params.orderId);
+      // The audit line: who removed which order and what went with it; no personal data.
+      req.log.info({ audit: 'order.deleted', ...deleted, deletedBy: principal.userId, role: principal.role }, 'order deleted');
+      ok(res, 'Order deleted successfully', presentDeletion(deleted));
+    }),
+  );
 
   return r;
 }

@@ -1,29 +1,31 @@
 import { Router } from 'express';
-import type { ServiceDeps } from '../../services/deps';
 import { customerOrderStats, listCustomerOrders } from '../../services/internal/customer-orders';
-import { toDecimal } from '../../services/pricing';
 import { ok } from '../envelope';
+import { handle } from '../handler';
 import { requireServiceKey } from '../middleware/service-key';
-import { validate } from '../middleware/validate';
-import { presentOrderSummary, presentPagination } from '../presenters/orders';
-import { customerIdParam, customerOrdersQuery, type CustomerOrdersQuery } from '../schemas/internal';
+import { presentCustomerStats } from '../presenters/internal';
+import { presentOrderPage } from '../presenters/orders';
+import { customerIdParam, customerOrdersQuery } from '../schemas/internal';
 
 /** For the Customer Service (guide 3.3): service API key, no user token. */
-export function internalRoutes(_deps: ServiceDeps): Router {
+export function internalRoutes(): Router {
   const r = Router();
   r.use(requireServiceKey);
 
-  r.get('/customer/:customerId', validate({ params: customerIdParam, query: customerOrdersQuery }), async (req, res) => {
-    const { customerId } = req.params as { customerId: string };
-    const page = await listCustomerOrders(customerId, req.query as unknown as CustomerOrdersQuery);
-    ok(res, 'Orders retrieved successfully', { customerId, orders: page.rows.map(presentOrderSummary), pagination: presentPagination(page) });
-  });
+  r.get(
+    '/customer/:customerId',
+    handle({ params: customerIdParam, query: customerOrdersQuery }, async ({ params, query }, _req, res) => {
+      const page = await listCustomerOrders(params.customerId, query);
+      ok(res, 'Orders retrieved successfully', { customerId: params.customerId, ...presentOrderPage(page) });
+    }),
+  );
 
-  r.get('/customer/:customerId/count', validate({ params: customerIdParam }), async (req, res) => {
-    const { customerId } = req.params as { customerId: string };
-    const stats = await customerOrderStats(customerId);
-    ok(res, 'Order count retrieved successfully', { ...stats, totalValue: toDecimal(stats.totalValue) });
-  });
+  r.get(
+    '/customer/:customerId/count',
+    handle({ params: customerIdParam }, async ({ params }, _req, res) => {
+      ok(res, 'Order count retrieved successfully', presentCustomerStats(await customerOrderStats(params.customerId)));
+    }),
+  );
 
   return r;
 }

@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { ORDER_STATUSES } from '../../config';
+import type { AdminOrdersQuery } from '../../services/admin/list-orders';
+import type { SearchOrdersQuery } from '../../services/admin/search-orders';
+import type { UpdateOrderInput } from '../../services/admin/update-order';
+import type { UpdateStatusInput } from '../../services/admin/update-order-status';
+import { ORDER_STATUSES } from '../../services/order-state';
 import { deliveryAddressSchema } from './orders';
 import { pageQuery, text } from './common';
 
@@ -46,13 +50,13 @@ export const adminOrdersQuery = z
     },
     { when: onlyIfValid },
   );
-export type AdminOrdersQuery = z.infer<typeof adminOrdersQuery>;
+adminOrdersQuery satisfies z.ZodType<AdminOrdersQuery>;
 
 export const searchOrdersQuery = z.strictObject({
   ...pageQuery,
   q: text(100),
 });
-export type SearchOrdersQuery = z.infer<typeof searchOrdersQuery>;
+searchOrdersQuery satisfies z.ZodType<SearchOrdersQuery>;
 
 export const updateOrderBody = z
   .strictObject({
@@ -61,10 +65,10 @@ export const updateOrderBody = z
   })
   .refine((b) => b.deliveryAddress !== undefined || b.notes !== undefined, { message: 'Send deliveryAddress, notes or both', path: ['body'], when: onlyIfValid })
   .meta({ minProperties: 1 });
-export type UpdateOrderInput = z.infer<typeof updateOrderBody>;
+updateOrderBody satisfies z.ZodType<UpdateOrderInput>;
 
 export const updateStatusBody = z.strictObject({
   status: z.enum(ORDER_STATUSES, { message: `Must be one of: ${ORDER_STATUSES.join(', ')}` }),
   notes: text(500, 0).optional(),
 });
-export type UpdateStatusInput = z.infer<typeof updateStatusBody>;
+updateStatusBody satisfies z.ZodType<UpdateStatusInput>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ORDER_STATUSES } from '../../config';
+import type { OrdersOfQuery } from '../../services/orders/list-my-orders';
+import { ORDER_STATUSES } from '../../services/order-state';
 import { pageQuery } from './common';
 
 export const customerIdParam = z.strictObject({ customerId: z.string().min(1).max(100) });
@@ -9,4 +10,4 @@ export const customerOrdersQuery = z.strictObject({
   sortBy: z.enum(['orderDate', 'totalAmount']).default('orderDate'),
   status: z.enum(ORDER_STATUSES).optional(),
 });
-export type CustomerOrdersQuery = z.infer<typeof customerOrdersQuery>;
+customerOrdersQuery satisfies z.ZodType<OrdersOfQuery>;

@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { ORDER_STATUSES } from '../../config';
+import type { CreateOrderInput } from '../../services/orders/create-order';
+import type { OrdersOfQuery } from '../../services/orders/list-my-orders';
+import type { CancelOrderInput } from '../../services/orders/cancel-order';
+import { ORDER_STATUSES } from '../../services/order-state';
 import { priceOrder } from '../../services/pricing';
 import { money, orderIdParam, pageQuery, text } from './common';
 
@@ -52,19 +55,19 @@ export const createOrderBody = z
     },
     { when: onlyIfValid },
   );
-export type CreateOrderInput = z.infer<typeof createOrderBody>;
+createOrderBody satisfies z.ZodType<CreateOrderInput>;
 
 export const myOrdersQuery = z.strictObject({
   ...pageQuery,
   status: z.enum(ORDER_STATUSES).optional(),
   sortBy: z.enum(['orderDate', 'totalAmount']).default('orderDate'),
 });
-export type MyOrdersQuery = z.infer<typeof myOrdersQuery>;
+myOrdersQuery satisfies z.ZodType<OrdersOfQuery>;
 
 export const cancelOrderBody = z.strictObject({
   reason: text(500, 10),
   reasonCategory: text(100).optional(),
 });
-export type CancelOrderInput = z.infer<typeof cancelOrderBody>;
+cancelOrderBody satisfies z.ZodType<CancelOrderInput>;
 
 export { orderIdParam };

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import type { RequestReturnInput } from '../../services/returns/request-return';
+import type { ReviewReturnInput } from '../../services/returns/review-return';
+import type { ListReturnsQuery } from '../../services/returns/list-returns';
 import { config } from '../../config';
 import { RETURN_REASON_CATEGORIES, RETURN_STATUSES } from '../../models/return-request';
 import { dateFrom, dateTo, refuseInvertedRange } from './admin';
@@ -32,7 +35,7 @@ export const requestReturnBody = z
       seen.add(id);
     });
   }, { when: onlyIfValid });
-export type RequestReturnInput = z.infer<typeof requestReturnBody>;
+requestReturnBody satisfies z.ZodType<RequestReturnInput>;
 
 /** An approval names the refund; a rejection has none. One shape each, so the document says so too. */
 export const reviewReturnBody = z.discriminatedUnion(
@@ -51,7 +54,7 @@ export const reviewReturnBody = z.discriminatedUnion(
   ],
   { error: "Must be 'approved' or 'rejected'" },
 );
-export type ReviewReturnInput = z.infer<typeof reviewReturnBody>;
+reviewReturnBody satisfies z.ZodType<ReviewReturnInput>;
 
 export const listReturnsQuery = z
   .strictObject({
@@ -64,7 +67,7 @@ export const listReturnsQuery = z
     orderId: text(40).optional(),
   })
   .superRefine((q, ctx) => refuseInvertedRange(ctx, q.from, q.to, 'from', 'to'), { when: onlyIfValid });
-export type ListReturnsQuery = z.infer<typeof listReturnsQuery>;
+listReturnsQuery satisfies z.ZodType<ListReturnsQuery>;
 
 /** `RET-2026-000001`, never taken for a static path. */
 export const returnIdParam = z.strictObject({

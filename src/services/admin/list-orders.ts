@@ -1,13 +1,24 @@
-import type { SortOrder } from 'mongoose';
-import type { AdminOrdersQuery } from '../../api/schemas/admin';
 import { Order } from '../../models';
-import type { OrderDoc } from '../../models/order';
+import type { OrderDoc } from '../order-state';
 import { ORDER_SUMMARY_FIELDS } from '../orders/list-my-orders';
-import { paginate, type Page } from '../pagination';
+import type { OrderStatus } from '../order-state';
+import { paginate, sortedBy, type Page, type PageRequest } from '../pagination';
 import { toMinor } from '../pricing';
 
 /** What the desk sees of each order in a list: the summary and whose order it is. */
 export const DESK_ORDER_FIELDS = { ...ORDER_SUMMARY_FIELDS, userId: 1, customerId: 1, customerName: 1, customerEmail: 1 } as const;
+
+export interface AdminOrdersQuery extends PageRequest {
+  sortBy: 'orderDate' | 'totalAmount';
+  status?: OrderStatus;
+  from?: Date;
+  to?: Date;
+  userId?: string;
+  customerId?: string;
+  /** Decimal amounts, as the API speaks. */
+  minAmount?: number;
+  maxAmount?: number;
+}
 
 /** Every customer's orders, filtered and sorted as asked (guide 3.2.1). */
 export async function listOrders(q: AdminOrdersQuery): Promise<Page<OrderDoc>> {
@@ -22,6 +33,5 @@ export async function listOrders(q: AdminOrdersQuery): Promise<Page<OrderDoc>> {
       ...(q.maxAmount !== undefined && { $lte: toMinor(q.maxAmount) }),
     };
   }
-  const dir: SortOrder = q.sortOrder === 'asc' ? 1 : -1;
-  return paginate<OrderDoc>(Order, filter, { [q.sortBy]: dir, _id: dir }, q.page, q.limit, DESK_ORDER_FIELDS);
+  return paginate<OrderDoc>(Order, filter, sortedBy(q.sortBy, q.sortOrder), q.page, q.limit, DESK_ORDER_FIELDS);
 }

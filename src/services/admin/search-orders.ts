@@ -1,9 +1,11 @@
-import type { SortOrder } from 'mongoose';
-import type { SearchOrdersQuery } from '../../api/schemas/admin';
 import { Order } from '../../models';
-import type { OrderDoc } from '../../models/order';
-import { paginate, type Page } from '../pagination';
+import type { OrderDoc } from '../order-state';
+import { paginate, sortedBy, type Page, type PageRequest } from '../pagination';
 import { DESK_ORDER_FIELDS } from './list-orders';
+
+export interface SearchOrdersQuery extends PageRequest {
+  q: string;
+}
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const ORDER_ID_SHAPE = /^[A-Z]{2,8}-\d{4}-\d{6,}$/i;
@@ -18,6 +20,5 @@ const ORDER_ID_SHAPE = /^[A-Z]{2,8}-\d{4}-\d{6,}$/i;
 export async function searchOrders(q: SearchOrdersQuery): Promise<Page<OrderDoc>> {
   const prefix = { $regex: `^${escapeRegex(q.q.toLowerCase())}` };
   const filter = ORDER_ID_SHAPE.test(q.q) ? { orderId: q.q.toUpperCase() } : { $or: [{ customerEmailLower: prefix }, { customerNameLower: prefix }] };
-  const dir: SortOrder = q.sortOrder === 'asc' ? 1 : -1;
-  return paginate<OrderDoc>(Order, filter, { orderDate: dir, _id: dir }, q.page, q.limit, DESK_ORDER_FIELDS);
+  return paginate<OrderDoc>(Order, filter, sortedBy('orderDate', q.sortOrder), q.page, q.limit, DESK_ORDER_FIELDS);
 }

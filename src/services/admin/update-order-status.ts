@@ -1,6 +1,6 @@
-import type { UpdateStatusInput } from '../../api/schemas/admin';
-import { config, type OrderStatus } from '../../config';
-import type { OrderDoc } from '../../models/order';
+import { config } from '../../config';
+import type { OrderStatus } from '../order-state';
+import type { OrderDoc } from '../order-state';
 import type { ServiceDeps } from '../deps';
 import { UnprocessableError } from '../errors';
 import { newEvent, type RequestMeta } from '../order-events';
@@ -16,6 +16,11 @@ export interface StatusChange {
   newStatus: OrderStatus;
   updatedBy: string;
   updatedAt: Date;
+}
+
+export interface UpdateStatusInput {
+  status: OrderStatus;
+  notes?: string;
 }
 
 const quoted = (list: readonly string[]) => list.map((s) => `'${s}'`).join(', ');

@@ -1,12 +1,15 @@
-import type { UpdateOrderInput } from '../../api/schemas/admin';
-import type { OrderStatus } from '../../config';
-import { OrderItem } from '../../models';
-import type { OrderItemDoc } from '../../models/order-item';
+import type { OrderStatus } from '../order-state';
 import { BusinessRuleError } from '../errors';
 import { commitChange } from '../order-write';
-import type { PlacedOrder } from '../orders/create-order';
-import { loadOrderFor } from '../orders/load-order';
+import type { DeliveryAddress, OrderWithItems } from '../orders/create-order';
+import { itemsOf, loadOrderFor } from '../orders/load-order';
 import type { Principal } from '../principal';
+
+export interface UpdateOrderInput {
+  deliveryAddress?: DeliveryAddress;
+  /** null or '' clears them. */
+  notes?: string | null;
+}
 
 /** Statuses in which the parcel has not left, so it can still go elsewhere. */
 const ADDRESS_EDITABLE: readonly OrderStatus[] = ['Placed', 'Processing'];
@@ -16,7 +19,7 @@ const ADDRESS_EDITABLE: readonly OrderStatus[] = ['Placed', 'Processing'];
  * with the same compare-and-set as status changes, so an edit made on a stale view loses
  * with 409 instead of overwriting what changed meanwhile.
  */
-export async function updateOrder(principal: Principal, orderId: string, input: UpdateOrderInput): Promise<PlacedOrder> {
+export async function updateOrder(principal: Principal, orderId: string, input: UpdateOrderInput): Promise<OrderWithItems> {
   const order = await loadOrderFor(principal, orderId);
   if (input.deliveryAddress && !ADDRESS_EDITABLE.includes(order.status)) {
     throw new BusinessRuleError(
@@ -29,6 +32,6 @@ export async function updateOrder(principal: Principal, orderId: string, input: 
   if (input.deliveryAddress) set.deliveryAddress = input.deliveryAddress;
   if (input.notes !== undefined) set.notes = input.notes || null;
   const updated = await commitChange(order, set, []);
-  const items = await OrderItem.find({ orderId: order._id }).sort({ _id: 1 }).lean<OrderItemDoc[]>();
+  const items = await itemsOf(order._id);
   return { order: updated, items };
 }

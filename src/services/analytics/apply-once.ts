@@ -1,5 +1,5 @@
 import { AnalyticsAppliedEvent, AnalyticsDaily } from '../../models';
-import { isDuplicateKey } from '../ids';
+import { insertOnce, isDuplicateKey } from '../../models/insert-once';
 import type { RollupDelta } from './rollup-delta';
 
 /**
@@ -16,11 +16,7 @@ export async function applyOnce(eventId: string, delta: RollupDelta): Promise<bo
     return false;
   }
   const applied = delta.isEmpty() ? false : await incrementOnce(eventId, delta);
-  try {
-    await AnalyticsAppliedEvent.create({ _id: eventId, day: delta.day, appliedAt: new Date() });
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-  }
+  await insertOnce(AnalyticsAppliedEvent, { _id: eventId, day: delta.day, appliedAt: new Date() });
   await unmark(delta.day, eventId);
   return applied;
 }

@@ -1,27 +1,15 @@
-import type { OrderStatus } from '../../config';
+import type { OrderStatus } from '../order-state';
 import { Order, OrderItem, ReturnRequest } from '../../models';
-import type { EventType } from '../../queues/names';
-import { NotFoundError } from '../errors';
+import type { CommittedEvent } from '../committed-events';
+import { NotFoundError, ReturnNotSettledError } from '../errors';
 import { RollupDelta } from './rollup-delta';
 import { dayKey, isOrderStatus } from './rollup-keys';
-
-export interface AnalyticsEvent {
-  eventId: string;
-  type: EventType;
-  orderRef: string;
-  previousStatus: string | null;
-  newStatus: string | null;
-  returnId: string | null;
-}
-
-/** A return event arrived before the return document shows the decision it announces. */
-export class ReturnNotSettledError extends Error {}
 
 /**
  * What one event changes in the rollup of its order's placement day. Reads the order (and
  * its items or return) by id: jobs carry ids only.
  */
-export async function deltaForEvent(ev: AnalyticsEvent): Promise<RollupDelta> {
+export async function deltaForEvent(ev: CommittedEvent): Promise<RollupDelta> {
   const order = await Order.findById(ev.orderRef, { orderDate: 1, totalAmount: 1, itemCount: 1 }).lean();
   if (!order) throw new NotFoundError('Order');
   const delta = new RollupDelta(dayKey(order.orderDate));

@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
-import type { OrderStatus } from '../../config';
+import type { OrderStatus } from '../order-state';
 import { AnalyticsAppliedEvent, AnalyticsDaily, Order, OrderItem, ReturnRequest } from '../../models';
-import { isDuplicateKey } from '../ids';
+import { insertOnce } from '../../models/insert-once';
 import { RollupDelta } from './rollup-delta';
 import { dayKey } from './rollup-keys';
 
@@ -77,11 +77,7 @@ export async function rebuildRollups(appliedEventIds: Iterable<string> = []): Pr
   await AnalyticsDaily.collection.deleteMany({ _id: { $nin: [...days.keys()] } } as never);
   const now = new Date();
   for (const id of appliedEventIds) {
-    try {
-      await AnalyticsAppliedEvent.create({ _id: id, day: 'rebuild', appliedAt: now });
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
+    await insertOnce(AnalyticsAppliedEvent, { _id: id, day: 'rebuild', appliedAt: now });
   }
   return days.size;
 }

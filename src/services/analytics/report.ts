@@ -1,4 +1,4 @@
-import { ORDER_STATUSES, type OrderStatus } from '../../config';
+import { ORDER_STATUSES, type OrderStatus } from '../order-state';
 import { AnalyticsDaily } from '../../models';
 import { statusKey } from './rollup-keys';
 

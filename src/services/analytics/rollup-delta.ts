@@ -1,4 +1,4 @@
-import type { OrderStatus } from '../../config';
+import type { OrderStatus } from '../order-state';
 import { productKey, statusKey } from './rollup-keys';
 
 /**

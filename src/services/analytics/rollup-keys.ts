@@ -1,4 +1,4 @@
-import { ORDER_STATUSES, type OrderStatus } from '../../config';
+import { ORDER_STATUSES, type OrderStatus } from '../order-state';
 
 /**
  * Keys of the daily rollup documents. Statuses lose their spaces and product ids are
@@ -6,7 +6,6 @@ import { ORDER_STATUSES, type OrderStatus } from '../../config';
  */
 export const statusKey = (status: OrderStatus): string => status.replace(/\s+/g, '');
 
-export const STATUS_KEYS: ReadonlyMap<string, OrderStatus> = new Map(ORDER_STATUSES.map((s) => [statusKey(s), s]));
 
 export const productKey = (productId: string): string => Buffer.from(productId, 'utf8').toString('base64url');
 

@@ -1,15 +1,18 @@
-import { ORDER_STATUSES, type OrderStatus } from '../../config';
+import { ORDER_STATUSES, type OrderStatus } from '../order-state';
 import { Order } from '../../models';
 
 /** A customer's order statistics as absolute totals (never increments: DESIGN.md 10). */
 export interface CustomerTotals {
   customerId: string;
   totalOrders: number;
-  /** Σ totalAmount of the orders not cancelled, in minor units. */
+  /** Σ totalAmount of the orders that count towards value, in minor units. */
   totalValue: number;
   lastOrderDate: Date | null;
   ordersByStatus: Record<OrderStatus, number>;
 }
+
+/** A cancelled order was never paid for: it counts as an order, not towards value. */
+export const countsTowardsValue = (status: string): boolean => status !== 'Cancelled';
 
 /**
  * Recomputed from the orders collection each time, so a lost or repeated sync can never
@@ -25,7 +28,7 @@ export async function customerTotals(customerId: string): Promise<CustomerTotals
   ]);
   const ordersByStatus = Object.fromEntries(ORDER_STATUSES.map((s) => [s, 0])) as Record<OrderStatus, number>;
   for (const row of counts) if (row._id in ordersByStatus) ordersByStatus[row._id as OrderStatus] = row.n;
-  const totalValue = values.filter((row) => row._id !== 'Cancelled').reduce((s, row) => s + row.v, 0);
+  const totalValue = values.filter((row) => countsTowardsValue(row._id)).reduce((s, row) => s + row.v, 0);
   return {
     customerId,
     totalOrders: counts.reduce((s, row) => s + row.n, 0),

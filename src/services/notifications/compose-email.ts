@@ -1,19 +1,12 @@
-import { Order, OrderItem, ReturnRequest } from '../../models';
-import type { OrderDoc } from '../../models/order';
-import type { OrderItemDoc } from '../../models/order-item';
+import { Order, ReturnRequest } from '../../models';
+import type { OrderDoc } from '../order-state';
 import type { ReturnRequestDoc } from '../../models/return-request';
-import type { EventType } from '../../queues/names';
+import type { CommittedEvent } from '../committed-events';
+import type { EventType } from '../order-events';
 import { NotFoundError } from '../errors';
 import { htmlToText } from './html-to-text';
 import { renderTemplate, type EmailTemplate } from './templates';
-
-export interface NotificationEvent {
-  type: EventType;
-  orderRef: string;
-  previousStatus: string | null;
-  newStatus: string | null;
-  returnId: string | null;
-}
+import { itemsOf } from '../orders/load-order';
 
 export interface ComposedEmail {
   template: EmailTemplate;
@@ -44,7 +37,7 @@ const TEMPLATE_OF: Record<EventType, EmailTemplate> = {
  * The email an event sends to the customer, composed from the database: jobs carry ids
  * only, so names, addresses and amounts are read here (DESIGN.md 10).
  */
-export async function composeEmail(ev: NotificationEvent): Promise<ComposedEmail> {
+export async function composeEmail(ev: CommittedEvent): Promise<ComposedEmail> {
   const order = await Order.findById(ev.orderRef, { outbox: 0 }).lean<OrderDoc>();
   if (!order) throw new NotFoundError('Order');
   const template = TEMPLATE_OF[ev.type];
@@ -59,7 +52,7 @@ export async function composeEmail(ev: NotificationEvent): Promise<ComposedEmail
   let locals: Record<string, unknown>;
   switch (ev.type) {
     case 'order.created': {
-      const items = await OrderItem.find({ orderId: order._id }).sort({ _id: 1 }).lean<OrderItemDoc[]>();
+      const items = await itemsOf(order._id);
       subject = `Order ${order.orderId} confirmed: ${base.total}`;
       locals = {
         items: items.map((i) => ({

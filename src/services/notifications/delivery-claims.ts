@@ -1,5 +1,5 @@
 import { EmailDelivery } from '../../models';
-import { isDuplicateKey } from '../ids';
+import { insertOnce } from '../../models/insert-once';
 
 /**
  * Exactly one email per event, with SMTP that can only be told "send" (DESIGN.md 10):
@@ -42,22 +42,18 @@ export interface ClaimRequest {
 export async function claimDelivery(req: ClaimRequest, now: Date = new Date()): Promise<Claim> {
   const lockedUntil = new Date(now.getTime() + req.lockMs);
   for (let round = 0; round < 5; round++) {
-    try {
-      await EmailDelivery.create({
-        _id: req.eventId,
-        eventType: req.eventType,
-        orderId: req.orderId,
-        template: req.template,
-        state: 'sending',
-        holder: req.holder,
-        lockedUntil,
-        attempts: 1,
-        messageId: req.messageId,
-      });
-      return { kind: 'claimed', attempt: 1 };
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
+    const first = await insertOnce(EmailDelivery, {
+      _id: req.eventId,
+      eventType: req.eventType,
+      orderId: req.orderId,
+      template: req.template,
+      state: 'sending',
+      holder: req.holder,
+      lockedUntil,
+      attempts: 1,
+      messageId: req.messageId,
+    });
+    if (first) return { kind: 'claimed', attempt: 1 };
     const row = await EmailDelivery.findById(req.eventId).lean();
     if (!row) continue; // removed in between: claim afresh
     if (row.state === 'sent') return { kind: 'already-sent' };

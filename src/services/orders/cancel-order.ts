@@ -1,6 +1,5 @@
-import type { CancelOrderInput } from '../../api/schemas/orders';
 import { config } from '../../config';
-import type { OrderDoc } from '../../models/order';
+import type { OrderDoc } from '../order-state';
 import type { ServiceDeps } from '../deps';
 import { BusinessRuleError } from '../errors';
 import { newEvent, type RequestMeta } from '../order-events';
@@ -8,6 +7,11 @@ import { canTransition } from '../order-state';
 import { commitChange } from '../order-write';
 import type { Principal } from '../principal';
 import { loadOrderFor } from './load-order';
+
+export interface CancelOrderInput {
+  reason: string;
+  reasonCategory?: string;
+}
 
 const quoted = (list: readonly string[]) => list.map((s) => `'${s}'`).join(' or ');
 

@@ -1,16 +1,41 @@
 import { Types } from 'mongoose';
-import type { CreateOrderInput } from '../../api/schemas/orders';
 import { config } from '../../config';
 import { Order, OrderItem } from '../../models';
-import type { OrderDoc } from '../../models/order';
+import type { OrderDoc } from '../order-state';
 import type { OrderItemDoc } from '../../models/order-item';
 import type { ServiceDeps } from '../deps';
-import { isDuplicateKey, nextId } from '../ids';
+import type { LineInput } from '../pricing';
+
+export interface DeliveryAddress {
+  recipientName: string;
+  street: string;
+  city: string;
+  state: string;
+  zipCode: string;
+  country: string;
+  phone: string;
+}
+
+export interface OrderLineInput extends LineInput {
+  productId: string;
+  productName: string;
+  productDescription?: string;
+  sku?: string;
+}
+
+export interface CreateOrderInput {
+  deliveryAddress: DeliveryAddress;
+  items: OrderLineInput[];
+  notes?: string;
+}
+import { isDuplicateKey } from '../../models/insert-once';
+import { nextId } from '../ids';
 import { newEvent, type RequestMeta } from '../order-events';
 import { priceOrder } from '../pricing';
+import { itemsOf } from './load-order';
 import type { Principal } from '../principal';
 
-export interface PlacedOrder {
+export interface OrderWithItems {
   order: OrderDoc;
   items: OrderItemDoc[];
 }
@@ -26,7 +51,7 @@ export async function createOrder(
   input: CreateOrderInput,
   meta: RequestMeta,
   idempotencyKey: string | null = null,
-): Promise<PlacedOrder> {
+): Promise<OrderWithItems> {
   const customer = await deps.authService.getUser(principal.userId);
   const pricing = priceOrder(input.items);
   const now = new Date();
@@ -78,7 +103,7 @@ export async function createOrder(
   } catch (err) {
     // Another run of the same keyed request committed first (it was presumed dead but was
     // only slow): its order is the answer, and our items are orphans.
-    const first = idempotencyKey && isDuplicateKey(err) ? await findOrderCreatedUnder(idempotencyKey) : null;
+    const first = idempotencyKey && isDuplicateKey(err) ? await findOrderCreatedUnder(deps, idempotencyKey) : null;
     if (!first) throw err;
     await OrderItem.deleteMany({ orderId: _id });
     return first;
@@ -95,9 +120,11 @@ export async function createOrder(
 }
 
 /** The order created under an idempotency record, if its creator committed before dying. */
-export async function findOrderCreatedUnder(idempotencyKey: string): Promise<PlacedOrder | null> {
+export async function findOrderCreatedUnder(deps: ServiceDeps, idempotencyKey: string): Promise<OrderWithItems | null> {
   const order = await Order.findOne({ idempotencyKey }, { outbox: 0 }).lean<OrderDoc>();
   if (!order) return null;
-  const items = await OrderItem.find({ orderId: order._id }).sort({ _id: 1 }).lean<OrderItemDoc[]>();
+  // What its own run may not have delivered before it died.
+  await deps.relay(order._id);
+  const items = await itemsOf(order._id);
   return { order, items };
 }

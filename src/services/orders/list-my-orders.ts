@@ -1,16 +1,23 @@
-import type { SortOrder } from 'mongoose';
-import type { MyOrdersQuery } from '../../api/schemas/orders';
 import { Order } from '../../models';
-import type { OrderDoc } from '../../models/order';
-import { paginate, type Page } from '../pagination';
+import type { OrderDoc, OrderStatus } from '../order-state';
+import { paginate, sortedBy, type Page, type PageRequest } from '../pagination';
 import type { Principal } from '../principal';
 
 export const ORDER_SUMMARY_FIELDS = { orderId: 1, orderDate: 1, status: 1, totalAmount: 1, itemCount: 1, 'deliveryAddress.city': 1, 'deliveryAddress.state': 1 } as const;
 
+/** A page of one owner's orders, optionally of one status. */
+export interface OrdersOfQuery extends PageRequest {
+  sortBy: 'orderDate' | 'totalAmount';
+  status?: OrderStatus;
+}
+
+/** The summaries of the orders of one user or customer (`owner` is the filter naming them). */
+export function ordersOf(owner: { userId: string } | { customerId: string }, q: OrdersOfQuery): Promise<Page<OrderDoc>> {
+  const filter = { ...owner, ...(q.status && { status: q.status }) };
+  return paginate<OrderDoc>(Order, filter, sortedBy(q.sortBy, q.sortOrder), q.page, q.limit, ORDER_SUMMARY_FIELDS);
+}
+
 /** The caller's own orders, newest first unless asked otherwise. */
-export async function listMyOrders(principal: Principal, q: MyOrdersQuery): Promise<Page<OrderDoc>> {
-  const filter: Record<string, unknown> = { userId: principal.userId };
-  if (q.status) filter.status = q.status;
-  const dir: SortOrder = q.sortOrder === 'asc' ? 1 : -1;
-  return paginate<OrderDoc>(Order, filter, { [q.sortBy]: dir, _id: dir }, q.page, q.limit, ORDER_SUMMARY_FIELDS);
+export function listMyOrders(principal: Principal, q: OrdersOfQuery): Promise<Page<OrderDoc>> {
+  return ordersOf({ userId: principal.userId }, q);
 }

@@ -1,5 +1,7 @@
-import { Order } from '../../models';
-import type { OrderDoc } from '../../models/order';
+import type { Types } from 'mongoose';
+import { Order, OrderItem } from '../../models';
+import type { OrderItemDoc } from '../../models/order-item';
+import type { OrderDoc } from '../order-state';
 import { ForbiddenError, NotFoundError } from '../errors';
 import { isAdmin, type Principal } from '../principal';
 
@@ -12,3 +14,6 @@ export async function loadOrderFor(principal: Principal, orderId: string): Promi
   }
   return order;
 }
+
+/** An order's items, in the order they were placed. */
+export const itemsOf = (orderRef: Types.ObjectId): Promise<OrderItemDoc[]> => OrderItem.find({ orderId: orderRef }).sort({ _id: 1 }).lean<OrderItemDoc[]>();

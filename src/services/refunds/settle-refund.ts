@@ -1,42 +1,28 @@
 import { Refund, ReturnRequest } from '../../models';
 import type { ReturnRequestDoc } from '../../models/return-request';
-import { NotFoundError, UnprocessableError } from '../errors';
-import { isDuplicateKey } from '../ids';
+import { ReturnNotSettledError, UnprocessableError } from '../errors';
+import { insertOnce } from '../../models/insert-once';
 import { withOrderLock } from '../order-write';
+import { loadReturn } from '../returns/load-return';
 
 export type RefundOutcome = 'recorded' | 'already-recorded' | 'not-approved' | 'completed';
-
-/** The return's decision is not in its document yet (the event outran it); try again later. */
-export class ReturnNotReadyError extends Error {}
-
-async function loadReturn(returnId: string): Promise<ReturnRequestDoc> {
-  const ret = await ReturnRequest.findOne({ returnId }).lean<ReturnRequestDoc>();
-  if (!ret) throw new NotFoundError('Return request', 'returnId');
-  return ret;
-}
 
 /** The ledger entry of an approved return; unique per return, so a rerun adds nothing. */
 async function ensureLedgerEntry(ret: ReturnRequestDoc, eventId: string, status: 'Processed' | 'Completed'): Promise<boolean> {
   if (!ret.refundAmount || ret.refundAmount <= 0) {
     throw new UnprocessableError('Approved return has no refund amount', 'refundAmount', `return ${ret.returnId} was approved without a refund amount`);
   }
-  try {
-    await Refund.create({
-      returnId: ret.returnId,
-      returnRef: ret._id,
-      orderRef: ret.orderId,
-      orderId: ret.orderIdString,
-      userId: ret.userId,
-      amount: ret.refundAmount,
-      status,
-      eventId,
-      completedAt: status === 'Completed' ? new Date() : null,
-    });
-    return true;
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-    return false;
-  }
+  return insertOnce(Refund, {
+    returnId: ret.returnId,
+    returnRef: ret._id,
+    orderRef: ret.orderId,
+    orderId: ret.orderIdString,
+    userId: ret.userId,
+    amount: ret.refundAmount,
+    status,
+    eventId,
+    completedAt: status === 'Completed' ? new Date() : null,
+  });
 }
 
 /**
@@ -54,7 +40,7 @@ async function setRefundStatus(ret: ReturnRequestDoc, from: ('Pending' | 'Proces
  */
 export async function recordApprovedRefund(returnId: string, eventId: string): Promise<RefundOutcome> {
   const ret = await loadReturn(returnId);
-  if (ret.status === 'Pending') throw new ReturnNotReadyError(`return ${returnId} is not reviewed yet`);
+  if (ret.status === 'Pending') throw new ReturnNotSettledError(`return ${returnId} is not reviewed yet`);
   if (ret.status === 'Rejected') return 'not-approved';
   const created = await ensureLedgerEntry(ret, eventId, ret.status === 'Completed' ? 'Completed' : 'Processed');
   await setRefundStatus(ret, ['Pending'], 'Processed');
@@ -67,7 +53,7 @@ export async function recordApprovedRefund(returnId: string, eventId: string): P
  */
 export async function completeRefund(returnId: string, eventId: string): Promise<RefundOutcome> {
   const ret = await loadReturn(returnId);
-  if (ret.status !== 'Completed') throw new ReturnNotReadyError(`return ${returnId} is not completed yet`);
+  if (ret.status !== 'Completed') throw new ReturnNotSettledError(`return ${returnId} is not completed yet`);
   const now = new Date();
   await ensureLedgerEntry(ret, eventId, 'Completed');
   await Refund.updateOne({ returnId, status: 'Processed' }, { $set: { status: 'Completed', completedAt: now } });

@@ -1,12 +1,12 @@
 import { ReturnRequest } from '../../models';
-import type { OrderDoc } from '../../models/order';
+import type { OrderDoc } from '../order-state';
 import type { ReturnRequestDoc } from '../../models/return-request';
 import type { ServiceDeps } from '../deps';
-import { ConflictError, UnprocessableError } from '../errors';
+import { UnprocessableError } from '../errors';
 import { newEvent, type RequestMeta } from '../order-events';
-import { commitChangeHoldingLock, withOrderLock } from '../order-write';
+import { commitChangeHoldingLock } from '../order-write';
 import type { Principal } from '../principal';
-import { finishStep, undoStep } from './return-steps';
+import { decideReturnStep } from './return-steps';
 
 /**
  * The goods of an approved return came back: the return becomes Completed and the order
@@ -26,24 +26,19 @@ export async function completeReturn(
   }
   const now = new Date();
   const event = newEvent('return.completed', principal, { from: order.status, to: 'Returned', notes }, meta, { returnId: rr.returnId }, now);
-  // Under the order's lock, so of two completions exactly one claims the return.
-  const updated = await withOrderLock(order._id, async () => {
-    const claim = await ReturnRequest.findOneAndUpdate(
-      { _id: rr._id, status: 'Approved', pendingStep: null },
-      { $set: { status: 'Completed', completedAt: now, pendingStep: 'completion', pendingSince: now } },
-      { new: true },
-    ).lean<ReturnRequestDoc>();
-    if (!claim) throw new ConflictError('The return was completed by another request at the same time');
-    let committed: OrderDoc;
-    try {
-      committed = await commitChangeHoldingLock(order, { status: 'Returned', updatedBy: principal.userId }, [event]);
-    } catch (err) {
-      await undoStep(claim, 'completion');
-      throw err;
-    }
-    await finishStep(claim, 'completion');
-    return committed;
-  });
+  // Of two completions exactly one claims the return.
+  const { order: updated } = await decideReturnStep(
+    order._id,
+    'completion',
+    () =>
+      ReturnRequest.findOneAndUpdate(
+        { _id: rr._id, status: 'Approved', pendingStep: null },
+        { $set: { status: 'Completed', completedAt: now, pendingStep: 'completion', pendingSince: now } },
+        { new: true },
+      ).lean<ReturnRequestDoc>(),
+    () => commitChangeHoldingLock(order, { status: 'Returned', updatedBy: principal.userId }, [event]),
+    'The return was completed by another request at the same time',
+  );
   await deps.relay(updated);
   return updated;
 }

@@ -1,8 +1,15 @@
-import type { SortOrder } from 'mongoose';
-import type { ListReturnsQuery } from '../../api/schemas/returns';
 import { ReturnRequest } from '../../models';
-import type { ReturnRequestDoc } from '../../models/return-request';
-import { paginate, type Page } from '../pagination';
+import type { ReturnReasonCategory, ReturnRequestDoc, ReturnStatus } from '../../models/return-request';
+import { paginate, sortedBy, type Page, type PageRequest } from '../pagination';
+
+export interface ListReturnsQuery extends PageRequest {
+  sortBy: 'requestedAt' | 'refundAmount';
+  status?: ReturnStatus;
+  reasonCategory?: ReturnReasonCategory;
+  from?: Date;
+  to?: Date;
+  orderId?: string;
+}
 
 /** Return requests for the desk, newest first unless asked otherwise. */
 export async function listReturns(q: ListReturnsQuery): Promise<Page<ReturnRequestDoc>> {
@@ -12,6 +19,5 @@ export async function listReturns(q: ListReturnsQuery): Promise<Page<ReturnReque
   if (q.reasonCategory) filter.reasonCategory = q.reasonCategory;
   if (q.orderId) filter.orderIdString = q.orderId;
   if (q.from || q.to) filter.requestedAt = { ...(q.from && { $gte: q.from }), ...(q.to && { $lte: q.to }) };
-  const dir: SortOrder = q.sortOrder === 'asc' ? 1 : -1;
-  return paginate<ReturnRequestDoc>(ReturnRequest, filter, { [q.sortBy]: dir, _id: dir }, q.page, q.limit);
+  return paginate<ReturnRequestDoc>(ReturnRequest, filter, sortedBy(q.sortBy, q.sortOrder), q.page, q.limit);
 }

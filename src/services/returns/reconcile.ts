@@ -1,5 +1,5 @@
 import { Order, ReturnRequest } from '../../models';
-import type { OrderDoc } from '../../models/order';
+import type { OrderDoc } from '../order-state';
 import { RETURN_PENDING_STEPS, type ReturnPendingStep, type ReturnRequestDoc } from '../../models/return-request';
 import { commitChangeHoldingLock, withOrderLock } from '../order-write';
 import { finishStep, undoStep } from './return-steps';

@@ -1,19 +1,25 @@
-import type { RequestReturnInput } from '../../api/schemas/returns';
 import { config } from '../../config';
-import { OrderItem, ReturnRequest } from '../../models';
-import type { OrderDoc } from '../../models/order';
+import { ReturnRequest } from '../../models';
+import type { OrderDoc } from '../order-state';
 import type { OrderItemDoc } from '../../models/order-item';
-import { RETURN_PENDING_STEPS, type ReturnRequestDoc } from '../../models/return-request';
+import { RETURN_PENDING_STEPS, type ReturnReasonCategory, type ReturnRequestDoc } from '../../models/return-request';
 import type { ServiceDeps } from '../deps';
 import { BusinessRuleError, ConflictError, ValidationError, type FieldError } from '../errors';
 import { nextId } from '../ids';
 import { newEvent, type RequestMeta } from '../order-events';
 import { canTransition } from '../order-state';
-import { commitChangeHoldingLock, withOrderLock } from '../order-write';
-import { loadOrderFor } from '../orders/load-order';
+import { commitChangeHoldingLock } from '../order-write';
+import { itemsOf, loadOrderFor } from '../orders/load-order';
 import type { Principal } from '../principal';
 import { isAbandoned, reconcileReturn } from './reconcile';
-import { finishStep, undoStep } from './return-steps';
+import { decideReturnStep } from './return-steps';
+
+export interface RequestReturnInput {
+  reason: string;
+  reasonCategory: ReturnReasonCategory;
+  description?: string;
+  items: { orderItemId: string; quantity: number; returnReason?: string }[];
+}
 
 const quoted = (list: readonly string[]) => list.map((s) => `'${s}'`).join(' or ');
 
@@ -35,12 +41,15 @@ export async function requestReturn(
   let order = await loadOrderFor(principal, orderId);
   if (await settlePreviousReturn(order)) order = await loadOrderFor(principal, orderId);
   assertReturnable(order);
-  const items = await OrderItem.find({ orderId: order._id }).lean<OrderItemDoc[]>();
+  const items = await itemsOf(order._id);
   const lines = returnLines(items, input.items);
 
   const now = new Date();
   const returnId = await nextId(config.RETURN_ID_PREFIX, now);
-  const created = await ReturnRequest.create({
+  const event = newEvent('return.requested', principal, { from: order.status, to: 'Return Requested', notes: input.reason }, meta, { returnId, reasonCategory: input.reasonCategory }, now);
+  // The request is provisional until the order commit; of two simultaneous requests the
+  // order's compare-and-set lets one win, and the loser's request is deleted again.
+  const provisional = async () => (await ReturnRequest.create({
     returnId,
     orderId: order._id,
     orderIdString: order.orderId,
@@ -56,15 +65,13 @@ export async function requestReturn(
     pendingStep: 'request',
     pendingSince: now,
     idempotencyKey,
-  });
-  const rr = created.toObject() as ReturnRequestDoc;
-
-  const event = newEvent('return.requested', principal, { from: order.status, to: 'Return Requested', notes: input.reason }, meta, { returnId, reasonCategory: input.reasonCategory }, now);
-  let committed = false;
-  let updated: OrderDoc;
-  try {
-    updated = await withOrderLock(order._id, async () => {
-      const written = await commitChangeHoldingLock(
+  })).toObject<ReturnRequestDoc>();
+  const { claimed, order: updated } = await decideReturnStep(
+    order._id,
+    'request',
+    provisional,
+    () =>
+      commitChangeHoldingLock(
         order,
         {
           status: 'Return Requested',
@@ -78,18 +85,11 @@ export async function requestReturn(
           updatedBy: principal.userId,
         },
         [event],
-      );
-      committed = true;
-      await finishStep(rr, 'request');
-      return written;
-    });
-  } catch (err) {
-    // Lost the race (or never got to commit): the provisional request must not survive.
-    if (!committed) await undoStep(rr, 'request');
-    throw err;
-  }
+      ),
+    'Another return request of this order was made at the same time',
+  );
   await deps.relay(updated);
-  return { ...rr, pendingStep: null, pendingSince: null };
+  return { ...claimed, pendingStep: null, pendingSince: null };
 }
 
 /** The return requested under an idempotency record, if its request committed before its process died. */

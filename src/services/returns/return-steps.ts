@@ -1,5 +1,9 @@
+import type { Types } from 'mongoose';
 import { OrderItem, ReturnRequest } from '../../models';
 import type { ReturnPendingStep, ReturnRequestDoc } from '../../models/return-request';
+import { ConflictError } from '../errors';
+import type { OrderDoc } from '../order-state';
+import { withOrderLock } from '../order-write';
 
 /**
  * Every change to a return request is written on the request first, marked with its
@@ -9,6 +13,33 @@ import type { ReturnPendingStep, ReturnRequestDoc } from '../../models/return-re
  */
 
 const settled = { pendingStep: null, pendingSince: null };
+
+/**
+ * The one sequence of every return step, under the order's lock: claim the step on the
+ * return request (null: someone else has it, 409), commit the order, then finish the step;
+ * if the commit did not happen, undo the claim and let the error through.
+ */
+export async function decideReturnStep(
+  orderRef: Types.ObjectId,
+  step: ReturnPendingStep,
+  claim: () => Promise<ReturnRequestDoc | null>,
+  commit: () => Promise<OrderDoc>,
+  lost: string,
+): Promise<{ claimed: ReturnRequestDoc; order: OrderDoc }> {
+  return withOrderLock(orderRef, async () => {
+    const claimed = await claim();
+    if (!claimed) throw new ConflictError(lost);
+    let order: OrderDoc;
+    try {
+      order = await commit();
+    } catch (err) {
+      await undoStep(claimed, step);
+      throw err;
+    }
+    await finishStep(claimed, step);
+    return { claimed, order };
+  });
+}
 
 /** The effects of a step whose order commit happened: item marks, then the step cleared. */
 export async function finishStep(rr: ReturnRequestDoc, step: ReturnPendingStep): Promise<void> {

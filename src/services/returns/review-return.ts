@@ -1,16 +1,20 @@
-import type { ReviewReturnInput } from '../../api/schemas/returns';
 import { Order, ReturnRequest } from '../../models';
-import type { OrderDoc } from '../../models/order';
+import type { OrderDoc } from '../order-state';
 import type { ReturnRequestDoc } from '../../models/return-request';
 import type { ServiceDeps } from '../deps';
 import { BusinessRuleError, ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../errors';
 import { newEvent, type RequestMeta } from '../order-events';
-import { commitChangeHoldingLock, withOrderLock } from '../order-write';
+import { commitChangeHoldingLock } from '../order-write';
 import type { Principal } from '../principal';
 import { toDecimal, toMinor } from '../pricing';
 import { loadReturn } from './load-return';
 import { refundableValue } from './refundable';
-import { finishStep, undoStep } from './return-steps';
+import { decideReturnStep } from './return-steps';
+
+/** An approval names the refund (a decimal amount); a rejection has none. */
+export type ReviewReturnInput =
+  | { decision: 'approved'; approvalNotes: string; refundAmount: number }
+  | { decision: 'rejected'; approvalNotes: string; refundAmount?: undefined };
 
 /**
  * An administrator approves or rejects a pending return, once. The decision is claimed on
@@ -40,28 +44,29 @@ export async function reviewReturn(
   const now = new Date();
   const change = approved ? { from: null, to: null, notes: input.approvalNotes } : { from: order.status, to: 'Delivered' as const, notes: input.approvalNotes };
   const event = newEvent('return.reviewed', principal, change, meta, { returnId, decision: input.decision }, now);
-  // Under the order's lock, so of two reviewers exactly one claims the return.
-  let updated!: OrderDoc;
-  const claimed = await withOrderLock(order._id, async () => {
-    const claim = await ReturnRequest.findOneAndUpdate(
-      { _id: rr._id, status: 'Pending', pendingStep: null },
-      {
-        $set: {
-          status: approved ? 'Approved' : 'Rejected',
-          reviewedBy: principal.userId,
-          reviewedByName: principal.name ?? null,
-          reviewedAt: now,
-          approvalNotes: input.approvalNotes,
-          refundAmount,
-          pendingStep: 'review',
-          pendingSince: now,
+  // Of two reviewers exactly one claims the return.
+  const { claimed, order: updated } = await decideReturnStep(
+    order._id,
+    'review',
+    () =>
+      ReturnRequest.findOneAndUpdate(
+        { _id: rr._id, status: 'Pending', pendingStep: null },
+        {
+          $set: {
+            status: approved ? 'Approved' : 'Rejected',
+            reviewedBy: principal.userId,
+            reviewedByName: principal.name ?? null,
+            reviewedAt: now,
+            approvalNotes: input.approvalNotes,
+            refundAmount,
+            pendingStep: 'review',
+            pendingSince: now,
+          },
         },
-      },
-      { new: true },
-    ).lean<ReturnRequestDoc>();
-    if (!claim) throw new ConflictError('This return request was reviewed by another request at the same time');
-    try {
-      updated = await commitChangeHoldingLock(
+        { new: true },
+      ).lean<ReturnRequestDoc>(),
+    () =>
+      commitChangeHoldingLock(
         order,
         {
           ...(approved ? {} : { status: 'Delivered' }),
@@ -71,14 +76,9 @@ export async function reviewReturn(
           updatedBy: principal.userId,
         },
         [event],
-      );
-    } catch (err) {
-      await undoStep(claim, 'review');
-      throw err;
-    }
-    await finishStep(claim, 'review');
-    return claim;
-  });
+      ),
+    'This return request was reviewed by another request at the same time',
+  );
   await deps.relay(updated);
   return { ...claimed, pendingStep: null, pendingSince: null };
 }

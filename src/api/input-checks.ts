@@ -1,19 +1,16 @@
-import type { RequestHandler } from 'express';
 import type { z } from 'zod';
-import { ValidationError, type FieldError } from '../../services/errors';
-import { unstorable } from '../text-safety';
-
-type Part = 'body' | 'query' | 'params';
+import type { FieldError } from '../services/errors';
+import { unstorable } from './text-safety';
 
 /** Turns zod issues into the envelope's `errors[]`, one entry per offending field. */
-export function toFieldErrors(error: z.ZodError, prefix?: string): FieldError[] {
+export function toFieldErrors(error: z.ZodError): FieldError[] {
   const out: FieldError[] = [];
   for (const issue of error.issues) {
-    const base = [prefix, ...issue.path.map(String)].filter((p) => p !== undefined && p !== '');
+    const base = issue.path.map(String).filter((p) => p !== '');
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) out.push({ field: [...base, key].join('.'), message: 'Unknown field' });
     } else {
-      out.push({ field: base.join('.') || (prefix ?? 'body'), message: issue.message });
+      out.push({ field: base.join('.') || 'body', message: issue.message });
     }
   }
   return out;
@@ -26,7 +23,7 @@ export function toFieldErrors(error: z.ZodError, prefix?: string): FieldError[] 
  * value, one shared path (joined only for a finding), so the cost is linear in the input;
  * bodies reach here at most MAX_JSON_DEPTH deep (json-body.ts).
  */
-function unsafeInput(value: unknown): FieldError[] {
+export function unsafeInput(value: unknown): FieldError[] {
   const found: FieldError[] = [];
   const path: string[] = [];
   const visit = (v: unknown): void => {
@@ -50,33 +47,4 @@ function unsafeInput(value: unknown): FieldError[] {
   };
   visit(value);
   return found;
-}
-
-/**
- * Validates one part of the request against its schema and writes the parsed value back,
- * so handlers see only typed, cleaned input.
- */
-export function validate(schemas: Partial<Record<Part, z.ZodType>>): RequestHandler {
-  return (req, _res, next) => {
-    const errors: FieldError[] = [];
-    for (const part of ['params', 'query', 'body'] as const) {
-      const schema = schemas[part];
-      if (!schema) continue;
-      const raw: unknown = req[part];
-      const bad = unsafeInput(raw);
-      if (bad.length) {
-        errors.push(...bad);
-        continue;
-      }
-      const parsed = schema.safeParse(part === 'body' && raw === undefined ? {} : raw);
-      if (!parsed.success) {
-        errors.push(...toFieldErrors(parsed.error, part === 'body' ? undefined : undefined));
-        continue;
-      }
-      // Express 5 makes req.query a getter; redefine it to hold the parsed value.
-      Object.defineProperty(req, part, { value: parsed.data, writable: true, configurable: true, enumerable: true });
-    }
-    if (errors.length) throw new ValidationError(errors);
-    next();
-  };
 }
