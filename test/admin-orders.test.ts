@@ -3,18 +3,12 @@ import { Order, OrderEvent, OrderHistory, OrderItem, ReturnRequest } from '../sr
 import { newEvent } from '../src/services/order-events';
 import { commitChange } from '../src/services/order-write';
 import { guideOrderBody, smallOrderBody } from './helpers/fixtures';
-import { listen, placeOrder } from './helpers/orders';
-import { moveOrder, openReturn } from './helpers/returns';
-import { startTestApp, type TestApp } from './helpers/test-app';
+import { listen } from './helpers/orders';
+
+import { useTestApp } from './helpers/test-app';
 import { as, users, type TestUser } from './helpers/tokens';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = useTestApp();
 
 const get = (path: string, user: TestUser = 'admin') => request(t.app).get(path).set(as(user));
 const setStatus = (orderId: string, body: object) => request(t.app).patch(`/api/orders/${orderId}/status`).set(as('admin')).send(body);
@@ -47,10 +41,10 @@ describe('GET /api/orders (guide 3.2.1)', () => {
   let small: string; // alice, 100.00
   let bobs: string; // bob, 300.00, Processing
   beforeAll(async () => {
-    big = await placeOrder(t.app, 'alice', guideOrderBody());
-    small = await placeOrder(t.app, 'alice', smallOrderBody(100));
-    bobs = await placeOrder(t.app, 'bob', smallOrderBody(300));
-    await moveOrder(t.app, bobs, 'Processing');
+    big = await t.as('alice').placeOrder(guideOrderBody());
+    small = await t.as('alice').placeOrder(smallOrderBody(100));
+    bobs = await t.as('bob').placeOrder(smallOrderBody(300));
+    await t.as('admin').move(bobs, 'Processing');
   });
 
   it('lists every customer\'s orders newest first, with whose order each is, in the shape of guide 4.2', async () => {
@@ -112,8 +106,8 @@ describe('GET /api/orders/search (guide 3.2.2)', () => {
   let alices: string;
   let bobs: string;
   beforeAll(async () => {
-    alices = await placeOrder(t.app, 'alice');
-    bobs = await placeOrder(t.app, 'bob');
+    alices = await t.as('alice').placeOrder();
+    bobs = await t.as('bob').placeOrder();
   });
   const search = (q: string) => get(`/api/orders/search?q=${encodeURIComponent(q)}&limit=50`);
 
@@ -156,7 +150,7 @@ describe('PUT /api/orders/:orderId (guide 3.2.3)', () => {
   const update = (orderId: string, body: object) => request(t.app).put(`/api/orders/${orderId}`).set(as('admin')).send(body);
 
   it('changes the delivery address and notes of an order not yet shipped, and records who did it', async () => {
-    const orderId = await placeOrder(t.app, 'alice');
+    const orderId = await t.as('alice').placeOrder();
 
     const res = await update(orderId, { deliveryAddress: newAddress, notes: 'Customer called: new address' });
 
@@ -167,8 +161,8 @@ describe('PUT /api/orders/:orderId (guide 3.2.3)', () => {
   });
 
   it('refuses a new address once the order has shipped, and still takes notes', async () => {
-    const orderId = await placeOrder(t.app, 'alice');
-    await moveOrder(t.app, orderId, 'Processing', 'Shipped');
+    const orderId = await t.as('alice').placeOrder();
+    await t.as('admin').move(orderId, 'Processing', 'Shipped');
 
     const address = await update(orderId, { deliveryAddress: newAddress });
     const notes = await update(orderId, { notes: 'Courier delayed' });
@@ -180,7 +174,7 @@ describe('PUT /api/orders/:orderId (guide 3.2.3)', () => {
   });
 
   it('refuses unknown fields (a status among them), an empty body and an unknown order', async () => {
-    const orderId = await placeOrder(t.app, 'alice');
+    const orderId = await t.as('alice').placeOrder();
 
     const status = await update(orderId, { status: 'Delivered' });
     const empty = await update(orderId, {});
@@ -195,7 +189,7 @@ describe('PUT /api/orders/:orderId (guide 3.2.3)', () => {
 
 describe('PATCH /api/orders/:orderId/status (guide 4.6)', () => {
   it('moves a Placed order to Processing and answers the guide 4.6 body', async () => {
-    const orderId = await placeOrder(t.app, 'alice');
+    const orderId = await t.as('alice').placeOrder();
 
     const res = await setStatus(orderId, { status: 'Processing', notes: 'Picked from the shelf' });
 
@@ -209,7 +203,7 @@ describe('PATCH /api/orders/:orderId/status (guide 4.6)', () => {
   });
 
   it('writes the history row with the notes and queues order.status_changed for emails, statistics and analytics', async () => {
-    const orderId = await placeOrder(t.app, 'alice');
+    const orderId = await t.as('alice').placeOrder();
 
     await setStatus(orderId, { status: 'Processing', notes: 'Shipped via FedEx soon' });
 
@@ -221,7 +215,7 @@ describe('PATCH /api/orders/:orderId/status (guide 4.6)', () => {
   });
 
   it('refuses with 422 an edge the lifecycle does not have, naming the allowed next statuses', async () => {
-    const orderId = await placeOrder(t.app, 'alice');
+    const orderId = await t.as('alice').placeOrder();
 
     const res = await setStatus(orderId, { status: 'Delivered' });
 
@@ -235,10 +229,10 @@ describe('PATCH /api/orders/:orderId/status (guide 4.6)', () => {
   });
 
   it("refuses 'Return Requested', which only a customer's return request sets, and any change of a final status", async () => {
-    const delivered = await placeOrder(t.app, 'alice');
-    await moveOrder(t.app, delivered, 'Processing', 'Shipped', 'Delivered');
-    const cancelled = await placeOrder(t.app, 'alice');
-    await moveOrder(t.app, cancelled, 'Cancelled');
+    const delivered = await t.as('alice').placeOrder();
+    await t.as('admin').move(delivered, 'Processing', 'Shipped', 'Delivered');
+    const cancelled = await t.as('alice').placeOrder();
+    await t.as('admin').move(cancelled, 'Cancelled');
 
     const returnRequested = await setStatus(delivered, { status: 'Return Requested' });
     const reopened = await setStatus(cancelled, { status: 'Processing' });
@@ -250,7 +244,7 @@ describe('PATCH /api/orders/:orderId/status (guide 4.6)', () => {
   });
 
   it('cancelling through this route records the cancellation as the customer route does', async () => {
-    const orderId = await placeOrder(t.app, 'alice');
+    const orderId = await t.as('alice').placeOrder();
 
     const res = await setStatus(orderId, { status: 'Cancelled', notes: 'Out of stock at the warehouse' });
 
@@ -263,7 +257,7 @@ describe('PATCH /api/orders/:orderId/status (guide 4.6)', () => {
   });
 
   it('refuses an unknown status and notes over 500 characters', async () => {
-    const orderId = await placeOrder(t.app, 'alice');
+    const orderId = await t.as('alice').placeOrder();
 
     const res = await setStatus(orderId, { status: 'Lost', notes: 'n'.repeat(501) });
 
@@ -272,8 +266,8 @@ describe('PATCH /api/orders/:orderId/status (guide 4.6)', () => {
   });
 
   it('of simultaneous changes of one order exactly one wins; the others answer 409 (or 422 once the winner is visible)', async () => {
-    const orderId = await placeOrder(t.app, 'alice');
-    await moveOrder(t.app, orderId, 'Processing');
+    const orderId = await t.as('alice').placeOrder();
+    await t.as('admin').move(orderId, 'Processing');
     const versionBefore = (await Order.findOne({ orderId }).lean())?.version as number;
     const server = await listen(t.app);
     let statuses: number[];
@@ -295,7 +289,7 @@ describe('PATCH /api/orders/:orderId/status (guide 4.6)', () => {
     expect(await OrderHistory.countDocuments({ orderIdString: orderId, previousStatus: 'Processing' })).toBe(1);
   });
   it('of eight commits of one order version started at the same instant exactly one succeeds, five times over (FerretDB needs the order lock for this)', async () => {
-    const orderId = await placeOrder(t.app, 'alice');
+    const orderId = await t.as('alice').placeOrder();
 
     for (let round = 0; round < 5; round++) {
       const order = (await Order.findOne({ orderId }, { _id: 1, version: 1 }).lean())!;
@@ -310,7 +304,7 @@ describe('PATCH /api/orders/:orderId/status (guide 4.6)', () => {
 
 describe('a committed change whose relay never ran (its process died right after the write)', () => {
   it('is marked pending, and the sweeper delivers its history row and clears the mark', async () => {
-    const orderId = await placeOrder(t.app, 'alice');
+    const orderId = await t.as('alice').placeOrder();
     const order = (await Order.findOne({ orderId }, { _id: 1, version: 1 }).lean())!;
     const admin = { userId: users.admin._id, role: 'Administrator', name: 'Order Desk' } as const;
 
@@ -325,8 +319,8 @@ describe('a committed change whose relay never ran (its process died right after
 
 describe('DELETE /api/orders/:orderId (guide 3.2.5)', () => {
   it('removes the order with its items, history and return requests; it is 404 afterwards', async () => {
-    const o = await openReturn(t.app, 'alice');
-    const other = await placeOrder(t.app, 'alice');
+    const o = await t.as('alice').openReturn();
+    const other = await t.as('alice').placeOrder();
     const order = await Order.findOne({ orderId: o.orderId }).lean();
 
     const res = await request(t.app).delete(`/api/orders/${o.orderId}`).set(as('admin'));
@@ -347,7 +341,7 @@ describe('DELETE /api/orders/:orderId (guide 3.2.5)', () => {
     const server = await listen(t.app);
     try {
       for (let round = 0; round < 5; round++) {
-        const orderId = await placeOrder(t.app, 'alice');
+        const orderId = await t.as('alice').placeOrder();
 
         const answers = await Promise.all([1, 2].map(() => request(server.server).delete(`/api/orders/${orderId}`).set(as('admin'))));
 

@@ -1,27 +1,13 @@
-import './helpers/pipeline-env';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import request from 'supertest';
 import { AnalyticsDaily, Order, OrderItem, ReturnRequest } from '../src/models';
-import type { RunningWorkers } from '../src/workers/start-workers';
-import { askReturn, moveTo, review } from './helpers/order-flows';
-import { placeOrder } from './helpers/orders';
-import { drained, settled, startPipeline } from './helpers/pipeline';
+import { drained, settled } from './helpers/pipeline';
 import { recomputeAnalytics } from './helpers/analytics-recompute';
-import { startTestApp, type TestApp } from './helpers/test-app';
+import { useTestApp } from './helpers/test-app';
 import { as, type TestUser } from './helpers/tokens';
 
-let t: TestApp;
-let workers: RunningWorkers;
-
-beforeAll(async () => {
-  t = await startTestApp();
-  workers = await startPipeline(t, ['analytics']);
-});
-afterAll(async () => {
-  await workers.close(2000);
-  await t.close();
-});
+const t = useTestApp({ workers: ['analytics'] });
 
 /** A small deterministic PRNG (mulberry32), so a failing mix can be replayed. */
 function rng(seed: number): () => number {
@@ -44,7 +30,6 @@ const PRODUCTS = [
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
-
 const analytics = (query = '', who: TestUser = 'admin') => request(t.app).get(`/api/orders/analytics${query}`).set(as(who));
 
 /** Random operations through the API, one after another, tracking what each order is in. */
@@ -63,7 +48,7 @@ async function randomMix(seed: number, operations: number): Promise<Record<strin
     if (roll < 0.3 || orders.size < 5) {
       const owner: TestUser = next() < 0.5 ? 'alice' : 'bob';
       const lines = [...new Set([pick(PRODUCTS), pick(PRODUCTS)])].map((p) => ({ ...p, quantity: 1 + Math.floor(next() * 3), tax: round2(p.unitPrice * 0.1) }));
-      const orderId = await placeOrder(t.app, owner, { deliveryAddress: { recipientName: 'R', street: 'S 1', city: 'C', state: 'ST', zipCode: '560001', country: 'India', phone: '+919876543210' }, items: lines });
+      const orderId = await t.as(owner).placeOrder({ deliveryAddress: { recipientName: 'R', street: 'S 1', city: 'C', state: 'ST', zipCode: '560001', country: 'India', phone: '+919876543210' }, items: lines });
       orders.set(orderId, { owner, status: 'Placed', approved: false });
       count('create');
     } else if (roll < 0.4 && inStatus('Placed', 'Processing').length) {
@@ -75,20 +60,20 @@ async function randomMix(seed: number, operations: number): Promise<Record<strin
     } else if (roll < 0.7 && inStatus('Placed', 'Processing', 'Shipped').length) {
       const orderId = pick(inStatus('Placed', 'Processing', 'Shipped'));
       const o = orders.get(orderId)!;
-      await moveTo(t.app, orderId, ADVANCE[o.status]);
+      await t.as('admin').move(orderId, ADVANCE[o.status]);
       o.status = ADVANCE[o.status];
       count('status');
     } else if (roll < 0.8 && inStatus('Delivered').length) {
       const orderId = pick(inStatus('Delivered'));
       const o = orders.get(orderId)!;
-      pendingReturns.set(await askReturn(t.app, o.owner, orderId, 1), orderId);
+      pendingReturns.set(await t.as(o.owner).requestReturn(orderId, undefined, 1), orderId);
       o.status = 'Return Requested';
       count('return');
     } else if (roll < 0.92 && pendingReturns.size) {
       const [returnId, orderId] = pick([...pendingReturns]);
       const [item] = await OrderItem.find({ orderIdString: orderId }).sort({ _id: 1 }).lean();
       const refund = next() < 0.7 ? round2(((item.finalPrice / item.quantity) * (0.5 + next() / 2)) / 100) : 0;
-      await review(t.app, returnId, refund > 0 ? refund : null);
+      await t.as('admin').review(returnId, refund > 0 ? refund : null);
       pendingReturns.delete(returnId);
       const o = orders.get(orderId)!;
       if (refund > 0) o.approved = true;
@@ -96,7 +81,7 @@ async function randomMix(seed: number, operations: number): Promise<Record<strin
       count(refund > 0 ? 'approve' : 'reject');
     } else if (approved.length) {
       const orderId = pick(approved);
-      await moveTo(t.app, orderId, 'Returned');
+      await t.as('admin').move(orderId, 'Returned');
       orders.get(orderId)!.status = 'Returned';
       count('complete');
     } else {

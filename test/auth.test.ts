@@ -2,16 +2,10 @@ import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import { Order } from '../src/models';
 import { guideOrderBody } from './helpers/fixtures';
-import { startTestApp, type TestApp } from './helpers/test-app';
+import { useTestApp } from './helpers/test-app';
 import { as, bearer, tokenFor, users } from './helpers/tokens';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = useTestApp();
 
 const alice = { sub: users.alice._id, role: 'Customer' };
 const noneToken = () => {

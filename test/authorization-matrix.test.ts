@@ -3,18 +3,11 @@ import { operations, type Operation } from '../src/api/openapi/operations';
 import { addDeadLetter } from '../src/queues/dead-letter';
 import { errorEnvelope } from '../src/api/openapi/responses';
 import { guideOrderBody } from './helpers/fixtures';
-import { placeOrder } from './helpers/orders';
-import { deliveredOrder, openReturn, REJECT, returnBody } from './helpers/returns';
-import { startTestApp, type TestApp } from './helpers/test-app';
+import { REJECT, returnBody } from './helpers/driver';
+import { useTestApp } from './helpers/test-app';
 import { as, users } from './helpers/tokens';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = useTestApp();
 
 const CALLERS = ['nobody', 'alice', 'bob', 'admin', 'service'] as const;
 type Caller = (typeof CALLERS)[number];
@@ -64,20 +57,20 @@ const ARRANGE: Record<string, () => Promise<Call>> = {
   'get /ready': async () => ({ path: '/ready' }),
   'post /api/orders': async () => ({ path: '/api/orders', body: guideOrderBody() }),
   'get /api/orders/me': async () => ({ path: '/api/orders/me?limit=5' }),
-  'get /api/orders/:orderId': async () => ({ path: `/api/orders/${await placeOrder(t.app, 'alice')}` }),
-  'post /api/orders/:orderId/cancel': async () => ({ path: `/api/orders/${await placeOrder(t.app, 'alice')}/cancel`, body: { reason: 'Ordered the wrong size by mistake' } }),
-  'get /api/orders/:orderId/history': async () => ({ path: `/api/orders/${await placeOrder(t.app, 'alice')}/history` }),
+  'get /api/orders/:orderId': async () => ({ path: `/api/orders/${await t.as('alice').placeOrder()}` }),
+  'post /api/orders/:orderId/cancel': async () => ({ path: `/api/orders/${await t.as('alice').placeOrder()}/cancel`, body: { reason: 'Ordered the wrong size by mistake' } }),
+  'get /api/orders/:orderId/history': async () => ({ path: `/api/orders/${await t.as('alice').placeOrder()}/history` }),
   'post /api/orders/:orderId/return': async () => {
-    const o = await deliveredOrder(t.app, 'alice');
+    const o = await t.as('alice').deliveredOrder();
     return { path: `/api/orders/${o.orderId}/return`, body: returnBody(o) };
   },
   'get /api/orders': async () => ({ path: '/api/orders?status=Placed&limit=5' }),
   'get /api/orders/search': async () => ({ path: '/api/orders/search?q=alice' }),
-  'put /api/orders/:orderId': async () => ({ path: `/api/orders/${await placeOrder(t.app, 'alice')}`, body: { notes: 'Leave with the neighbour' } }),
-  'patch /api/orders/:orderId/status': async () => ({ path: `/api/orders/${await placeOrder(t.app, 'alice')}/status`, body: { status: 'Processing' } }),
-  'delete /api/orders/:orderId': async () => ({ path: `/api/orders/${await placeOrder(t.app, 'alice')}` }),
+  'put /api/orders/:orderId': async () => ({ path: `/api/orders/${await t.as('alice').placeOrder()}`, body: { notes: 'Leave with the neighbour' } }),
+  'patch /api/orders/:orderId/status': async () => ({ path: `/api/orders/${await t.as('alice').placeOrder()}/status`, body: { status: 'Processing' } }),
+  'delete /api/orders/:orderId': async () => ({ path: `/api/orders/${await t.as('alice').placeOrder()}` }),
   'get /api/orders/returns': async () => ({ path: '/api/orders/returns?limit=5' }),
-  'patch /api/orders/returns/:returnId/review': async () => ({ path: `/api/orders/returns/${(await openReturn(t.app, 'alice')).returnId}/review`, body: REJECT }),
+  'patch /api/orders/returns/:returnId/review': async () => ({ path: `/api/orders/returns/${(await t.as('alice').openReturn()).returnId}/review`, body: REJECT }),
   'get /api/orders/analytics': async () => ({ path: '/api/orders/analytics?from=2026-01-01' }),
   'get /api/orders/dead-letters': async () => ({ path: '/api/orders/dead-letters' }),
   'get /api/orders/dead-letters/:id': async () => ({ path: `/api/orders/dead-letters/${await deadLetter()}` }),

@@ -1,43 +1,26 @@
-import './helpers/pipeline-env';
 import type { Browser, BrowserContext } from 'playwright-core';
 import request from 'supertest';
 import { launchChromium } from './helpers/browser';
 import { boardRouter } from '../src/api/board';
 import { OrderHistory } from '../src/models';
-import type { RunningWorkers } from '../src/workers/start-workers';
 import { startApiProcess, type ApiProcess } from './helpers/api-process';
-import { placeOrder } from './helpers/orders';
-import { settled, startPipeline } from './helpers/pipeline';
-import { startTestSmtpServer, type TestSmtpServer } from './helpers/smtp-test-server';
-import { eventually, startTestApp, type TestApp } from './helpers/test-app';
+import { settled } from './helpers/pipeline';
+import { eventually, useTestApp } from './helpers/test-app';
 
 const OPERATOR = { username: 'operator', password: 'board-password-for-tests' };
 const QUEUES = ['emails', 'customer-stats', 'analytics', 'refunds', 'dead-letter'];
 
-let t: TestApp;
+const t = useTestApp({ workers: ['emails'], smtp: true });
 /** The board as shipped (BOARD_READ_ONLY defaults to true), and one an operator opened for changes. */
 let api: ApiProcess;
 let writable: ApiProcess;
 let browser: Browser;
-let smtp: TestSmtpServer;
-let workers: RunningWorkers;
-
 beforeAll(async () => {
-  t = await startTestApp();
-  smtp = await startTestSmtpServer();
-  workers = await startPipeline(t, ['emails'], { smtp });
   const board = { BOARD_USER: OPERATOR.username, BOARD_PASSWORD: OPERATOR.password };
   [api, writable] = await Promise.all([startApiProcess(board), startApiProcess({ ...board, BOARD_READ_ONLY: 'false' })]);
   browser = await launchChromium();
+  t.onClose(() => Promise.all([browser.close(), api.kill(), writable.kill()]));
 }, 40_000);
-afterAll(async () => {
-  await browser?.close();
-  await api?.kill();
-  await writable?.kill();
-  await workers?.close(2000);
-  await smtp?.close();
-  await t?.close();
-});
 
 /** An operator's browser context that never leaves the machine (the board's page asks for web fonts). */
 async function context(credentials: { username: string; password: string }, of: ApiProcess = api): Promise<BrowserContext> {
@@ -50,12 +33,12 @@ const operator = `Basic ${Buffer.from(`${OPERATOR.username}:${OPERATOR.password}
 
 /** A job that failed for good, dead-lettered: what an operator would retry. */
 async function failedEmailJob(): Promise<string> {
-  smtp.gate(async () => ({ code: 554, message: 'Transaction failed' }));
-  const orderId = await placeOrder(t.app, 'alice');
+  t.smtp.gate(async () => ({ code: 554, message: 'Transaction failed' }));
+  const orderId = await t.as('alice').placeOrder();
   const { eventId } = await eventually(() => OrderHistory.findOne({ orderIdString: orderId }).lean(), 3000, 'the history row');
   const failed = await settled(t.queues.emails, eventId);
   expect(await failed.getState()).toBe('failed');
-  smtp.acceptAll();
+  t.smtp.acceptAll();
   return eventId;
 }
 
@@ -166,7 +149,7 @@ describe('Bull Board at /admin/queues', () => {
     await page.getByRole('button', { name: 'Confirm' }).click();
 
     await eventually(async () => (await (await t.queues.emails.getJob(eventId))?.getState()) === 'completed', 10_000, 'the retried job to complete');
-    expect(smtp.received.filter((m) => m.messageId === `<${eventId}@rman-ecommerce.com>`)).toHaveLength(1);
+    expect(t.smtp.received.filter((m) => m.messageId === `<${eventId}@rman-ecommerce.com>`)).toHaveLength(1);
     // The job succeeded after all, so its dead letter is obsolete and goes.
     await eventually(async () => !(await t.queues['dead-letter'].getJob(`emails-${eventId}`)), 5000, 'the dead letter to be removed');
     await ctx.close();

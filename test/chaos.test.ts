@@ -8,11 +8,9 @@ import { EmailDelivery, Order, OrderHistory } from '../src/models';
 import { recomputeAnalytics } from './helpers/analytics-recompute';
 import { startApiProcess, type ApiProcess } from './helpers/api-process';
 import { startFakeAuthService, type FakeAuthService } from './helpers/fake-auth-service';
-import { startFakeCustomerService, type FakeCustomerService } from './helpers/fake-customer-service';
 import { guideOrderBody } from './helpers/fixtures';
 import { startOwnRedis, type OwnRedis } from './helpers/redis-server';
-import { startTestSmtpServer, type TestSmtpServer } from './helpers/smtp-test-server';
-import { eventually, startTestApp, type TestApp } from './helpers/test-app';
+import { eventually, useTestApp, type TestApp } from './helpers/test-app';
 import { as, tokenFor } from './helpers/tokens';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
 
@@ -39,10 +37,7 @@ const seconds = (from: number, to = Date.now()) => Math.round((to - from) / 100)
 
 let redis: OwnRedis;
 let redisDir: string;
-let t: TestApp;
 let auth: FakeAuthService;
-let smtp: TestSmtpServer;
-let customers: FakeCustomerService;
 const apis: (ApiProcess | null)[] = [null, null];
 const workers: (WorkerProcess | null)[] = [null, null];
 let childEnv: Record<string, string>;
@@ -55,19 +50,31 @@ function keepLog(kind: 'api' | 'workers', p: { output(): string } | null): void 
   appendFileSync(path.join(LOG_DIR, `${String(++logged).padStart(3, '0')}-${kind}.log`), p.output());
 }
 
+// Redis of its own (AOF on, to be killed and restarted), up before the app and down after it.
 beforeAll(async () => {
   redisDir = mkdtempSync(path.join(os.tmpdir(), 'orms-chaos-redis-'));
   redis = await startOwnRedis(['--appendonly', 'yes', '--appendfsync', 'always', '--dir', redisDir]);
-  t = await startTestApp({ redis: createRedis('producer', redis.url) });
+});
+const t = useTestApp({ redis: () => createRedis('producer', redis.url), smtp: true, customers: true });
+afterAll(async () => {
+  await redis?.stop();
+  rmSync(redisDir, { recursive: true, force: true });
+});
+
+beforeAll(async () => {
   auth = await startFakeAuthService({ generatedPrefix: 'u-chaos-' });
-  smtp = await startTestSmtpServer();
-  customers = await startFakeCustomerService();
+  t.onClose(async () => {
+    for (const p of [...apis, ...workers]) await p?.kill();
+    apis.forEach((p) => keepLog('api', p));
+    workers.forEach((p) => keepLog('workers', p));
+    await auth.close();
+  });
   childEnv = {
     REDIS_URL: redis.url,
     AUTH_SERVICE_URL: auth.url,
-    CUSTOMER_SERVICE_URL: customers.url,
-    EMAIL_HOST: smtp.host,
-    EMAIL_PORT: String(smtp.port),
+    CUSTOMER_SERVICE_URL: t.customers.url,
+    EMAIL_HOST: t.smtp.host,
+    EMAIL_PORT: String(t.smtp.port),
     LOG_LEVEL: 'info',
     JOB_ATTEMPTS: '20',
     WORKER_CONCURRENCY: String(EMAILS_AT_ONCE),
@@ -86,18 +93,6 @@ beforeAll(async () => {
     workers[i] = await startWorkerProcess(childEnv, [], 60_000);
   }
 }, 180_000);
-
-afterAll(async () => {
-  for (const p of [...apis, ...workers]) await p?.kill();
-  apis.forEach((p) => keepLog('api', p));
-  workers.forEach((p) => keepLog('workers', p));
-  await customers?.close();
-  await smtp?.close();
-  await auth?.close();
-  await t?.close();
-  await redis?.stop();
-  rmSync(redisDir, { recursive: true, force: true });
-});
 
 const liveApis = () => apis.filter((a): a is ApiProcess => a !== null && a.child.exitCode === null && a.child.signalCode === null);
 
@@ -212,7 +207,7 @@ describe(`chaos: ${ORDERS} orders at concurrency ${CONCURRENCY} while processes 
     const drainedAt = Date.now();
     const orders = await Order.find({}, { orderId: 1, customerId: 1, totalAmount: 1, status: 1, idempotencyKey: 1 }).lean();
     // Not thrown here: if emails are missing, the summary below says which and why.
-    await eventually(async () => new Set(smtp.received.map((m) => m.messageId)).size >= orders.length, 60_000, 'one email per order').catch(() => undefined);
+    await eventually(async () => new Set(t.smtp.received.map((m) => m.messageId)).size >= orders.length, 60_000, 'one email per order').catch(() => undefined);
 
     const ids = [...acknowledged.values()];
     const history = await OrderHistory.find({ newStatus: 'Placed' }, { orderIdString: 1, eventId: 1 }).lean();
@@ -220,7 +215,7 @@ describe(`chaos: ${ORDERS} orders at concurrency ${CONCURRENCY} while processes 
     for (const h of history) placedRows.set(h.orderIdString, (placedRows.get(h.orderIdString) ?? 0) + 1);
     const confirmations = new Map<string, Set<string>>();
     const copies = new Map<string, number>();
-    for (const m of smtp.received) {
+    for (const m of t.smtp.received) {
       copies.set(m.messageId, (copies.get(m.messageId) ?? 0) + 1);
       const id = /ORD-\d{4}-\d{6}/.exec(m.subject)?.[0];
       if (id) confirmations.set(id, (confirmations.get(id) ?? new Set()).add(m.messageId));
@@ -247,7 +242,7 @@ describe(`chaos: ${ORDERS} orders at concurrency ${CONCURRENCY} while processes 
       byCustomer.set(o.customerId ?? '', c);
     }
     const statsMismatches = [...byCustomer.entries()].filter(([customerId, expected]) => {
-      const last = customers.successes(customerId).at(-1)?.body as { totalOrders?: number; totalSpent?: number } | undefined;
+      const last = t.customers.successes(customerId).at(-1)?.body as { totalOrders?: number; totalSpent?: number } | undefined;
       return last?.totalOrders !== expected.n || Math.round((last?.totalSpent ?? -1) * 100) !== expected.value;
     });
     const failed = await Promise.all((['emails', 'customer-stats', 'analytics'] as const).map((q) => t.queues[q].getJobCountByTypes('failed')));
@@ -267,7 +262,7 @@ describe(`chaos: ${ORDERS} orders at concurrency ${CONCURRENCY} while processes 
       distinctIdempotencyKeys: new Set(orders.map((o) => o.idempotencyKey)).size,
       lostOrders: ids.filter((id) => !orders.some((o) => o.orderId === id)).length,
       ordersWithoutOnePlacedRow: orders.filter((o) => placedRows.get(o.orderId) !== 1).length,
-      emailsReceived: smtp.received.length,
+      emailsReceived: t.smtp.received.length,
       emailsRepeatedAfterCrash: repeatedAfterCrash,
       duplicateEmails,
       ordersWithoutExactlyOneConfirmation: orders.filter((o) => confirmations.get(o.orderId)?.size !== 1).length,

@@ -1,27 +1,10 @@
-import './helpers/pipeline-env';
 import request from 'supertest';
 import { OrderHistory } from '../src/models';
-import type { RunningWorkers } from '../src/workers/start-workers';
-import { placeOrder } from './helpers/orders';
-import { settled, startPipeline } from './helpers/pipeline';
-import { startTestSmtpServer, type TestSmtpServer } from './helpers/smtp-test-server';
-import { eventually, startTestApp, type TestApp } from './helpers/test-app';
+import { settled } from './helpers/pipeline';
+import { eventually, useTestApp } from './helpers/test-app';
 import { as } from './helpers/tokens';
 
-let t: TestApp;
-let smtp: TestSmtpServer;
-let workers: RunningWorkers;
-
-beforeAll(async () => {
-  t = await startTestApp();
-  smtp = await startTestSmtpServer();
-  workers = await startPipeline(t, ['emails'], { smtp });
-});
-afterAll(async () => {
-  await workers.close(2000);
-  await smtp.close();
-  await t.close();
-});
+const t = useTestApp({ workers: ['emails'], smtp: true });
 
 const createdEventOf = async (orderId: string): Promise<string> => {
   const row = await eventually(() => OrderHistory.findOne({ orderIdString: orderId, newStatus: 'Placed' }).lean(), 3000, 'the history row');
@@ -31,8 +14,8 @@ const listDeadLetters = (query = '') => request(t.app).get(`/api/orders/dead-let
 
 describe('dead letters', () => {
   it('collects an email job that kept failing while SMTP was down; replaying it after SMTP is back delivers exactly one email', async () => {
-    await smtp.stop();
-    const orderId = await placeOrder(t.app, 'alice');
+    await t.smtp.stop();
+    const orderId = await t.as('alice').placeOrder();
     const eventId = await createdEventOf(orderId);
 
     const failed = await settled(t.queues.emails, eventId);
@@ -49,7 +32,7 @@ describe('dead letters', () => {
     expect(letter.failedReason).toMatch(/ECONNREFUSED|connect/i);
     expect(list.body.data.pagination).toMatchObject({ totalItems: 1, currentPage: 1 });
 
-    await smtp.start();
+    await t.smtp.start();
     const replay = await request(t.app).post(`/api/orders/dead-letters/${letter.id}/replay`).set(as('admin'));
 
     expect(replay.status).toBe(200);
@@ -57,7 +40,7 @@ describe('dead letters', () => {
     expect(replay.body.data.jobId).not.toBe(eventId);
     const rerun = await settled(t.queues.emails, replay.body.data.jobId);
     expect(await rerun.getState()).toBe('completed');
-    const mails = smtp.received.filter((m) => m.messageId === `<${eventId}@rman-ecommerce.com>`);
+    const mails = t.smtp.received.filter((m) => m.messageId === `<${eventId}@rman-ecommerce.com>`);
     expect(mails).toHaveLength(1);
     expect((await listDeadLetters()).body.data.deadLetters).toEqual([]);
     // The dead letter is gone, so replaying it again is refused rather than sent twice.

@@ -1,29 +1,18 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './helpers/browser';
 import request from 'supertest';
 import { operations } from '../src/api/openapi/operations';
-import { startTestApp, type TestApp } from './helpers/test-app';
+import { listen } from './helpers/orders';
+import { useTestApp } from './helpers/test-app';
 
-
-let t: TestApp;
-let server: Server;
-let base: string;
+const t = useTestApp();
+let server: Awaited<ReturnType<typeof listen>>;
 let browser: Browser;
-
 beforeAll(async () => {
-  t = await startTestApp();
-  server = t.app.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await listen(t.app);
   browser = await launchChromium();
+  t.onClose(() => Promise.all([browser.close(), server.close()]));
 }, 30_000);
-afterAll(async () => {
-  await browser?.close();
-  await new Promise((r) => server?.close(r));
-  await t?.close();
-});
 
 describe('API documentation', () => {
   it('serves an OpenAPI 3.1 document with every operation, its body, its success and its errors', async () => {
@@ -95,13 +84,13 @@ describe('API documentation', () => {
     const ctx = await browser.newContext();
     const outside: string[] = [];
     await ctx.route('**/*', (route) => {
-      if (route.request().url().startsWith(base)) return route.continue();
+      if (route.request().url().startsWith(server.url)) return route.continue();
       outside.push(route.request().url());
       return route.abort();
     });
     const page = await ctx.newPage();
 
-    await page.goto(`${base}/docs`);
+    await page.goto(`${server.url}/docs`);
     await page.waitForSelector('.opblock-summary-path', { timeout: 15_000 });
     const paths = await page.$$eval('.opblock-summary-path', (els) => els.map((e) => e.textContent?.replace(/\u200b/g, '')));
     const title = await page.textContent('.info .title');

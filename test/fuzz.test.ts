@@ -4,8 +4,8 @@ import { operations, type Operation } from '../src/api/openapi/operations';
 import { errorEnvelope } from '../src/api/openapi/responses';
 import { guideOrderBody } from './helpers/fixtures';
 import { listen } from './helpers/orders';
-import { openReturn } from './helpers/returns';
-import { startTestApp, type TestApp } from './helpers/test-app';
+
+import { useTestApp } from './helpers/test-app';
 import { as, tokenFor, users } from './helpers/tokens';
 
 /**
@@ -19,23 +19,16 @@ const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 5000);
 /** 5,000 requests take about 4 minutes alone and up to 10 beside the chaos suite on two cores. */
 const TIME_BUDGET_MS = 14 * 60_000;
 
-let t: TestApp;
+const t = useTestApp();
 // One listening server built as the API process builds it, so the HTTP parser's refusals count too.
 let server: Awaited<ReturnType<typeof listen>>;
 let orderId: string;
 let returnId: string;
-
 beforeAll(async () => {
-  t = await startTestApp();
   server = await listen(t.app);
-  const o = await openReturn(t.app, 'alice');
-  orderId = o.orderId;
-  returnId = o.returnId;
+  t.onClose(() => server.close());
+  ({ orderId, returnId } = await t.as('alice').openReturn());
 }, 60_000);
-afterAll(async () => {
-  await server?.close();
-  await t.close();
-});
 
 /** mulberry32: small, fast, and the same sequence for the same seed. */
 function prng(seed: number) {

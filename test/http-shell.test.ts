@@ -2,20 +2,14 @@ import { Router } from 'express';
 import net from 'node:net';
 import request from 'supertest';
 import { listen } from './helpers/orders';
-import { startTestApp, type TestApp } from './helpers/test-app';
+import { useTestApp } from './helpers/test-app';
 import { as } from './helpers/tokens';
 
-let t: TestApp;
-beforeAll(async () => {
-  const boom = Router();
-  boom.get('/', () => {
-    throw new Error('secret internals: mongodb://user:pass@db');
-  });
-  t = await startTestApp({ extraRouters: [{ path: '/boom', router: boom }] });
+const boom = Router();
+boom.get('/', () => {
+  throw new Error('secret internals: mongodb://user:pass@db');
 });
-afterAll(async () => {
-  await t.close();
-});
+const t = useTestApp({ extraRouters: [{ path: '/boom', router: boom }] });
 
 describe('the HTTP shell', () => {
   it('answers an unknown route with 404 in the envelope', async () => {

@@ -1,13 +1,8 @@
 import mongoose from 'mongoose';
-import { startTestApp, type TestApp } from './helpers/test-app';
+import { useTestApp } from './helpers/test-app';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t.close();
-});
+// The app's start creates every index of every model on this file's database.
+useTestApp();
 
 // The indexes of the guide's section 2.2, by collection (the text index is replaced by
 // indexed lower-cased shadow fields, checked below).

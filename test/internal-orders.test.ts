@@ -1,22 +1,17 @@
 import request from 'supertest';
 import { Order } from '../src/models';
 import { guideOrderBody, smallOrderBody } from './helpers/fixtures';
-import { placeOrder } from './helpers/orders';
-import { moveOrder } from './helpers/returns';
-import { startTestApp, type TestApp } from './helpers/test-app';
+
+import { useTestApp } from './helpers/test-app';
 import { as } from './helpers/tokens';
 
-let t: TestApp;
+const t = useTestApp();
 let alices: string[]; // newest last: 5520.00, 100.00 (cancelled), 250.00
 let bobs: string;
 beforeAll(async () => {
-  t = await startTestApp();
-  alices = [await placeOrder(t.app, 'alice', guideOrderBody()), await placeOrder(t.app, 'alice', smallOrderBody(100)), await placeOrder(t.app, 'alice', smallOrderBody(250))];
-  await moveOrder(t.app, alices[1], 'Cancelled');
-  bobs = await placeOrder(t.app, 'bob', smallOrderBody(999));
-});
-afterAll(async () => {
-  await t.close();
+  alices = [await t.as('alice').placeOrder(guideOrderBody()), await t.as('alice').placeOrder(smallOrderBody(100)), await t.as('alice').placeOrder(smallOrderBody(250))];
+  await t.as('admin').move(alices[1], 'Cancelled');
+  bobs = await t.as('bob').placeOrder(smallOrderBody(999));
 });
 
 const internal = (path: string, key: string | null = process.env.SERVICE_API_KEY as string) => {

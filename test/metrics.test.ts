@@ -1,14 +1,8 @@
 import request from 'supertest';
-import { startTestApp, type TestApp } from './helpers/test-app';
+import { useTestApp } from './helpers/test-app';
 import { as } from './helpers/tokens';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = useTestApp();
 
 describe('Prometheus metrics', () => {
   it('reports HTTP latency by route pattern, not by URL', async () => {

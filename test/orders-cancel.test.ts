@@ -1,17 +1,11 @@
 import request from 'supertest';
 import { Order, OrderHistory } from '../src/models';
 import { guideOrderBody } from './helpers/fixtures';
-import { forceStatus, listen, placeOrder } from './helpers/orders';
-import { startTestApp, type TestApp } from './helpers/test-app';
+import { forceStatus, listen } from './helpers/orders';
+import { useTestApp } from './helpers/test-app';
 import { as, users, type TestUser } from './helpers/tokens';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = useTestApp();
 
 const REASON = 'Changed my mind';
 const cancel = (orderId: string, body: object = { reason: REASON, reasonCategory: 'Customer Request' }, user: TestUser = 'alice') =>
@@ -21,7 +15,7 @@ const cancelledRows = (orderId: string) => OrderHistory.countDocuments({ orderId
 
 describe('POST /api/orders/:orderId/cancel', () => {
   it('when the owner cancels a Placed order, it answers the guide 4.4 body and the order is Cancelled', async () => {
-    const orderId = await placeOrder(t.app, 'alice', guideOrderBody());
+    const orderId = await t.as('alice').placeOrder(guideOrderBody());
     const before = Date.now();
 
     const res = await cancel(orderId);
@@ -46,7 +40,7 @@ describe('POST /api/orders/:orderId/cancel', () => {
   });
 
   it('when an order is cancelled, its order.cancelled event reaches the emails, customer-stats and analytics queues once', async () => {
-    const orderId = await placeOrder(t.app, 'alice');
+    const orderId = await t.as('alice').placeOrder();
 
     await cancel(orderId);
 
@@ -61,7 +55,7 @@ describe('POST /api/orders/:orderId/cancel', () => {
   });
 
   it('when a Processing order is cancelled, it answers 200', async () => {
-    const orderId = await placeOrder(t.app, 'alice');
+    const orderId = await t.as('alice').placeOrder();
     await forceStatus(orderId, 'Processing');
 
     const res = await cancel(orderId);
@@ -73,7 +67,7 @@ describe('POST /api/orders/:orderId/cancel', () => {
   });
 
   it('when the reason has exactly 10 characters, it is accepted', async () => {
-    const orderId = await placeOrder(t.app, 'alice');
+    const orderId = await t.as('alice').placeOrder();
 
     const res = await cancel(orderId, { reason: 'x'.repeat(10) });
 
@@ -89,7 +83,7 @@ describe('POST /api/orders/:orderId/cancel', () => {
     { what: 'the body has an unknown field', body: { reason: REASON, status: 'Placed' }, field: 'status' },
     { what: 'the body has a $ key', body: { reason: REASON, $set: { status: 'Delivered' } }, field: '$set' },
   ])('when $what, it answers 400 naming $field and the order stays Placed', async ({ body, field }) => {
-    const orderId = await placeOrder(t.app, 'alice');
+    const orderId = await t.as('alice').placeOrder();
 
     const res = await cancel(orderId, body);
 
@@ -101,7 +95,7 @@ describe('POST /api/orders/:orderId/cancel', () => {
   });
 
   it("when the order has Shipped, it answers 400 'Cannot cancel order' naming the current status, and the order stays Shipped", async () => {
-    const orderId = await placeOrder(t.app, 'alice');
+    const orderId = await t.as('alice').placeOrder();
     await forceStatus(orderId, 'Shipped');
 
     const res = await cancel(orderId);
@@ -118,7 +112,7 @@ describe('POST /api/orders/:orderId/cancel', () => {
   });
 
   it('when the order is already cancelled, a second cancel answers 400 naming status Cancelled and changes nothing', async () => {
-    const orderId = await placeOrder(t.app, 'alice');
+    const orderId = await t.as('alice').placeOrder();
     const first = await cancel(orderId);
 
     const second = await cancel(orderId, { reason: 'A different reason entirely' });
@@ -133,7 +127,7 @@ describe('POST /api/orders/:orderId/cancel', () => {
   });
 
   it("when another customer cancels the order, it answers 403 and the order stays Placed", async () => {
-    const orderId = await placeOrder(t.app, 'alice');
+    const orderId = await t.as('alice').placeOrder();
 
     const res = await cancel(orderId, { reason: REASON }, 'bob');
 
@@ -147,7 +141,7 @@ describe('POST /api/orders/:orderId/cancel', () => {
   });
 
   it("when an administrator cancels a customer's order, it answers 200 and records the administrator", async () => {
-    const orderId = await placeOrder(t.app, 'alice');
+    const orderId = await t.as('alice').placeOrder();
 
     const res = await cancel(orderId, { reason: 'Out of stock at the warehouse' }, 'admin');
 
@@ -165,7 +159,7 @@ describe('POST /api/orders/:orderId/cancel', () => {
   });
 
   it('when 20 cancels of one order arrive at once, exactly one wins and exactly one Cancelled history row is written', async () => {
-    const orderId = await placeOrder(t.app, 'alice');
+    const orderId = await t.as('alice').placeOrder();
     const versionBefore = (await Order.findOne({ orderId }).lean())?.version as number;
     const http = await listen(t.app);
 

@@ -1,16 +1,10 @@
 import request from 'supertest';
 import { Order, OrderHistory, OrderItem } from '../src/models';
 import { guideOrderBody } from './helpers/fixtures';
-import { startTestApp, type TestApp } from './helpers/test-app';
+import { useTestApp } from './helpers/test-app';
 import { as } from './helpers/tokens';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = useTestApp();
 
 describe('placing an order', () => {
   it('prices the guide example: totalAmount 5520, itemCount 3, finalPrice 4975 and 545, status Placed', async () => {

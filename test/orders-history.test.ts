@@ -1,22 +1,15 @@
 import request from 'supertest';
-import { placeOrder } from './helpers/orders';
-import { startTestApp, type TestApp } from './helpers/test-app';
+import { useTestApp } from './helpers/test-app';
 import { as, users, type TestUser } from './helpers/tokens';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = useTestApp();
 
 const REASON = 'Found it cheaper elsewhere';
 const history = (orderId: string, user: TestUser = 'alice') => request(t.app).get(`/api/orders/${orderId}/history`).set(as(user));
 
 describe('GET /api/orders/:orderId/history', () => {
   it('when an order was placed and then cancelled, the very next request answers Placed then Cancelled, oldest first', async () => {
-    const orderId = await placeOrder(t.app, 'alice');
+    const orderId = await t.as('alice').placeOrder();
     const cancelled = await request(t.app).post(`/api/orders/${orderId}/cancel`).set(as('alice')).send({ reason: REASON });
     expect(cancelled.status).toBe(200);
 
@@ -51,7 +44,7 @@ describe('GET /api/orders/:orderId/history', () => {
   });
 
   it('when an administrator cancels, the row names the administrator and their role', async () => {
-    const orderId = await placeOrder(t.app, 'bob');
+    const orderId = await t.as('bob').placeOrder();
     await request(t.app).post(`/api/orders/${orderId}/cancel`).set(as('admin')).send({ reason: 'Payment was declined twice' });
 
     const res = await history(orderId, 'bob');
@@ -66,7 +59,7 @@ describe('GET /api/orders/:orderId/history', () => {
   });
 
   it("when another customer asks for the history, it answers 403 with the guide's body", async () => {
-    const orderId = await placeOrder(t.app, 'alice');
+    const orderId = await t.as('alice').placeOrder();
 
     const res = await history(orderId, 'bob');
 
@@ -79,7 +72,7 @@ describe('GET /api/orders/:orderId/history', () => {
   });
 
   it("when an administrator asks for a customer's history, it answers it", async () => {
-    const orderId = await placeOrder(t.app, 'alice');
+    const orderId = await t.as('alice').placeOrder();
 
     const res = await history(orderId, 'admin');
 
@@ -95,7 +88,7 @@ describe('GET /api/orders/:orderId/history', () => {
   });
 
   it('when no token is sent, it answers 401', async () => {
-    const orderId = await placeOrder(t.app, 'alice');
+    const orderId = await t.as('alice').placeOrder();
 
     const res = await request(t.app).get(`/api/orders/${orderId}/history`);
 

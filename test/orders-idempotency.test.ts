@@ -6,16 +6,10 @@ import { createOrderBody } from '../src/api/schemas/orders';
 import { createOrder } from '../src/services/orders/create-order';
 import { guideOrderBody, smallOrderBody } from './helpers/fixtures';
 import { listen } from './helpers/orders';
-import { startTestApp, type TestApp } from './helpers/test-app';
+import { useTestApp } from './helpers/test-app';
 import { as, users, type TestUser } from './helpers/tokens';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = useTestApp();
 
 const newKey = () => `order-${randomUUID()}`;
 const post = (key: string | undefined, body: object = guideOrderBody(), user: TestUser = 'alice') => {

@@ -1,10 +1,10 @@
 import request from 'supertest';
 import { guideOrderBody, smallOrderBody } from './helpers/fixtures';
-import { forceStatus, placeOrder } from './helpers/orders';
-import { startTestApp, type TestApp } from './helpers/test-app';
+import { forceStatus } from './helpers/orders';
+import { useTestApp } from './helpers/test-app';
 import { as, users, type TestUser } from './helpers/tokens';
 
-let t: TestApp;
+const t = useTestApp();
 /** Alice's twelve orders in the order they were placed, with their totals. */
 const alice: { orderId: string; total: number }[] = [];
 const bobs: string[] = [];
@@ -12,13 +12,9 @@ const PRICES = [700, 300, 1200, 100, 900, 500, 1100, 200, 800, 400, 1000, 600];
 const DELIVERED = new Set<number>([1, 4, 9]); // indexes into alice[]
 
 beforeAll(async () => {
-  t = await startTestApp();
-  for (const price of PRICES) alice.push({ orderId: await placeOrder(t.app, 'alice', smallOrderBody(price)), total: price });
-  for (let i = 0; i < 3; i++) bobs.push(await placeOrder(t.app, 'bob', smallOrderBody(50)));
+  for (const price of PRICES) alice.push({ orderId: await t.as('alice').placeOrder(smallOrderBody(price)), total: price });
+  for (let i = 0; i < 3; i++) bobs.push(await t.as('bob').placeOrder(smallOrderBody(50)));
   for (const i of DELIVERED) await forceStatus(alice[i].orderId, 'Delivered');
-});
-afterAll(async () => {
-  await t.close();
 });
 
 const myOrders = (query: string, user: TestUser = 'alice') => request(t.app).get(`/api/orders/me${query}`).set(as(user));
@@ -150,7 +146,7 @@ describe('GET /api/orders/me', () => {
 describe('GET /api/orders/:orderId', () => {
   let guideOrderId: string;
   beforeAll(async () => {
-    guideOrderId = await placeOrder(t.app, 'alice', guideOrderBody());
+    guideOrderId = await t.as('alice').placeOrder(guideOrderBody());
   });
 
   it('when the owner asks, it answers the full order with its items (guide 4.3)', async () => {

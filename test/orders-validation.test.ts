@@ -1,16 +1,10 @@
 import request from 'supertest';
 import { IdempotencyRecord, Order, OrderItem } from '../src/models';
 import { guideOrderBody } from './helpers/fixtures';
-import { startTestApp, type TestApp } from './helpers/test-app';
+import { useTestApp } from './helpers/test-app';
 import { as } from './helpers/tokens';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = useTestApp();
 
 type Body = ReturnType<typeof guideOrderBody>;
 type Loose = Record<string, unknown>;

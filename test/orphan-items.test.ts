@@ -3,16 +3,10 @@ import request from 'supertest';
 import { OrderItem } from '../src/models';
 import { ORPHAN_GRACE_MS, sweepOrphanItems } from '../src/services/orphan-items';
 import { guideOrderBody } from './helpers/fixtures';
-import { startTestApp, type TestApp } from './helpers/test-app';
+import { useTestApp } from './helpers/test-app';
 import { as } from './helpers/tokens';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = useTestApp();
 
 /** A fresh ObjectId whose embedded time is `secondsAgo` in the past. */
 const idFrom = (secondsAgo: number) => {

@@ -1,9 +1,9 @@
 import type { Job } from 'bullmq';
 import { IdempotencyRecord, Order, OrderHistory, OrderItem } from '../src/models';
-import type { OrderDoc } from '../src/models/order';
+import type { OrderDoc } from '../src/services/order-state';
 import { startApiProcess, type ApiProcess } from './helpers/api-process';
 import { guideOrderBody } from './helpers/fixtures';
-import { eventually, startTestApp, type TestApp } from './helpers/test-app';
+import { eventually, useTestApp } from './helpers/test-app';
 import { as, users } from './helpers/tokens';
 
 /**
@@ -14,16 +14,9 @@ import { as, users } from './helpers/tokens';
 // Each test starts real processes; on two shared cores that can take several seconds.
 jest.setTimeout(60_000);
 
-let t: TestApp;
+const t = useTestApp();
 const children: ApiProcess[] = [];
-
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await Promise.all(children.map((c) => c.kill()));
-  await t.close();
-});
+t.onClose(() => Promise.all(children.map((c) => c.kill())));
 
 const start = async (env: Record<string, string>) => {
   const child = await startApiProcess({ AUTH_SERVICE_URL: t.auth.url, ...env });

@@ -1,14 +1,8 @@
 import request from 'supertest';
-import { startTestApp, type TestApp } from './helpers/test-app';
+import { useTestApp } from './helpers/test-app';
 import { as } from './helpers/tokens';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp({ rateLimit: { max: 3, windowMs: 60_000 } });
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = useTestApp({ rateLimit: { max: 3, windowMs: 60_000 } });
 
 describe('rate limiting of the public API', () => {
   it('answers 429 in the envelope once a client exceeds its budget, counting in Redis', async () => {

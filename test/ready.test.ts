@@ -1,16 +1,14 @@
 import request from 'supertest';
 import { createRedis } from '../src/infra/redis';
 import { startOwnRedis, type OwnRedis } from './helpers/redis-server';
-import { eventually, startTestApp, type TestApp } from './helpers/test-app';
+import { eventually, useTestApp } from './helpers/test-app';
 
-let t: TestApp;
 let redis: OwnRedis;
 beforeAll(async () => {
   redis = await startOwnRedis();
-  t = await startTestApp({ redis: createRedis('producer', redis.url) });
 });
+const t = useTestApp({ redis: () => createRedis('producer', redis.url) });
 afterAll(async () => {
-  await t.close();
   await redis.stop();
 });
 

@@ -2,17 +2,11 @@ import request from 'supertest';
 import { IdempotencyRecord, Order, OrderHistory, OrderItem, ReturnRequest } from '../src/models';
 import { reconcileReturnRequests } from '../src/services/returns/reconcile';
 import { listen } from './helpers/orders';
-import { APPROVE, REJECT, deliveredOrder, openReturn, returnBody } from './helpers/returns';
-import { startTestApp, type TestApp } from './helpers/test-app';
+import { APPROVE, REJECT, returnBody } from './helpers/driver';
+import { useTestApp } from './helpers/test-app';
 import { as, users } from './helpers/tokens';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = useTestApp();
 
 const aMinuteAgo = () => new Date(Date.now() - 60_000);
 const review = (returnId: string, body: object) => request(t.app).patch(`/api/orders/returns/${returnId}/review`).set(as('admin')).send(body);
@@ -23,7 +17,7 @@ const listed = async (returnId: string) => {
 
 describe('a return step a crash left half done (DESIGN.md 3)', () => {
   it('a request written but never committed on the order is invisible, then deleted, and the order fenced', async () => {
-    const o = await deliveredOrder(t.app);
+    const o = await t.as('alice').deliveredOrder();
     const order = await Order.findOne({ orderId: o.orderId }).lean();
     await ReturnRequest.create({
       returnId: 'RET-2026-900001', orderId: order!._id, orderIdString: o.orderId, userId: users.alice._id, requestedBy: 'Alice Doe',
@@ -41,7 +35,7 @@ describe('a return step a crash left half done (DESIGN.md 3)', () => {
   });
 
   it('a request committed on the order but not finished gets its item marks and becomes visible', async () => {
-    const o = await openReturn(t.app);
+    const o = await t.as('alice').openReturn();
     await ReturnRequest.updateOne({ returnId: o.returnId }, { $set: { pendingStep: 'request', pendingSince: aMinuteAgo() } });
     await OrderItem.updateOne({ _id: o.headphones }, { $set: { returnRequested: false, returnQuantity: 0, returnId: null } });
 
@@ -53,7 +47,7 @@ describe('a return step a crash left half done (DESIGN.md 3)', () => {
   });
 
   it('a review claimed but never committed on the order is undone, and the return can be reviewed again', async () => {
-    const o = await openReturn(t.app);
+    const o = await t.as('alice').openReturn();
     await ReturnRequest.updateOne(
       { returnId: o.returnId },
       { $set: { status: 'Approved', reviewedBy: users.admin._id, reviewedAt: aMinuteAgo(), refundAmount: 100, approvalNotes: 'never committed', pendingStep: 'review', pendingSince: aMinuteAgo() } },
@@ -66,7 +60,7 @@ describe('a return step a crash left half done (DESIGN.md 3)', () => {
   });
 
   it('a completion committed on the order but not finished records the returned items', async () => {
-    const o = await openReturn(t.app);
+    const o = await t.as('alice').openReturn();
     await review(o.returnId, APPROVE);
     await request(t.app).patch(`/api/orders/${o.orderId}/status`).set(as('admin')).send({ status: 'Returned' });
     await ReturnRequest.updateOne({ returnId: o.returnId }, { $set: { pendingStep: 'completion', pendingSince: aMinuteAgo() } });
@@ -79,7 +73,7 @@ describe('a return step a crash left half done (DESIGN.md 3)', () => {
   });
 
   it('return requests marked for deletion whose order is gone are deleted', async () => {
-    const o = await openReturn(t.app);
+    const o = await t.as('alice').openReturn();
     await ReturnRequest.updateOne({ returnId: o.returnId }, { $set: { pendingStep: 'deletion', pendingSince: aMinuteAgo() } });
     await Order.deleteOne({ orderId: o.orderId });
 
@@ -89,7 +83,7 @@ describe('a return step a crash left half done (DESIGN.md 3)', () => {
   });
 
   it('leaves a step alone while it may still be in flight', async () => {
-    const o = await openReturn(t.app);
+    const o = await t.as('alice').openReturn();
     await ReturnRequest.updateOne({ returnId: o.returnId }, { $set: { status: 'Approved', reviewedAt: new Date(), pendingStep: 'review', pendingSince: new Date() } });
 
     await reconcileReturnRequests();
@@ -98,7 +92,7 @@ describe('a return step a crash left half done (DESIGN.md 3)', () => {
   });
 
   it('a repeat with the Idempotency-Key of a request that died after its order commit finishes that request instead of making another', async () => {
-    const o = await deliveredOrder(t.app);
+    const o = await t.as('alice').deliveredOrder();
     const key = `crash-${o.orderId}`;
     const first = await request(t.app).post(`/api/orders/${o.orderId}/return`).set(as('alice')).set('Idempotency-Key', key).send(returnBody(o));
     // As if the process died right after the order commit: request unfinished, key still held.
@@ -117,7 +111,7 @@ describe('a return step a crash left half done (DESIGN.md 3)', () => {
 
 describe('a new return request after an earlier one was rejected', () => {
   it('waits (409) while finishing the rejection is still in flight', async () => {
-    const o = await openReturn(t.app);
+    const o = await t.as('alice').openReturn();
     await review(o.returnId, REJECT);
     await ReturnRequest.updateOne({ returnId: o.returnId }, { $set: { pendingStep: 'review', pendingSince: new Date() } });
 
@@ -128,7 +122,7 @@ describe('a new return request after an earlier one was rejected', () => {
   });
 
   it('first finishes a rejection a crash left half done, then takes the new request', async () => {
-    const o = await openReturn(t.app);
+    const o = await t.as('alice').openReturn();
     await review(o.returnId, REJECT);
     await ReturnRequest.updateOne({ returnId: o.returnId }, { $set: { pendingStep: 'review', pendingSince: aMinuteAgo() } });
     await OrderItem.updateOne({ _id: o.headphones }, { $set: { returnRequested: true, returnQuantity: 2, returnId: o.returnId } });
@@ -143,7 +137,7 @@ describe('a new return request after an earlier one was rejected', () => {
 
 describe('simultaneous return changes', () => {
   it('of simultaneous return requests for one order one wins; the losers leave no return request or item marks', async () => {
-    const o = await deliveredOrder(t.app);
+    const o = await t.as('alice').deliveredOrder();
     const server = await listen(t.app);
     try {
       const quantities = [1, 2, 1, 2, 1, 2];
@@ -151,7 +145,6 @@ describe('simultaneous return changes', () => {
       const answers = await Promise.all(
         quantities.map((q) => request(server.server).post(`/api/orders/${o.orderId}/return`).set(as('alice')).send(returnBody(o, q))),
       );
-
 
       const won = answers.filter((r) => r.status === 200);
       expect(won).toHaveLength(1);
@@ -166,13 +159,12 @@ describe('simultaneous return changes', () => {
   });
 
   it('of an approval and a rejection sent together one wins, and the order follows the winner', async () => {
-    const o = await openReturn(t.app);
+    const o = await t.as('alice').openReturn();
     const server = await listen(t.app);
     try {
       const answers = await Promise.all(
         [APPROVE, REJECT, APPROVE, REJECT].map((body) => request(server.server).patch(`/api/orders/returns/${o.returnId}/review`).set(as('admin')).send(body)),
       );
-
 
       const won = answers.filter((r) => r.status === 200);
       expect(won).toHaveLength(1);

@@ -1,21 +1,14 @@
 import request from 'supertest';
 import { Order, OrderHistory, OrderItem, ReturnRequest } from '../src/models';
 import { guideOrderBody } from './helpers/fixtures';
-import { placeOrder } from './helpers/orders';
-import { deliveredOrder as delivered, openReturn as open, returnBody } from './helpers/returns';
-import { startTestApp, type TestApp } from './helpers/test-app';
+import { returnBody } from './helpers/driver';
+import { useTestApp } from './helpers/test-app';
 import { as, users, type TestUser } from './helpers/tokens';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = useTestApp();
 
-const deliveredOrder = (user: TestUser = 'alice') => delivered(t.app, user);
-const openReturn = (user: TestUser = 'alice') => open(t.app, user);
+const deliveredOrder = (user: TestUser = 'alice') => t.as(user).deliveredOrder();
+const openReturn = (user: TestUser = 'alice') => t.as(user).openReturn();
 const requestReturn = (orderId: string, body: object, user: TestUser = 'alice') =>
   request(t.app).post(`/api/orders/${orderId}/return`).set(as(user)).send(body);
 const statusOf = async (orderId: string) => (await Order.findOne({ orderId }).lean())?.status;
@@ -122,7 +115,7 @@ describe('POST /api/orders/:orderId/return (guide 4.5)', () => {
   });
 
   it("refuses a return for an order that is not delivered with the guide's message", async () => {
-    const orderId = await placeOrder(t.app, 'alice', guideOrderBody());
+    const orderId = await t.as('alice').placeOrder(guideOrderBody());
     const item = await OrderItem.findOne({ orderIdString: orderId }).lean();
 
     const res = await requestReturn(orderId, { reason: 'Product damaged during shipping', reasonCategory: 'Damaged', items: [{ orderItemId: item!._id.toHexString(), quantity: 1 }] });

@@ -1,19 +1,13 @@
 import request from 'supertest';
 import { Order, OrderHistory, OrderItem, ReturnRequest } from '../src/models';
-import { APPROVE, REJECT, deliveredOrder as delivered, openReturn as open, returnBody, type DeliveredOrder } from './helpers/returns';
-import { startTestApp, type TestApp } from './helpers/test-app';
+import { APPROVE, REJECT, returnBody, type DeliveredOrder } from './helpers/driver';
+import { useTestApp } from './helpers/test-app';
 import { as, users, type TestUser } from './helpers/tokens';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = useTestApp();
 
-const deliveredOrder = (user: TestUser = 'alice') => delivered(t.app, user);
-const openReturn = (user: TestUser = 'alice') => open(t.app, user);
+const deliveredOrder = (user: TestUser = 'alice') => t.as(user).deliveredOrder();
+const openReturn = (user: TestUser = 'alice') => t.as(user).openReturn();
 const requestReturn = (orderId: string, body: object, user: TestUser = 'alice') =>
   request(t.app).post(`/api/orders/${orderId}/return`).set(as(user)).send(body);
 const review = (returnId: string, body: object, user: TestUser = 'admin') =>

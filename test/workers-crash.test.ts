@@ -1,32 +1,19 @@
-import './helpers/pipeline-env';
 import { EmailDelivery, OrderHistory } from '../src/models';
 import { startQueueWorker } from '../src/workers/queue-worker';
 import { workerSettings } from '../src/workers/settings';
-import { placeOrder } from './helpers/orders';
 import { settled } from './helpers/pipeline';
-import { startTestSmtpServer, type TestSmtpServer } from './helpers/smtp-test-server';
-import { eventually, startTestApp, type TestApp } from './helpers/test-app';
+import { eventually, useTestApp } from './helpers/test-app';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
 
-let t: TestApp;
-let smtp: TestSmtpServer;
+const t = useTestApp({ smtp: true });
 const procs: WorkerProcess[] = [];
-
-beforeAll(async () => {
-  t = await startTestApp();
-  smtp = await startTestSmtpServer();
-});
-afterAll(async () => {
-  for (const p of procs) await p.kill();
-  await smtp.close();
-  await t.close();
-});
+t.onClose(() => Promise.all(procs.map((p) => p.kill())));
 
 /** The worker process as pm2 would run it, pointed at the test SMTP server. */
 async function workers(): Promise<WorkerProcess> {
   const p = await startWorkerProcess({
-    EMAIL_HOST: smtp.host,
-    EMAIL_PORT: String(smtp.port),
+    EMAIL_HOST: t.smtp.host,
+    EMAIL_PORT: String(t.smtp.port),
     // A dead worker's job is noticed as stalled within about two seconds.
     WORKER_LOCK_DURATION_MS: '1000',
     WORKER_STALLED_INTERVAL_MS: '500',
@@ -39,26 +26,12 @@ async function workers(): Promise<WorkerProcess> {
   return p;
 }
 
-/** The next DATA phase hangs before the server's 250, as a slow relay would, until released. */
-function holdNextData() {
-  let reachedData!: (sessionId: string) => void;
-  const reached = new Promise<string>((resolve) => (reachedData = resolve));
-  let release!: () => void;
-  const held = new Promise<null>((resolve) => (release = () => resolve(null)));
-  smtp.gate((_stream, sessionId) => {
-    smtp.acceptAll();
-    reachedData(sessionId);
-    return held;
-  });
-  return { reached, release };
-}
-
 /** Workers up, an order placed, and its confirmation held in the SMTP server's DATA phase. */
 async function orderWithEmailHeld(user: 'alice' | 'bob') {
-  const data = holdNextData();
+  const data = t.smtp.holdNextData();
   const proc = await workers();
-  const phasesBefore = smtp.dataPhases();
-  const orderId = await placeOrder(t.app, user);
+  const phasesBefore = t.smtp.dataPhases();
+  const orderId = await t.as(user).placeOrder();
   const { eventId } = await eventually(() => OrderHistory.findOne({ orderIdString: orderId }).lean(), 3000, 'the history row');
   const session = await data.reached;
   return { proc, phasesBefore, eventId, session, release: data.release };
@@ -70,7 +43,7 @@ describe('a worker process killed in the middle of sending an email', () => {
 
     first.child.kill('SIGKILL');
     await first.exited;
-    await smtp.whenClosed(session);
+    await t.smtp.whenClosed(session);
     release(); // too late: the client is gone, so the server does not take that message
 
     expect(await EmailDelivery.findById(eventId).lean()).toMatchObject({ state: 'sending' });
@@ -78,9 +51,9 @@ describe('a worker process killed in the middle of sending an email', () => {
     const job = await settled(t.queues.emails, eventId, 15_000);
 
     expect(await job.getState()).toBe('completed');
-    const mails = smtp.received.filter((m) => m.messageId === `<${eventId}@rman-ecommerce.com>`);
+    const mails = t.smtp.received.filter((m) => m.messageId === `<${eventId}@rman-ecommerce.com>`);
     expect(mails).toHaveLength(1);
-    expect(smtp.dataPhases() - phasesBefore).toBe(2);
+    expect(t.smtp.dataPhases() - phasesBefore).toBe(2);
     // The rerun cannot know the dead run never got a 250: the row says a repeat was possible.
     expect(await EmailDelivery.findById(eventId).lean()).toMatchObject({ state: 'sent', attempts: 2, maybeSent: true });
     await first.kill();
@@ -100,8 +73,8 @@ describe('an email job run again while its first run is still sending (its lock 
     const job = await settled(t.queues.emails, eventId, 15_000);
 
     expect(job.returnvalue).toMatchObject({ skipped: 'already sent' });
-    expect(smtp.received.filter((m) => m.messageId === `<${eventId}@rman-ecommerce.com>`)).toHaveLength(1);
-    expect(smtp.dataPhases() - phasesBefore).toBe(1);
+    expect(t.smtp.received.filter((m) => m.messageId === `<${eventId}@rman-ecommerce.com>`)).toHaveLength(1);
+    expect(t.smtp.dataPhases() - phasesBefore).toBe(1);
     expect(await EmailDelivery.findById(eventId).lean()).toMatchObject({ state: 'sent', attempts: 1, maybeSent: false });
   }, 30_000);
 });
@@ -115,14 +88,14 @@ describe('a worker process killed after the SMTP server accepted an email, befor
     await (await t.queues.emails.getJob(eventId))!.updateProgress({ smtp: 'accepted', response: '250 2.0.0 queued as 4F2A' });
     first.child.kill('SIGKILL');
     await first.exited;
-    await smtp.whenClosed(session);
+    await t.smtp.whenClosed(session);
     release();
 
     await workers();
     const job = await settled(t.queues.emails, eventId, 15_000);
 
     expect(job.returnvalue).toMatchObject({ skipped: 'already sent' });
-    expect(smtp.dataPhases() - phasesBefore).toBe(1);
+    expect(t.smtp.dataPhases() - phasesBefore).toBe(1);
     expect(await EmailDelivery.findById(eventId).lean()).toMatchObject({ state: 'sent', attempts: 1, smtpResponse: '250 2.0.0 queued as 4F2A' });
   }, 30_000);
 });

@@ -1,37 +1,20 @@
-import './helpers/pipeline-env';
 import request from 'supertest';
 import { Order } from '../src/models';
-import type { RunningWorkers } from '../src/workers/start-workers';
-import { startFakeCustomerService, type FakeCustomerService } from './helpers/fake-customer-service';
 import { guideOrderBody, smallOrderBody } from './helpers/fixtures';
-import { placeOrder } from './helpers/orders';
-import { drained, startPipeline } from './helpers/pipeline';
-import { eventually, startTestApp, type TestApp } from './helpers/test-app';
+import { drained } from './helpers/pipeline';
+import { eventually, useTestApp } from './helpers/test-app';
 import { as, users } from './helpers/tokens';
 
-let t: TestApp;
-let customers: FakeCustomerService;
-let workers: RunningWorkers;
+// A debounce long enough that a burst of concurrent orders falls inside one window.
+const t = useTestApp({ workers: ['customer-stats'], customers: true, settings: { customerStatsDebounceMs: 600 } });
 
-beforeAll(async () => {
-  t = await startTestApp();
-  customers = await startFakeCustomerService();
-  // A debounce long enough that a burst of concurrent orders falls inside one window.
-  workers = await startPipeline(t, ['customer-stats'], { customerServiceUrl: customers.url, settings: { customerStatsDebounceMs: 600 } });
-});
-afterAll(async () => {
-  await workers.close(2000);
-  await customers.close();
-  await t.close();
-});
-
-const callsSince = (mark: number, customerId: string) => customers.calls.slice(mark).filter((c) => c.customerId === customerId);
+const callsSince = (mark: number, customerId: string) => t.customers.calls.slice(mark).filter((c) => c.customerId === customerId);
 const settle = () => drained(t.queues['customer-stats']);
 
 describe('customer statistics', () => {
   it('sends one PATCH with the absolute totals of the customer after an order is placed', async () => {
-    const mark = customers.calls.length;
-    const orderId = await placeOrder(t.app, 'alice', guideOrderBody());
+    const mark = t.customers.calls.length;
+    const orderId = await t.as('alice').placeOrder(guideOrderBody());
     await eventually(async () => callsSince(mark, 'c-alice').length > 0, 5000, 'a statistics call');
     await settle();
 
@@ -48,9 +31,9 @@ describe('customer statistics', () => {
   });
 
   it('folds a burst of orders of one customer into one call carrying the final totals', async () => {
-    const mark = customers.calls.length;
+    const mark = t.customers.calls.length;
     // One after another: FerretDB v1 hands out duplicate order numbers to concurrent creates.
-    for (const n of [1, 2, 3, 4]) await placeOrder(t.app, 'bob', smallOrderBody(10 * n));
+    for (const n of [1, 2, 3, 4]) await t.as('bob').placeOrder(smallOrderBody(10 * n));
     await eventually(async () => callsSince(mark, 'c-bob').length > 0, 5000, 'a statistics call');
     await settle();
 
@@ -60,9 +43,9 @@ describe('customer statistics', () => {
   });
 
   it('retries when the Customer Service answers 500 twice, then syncs once', async () => {
-    customers.answerNext(500, 500);
-    const mark = customers.calls.length;
-    await placeOrder(t.app, 'alice', smallOrderBody(100));
+    t.customers.answerNext(500, 500);
+    const mark = t.customers.calls.length;
+    await t.as('alice').placeOrder(smallOrderBody(100));
     await eventually(async () => callsSince(mark, 'c-alice').some((c) => c.status === 200), 5000, 'a successful call');
     await settle();
 
@@ -72,9 +55,9 @@ describe('customer statistics', () => {
   });
 
   it('does not retry a 404 and dead-letters the sync', async () => {
-    customers.answerNext(404);
-    const mark = customers.calls.length;
-    await placeOrder(t.app, 'bob', smallOrderBody(5));
+    t.customers.answerNext(404);
+    const mark = t.customers.calls.length;
+    await t.as('bob').placeOrder(smallOrderBody(5));
     await settle();
 
     expect(callsSince(mark, 'c-bob').map((c) => c.status)).toEqual([404]);
@@ -85,9 +68,9 @@ describe('customer statistics', () => {
   });
 
   it('counts a cancelled order by status but leaves it out of the value', async () => {
-    const orderId = await placeOrder(t.app, 'alice', smallOrderBody(40));
+    const orderId = await t.as('alice').placeOrder(smallOrderBody(40));
     await settle();
-    const mark = customers.calls.length;
+    const mark = t.customers.calls.length;
 
     await request(t.app).post(`/api/orders/${orderId}/cancel`).set(as('alice')).send({ reason: 'Ordered the wrong size' }).expect(200);
     await eventually(async () => callsSince(mark, 'c-alice').length > 0, 5000, 'a statistics call');
@@ -99,14 +82,14 @@ describe('customer statistics', () => {
 
   it('asks for no sync when the order has no customer id', async () => {
     expect(users.admin.customerId).toBeNull();
-    const mark = customers.calls.length;
-    const orderId = await placeOrder(t.app, 'admin');
+    const mark = t.customers.calls.length;
+    const orderId = await t.as('admin').placeOrder();
     await settle();
 
     const order = await Order.findOne({ orderId }).lean();
     expect(order?.customerId).toBeNull();
     const jobs = await t.queues['customer-stats'].getJobs(['completed']);
     expect(jobs.find((j) => j.data.orderId === orderId)?.returnvalue).toEqual({ skipped: 'the order has no customer id' });
-    expect(customers.calls.length).toBe(mark);
+    expect(t.customers.calls.length).toBe(mark);
   });
 });

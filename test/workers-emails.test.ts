@@ -1,34 +1,17 @@
-import './helpers/pipeline-env';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { createMailer } from '../src/clients/mailer';
 import { EmailDelivery, OrderHistory } from '../src/models';
-import type { RunningWorkers } from '../src/workers/start-workers';
 import { guideOrderBody } from './helpers/fixtures';
-import { askReturn, moveTo, review } from './helpers/order-flows';
-import { placeOrder } from './helpers/orders';
-import { settled, startPipeline } from './helpers/pipeline';
-import { startTestSmtpServer, type ReceivedMail, type TestSmtpServer } from './helpers/smtp-test-server';
-import { eventually, startTestApp, type TestApp } from './helpers/test-app';
+import { settled } from './helpers/pipeline';
+import { type ReceivedMail } from './helpers/smtp-test-server';
+import { eventually, useTestApp } from './helpers/test-app';
 import { as } from './helpers/tokens';
 
-let t: TestApp;
-let smtp: TestSmtpServer;
-let workers: RunningWorkers;
-
-beforeAll(async () => {
-  t = await startTestApp();
-  smtp = await startTestSmtpServer();
-  workers = await startPipeline(t, ['emails'], { smtp });
-});
-afterAll(async () => {
-  await workers.close(2000);
-  await smtp.close();
-  await t.close();
-});
-beforeEach(() => smtp.acceptAll());
+const t = useTestApp({ workers: ['emails'], smtp: true });
+beforeEach(() => t.smtp.acceptAll());
 
 const eventIdOf = async (orderId: string, type: string): Promise<string> => {
   const row = await OrderHistory.findOne({ orderIdString: orderId }).sort({ timestamp: -1 }).lean();
@@ -36,12 +19,12 @@ const eventIdOf = async (orderId: string, type: string): Promise<string> => {
   if (!job || job.name !== type) throw new Error(`no ${type} email job for ${orderId}`);
   return row.eventId;
 };
-const mailFor = (eventId: string): ReceivedMail[] => smtp.received.filter((m) => m.messageId === `<${eventId}@rman-ecommerce.com>`);
+const mailFor = (eventId: string): ReceivedMail[] => t.smtp.received.filter((m) => m.messageId === `<${eventId}@rman-ecommerce.com>`);
 const oneMailFor = (eventId: string) => eventually(async () => mailFor(eventId)[0], 8000, `the email of event ${eventId}`);
 
 describe('the emails worker', () => {
   it('sends one order confirmation naming the order id and total, with an items table, as HTML and text', async () => {
-    const orderId = await placeOrder(t.app, 'alice', guideOrderBody());
+    const orderId = await t.as('alice').placeOrder(guideOrderBody());
     const eventId = await eventIdOf(orderId, 'order.created');
 
     const mail = await oneMailFor(eventId);
@@ -62,7 +45,7 @@ describe('the emails worker', () => {
   });
 
   it('sends the email of an event once even when its job runs a second time', async () => {
-    const orderId = await placeOrder(t.app, 'bob');
+    const orderId = await t.as('bob').placeOrder();
     const eventId = await eventIdOf(orderId, 'order.created');
     await oneMailFor(eventId);
     const original = await t.queues.emails.getJob(eventId);
@@ -75,7 +58,7 @@ describe('the emails worker', () => {
   });
 
   it('mails status updates and cancellations with their own templates', async () => {
-    const orderId = await placeOrder(t.app, 'alice');
+    const orderId = await t.as('alice').placeOrder();
     await request(t.app).patch(`/api/orders/${orderId}/status`).set(as('admin')).send({ status: 'Processing' }).expect(200);
     const processing = await oneMailFor(await eventIdOf(orderId, 'order.status_changed'));
     await request(t.app).post(`/api/orders/${orderId}/cancel`).set(as('alice')).send({ reason: 'Found a better price elsewhere' }).expect(200);
@@ -88,13 +71,13 @@ describe('the emails worker', () => {
   });
 
   it('mails the return received, its approval with the refund, and its completion', async () => {
-    const orderId = await placeOrder(t.app, 'alice', guideOrderBody());
-    await moveTo(t.app, orderId, 'Processing', 'Shipped', 'Delivered');
-    const returnId = await askReturn(t.app, 'alice', orderId, 2);
+    const orderId = await t.as('alice').placeOrder(guideOrderBody());
+    await t.as('admin').move(orderId, 'Processing', 'Shipped', 'Delivered');
+    const returnId = await t.as('alice').requestReturn(orderId, undefined, 2);
     const received = await oneMailFor(await eventIdOf(orderId, 'return.requested'));
-    await review(t.app, returnId, 4975);
+    await t.as('admin').review(returnId, 4975);
     const reviewed = await oneMailFor((await t.queues.emails.getJobs(['completed', 'active', 'waiting'])).find((j) => j.name === 'return.reviewed' && j.data.returnId === returnId)!.data.eventId);
-    await moveTo(t.app, orderId, 'Returned');
+    await t.as('admin').move(orderId, 'Returned');
     const completed = await oneMailFor(await eventIdOf(orderId, 'return.completed'));
 
     expect(received.subject).toBe(`Return ${returnId} received for order ${orderId}`);
@@ -106,8 +89,8 @@ describe('the emails worker', () => {
   });
 
   it('fails at once on an SMTP 5xx, sends nothing, and dead-letters the job', async () => {
-    smtp.gate(async () => ({ code: 550, message: 'Mailbox <bob.smith@example.com> unavailable' }));
-    const orderId = await placeOrder(t.app, 'bob');
+    t.smtp.gate(async () => ({ code: 550, message: 'Mailbox <bob.smith@example.com> unavailable' }));
+    const orderId = await t.as('bob').placeOrder();
     const eventId = await eventIdOf(orderId, 'order.created');
 
     const job = await settled(t.queues.emails, eventId);
@@ -124,8 +107,8 @@ describe('the emails worker', () => {
 
   it('retries an SMTP 4xx and then delivers exactly one email', async () => {
     let refusals = 0;
-    smtp.gate(async () => (refusals++ === 0 ? { code: 451, message: 'Try again later' } : null));
-    const orderId = await placeOrder(t.app, 'alice');
+    t.smtp.gate(async () => (refusals++ === 0 ? { code: 451, message: 'Try again later' } : null));
+    const orderId = await t.as('alice').placeOrder();
     const eventId = await eventIdOf(orderId, 'order.created');
 
     const job = await settled(t.queues.emails, eventId);

@@ -1,39 +1,21 @@
-import './helpers/pipeline-env';
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import { AnalyticsDaily, OrderEvent } from '../src/models';
 import type { EventJob } from '../src/queues/payloads';
-import type { RunningWorkers } from '../src/workers/start-workers';
-import { startFakeCustomerService, type FakeCustomerService } from './helpers/fake-customer-service';
-import { placeOrder } from './helpers/orders';
-import { drained, settled, startPipeline } from './helpers/pipeline';
-import { startTestSmtpServer, type TestSmtpServer } from './helpers/smtp-test-server';
-import { eventually, startTestApp, type TestApp } from './helpers/test-app';
+import { drained, settled } from './helpers/pipeline';
+import { eventually, useTestApp } from './helpers/test-app';
 
-let t: TestApp;
-let smtp: TestSmtpServer;
-let customers: FakeCustomerService;
-let workers: RunningWorkers;
+const t = useTestApp({ workers: ['emails', 'customer-stats', 'analytics', 'refunds'], smtp: true, customers: true });
 /** The committed order.created event of a real order, as its jobs carried it. */
 let real: EventJob;
 
 beforeAll(async () => {
-  t = await startTestApp();
-  smtp = await startTestSmtpServer();
-  customers = await startFakeCustomerService();
-  workers = await startPipeline(t, ['emails', 'customer-stats', 'analytics', 'refunds'], { smtp, customerServiceUrl: customers.url });
-  const orderId = await placeOrder(t.app, 'alice');
+  const orderId = await t.as('alice').placeOrder();
   const event = await eventually(() => OrderEvent.findOne({ orderId }).lean(), 3000, 'the event record');
   real = (await t.queues.emails.getJob(event._id))?.data as EventJob;
-  await eventually(async () => customers.calls.length === 1 && smtp.received.length === 1, 8000, 'the real order’s email and statistics');
+  await eventually(async () => t.customers.calls.length === 1 && t.smtp.received.length === 1, 8000, 'the real order’s email and statistics');
   for (const q of ['emails', 'customer-stats', 'analytics'] as const) await drained(t.queues[q]);
 }, 30_000);
-afterAll(async () => {
-  await workers?.close(2000);
-  await customers?.close();
-  await smtp?.close();
-  await t?.close();
-});
 
 /** Adds a job as someone with the board or Redis in hand might, and waits for its end. */
 async function forge(queue: Queue, name: string, data: object) {
@@ -51,7 +33,7 @@ describe('jobs that are not events of a committed change', () => {
 
     expect(await job.getState()).toBe('failed');
     expect(job.failedReason).toBe(`event ${forged.eventId} is not an event of a committed change`);
-    expect(smtp.received).toHaveLength(1);
+    expect(t.smtp.received).toHaveLength(1);
     expect(await t.queues['dead-letter'].getJob(`emails-${String(job.id)}`)).toBeTruthy();
   });
 
@@ -62,7 +44,7 @@ describe('jobs that are not events of a committed change', () => {
 
     expect(await job.getState()).toBe('failed');
     expect(job.failedReason).toBe(`event ${real.eventId} differs from the committed one in newStatus`);
-    expect(smtp.received).toHaveLength(1);
+    expect(t.smtp.received).toHaveLength(1);
   });
 
   it('made-up events touch no analytics, no statistics and no refunds', async () => {
@@ -80,7 +62,7 @@ describe('jobs that are not events of a committed change', () => {
     await drained(t.queues['customer-stats']);
     for (const job of jobs) expect({ name: job.name, state: await job.getState() }).toEqual({ name: job.name, state: 'failed' });
     expect(await analyticsNow()).toEqual(analyticsBefore);
-    expect(customers.calls).toHaveLength(1);
+    expect(t.customers.calls).toHaveLength(1);
   });
 
   it('a sync for one customer asked for by another customer’s event is refused', async () => {
@@ -88,7 +70,7 @@ describe('jobs that are not events of a committed change', () => {
 
     expect(await job.getState()).toBe('failed');
     expect(job.failedReason).toBe('no committed event of customer c-bob asked for this sync');
-    expect(customers.calls).toHaveLength(1);
+    expect(t.customers.calls).toHaveLength(1);
   });
 
   it('the real event added again under another job id is accepted, and sends nothing twice', async () => {
@@ -96,6 +78,6 @@ describe('jobs that are not events of a committed change', () => {
 
     expect(await job.getState()).toBe('completed');
     expect(job.returnvalue).toMatchObject({ skipped: 'already sent' });
-    expect(smtp.received).toHaveLength(1);
+    expect(t.smtp.received).toHaveLength(1);
   });
 });

@@ -1,29 +1,15 @@
-import './helpers/pipeline-env';
 import { Refund, ReturnRequest } from '../src/models';
-import type { RunningWorkers } from '../src/workers/start-workers';
 import { guideOrderBody } from './helpers/fixtures';
-import { askReturn, moveTo, review } from './helpers/order-flows';
-import { placeOrder } from './helpers/orders';
-import { drained, settled, startPipeline } from './helpers/pipeline';
-import { eventually, startTestApp, type TestApp } from './helpers/test-app';
+import { drained, settled } from './helpers/pipeline';
+import { eventually, useTestApp } from './helpers/test-app';
 
-let t: TestApp;
-let workers: RunningWorkers;
-
-beforeAll(async () => {
-  t = await startTestApp();
-  workers = await startPipeline(t, ['refunds']);
-});
-afterAll(async () => {
-  await workers.close(2000);
-  await t.close();
-});
+const t = useTestApp({ workers: ['refunds'] });
 
 /** A delivered guide order of alice with a return of both headphones (4975.00) requested. */
 async function returnRequested(): Promise<{ orderId: string; returnId: string }> {
-  const orderId = await placeOrder(t.app, 'alice', guideOrderBody());
-  await moveTo(t.app, orderId, 'Processing', 'Shipped', 'Delivered');
-  return { orderId, returnId: await askReturn(t.app, 'alice', orderId, 2) };
+  const orderId = await t.as('alice').placeOrder(guideOrderBody());
+  await t.as('admin').move(orderId, 'Processing', 'Shipped', 'Delivered');
+  return { orderId, returnId: await t.as('alice').requestReturn(orderId, undefined, 2) };
 }
 
 const refundJobOf = async (returnId: string, type: string) =>
@@ -33,7 +19,7 @@ describe('the refunds worker', () => {
   it('records one ledger entry for the approved amount and moves refundStatus to Processed', async () => {
     const { orderId, returnId } = await returnRequested();
 
-    await review(t.app, returnId, 4975);
+    await t.as('admin').review(returnId, 4975);
 
     const entry = await eventually(() => Refund.findOne({ returnId }).lean(), 5000, 'the ledger entry');
     expect(entry).toMatchObject({ returnId, orderId, userId: 'u-alice-000000000000001', amount: 497500, status: 'Processed' });
@@ -42,7 +28,7 @@ describe('the refunds worker', () => {
 
   it('adds no second entry when the review job runs again', async () => {
     const { returnId } = await returnRequested();
-    await review(t.app, returnId, 100);
+    await t.as('admin').review(returnId, 100);
     const first = await refundJobOf(returnId, 'return.reviewed');
     await settled(t.queues.refunds, String(first.id));
 
@@ -55,10 +41,10 @@ describe('the refunds worker', () => {
 
   it('completes the entry and the return when the return is completed', async () => {
     const { orderId, returnId } = await returnRequested();
-    await review(t.app, returnId, 4975);
+    await t.as('admin').review(returnId, 4975);
     await eventually(() => Refund.findOne({ returnId }).lean(), 5000, 'the ledger entry');
 
-    await moveTo(t.app, orderId, 'Returned');
+    await t.as('admin').move(orderId, 'Returned');
 
     await eventually(async () => (await Refund.findOne({ returnId }).lean())?.status === 'Completed', 5000, 'the entry to complete');
     await eventually(async () => (await ReturnRequest.findOne({ returnId }).lean())?.refundStatus === 'Completed', 5000, 'refundStatus Completed');
@@ -68,7 +54,7 @@ describe('the refunds worker', () => {
   it('records nothing for a rejected return', async () => {
     const { returnId } = await returnRequested();
 
-    await review(t.app, returnId, null);
+    await t.as('admin').review(returnId, null);
     const job = await settled(t.queues.refunds, String((await refundJobOf(returnId, 'return.reviewed')).id));
 
     expect(job.returnvalue).toEqual({ outcome: 'not-approved' });

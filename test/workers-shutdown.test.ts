@@ -1,59 +1,32 @@
-import './helpers/pipeline-env';
 import { OrderHistory } from '../src/models';
 import { selectWorkers } from '../src/workers/selection';
-import { placeOrder } from './helpers/orders';
 import { settled } from './helpers/pipeline';
-import { startTestSmtpServer, type TestSmtpServer } from './helpers/smtp-test-server';
-import { eventually, startTestApp, type TestApp } from './helpers/test-app';
+import { eventually, useTestApp } from './helpers/test-app';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
 
-let t: TestApp;
-let smtp: TestSmtpServer;
+const t = useTestApp({ smtp: true });
 const procs: WorkerProcess[] = [];
-
-beforeAll(async () => {
-  t = await startTestApp();
-  smtp = await startTestSmtpServer();
-});
-afterAll(async () => {
-  await smtp.close();
-  await t.close();
-});
-beforeEach(() => smtp.acceptAll());
+beforeEach(() => t.smtp.acceptAll());
 afterEach(async () => {
   for (const p of procs.splice(0)) await p.kill();
 });
 
 async function workers(env: Record<string, string> = {}, args: string[] = []): Promise<WorkerProcess> {
-  const p = await startWorkerProcess({ EMAIL_HOST: smtp.host, EMAIL_PORT: String(smtp.port), ...env }, args);
+  const p = await startWorkerProcess({ EMAIL_HOST: t.smtp.host, EMAIL_PORT: String(t.smtp.port), ...env }, args);
   procs.push(p);
   return p;
 }
 
 const placed = async (): Promise<string> => {
-  const orderId = await placeOrder(t.app, 'bob');
+  const orderId = await t.as('bob').placeOrder();
   return (await eventually(() => OrderHistory.findOne({ orderIdString: orderId }).lean(), 3000, 'the history row')).eventId;
 };
-const mailsOf = (eventId: string) => smtp.received.filter((m) => m.messageId === `<${eventId}@rman-ecommerce.com>`);
-
-/** Holds the next DATA phase; `reached` resolves when it begins, `release(ms)` answers after ms. */
-function holdNextData() {
-  let reached!: (sessionId: string) => void;
-  let release!: () => void;
-  const reachedP = new Promise<string>((r) => (reached = r));
-  const released = new Promise<null>((r) => (release = () => r(null)));
-  smtp.gate((_stream, sessionId) => {
-    smtp.acceptAll();
-    reached(sessionId);
-    return released;
-  });
-  return { reached: reachedP, release };
-}
+const mailsOf = (eventId: string) => t.smtp.received.filter((m) => m.messageId === `<${eventId}@rman-ecommerce.com>`);
 
 describe('stopping the worker process', () => {
   it('on SIGTERM takes no new job, lets the running email job finish, and exits 0', async () => {
     const proc = await workers();
-    const hold = holdNextData();
+    const hold = t.smtp.holdNextData();
     const eventId = await placed();
     await hold.reached;
 
@@ -69,7 +42,7 @@ describe('stopping the worker process', () => {
 
   it('hands a job that outlives the shutdown budget back to the queue; the next process sends it once', async () => {
     const proc = await workers({ SHUTDOWN_TIMEOUT_MS: '2500' }); // 500 ms for running jobs
-    const hold = holdNextData();
+    const hold = t.smtp.holdNextData();
     const eventId = await placed();
     const session = await hold.reached;
 
@@ -81,7 +54,7 @@ describe('stopping the worker process', () => {
     expect(Date.now() - stoppedAt).toBeLessThan(2500);
     expect(proc.output()).toMatch(/released an unfinished job at shutdown/);
     expect(await (await t.queues.emails.getJob(eventId))?.getState()).toBe('waiting');
-    await smtp.whenClosed(session);
+    await t.smtp.whenClosed(session);
     hold.release(); // the client is gone: the server does not take that message
 
     await workers();

@@ -1,4 +1,4 @@
-import { ORDER_STATUSES } from '../../src/config';
+import { ORDER_STATUSES } from '../../src/services/order-state';
 import { Order, OrderItem, ReturnRequest } from '../../src/models';
 
 /** What GET /api/orders/analytics must answer, recomputed from the orders, items and returns. */

@@ -27,8 +27,13 @@ export function guideOrderBody() {
   };
 }
 
-/** A small valid order body for tests that need many orders. */
-export function smallOrderBody(unitPrice = 100, quantity = 1) {
-  const body = guideOrderBody();
-  return { deliveryAddress: body.deliveryAddress, items: [{ productId: 'PROD-9', productName: 'Thing', quantity, unitPrice }] };
+/** One order line, as given with overrides. */
+export const orderLine = (overrides: Record<string, unknown> = {}) => ({ productId: 'PROD-9', productName: 'Thing', quantity: 1, unitPrice: 100, ...overrides });
+
+/** A small valid order body (one line of 100.00), with any part replaced. */
+export function buildOrderBody(overrides: { deliveryAddress?: object; items?: object[]; notes?: string } = {}) {
+  return { deliveryAddress: guideOrderBody().deliveryAddress, items: [orderLine()], ...overrides };
 }
+
+/** A one-line order of `quantity` units at `unitPrice`, for tests that need many orders. */
+export const smallOrderBody = (unitPrice = 100, quantity = 1) => buildOrderBody({ items: [orderLine({ unitPrice, quantity })] });

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import request from 'supertest';
 import { Order } from '../../src/models';
-import type { OrderStatus } from '../../src/config';
+import type { OrderStatus } from '../../src/services/order-state';
 import { createHttpServer } from '../../src/api/http-server';
 import { smallOrderBody } from './fixtures';
 import { as, type TestUser } from './tokens';

@@ -25,4 +25,11 @@ Object.assign(process.env, {
   RATE_LIMIT_MAX: '1000000',
   // Suites that send many wrong keys on purpose (authorization matrix, fuzz); test/abuse-limits sets its own.
   SERVICE_KEY_MAX_FAILURES: '1000000',
+  // The job pipeline in milliseconds: few, fast retries; short debounce and SMTP timeouts.
+  JOB_ATTEMPTS: process.env.JOB_ATTEMPTS ?? '3',
+  JOB_BACKOFF_MS: process.env.JOB_BACKOFF_MS ?? '40',
+  JOB_BACKOFF_JITTER: '0',
+  CUSTOMER_STATS_DEBOUNCE_MS: process.env.CUSTOMER_STATS_DEBOUNCE_MS ?? '150',
+  EMAIL_TIMEOUT_MS: '2000',
+  EMAIL_CLAIM_LOCK_MS: '8000',
 });

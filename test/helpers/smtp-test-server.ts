@@ -23,6 +23,11 @@ export interface TestSmtpServer {
   /** Decides the answer of the following DATA phases (null = accept); reset by `acceptAll`. */
   gate(fn: DataGate): void;
   acceptAll(): void;
+  /**
+   * Holds the next DATA phase before the server's 250, as a slow relay would: `reached`
+   * resolves with its session when it begins, `release()` lets it be answered.
+   */
+  holdNextData(): { reached: Promise<string>; release: () => void };
   /** Resolves once the client of a session has disconnected. */
   whenClosed(sessionId: string): Promise<void>;
   /** Stops listening (clients get connection refused) and drops open connections. */
@@ -137,6 +142,18 @@ export async function startTestSmtpServer(): Promise<TestSmtpServer> {
     dataPhases: () => phases,
     gate: (fn) => void (gateFn = fn),
     acceptAll: () => void (gateFn = null),
+    holdNextData() {
+      let reachedData!: (sessionId: string) => void;
+      const reached = new Promise<string>((resolve) => (reachedData = resolve));
+      let release!: () => void;
+      const held = new Promise<null>((resolve) => (release = () => resolve(null)));
+      gateFn = (_stream, sessionId) => {
+        gateFn = null;
+        reachedData(sessionId);
+        return held;
+      };
+      return { reached, release };
+    },
     whenClosed: (sessionId) => (gone.has(sessionId) ? Promise.resolve() : new Promise<void>((resolve) => closedWaiters.set(sessionId, resolve))),
     stop: stopListening,
     start: listen,
