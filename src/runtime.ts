@@ -8,6 +8,7 @@ import { logger } from './logger';
 import { createOutboxRelay, type OutboxRelay } from './queues/outbox-relay';
 import { closeQueues, createQueues, type Queues } from './queues/queues';
 import type { ServiceDeps } from './services/deps';
+import { startUpkeep } from './upkeep';
 
 /** The connections and collaborators every process runs with, and its ordered shutdown. */
 export interface Runtime {
@@ -29,7 +30,8 @@ export interface RuntimeOptions {
 /**
  * Connects MongoDB (with its indexes) and Redis, builds the queues, the outbox relay and
  * the services' collaborators, and registers how each closes: the same wiring for the
- * API, the workers and the tests. The workers need Redis to do anything and wait for it;
+ * API, the workers and the tests; the API and the workers also keep up the outbox and
+ * stop in order on a signal. The workers need Redis to do anything and wait for it;
  * the API starts without it after a moment (limits pass, jobs wait in the outbox).
  */
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
@@ -53,5 +55,11 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const outbox = createOutboxRelay(queues);
   const authService = createAuthServiceClient(opts.authService?.url, opts.authService?.timeoutMs);
   const services: ServiceDeps = { authService, relay: outbox.relay };
+  if (opts.role !== 'test') {
+    // A process of the fleet: it keeps up the outbox and stops in order on a signal.
+    const upkeep = startUpkeep(outbox);
+    shutdown.add('upkeep', Phase.background, () => upkeep.stop());
+    shutdown.exitOnSignals(opts.role);
+  }
   return { redis, queues, outbox, services, shutdown };
 }

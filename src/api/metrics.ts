@@ -1,5 +1,4 @@
-import type { RequestHandler, Router } from 'express';
-import { Router as router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Queue } from 'bullmq';
 import { config } from '../config';
@@ -14,19 +13,10 @@ export function createMetrics(queues: Queue[]): { middleware: RequestHandler; ro
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
-  const latency = new Histogram({
-    name: 'orms_http_request_duration_seconds',
-    help: 'HTTP request latency by method, route pattern and status',
-    labelNames: ['method', 'route', 'status'] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [registry],
-  });
-  const requests = new Counter({
-    name: 'orms_http_requests_total',
-    help: 'HTTP requests by method, route pattern and status',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers: [registry],
-  });
+  // Both by method, route pattern and status.
+  const byRoute = { labelNames: ['method', 'route', 'status'] as const, registers: [registry] };
+  const latency = new Histogram({ name: 'orms_http_request_duration_seconds', help: 'HTTP request latency', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], ...byRoute });
+  const requests = new Counter({ name: 'orms_http_requests_total', help: 'HTTP requests', ...byRoute });
   new Gauge({
     name: 'orms_queue_jobs',
     help: 'Jobs per queue and state (waiting, active, delayed, failed, completed)',
@@ -69,7 +59,7 @@ export function createMetrics(queues: Queue[]): { middleware: RequestHandler; ro
   };
 
   const isToken = config.METRICS_TOKEN ? secretMatcher(config.METRICS_TOKEN) : null;
-  const routes = router();
+  const routes = Router();
   routes.get('/metrics', async (req, res) => {
     if (isToken && !isToken(req.get('authorization')?.replace(/^Bearer /, '') ?? '')) {
       fail(res, 401, 'Unauthorized', [{ field: 'authorization', message: 'A valid metrics token is required' }]);

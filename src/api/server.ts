@@ -3,7 +3,6 @@ import { config } from '../config';
 import { Phase } from '../infra/shutdown';
 import { logger } from '../logger';
 import { startRuntime } from '../runtime';
-import { startUpkeep } from '../upkeep';
 import { buildApp } from './app';
 import { BOARD_PATH, boardRouter } from './board';
 import { createHttpServer } from './http-server';
@@ -11,9 +10,6 @@ import { createHttpServer } from './http-server';
 /** Entry point of an API process: connect, listen, and stop in order on a signal. */
 async function main(): Promise<void> {
   const rt = await startRuntime({ role: 'api' });
-  rt.shutdown.exitOnSignals('api');
-  const upkeep = startUpkeep(rt.outbox);
-  rt.shutdown.add('upkeep', Phase.background, () => upkeep.stop());
   const board = boardRouter(rt.queues, rt.redis);
   if (!board) logger.info('Bull Board is off: set BOARD_USER and BOARD_PASSWORD to serve it at ' + BOARD_PATH);
   const app = buildApp({ services: rt.services, redis: rt.redis, queues: rt.queues, extraRouters: board ? [{ path: BOARD_PATH, router: board }] : [] });

@@ -1,7 +1,7 @@
-import axios, { type AxiosInstance } from 'axios';
 import { z } from 'zod';
 import { config } from '../config';
 import { UnauthenticatedError, UpstreamUnavailableError } from '../services/errors';
+import { platformHttp } from './platform-http';
 
 /** The customer as the Auth Service knows them (DESIGN.md 8). */
 export interface AuthUser {
@@ -17,9 +17,8 @@ const answer = z.object({
       _id: z.string().optional(),
       id: z.string().optional(),
       email: z.string().min(1),
-      firstName: z.string().optional(),
-      lastName: z.string().optional(),
-      name: z.string().optional(),
+      // The name as two parts, or as one.
+      ...{ firstName: z.string().optional(), lastName: z.string().optional(), name: z.string().optional() },
       customerId: z.string().nullish(),
     })
     .refine((d) => d._id ?? d.id, { message: '_id or id is required' }),
@@ -30,12 +29,7 @@ export interface AuthServiceClient {
 }
 
 export function createAuthServiceClient(baseURL = config.AUTH_SERVICE_URL, timeout = config.UPSTREAM_TIMEOUT_MS): AuthServiceClient {
-  const http: AxiosInstance = axios.create({
-    baseURL,
-    timeout,
-    headers: { 'x-service-api-key': config.SERVICE_API_KEY, accept: 'application/json' },
-    validateStatus: () => true,
-  });
+  const http = platformHttp(baseURL, timeout);
   return {
     async getUser(userId) {
       let res;

@@ -1,5 +1,5 @@
-import axios, { type AxiosInstance } from 'axios';
 import { config } from '../config';
+import { platformHttp } from './platform-http';
 
 /** The statistics body of `PATCH /api/customers/internal/:customerId/statistics`: absolute totals. */
 export interface CustomerStatisticsBody {
@@ -30,13 +30,7 @@ export interface CustomerServiceClient {
 const retryableStatus = (status: number): boolean => status === 408 || status === 429 || status >= 500;
 
 export function createCustomerServiceClient(baseURL = config.CUSTOMER_SERVICE_URL, timeout = config.UPSTREAM_TIMEOUT_MS): CustomerServiceClient {
-  const http: AxiosInstance = axios.create({
-    baseURL,
-    timeout,
-    headers: { 'x-service-api-key': config.SERVICE_API_KEY, accept: 'application/json' },
-    validateStatus: () => true,
-    maxRedirects: 0,
-  });
+  const http = platformHttp(baseURL, timeout);
   return {
     async updateStatistics(customerId, body) {
       let status: number;

@@ -1,4 +1,5 @@
 import { logger } from '../logger';
+import { once } from './once';
 
 /**
  * When a step runs during shutdown (in the spirit of Outline's ShutdownHelper): first what
@@ -17,7 +18,6 @@ interface Step {
 /** The ordered shutdown of one process: every part registers how it stops. */
 export class Shutdown {
   private readonly steps: Step[] = [];
-  private stopping: Promise<void> | undefined;
 
   constructor(private readonly deadlineMs: number) {}
 
@@ -26,24 +26,12 @@ export class Shutdown {
   }
 
   /** Runs every step, phase by phase; a failing step is logged and does not stop the others. Safe to call twice. */
-  stop(): Promise<void> {
-    this.stopping ??= (async () => {
-      for (const phase of [Phase.intake, Phase.background, Phase.connections]) {
-        await Promise.all(
-          this.steps
-            .filter((s) => s.phase === phase)
-            .map(async (s) => {
-              try {
-                await s.run();
-              } catch (err) {
-                logger.warn({ err, step: s.name }, 'shutdown step failed');
-              }
-            }),
-        );
-      }
-    })();
-    return this.stopping;
-  }
+  readonly stop = once(async () => {
+    for (const phase of [Phase.intake, Phase.background, Phase.connections]) {
+      const steps = this.steps.filter((s) => s.phase === phase);
+      await Promise.all(steps.map((s) => Promise.resolve().then(s.run).catch((err: unknown) => logger.warn({ err, step: s.name }, 'shutdown step failed'))));
+    }
+  });
 
   /**
    * Ends the process on SIGTERM and SIGINT after stopping in order, and on an unhandled

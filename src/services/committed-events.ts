@@ -44,18 +44,8 @@ export async function recordCommittedEvent(e: CommittedEvent): Promise<void> {
 export async function findCommittedEvent(eventId: string): Promise<CommittedEvent | null> {
   const doc = await OrderEvent.findById(eventId).lean<OrderEventDoc>();
   if (!doc) return null;
-  return {
-    eventId: doc._id,
-    type: doc.type as EventType,
-    orderRef: doc.orderRef.toHexString(),
-    orderId: doc.orderId,
-    userId: doc.userId,
-    customerId: doc.customerId ?? null,
-    occurredAt: doc.occurredAt.toISOString(),
-    previousStatus: doc.previousStatus ?? null,
-    newStatus: doc.newStatus ?? null,
-    returnId: doc.returnId ?? null,
-  };
+  const { _id, type, orderRef, orderId, userId, customerId = null, occurredAt, previousStatus = null, newStatus = null, returnId = null } = doc;
+  return { eventId: _id, type: type as EventType, orderRef: orderRef.toHexString(), orderId, userId, customerId, occurredAt: occurredAt.toISOString(), previousStatus, newStatus, returnId };
 }
 
 /** The fields in which `claimed` differs from the recorded event (all of them when there is none). */

@@ -12,20 +12,12 @@ import type { NewEvent } from './order-events';
  * only if nobody changed the order since it was read (version compare-and-set), and that
  * appends the change's events to the order's outbox in the same write.
  */
-export async function commitChange(
-  order: { _id: Types.ObjectId; version: number },
-  set: Record<string, unknown>,
-  events: NewEvent[],
-): Promise<OrderDoc> {
-  return withOrderLock(order._id, () => commitChangeHoldingLock(order, set, events));
-}
+type CommitChange = (order: { _id: Types.ObjectId; version: number }, set: Record<string, unknown>, events: NewEvent[]) => Promise<OrderDoc>;
+
+export const commitChange: CommitChange = (order, set, events) => withOrderLock(order._id, () => commitChangeHoldingLock(order, set, events));
 
 /** commitChange for a caller that already holds the order's lock (inside withOrderLock). */
-export async function commitChangeHoldingLock(
-  order: { _id: Types.ObjectId; version: number },
-  set: Record<string, unknown>,
-  events: NewEvent[],
-): Promise<OrderDoc> {
+export const commitChangeHoldingLock: CommitChange = async (order, set, events) => {
   const updated = await Order.findOneAndUpdate(
     { _id: order._id, version: order.version },
     { $set: events.length ? { ...set, outboxPending: true } : set, $inc: { version: 1 }, $push: { outbox: { $each: events } } },
@@ -33,7 +25,7 @@ export async function commitChangeHoldingLock(
   ).lean<OrderDoc>();
   if (!updated) throw new ConflictError('The order was changed by another request at the same time; nothing was changed');
   return updated;
-}
+};
 
 /** Longer than any write under the lock takes; a lease older than this was abandoned. */
 const LEASE_MS = 15_000;

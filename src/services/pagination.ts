@@ -7,6 +7,16 @@ export interface PageRequest {
   sortOrder: 'asc' | 'desc';
 }
 
+/** A query filter of the conditions that are set (an empty string is unset too). */
+export const dropUnset = (conditions: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(conditions).filter(([, v]) => v !== undefined && v !== ''));
+
+/** A filter on a value between `low` and `high` (both inclusive, either may be open); none when both are. */
+export function between<T>(low: T | undefined, high: T | undefined): { $gte?: T; $lte?: T } | undefined {
+  if (low === undefined && high === undefined) return undefined;
+  return { ...(low !== undefined && { $gte: low }), ...(high !== undefined && { $lte: high }) };
+}
+
 /** Sorted by `field` in the asked direction, ties broken by _id so pages never overlap. */
 export function sortedBy(field: string, order: PageRequest['sortOrder']): Record<string, SortOrder> {
   const dir: SortOrder = order === 'asc' ? 1 : -1;

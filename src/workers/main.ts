@@ -4,7 +4,6 @@ import { config } from '../config';
 import { Phase } from '../infra/shutdown';
 import { logger } from '../logger';
 import { startRuntime } from '../runtime';
-import { startUpkeep } from '../upkeep';
 import { selectWorkers } from './selection';
 import { workerSettings } from './settings';
 import { startWorkers } from './start-workers';
@@ -18,9 +17,6 @@ import { startWorkers } from './start-workers';
 async function main(): Promise<void> {
   const names = selectWorkers(process.argv.slice(2), config.WORKERS);
   const rt = await startRuntime({ role: 'workers' });
-  rt.shutdown.exitOnSignals('workers');
-  const upkeep = startUpkeep(rt.outbox);
-  rt.shutdown.add('upkeep', Phase.background, () => upkeep.stop());
   const mailer = createMailer();
   rt.shutdown.add('mailer', Phase.background, () => mailer.close());
   const workers = await startWorkers(names, { queues: rt.queues, mailer, customerService: createCustomerServiceClient(), settings: workerSettings() });

@@ -1,6 +1,7 @@
 import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { config } from '../config';
+import { once } from '../infra/once';
 import { closeRedis, createRedis } from '../infra/redis';
 import { logger } from '../logger';
 import { addDeadLetter, deadLetterIdOf, deadLetterOf } from '../queues/dead-letter';
@@ -91,29 +92,27 @@ export function startQueueWorker(queue: WorkQueueName, processor: Processor, dea
   worker.on('error', (err: Error) => log.error({ err }, 'worker error'));
   worker.on('stalled', (jobId: string) => log.warn({ jobId }, 'job stalled (its worker died or hung); it runs again'));
 
-  let closing: Promise<void> | undefined;
   return {
     queue,
     worker,
-    close: (timeoutMs) =>
-      (closing ??= (async () => {
-        let timer: NodeJS.Timeout | undefined;
-        const timedOut = await Promise.race([
-          worker.close().then(() => false),
-          new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs))),
-        ]);
-        clearTimeout(timer);
-        if (timedOut) {
-          // Hand the unfinished jobs back to the queue now rather than after their locks
-          // expire; whatever they did so far is idempotent, so a rerun is safe.
-          for (const { job, token } of running.values()) {
-            await job.moveToWait(token).then(
-              () => log.warn({ jobId: job.id }, 'released an unfinished job at shutdown'),
-              (err: unknown) => log.warn({ err, jobId: job.id }, 'could not release a job at shutdown; it will stall and rerun'),
-            );
-          }
+    close: once(async (timeoutMs: number) => {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = await Promise.race([
+        worker.close().then(() => false),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs))),
+      ]);
+      clearTimeout(timer);
+      if (timedOut) {
+        // Hand the unfinished jobs back to the queue now rather than after their locks
+        // expire; whatever they did so far is idempotent, so a rerun is safe.
+        for (const { job, token } of running.values()) {
+          await job.moveToWait(token).then(
+            () => log.warn({ jobId: job.id }, 'released an unfinished job at shutdown'),
+            (err: unknown) => log.warn({ err, jobId: job.id }, 'could not release a job at shutdown; it will stall and rerun'),
+          );
         }
-        await closeRedis(connection);
-      })()),
+      }
+      await closeRedis(connection);
+    }),
   };
 }

@@ -1,4 +1,5 @@
 import type { CustomerServiceClient } from '../clients/customer-service';
+import { once } from '../infra/once';
 import type { Mailer } from '../clients/mailer';
 import type { WorkQueueName } from '../queues/names';
 import type { Queues } from '../queues/queues';
@@ -47,10 +48,5 @@ export async function startWorkers(names: readonly WorkQueueName[], deps: Worker
   const workers = names.map((name) =>
     startQueueWorker(name, processorFor(name, deps), deps.queues['dead-letter'], deps.settings, name === 'analytics' ? deps.settings.analyticsConcurrency : deps.settings.concurrency),
   );
-  let closing: Promise<void> | undefined;
-  return {
-    names,
-    workers,
-    close: (timeoutMs) => (closing ??= Promise.all(workers.map((w) => w.close(timeoutMs))).then(() => undefined)),
-  };
+  return { names, workers, close: once(async (timeoutMs: number) => void (await Promise.all(workers.map((w) => w.close(timeoutMs))))) };
 }

@@ -15,10 +15,7 @@ const amount = z.number().describe('Decimal amount in rupees, at most two decima
 
 export const itemResponse = z.object({
   itemId: z.string(),
-  productId: z.string(),
-  productName: z.string(),
-  productDescription: z.string().optional(),
-  sku: z.string().optional(),
+  ...{ productId: z.string(), productName: z.string(), productDescription: z.string().optional(), sku: z.string().optional() },
   quantity: z.number().int(),
   unitPrice: amount,
   totalPrice: amount,
@@ -30,25 +27,21 @@ export const itemResponse = z.object({
   returnReason: z.string().nullable().optional(),
 });
 
+/** When it was placed, where it stands, what it is worth: in every view of an order. */
+const placement = { orderDate: dateTime, status, totalAmount: amount, itemCount: z.number().int() };
+
 export const orderResponse = z.object({
   orderId: z.string(),
   userId: z.string(),
   customerId: z.string().optional(),
   customerEmail: z.string(),
   customerName: z.string(),
-  orderDate: dateTime,
-  status,
-  totalAmount: amount,
-  itemCount: z.number().int(),
+  ...placement,
   deliveryAddress: deliveryAddressSchema,
   items: z.array(itemResponse),
   notes: z.string().optional(),
-  cancellationReason: z.string().optional(),
-  cancelledBy: z.string().optional(),
-  cancelledAt: dateTime.optional(),
-  returnReason: z.string().optional(),
-  returnRequestedAt: dateTime.optional(),
-  returnApproved: z.boolean().optional(),
+  ...{ cancellationReason: z.string().optional(), cancelledBy: z.string().optional(), cancelledAt: dateTime.optional() },
+  ...{ returnReason: z.string().optional(), returnRequestedAt: dateTime.optional(), returnApproved: z.boolean().optional() },
   metadata: z.object({ platform: z.string().optional() }).optional(),
   createdAt: dateTime,
   updatedAt: dateTime,
@@ -57,10 +50,7 @@ export const orderResponse = z.object({
 
 export const orderSummaryResponse = z.object({
   orderId: z.string(),
-  orderDate: dateTime,
-  status,
-  totalAmount: amount,
-  itemCount: z.number().int(),
+  ...placement,
   deliveryAddress: z.object({ city: z.string().optional(), state: z.string().optional() }),
 });
 
@@ -162,11 +152,8 @@ export const returnRequestResponse = z.object({
   items: z.array(returnLine.extend({ productId: z.string(), returnReason: z.string().nullable() })),
   status: z.enum(RETURN_STATUSES),
   requestedAt: dateTime,
-  reviewedBy: z.string().nullable(),
-  reviewedByName: z.string().nullable(),
-  reviewedAt: dateTime.nullable(),
-  approvalNotes: z.string().nullable(),
-  refundAmount: amount.nullable(),
+  ...{ reviewedBy: z.string().nullable(), reviewedByName: z.string().nullable(), reviewedAt: dateTime.nullable() },
+  ...{ approvalNotes: z.string().nullable(), refundAmount: amount.nullable() },
   refundStatus: z.enum(REFUND_STATUSES),
   completedAt: dateTime.nullable(),
   createdAt: dateTime,

@@ -5,13 +5,8 @@ import { presentPagination } from './pagination';
 
 /** An order in the desk's lists and search: the customer's summary and whose order it is. */
 export function presentDeskOrder(order: OrderDoc) {
-  return {
-    ...presentOrderSummary(order),
-    userId: order.userId,
-    customerId: order.customerId,
-    customerName: order.customerName,
-    customerEmail: order.customerEmail,
-  };
+  const { userId, customerId, customerName, customerEmail } = order;
+  return { ...presentOrderSummary(order), userId, customerId, customerName, customerEmail };
 }
 
 /** A page of the desk's list or search. */

@@ -33,10 +33,7 @@ export function presentOrder(order: OrderDoc, items: OrderItemDoc[]) {
     customerId: order.customerId ?? undefined,
     customerEmail: order.customerEmail,
     customerName: order.customerName,
-    orderDate: order.orderDate,
-    status: order.status,
-    totalAmount: toDecimal(order.totalAmount),
-    itemCount: order.itemCount,
+    ...placement(order),
     deliveryAddress: order.deliveryAddress,
     items: items.map(presentItem),
     notes: order.notes ?? undefined,
@@ -53,13 +50,13 @@ export function presentOrder(order: OrderDoc, items: OrderItemDoc[]) {
   };
 }
 
+/** When it was placed, where it stands, what it is worth: in every view of an order. */
+const placement = (order: OrderDoc) => ({ orderDate: order.orderDate, status: order.status, totalAmount: toDecimal(order.totalAmount), itemCount: order.itemCount });
+
 export function presentOrderSummary(order: OrderDoc) {
   return {
     orderId: order.orderId,
-    orderDate: order.orderDate,
-    status: order.status,
-    totalAmount: toDecimal(order.totalAmount),
-    itemCount: order.itemCount,
+    ...placement(order),
     deliveryAddress: { city: order.deliveryAddress?.city, state: order.deliveryAddress?.state },
   };
 }

@@ -7,12 +7,13 @@ import { presentPagination } from './pagination';
 
 const money = (minor: number | null | undefined) => (minor === null || minor === undefined ? null : toDecimal(minor));
 
+/** Which return of which order, and where it stands. */
+const which = (rr: ReturnRequestDoc) => ({ returnId: rr.returnId, orderId: rr.orderIdString, status: rr.status });
+
 /** The answer to a customer's return request (guide 4.5). */
 export function presentRequestedReturn(rr: ReturnRequestDoc) {
   return {
-    returnId: rr.returnId,
-    orderId: rr.orderIdString,
-    status: rr.status,
+    ...which(rr),
     reason: rr.reason,
     reasonCategory: rr.reasonCategory,
     description: rr.description ?? undefined,
@@ -24,9 +25,7 @@ export function presentRequestedReturn(rr: ReturnRequestDoc) {
 /** The answer to a review (guide 4.7). */
 export function presentReview(rr: ReturnRequestDoc) {
   return {
-    returnId: rr.returnId,
-    orderId: rr.orderIdString,
-    status: rr.status,
+    ...which(rr),
     refundAmount: money(rr.refundAmount),
     approvalNotes: rr.approvalNotes,
     reviewedBy: rr.reviewedBy,

@@ -5,9 +5,7 @@ import type { UpdateOrderInput } from '../../services/admin/update-order';
 import type { UpdateStatusInput } from '../../services/admin/update-order-status';
 import { ORDER_STATUSES } from '../../services/order-state';
 import { deliveryAddressSchema } from './orders';
-import { pageQuery, text } from './common';
-
-const onlyIfValid = (payload: { issues: readonly unknown[] }) => payload.issues.length === 0;
+import { onlyIfValid, pageQuery, text } from './common';
 
 /** `2026-01-25` or a date-time with its offset (at most nanoseconds and `+05:30`: 35 characters). */
 export const isoDate = z.union([z.iso.date().max(10), z.iso.datetime({ offset: true }).max(40)], { message: 'Must be an ISO 8601 date (2026-01-25) or date-time' });
@@ -24,6 +22,9 @@ const amountQuery = z
   .regex(/^\d{1,8}(\.\d{1,2})?$/, 'Must be an amount with at most two decimals')
   .transform(Number);
 
+/** A date range of a list: from its first instant to the whole of its last day. */
+export const dateRange = { from: dateFrom.optional(), to: dateTo.optional() };
+
 /** Refuses a range whose low end is above its high end. */
 export function refuseInvertedRange(ctx: z.RefinementCtx, low: number | Date | undefined, high: number | Date | undefined, lowKey: string, highKey: string): void {
   if (low !== undefined && high !== undefined && low > high) {
@@ -36,8 +37,7 @@ export const adminOrdersQuery = z
     ...pageQuery,
     sortBy: z.enum(['orderDate', 'totalAmount']).default('orderDate'),
     status: z.enum(ORDER_STATUSES).optional(),
-    from: dateFrom.optional(),
-    to: dateTo.optional(),
+    ...dateRange,
     userId: text(100).optional(),
     customerId: text(100).optional(),
     minAmount: amountQuery.optional(),

@@ -54,3 +54,6 @@ export const orderIdParam = z.strictObject({
     .max(40)
     .regex(new RegExp(`^${config.ORDER_ID_PREFIX}-\\d{4}-\\d{6,}$`), `Must be an order id like ${config.ORDER_ID_PREFIX}-2026-000001`),
 });
+
+/** Cross-field rules judge only fields valid on their own, so a bad field is reported once. */
+export const onlyIfValid = (payload: { issues: readonly unknown[] }) => payload.issues.length === 0;

@@ -4,9 +4,7 @@ import type { OrdersOfQuery } from '../../services/orders/list-my-orders';
 import type { CancelOrderInput } from '../../services/orders/cancel-order';
 import { ORDER_STATUSES } from '../../services/order-state';
 import { priceOrder } from '../../services/pricing';
-import { money, orderIdParam, pageQuery, text } from './common';
-
-const onlyIfValid = (payload: { issues: readonly unknown[] }) => payload.issues.length === 0;
+import { money, onlyIfValid, orderIdParam, pageQuery, text } from './common';
 
 export const deliveryAddressSchema = z.strictObject({
   recipientName: text(100),

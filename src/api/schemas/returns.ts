@@ -4,10 +4,8 @@ import type { ReviewReturnInput } from '../../services/returns/review-return';
 import type { ListReturnsQuery } from '../../services/returns/list-returns';
 import { config } from '../../config';
 import { RETURN_REASON_CATEGORIES, RETURN_STATUSES } from '../../models/return-request';
-import { dateFrom, dateTo, refuseInvertedRange } from './admin';
-import { money, pageQuery, text } from './common';
-
-const onlyIfValid = (payload: { issues: readonly unknown[] }) => payload.issues.length === 0;
+import { dateRange, refuseInvertedRange } from './admin';
+import { money, onlyIfValid, pageQuery, text } from './common';
 
 const objectId = z.string().max(24).regex(/^[0-9a-fA-F]{24}$/, 'Must be an item id of this order (24 hex digits)');
 
@@ -62,8 +60,7 @@ export const listReturnsQuery = z
     sortBy: z.enum(['requestedAt', 'refundAmount']).default('requestedAt'),
     status: z.enum(RETURN_STATUSES).optional(),
     reasonCategory: z.enum(RETURN_REASON_CATEGORIES).optional(),
-    from: dateFrom.optional(),
-    to: dateTo.optional(),
+    ...dateRange,
     orderId: text(40).optional(),
   })
   .superRefine((q, ctx) => refuseInvertedRange(ctx, q.from, q.to, 'from', 'to'), { when: onlyIfValid });

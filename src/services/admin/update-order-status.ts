@@ -1,11 +1,9 @@
-import { config } from '../../config';
-import type { OrderStatus } from '../order-state';
-import type { OrderDoc } from '../order-state';
+import { type OrderStatus, type OrderDoc, nextStatuses } from '../order-state';
 import type { ServiceDeps } from '../deps';
 import { UnprocessableError } from '../errors';
 import { newEvent, type RequestMeta } from '../order-events';
-import { nextStatuses } from '../order-state';
 import { commitChange } from '../order-write';
+import { cancellable } from '../orders/cancel-order';
 import { loadOrderFor } from '../orders/load-order';
 import type { Principal } from '../principal';
 import { completeReturn } from '../returns/complete-return';
@@ -53,7 +51,7 @@ export function statusRouteTargets(order: Pick<OrderDoc, 'status' | 'returnAppro
     if (to === 'Return Requested') return false;
     if (order.status === 'Return Requested' && to === 'Delivered') return false;
     if (to === 'Returned') return order.returnApproved === true;
-    if (to === 'Cancelled') return config.ORDER_CANCELLATION_ALLOWED_STATUSES.includes(order.status);
+    if (to === 'Cancelled') return cancellable(order.status);
     return true;
   });
 }

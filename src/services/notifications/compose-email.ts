@@ -1,6 +1,7 @@
 import { Order, ReturnRequest } from '../../models';
 import type { OrderDoc } from '../order-state';
 import type { ReturnRequestDoc } from '../../models/return-request';
+import type { OutgoingMail } from '../../clients/mailer';
 import type { CommittedEvent } from '../committed-events';
 import type { EventType } from '../order-events';
 import { NotFoundError } from '../errors';
@@ -8,13 +9,10 @@ import { htmlToText } from './html-to-text';
 import { renderTemplate, type EmailTemplate } from './templates';
 import { itemsOf } from '../orders/load-order';
 
-export interface ComposedEmail {
+/** The message to send (the caller names its Message-ID), and what it is about. */
+export interface ComposedEmail extends Omit<OutgoingMail, 'messageId'> {
   template: EmailTemplate;
   orderId: string;
-  to: string;
-  subject: string;
-  html: string;
-  text: string;
 }
 
 const BRAND = 'RMAN E-Commerce';

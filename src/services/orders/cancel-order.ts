@@ -1,9 +1,8 @@
 import { config } from '../../config';
-import type { OrderDoc } from '../order-state';
+import { type OrderDoc, type OrderStatus, canTransition } from '../order-state';
 import type { ServiceDeps } from '../deps';
 import { BusinessRuleError } from '../errors';
 import { newEvent, type RequestMeta } from '../order-events';
-import { canTransition } from '../order-state';
 import { commitChange } from '../order-write';
 import type { Principal } from '../principal';
 import { loadOrderFor } from './load-order';
@@ -12,6 +11,9 @@ export interface CancelOrderInput {
   reason: string;
   reasonCategory?: string;
 }
+
+/** An order may be cancelled in the statuses the configuration allows, where the lifecycle has the edge. */
+export const cancellable = (status: OrderStatus): boolean => config.ORDER_CANCELLATION_ALLOWED_STATUSES.includes(status) && canTransition(status, 'Cancelled');
 
 const quoted = (list: readonly string[]) => list.map((s) => `'${s}'`).join(' or ');
 
@@ -27,13 +29,9 @@ export async function cancelOrder(
   meta: RequestMeta,
 ): Promise<OrderDoc> {
   const order = await loadOrderFor(principal, orderId);
-  const allowed = config.ORDER_CANCELLATION_ALLOWED_STATUSES;
-  if (!allowed.includes(order.status) || !canTransition(order.status, 'Cancelled')) {
-    throw new BusinessRuleError(
-      'Cannot cancel order',
-      'status',
-      `Orders can only be cancelled in ${quoted(allowed)} status. Current status: ${order.status}`,
-    );
+  if (!cancellable(order.status)) {
+    const allowed = quoted(config.ORDER_CANCELLATION_ALLOWED_STATUSES);
+    throw new BusinessRuleError('Cannot cancel order', 'status', `Orders can only be cancelled in ${allowed} status. Current status: ${order.status}`);
   }
   const now = new Date();
   const event = newEvent('order.cancelled', principal, { from: order.status, to: 'Cancelled', notes: input.reason }, meta, { reasonCategory: input.reasonCategory ?? null }, now);

@@ -4,7 +4,7 @@ import { Order, OrderItem } from '../../models';
 import type { OrderDoc } from '../order-state';
 import type { OrderItemDoc } from '../../models/order-item';
 import type { ServiceDeps } from '../deps';
-import type { LineInput } from '../pricing';
+import { type LineInput, priceOrder } from '../pricing';
 
 export interface DeliveryAddress {
   recipientName: string;
@@ -31,7 +31,6 @@ export interface CreateOrderInput {
 import { isDuplicateKey } from '../../models/insert-once';
 import { nextId } from '../ids';
 import { newEvent, type RequestMeta } from '../order-events';
-import { priceOrder } from '../pricing';
 import { itemsOf } from './load-order';
 import type { Principal } from '../principal';
 
@@ -61,14 +60,11 @@ export async function createOrder(
   // Items go first: should we die before the order is committed they are orphans, never
   // an order without its items.
   const items = await OrderItem.insertMany(
-    pricing.lines.map((line) => ({
+    pricing.lines.map(({ productId, productName, productDescription = null, sku = null, priced }) => ({
       orderId: _id,
       orderIdString: orderId,
-      productId: line.productId,
-      productName: line.productName,
-      productDescription: line.productDescription ?? null,
-      sku: line.sku ?? null,
-      ...line.priced,
+      ...{ productId, productName, productDescription, sku },
+      ...priced,
     })),
   );
 

@@ -1,13 +1,12 @@
 import { config } from '../../config';
 import { ReturnRequest } from '../../models';
-import type { OrderDoc } from '../order-state';
+import { type OrderDoc, canTransition } from '../order-state';
 import type { OrderItemDoc } from '../../models/order-item';
 import { RETURN_PENDING_STEPS, type ReturnReasonCategory, type ReturnRequestDoc } from '../../models/return-request';
 import type { ServiceDeps } from '../deps';
 import { BusinessRuleError, ConflictError, ValidationError, type FieldError } from '../errors';
 import { nextId } from '../ids';
 import { newEvent, type RequestMeta } from '../order-events';
-import { canTransition } from '../order-state';
 import { commitChangeHoldingLock } from '../order-write';
 import { itemsOf, loadOrderFor } from '../orders/load-order';
 import type { Principal } from '../principal';
