@@ -1,4 +1,3 @@
-import './helpers/pipeline-env';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
