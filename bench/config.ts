@@ -71,7 +71,8 @@ export const MONGO_HOST_URI = process.env.BENCH_MONGO ?? 'mongodb://127.0.0.1:27
 export const MONGODB_URI = `${MONGO_HOST_URI}/${BENCH_DB}`;
 export const REDIS_URL = process.env.BENCH_REDIS ?? 'redis://127.0.0.1:6379';
 // Derived from the database, so two bench programs on different databases never share queues.
-export const QUEUE_PREFIX = `{${BENCH_DB.replace(/_/g, '-')}}`;
+// The service's key stem: each queue is `{<stem>:<queue>}` (src/queues/names.ts).
+export const QUEUE_PREFIX = BENCH_DB.replace(/_/g, '-');
 export const JWT_SECRET = 'bench-jwt-secret-0123456789-abcdefghijklmnop';
 export const SERVICE_API_KEY = 'bench-service-api-key-0123456789';
 /** The API runs as in production, where /metrics wants its bearer token. */

@@ -4,6 +4,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ObjectId } from 'mongodb';
 import nodemailer from 'nodemailer';
+import { queuePrefix } from '../src/queues/names';
 import { QUEUE_PREFIX, REDIS_URL, WORKER_CONCURRENCY, type BenchSettings } from './config';
 import { JOB_OPTIONS } from './floors';
 import type { Seeder } from './seed';
@@ -126,8 +127,8 @@ export async function measureEmails(
 ): Promise<EmailsResult> {
   const producer = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   const blocking = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const real = new Queue('emails', { connection: producer, prefix: QUEUE_PREFIX, defaultJobOptions: JOB_OPTIONS });
-  const noopQueue = new Queue('bench-noop', { connection: producer, prefix: QUEUE_PREFIX, defaultJobOptions: JOB_OPTIONS });
+  const real = new Queue('emails', { connection: producer, prefix: queuePrefix(QUEUE_PREFIX, 'emails'), defaultJobOptions: JOB_OPTIONS });
+  const noopQueue = new Queue('bench-noop', { connection: producer, prefix: queuePrefix(QUEUE_PREFIX, 'bench-noop'), defaultJobOptions: JOB_OPTIONS });
   const pooled = nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, secure: false, pool: true, maxConnections: WORKER_CONCURRENCY, maxMessages: Infinity });
   const single = nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, secure: false });
   let workers: ServiceProcess | null = null;
@@ -141,7 +142,7 @@ export async function measureEmails(
       const jobs = eventJobs(seeder, n, r);
       await recordEvents(seeder, jobs);
       sum.worker.push(await drain(real, jobs, cfg.emailCapMs));
-      const noop = new Worker('bench-noop', async () => undefined, { connection: blocking, prefix: QUEUE_PREFIX, concurrency: WORKER_CONCURRENCY });
+      const noop = new Worker('bench-noop', async () => undefined, { connection: blocking, prefix: queuePrefix(QUEUE_PREFIX, 'bench-noop'), concurrency: WORKER_CONCURRENCY });
       try {
         sum.noop.push(await drain(noopQueue, eventJobs(seeder, n, r), cfg.emailCapMs));
       } finally {

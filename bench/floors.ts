@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue, type DefaultJobOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ObjectId, type Collection, type Db, type Document } from 'mongodb';
+import { QUEUE_NAMES, queuePrefix } from '../src/queues/names';
 import { QUEUE_PREFIX } from './config';
 
 /**
@@ -18,7 +19,6 @@ export const JOB_OPTIONS: DefaultJobOptions = {
   removeOnComplete: { age: 24 * 3600, count: 10_000 },
   removeOnFail: false,
 };
-export const WORK_QUEUES = ['emails', 'customer-stats', 'analytics', 'refunds', 'dead-letter'] as const;
 
 /** src/services/orders/list-my-orders.ts ORDER_SUMMARY_FIELDS, and the desk's (admin/list-orders.ts). */
 const SUMMARY = { orderId: 1, orderDate: 1, status: 1, totalAmount: 1, itemCount: 1, 'deliveryAddress.city': 1, 'deliveryAddress.state': 1 };
@@ -48,7 +48,7 @@ export class Floors {
     this.rollups = db.collection('analytics_daily');
     this.idClaims = db.collection('id_claims');
     this.locks = db.collection('order_locks');
-    const q = (name: string) => new Queue(name, { connection: redis, prefix: QUEUE_PREFIX, defaultJobOptions: JOB_OPTIONS });
+    const q = (name: string) => new Queue(name, { connection: redis, prefix: queuePrefix(QUEUE_PREFIX, name), defaultJobOptions: JOB_OPTIONS });
     this.queues = { emails: q('emails'), 'customer-stats': q('customer-stats'), analytics: q('analytics') };
   }
 
@@ -148,9 +148,9 @@ export class Floors {
 }
 
 /** Removes every job of the bench's queues (the create scenario leaves thousands). */
-export async function obliterateQueues(redis: Redis, names: readonly string[] = WORK_QUEUES): Promise<void> {
+export async function obliterateQueues(redis: Redis, names: readonly string[] = QUEUE_NAMES): Promise<void> {
   for (const name of names) {
-    const q = new Queue(name, { connection: redis, prefix: QUEUE_PREFIX });
+    const q = new Queue(name, { connection: redis, prefix: queuePrefix(QUEUE_PREFIX, name) });
     try {
       await q.obliterate({ force: true });
     } finally {

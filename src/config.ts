@@ -92,7 +92,15 @@ export const configKeys = z
       .default('mongodb://127.0.0.1:27017/order_db'),
     MONGODB_SERVER_SELECTION_TIMEOUT_MS: positiveInt.default(5000),
     REDIS_URL: z.string().regex(/^rediss?:\/\/.+/, 'must be a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
-    QUEUE_PREFIX: z.string().min(1).default('{orms}'),
+    // A Redis Cluster instead of REDIS_URL: some of its nodes, as host:port (the rest are discovered).
+    REDIS_CLUSTER_NODES: list(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port')).default([]),
+    // The stem of every key: each queue is `{<stem>:<queue>}` (its own Redis Cluster slot).
+    // Braces around it, as older deployments wrote it, are dropped.
+    QUEUE_PREFIX: z
+      .string()
+      .transform((s) => s.replace(/^\{(.*)\}$/, '$1'))
+      .pipe(z.string().regex(/^[^{}\s]+$/, 'must be a key stem without braces or spaces'))
+      .default('orms'),
 
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256 needs a strong key)'),
     JWT_ALGORITHM: z.literal('HS256', { message: 'only HS256 is supported' }).default('HS256'),
@@ -149,6 +157,12 @@ export const configKeys = z
     // Purging expired idempotency records and items of never-committed orders: both look
     // at data hours or minutes old, and on FerretDB both are full scans, so rarely.
     MAINTENANCE_INTERVAL_MS: positiveInt.default(300_000),
+    // The net under the queue: events of the last RECONCILE_WINDOW_HOURS whose effects are
+    // not found done (Redis lost their jobs) are queued again, once the normal flow has had
+    // RECONCILE_AFTER_MS to do them; looked at every RECONCILE_INTERVAL_MS.
+    RECONCILE_WINDOW_HOURS: positiveInt.max(24 * 90).default(24),
+    RECONCILE_AFTER_MS: z.coerce.number().int().min(0).default(120_000),
+    RECONCILE_INTERVAL_MS: positiveInt.default(60_000),
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
 
     // The job pipeline (DESIGN.md 10). Tests shrink the delays so retries take milliseconds.
@@ -176,12 +190,14 @@ export const configKeys = z
 
     // Fault injection for the crash tests; refused outside ENVIRONMENT=test.
     TEST_CRASH_AFTER_ORDER_WRITE: bool.default(false),
+    TEST_UPKEEP_TICK_DELAY_MS: z.coerce.number().int().min(0).default(0),
   });
 
 export const configSchema = configKeys
   .superRefine((c, ctx) => {
     const issue = (key: string, message: string) => ctx.addIssue({ code: 'custom', path: [key], message });
     if (c.TEST_CRASH_AFTER_ORDER_WRITE && c.ENVIRONMENT !== 'test') issue('TEST_CRASH_AFTER_ORDER_WRITE', 'is only allowed when ENVIRONMENT=test');
+    if (c.TEST_UPKEEP_TICK_DELAY_MS && c.ENVIRONMENT !== 'test') issue('TEST_UPKEEP_TICK_DELAY_MS', 'is only allowed when ENVIRONMENT=test');
     if (c.EMAIL_CLAIM_LOCK_MS < 4 * c.EMAIL_TIMEOUT_MS) {
       // A claim may only be taken over once the attempt holding it has certainly given up:
       // connect, greeting and the SMTP commands each get up to EMAIL_TIMEOUT_MS.

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './infra/redis';
 import { createAuthServiceClient } from './clients/auth-service';
 import { config } from './config';
 import { connectMongo, disconnectMongo, ensureIndexes } from './infra/mongo';
@@ -8,11 +8,10 @@ import { logger } from './logger';
 import { createOutboxRelay, type OutboxRelay } from './queues/outbox-relay';
 import { closeQueues, createQueues, type Queues } from './queues/queues';
 import type { ServiceDeps } from './services/deps';
-import { startUpkeep } from './upkeep';
 
 /** The connections and collaborators every process runs with, and its ordered shutdown. */
 export interface Runtime {
-  redis: Redis;
+  redis: RedisClient;
   queues: Queues;
   outbox: OutboxRelay;
   services: ServiceDeps;
@@ -24,14 +23,14 @@ export interface RuntimeOptions {
   /** The Auth Service the use cases call (tests stand one up); config's by default. */
   authService?: { url: string; timeoutMs: number };
   /** An own Redis connection (tests that stop Redis); a producer connection by default. */
-  redis?: Redis;
+  redis?: RedisClient;
 }
 
 /**
  * Connects MongoDB (with its indexes) and Redis, builds the queues, the outbox relay and
  * the services' collaborators, and registers how each closes: the same wiring for the
- * API, the workers and the tests; the API and the workers also keep up the outbox and
- * stop in order on a signal. The workers need Redis to do anything and wait for it;
+ * API, the workers and the tests. (Periodic work, the outbox recovery among it, is the
+ * workers' `upkeep` queue; an API process only relays its own commits.) The workers need Redis to do anything and wait for it;
  * the API starts without it after a moment (limits pass, jobs wait in the outbox).
  */
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
@@ -55,11 +54,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const outbox = createOutboxRelay(queues);
   const authService = createAuthServiceClient(opts.authService?.url, opts.authService?.timeoutMs);
   const services: ServiceDeps = { authService, relay: outbox.relay };
-  if (opts.role !== 'test') {
-    // A process of the fleet: it keeps up the outbox and stops in order on a signal.
-    const upkeep = startUpkeep(outbox);
-    shutdown.add('upkeep', Phase.background, () => upkeep.stop());
-    shutdown.exitOnSignals(opts.role);
-  }
+  // A process of the fleet stops in order on a signal.
+  if (opts.role !== 'test') shutdown.exitOnSignals(opts.role);
   return { redis, queues, outbox, services, shutdown };
 }

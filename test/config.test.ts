@@ -26,7 +26,8 @@ describe('configuration', () => {
     expect(c.PORT).toBe(8002);
     expect(c.ORDER_CANCELLATION_ALLOWED_STATUSES).toEqual(['Placed', 'Processing']);
     expect(c.CORS_ORIGINS).toEqual(['http://a.test', 'http://b.test']);
-    expect(c.QUEUE_PREFIX).toBe('{orms}');
+    expect(c.QUEUE_PREFIX).toBe('orms');
+    expect(parseConfig({ ...valid, QUEUE_PREFIX: '{orms-eu}' }).QUEUE_PREFIX).toBe('orms-eu');
   });
 
   it.each([

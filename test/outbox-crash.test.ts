@@ -2,6 +2,7 @@ import type { Job } from 'bullmq';
 import { IdempotencyRecord, Order, OrderHistory, OrderItem } from '../src/models';
 import type { OrderDoc } from '../src/services/order-state';
 import { startApiProcess, type ApiProcess } from './helpers/api-process';
+import { startWorkerProcess } from './helpers/worker-process';
 import { guideOrderBody } from './helpers/fixtures';
 import { eventually, useTestApp } from './helpers/test-app';
 import { as, users } from './helpers/tokens';
@@ -15,7 +16,7 @@ import { as, users } from './helpers/tokens';
 jest.setTimeout(60_000);
 
 const t = useTestApp();
-const children: ApiProcess[] = [];
+const children: { kill(): Promise<void> }[] = [];
 t.onClose(() => Promise.all(children.map((c) => c.kill())));
 
 const start = async (env: Record<string, string>) => {
@@ -23,10 +24,13 @@ const start = async (env: Record<string, string>) => {
   children.push(child);
   return child;
 };
-/** A process that dies right after its next order write; its own sweeper stays idle. */
-const startCrashing = () => start({ TEST_CRASH_AFTER_ORDER_WRITE: 'true', OUTBOX_SWEEP_INTERVAL_MS: '600000' });
-/** A healthy process whose sweeper picks up leftovers quickly. */
-const startHealthy = () => start({ OUTBOX_SWEEP_AGE_MS: '100', OUTBOX_SWEEP_INTERVAL_MS: '200' });
+/** An API process that dies right after its next order write. */
+const startCrashing = () => start({ TEST_CRASH_AFTER_ORDER_WRITE: 'true' });
+/** A healthy API process, and the worker process whose upkeep picks up leftovers quickly. */
+async function startHealthy(): Promise<ApiProcess> {
+  children.push(await startWorkerProcess({ WORKERS: 'upkeep', OUTBOX_SWEEP_AGE_MS: '100', OUTBOX_SWEEP_INTERVAL_MS: '200' }));
+  return start({});
+}
 
 const postOrder = (api: ApiProcess, user: 'alice' | 'bob', headers: Record<string, string> = {}) =>
   fetch(`${api.url}/api/orders`, {
@@ -65,7 +69,7 @@ describe('an API process killed right after an order write, before its relay', (
     for (const q of WORK_QUEUES) expect(await t.queues[q].getJob(crashed.outbox[0].eventId)).toBeUndefined();
   });
 
-  it('is made good by the restarted process: the outbox empties, with one Placed history row and one job per queue', async () => {
+  it('is made good by the fleet once it runs again: the outbox empties, with one Placed history row and one job per queue', async () => {
     const eventId = crashed.outbox[0].eventId;
 
     healthy = await startHealthy();

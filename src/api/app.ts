@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import cors from 'cors';
 import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../infra/redis';
 import passport from 'passport';
 import { pinoHttp } from 'pino-http';
 import { config } from '../config';
@@ -25,7 +25,7 @@ import { returnsRoutes } from './routes/returns';
 
 export interface AppDeps {
   services: ServiceDeps;
-  redis: Redis;
+  redis: RedisClient;
   /** The queues: their depth for /metrics, the dead letters for operators. */
   queues: Queues;
   /** Public API rate limit; defaults to the configured one, `false` turns it off. */

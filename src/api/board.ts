@@ -2,7 +2,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { Router, type Request, type RequestHandler } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../infra/redis';
 import { config } from '../config';
 import type { Queues } from '../queues/queues';
 import { fail } from './envelope';
@@ -107,7 +107,7 @@ function guardChanges(readOnly: boolean): RequestHandler {
  * otherwise; behind basic auth whose failures are limited per client address. Null when
  * no credentials are configured: the board is never served open.
  */
-export function boardRouter(queues: Queues, redis: Redis, options: BoardOptions = fromConfig()): Router | null {
+export function boardRouter(queues: Queues, redis: RedisClient, options: BoardOptions = fromConfig()): Router | null {
   if (!options.user || !options.password) return null;
   const adapter = new ExpressAdapter().setBasePath(BOARD_PATH);
   createBullBoard({

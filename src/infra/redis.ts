@@ -1,25 +1,35 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { config } from '../config';
 import { logger } from '../logger';
 
+/** One Redis server or a Redis Cluster: BullMQ, the limits and the probes take either. */
+export type RedisClient = Redis | Cluster;
+
+/** Where Redis is: a URL, or some nodes of a cluster (host:port). */
+export type RedisTarget = string | { cluster: readonly string[] };
+
+const configured = (): RedisTarget => (config.REDIS_CLUSTER_NODES.length ? { cluster: config.REDIS_CLUSTER_NODES } : config.REDIS_URL);
+
 /**
  * Two kinds of Redis connection:
- * - `producer`: API-side (enqueue, readiness, idempotency): fails fast so a request never
+ * - `producer`: API-side (enqueue, readiness, limits): fails fast so a request never
  *   hangs on a Redis outage; the outbox sweeper re-sends what could not be enqueued.
  * - `worker`: BullMQ workers block on Redis and must wait through outages
  *   (BullMQ requires maxRetriesPerRequest: null for them).
  */
-export function createRedis(kind: 'producer' | 'worker', url: string = config.REDIS_URL): Redis {
-  const common: RedisOptions = {
-    connectTimeout: 2000,
-    lazyConnect: false,
-    retryStrategy: (times) => Math.min(200 * 2 ** times, 2000),
-  };
+export function createRedis(kind: 'producer' | 'worker', target: RedisTarget = configured()): RedisClient {
+  const retry = (times: number) => Math.min(200 * 2 ** times, 2000);
   const opts: RedisOptions =
     kind === 'worker'
-      ? { ...common, maxRetriesPerRequest: null, enableReadyCheck: false }
-      : { ...common, maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 2000 };
-  const client = new Redis(url, opts);
+      ? { connectTimeout: 2000, retryStrategy: retry, maxRetriesPerRequest: null, enableReadyCheck: false }
+      : { connectTimeout: 2000, retryStrategy: retry, maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 2000 };
+  const client: RedisClient =
+    typeof target === 'string'
+      ? new Redis(target, opts)
+      : new Cluster(
+          target.cluster.map((node) => ({ host: node.slice(0, node.lastIndexOf(':')), port: Number(node.slice(node.lastIndexOf(':') + 1)) })),
+          { redisOptions: opts, clusterRetryStrategy: retry, enableOfflineQueue: kind === 'worker', enableReadyCheck: true },
+        );
   let warned = false;
   client.on('error', (err: Error) => {
     // ioredis repeats the same error on every retry; log it once per outage.
@@ -37,7 +47,7 @@ export function createRedis(kind: 'producer' | 'worker', url: string = config.RE
  * Resolves once the client is ready, or after `timeoutMs` whether it is or not: a process
  * that can run without Redis (the API) should not start refusing what it could count.
  */
-export async function redisReady(client: Redis, timeoutMs: number): Promise<boolean> {
+export async function redisReady(client: RedisClient, timeoutMs: number): Promise<boolean> {
   if (client.status === 'ready') return true;
   return new Promise<boolean>((resolve) => {
     const timer = setTimeout(() => {
@@ -52,14 +62,14 @@ export async function redisReady(client: Redis, timeoutMs: number): Promise<bool
   });
 }
 
-export async function pingRedis(client: Redis, timeoutMs = 1000): Promise<boolean> {
+export async function pingRedis(client: RedisClient, timeoutMs = 1000): Promise<boolean> {
   if (client.status !== 'ready') return false;
   const timer = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
   return Promise.race([client.ping().then((r) => r === 'PONG').catch(() => false), timer]);
 }
 
 /** Quits politely, then disconnects if Redis does not answer; safe to call twice. */
-export async function closeRedis(client: Redis): Promise<void> {
+export async function closeRedis(client: RedisClient): Promise<void> {
   if (client.status === 'end') return;
   try {
     if (client.status === 'ready') await Promise.race([client.quit(), new Promise((r) => setTimeout(r, 1000).unref())]);
@@ -68,6 +78,24 @@ export async function closeRedis(client: Redis): Promise<void> {
   }
   // A client that is between reconnect attempts ignores disconnect() and tries again
   // later; with no retry strategy left, that attempt is its last.
-  client.options.retryStrategy = () => null;
+  if (client instanceof Cluster) client.options.clusterRetryStrategy = () => null;
+  else client.options.retryStrategy = () => null;
   client.disconnect();
+}
+
+/** Every key matching `pattern`, on every master of a cluster or on the one server. */
+export async function scanKeys(client: RedisClient, pattern: string): Promise<{ node: Redis; keys: string[] }[]> {
+  const nodes = client instanceof Cluster ? client.nodes('master') : [client];
+  return Promise.all(
+    nodes.map(async (node) => {
+      const keys: string[] = [];
+      let cursor = '0';
+      do {
+        const [next, found] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+        cursor = next;
+        keys.push(...found);
+      } while (cursor !== '0');
+      return { node, keys };
+    }),
+  );
 }

@@ -1,6 +1,8 @@
 import { AnalyticsAppliedEvent } from './analytics-applied-event';
 import { AnalyticsDaily } from './analytics-daily';
 import { Counter } from './counter';
+import { Cursor } from './cursor';
+import { CustomerStatsSync } from './customer-stats-sync';
 import { EmailDelivery } from './email-delivery';
 import { IdempotencyRecord } from './idempotency-record';
 import { Order } from './order';
@@ -11,5 +13,6 @@ import { Refund } from './refund';
 import { ReturnRequest } from './return-request';
 
 export { Counter, IdempotencyRecord, Order, OrderEvent, OrderHistory, OrderItem, ReturnRequest };
-export { AnalyticsAppliedEvent, AnalyticsDaily, EmailDelivery, Refund };
-export const allModels = [Order, OrderItem, OrderHistory, OrderEvent, ReturnRequest, Counter, IdempotencyRecord, EmailDelivery, Refund, AnalyticsDaily, AnalyticsAppliedEvent] as const;
+export { AnalyticsAppliedEvent, AnalyticsDaily, CustomerStatsSync, EmailDelivery, Refund };
+export { Cursor };
+export const allModels = [Cursor, Order, OrderItem, OrderHistory, OrderEvent, ReturnRequest, Counter, IdempotencyRecord, EmailDelivery, Refund, AnalyticsDaily, AnalyticsAppliedEvent, CustomerStatsSync] as const;

@@ -1,20 +1,15 @@
-import type { EventType } from '../services/order-events';
+import { EFFECTS } from '../services/order-events';
 
-/** The queues of the job pipeline (DESIGN.md 10). */
-/** The queues a worker processes. */
-export const WORK_QUEUE_NAMES = ['emails', 'customer-stats', 'analytics', 'refunds'] as const;
+/**
+ * The queues a worker processes (DESIGN.md 10): one per effect of an event, each named for
+ * it, and the fleet's periodic work.
+ */
+export const WORK_QUEUE_NAMES = [...EFFECTS, 'upkeep'] as const;
 export type WorkQueueName = (typeof WORK_QUEUE_NAMES)[number];
 /** …and the dead-letter queue, where jobs that failed for good wait for an operator. */
 export const QUEUE_NAMES = [...WORK_QUEUE_NAMES, 'dead-letter'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 
-/** Which queues each domain event feeds. */
-export const EVENT_ROUTES: Record<EventType, readonly WorkQueueName[]> = {
-  'order.created': ['emails', 'customer-stats', 'analytics'],
-  'order.cancelled': ['emails', 'customer-stats', 'analytics'],
-  'order.status_changed': ['emails', 'customer-stats', 'analytics'],
-  'return.requested': ['emails', 'analytics'],
-  'return.reviewed': ['emails', 'analytics', 'refunds'],
-  'return.completed': ['emails', 'customer-stats', 'analytics', 'refunds'],
-};
+/** The BullMQ prefix of one queue: a hash tag of its own, `{<stem>:<queue>}` (DESIGN.md 2). */
+export const queuePrefix = (stem: string, queue: string): string => `{${stem}:${queue}}`;

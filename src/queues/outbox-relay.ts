@@ -5,7 +5,7 @@ import { committedEventOf, recordCommittedEvent } from '../services/committed-ev
 import type { RelayableOrder } from '../services/deps';
 import { projectHistory } from '../services/history-projection';
 import { withOrderLock } from '../services/order-write';
-import { EVENT_ROUTES } from './names';
+import { enqueueEvent } from './enqueue-event';
 import type { EventJob } from './payloads';
 import type { Queues } from './queues';
 
@@ -30,10 +30,7 @@ export function createOutboxRelay(queues: Queues): OutboxRelay {
     // History first: it must be readable as soon as the change's response is sent. The
     // event record too: a worker acts only on a job that matches one (workers/job-input.ts).
     for (const [i, event] of events.entries()) await Promise.all([projectHistory(order, event), recordCommittedEvent(jobs[i])]);
-    for (const job of jobs) {
-      // jobId = event id: a second relay of the same event adds nothing while the job exists.
-      await Promise.all(EVENT_ROUTES[job.type].map((q) => queues[q].add(job.type, job, { jobId: job.eventId })));
-    }
+    for (const job of jobs) await enqueueEvent(queues, job);
     // Clear only if no change appended events since we read them; otherwise that
     // change's own relay (or the sweeper) delivers everything, again idempotently.
     // Under the order's lock: on FerretDB an unlocked write could overwrite a concurrent commit.

@@ -1,7 +1,7 @@
 import { Queue, type DefaultJobOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { config } from '../config';
-import { QUEUE_NAMES, type QueueName } from './names';
+import type { RedisClient } from '../infra/redis';
+import { QUEUE_NAMES, queuePrefix, type QueueName } from './names';
 
 /**
  * Retries with exponential backoff and jitter; completed jobs are trimmed by age and
@@ -16,9 +16,13 @@ export const defaultJobOptions: DefaultJobOptions = {
 
 export type Queues = Record<QueueName, Queue>;
 
-/** All queues on one producer connection; BullMQ's `prefix`, never ioredis keyPrefix. */
-export function createQueues(connection: Redis, prefix: string = config.QUEUE_PREFIX): Queues {
-  const entries = QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix, defaultJobOptions })] as const);
+/**
+ * All queues on one producer connection, each under its own prefix `{<stem>:<queue>}`:
+ * BullMQ's `prefix` (never ioredis keyPrefix), a hash tag per queue, so on a Redis Cluster
+ * every key of one queue shares a slot and the queues spread over the shards.
+ */
+export function createQueues(connection: RedisClient, stem: string = config.QUEUE_PREFIX): Queues {
+  const entries = QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix: queuePrefix(stem, name), defaultJobOptions })] as const);
   return Object.fromEntries(entries) as Queues;
 }
 

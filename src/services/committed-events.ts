@@ -43,7 +43,11 @@ export async function recordCommittedEvent(e: CommittedEvent): Promise<void> {
 /** The recorded event with this id, as jobs carry it; null when no committed change made it. */
 export async function findCommittedEvent(eventId: string): Promise<CommittedEvent | null> {
   const doc = await OrderEvent.findById(eventId).lean<OrderEventDoc>();
-  if (!doc) return null;
+  return doc && committedEventFromRecord(doc);
+}
+
+/** A recorded event as jobs carry it. */
+export function committedEventFromRecord(doc: OrderEventDoc): CommittedEvent {
   const { _id, type, orderRef, orderId, userId, customerId = null, occurredAt, previousStatus = null, newStatus = null, returnId = null } = doc;
   return { eventId: _id, type: type as EventType, orderRef: orderRef.toHexString(), orderId, userId, customerId, occurredAt: occurredAt.toISOString(), previousStatus, newStatus, returnId };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { OrderStatus } from './order-state';
 import type { Principal } from './principal';
 
-/** What a committed change can emit; each feeds the queues queues/names.ts routes it to. */
+/** What a committed change can emit. */
 export const EVENT_TYPES = [
   'order.created',
   'order.cancelled',
@@ -12,6 +12,20 @@ export const EVENT_TYPES = [
   'return.completed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
+
+/** The side effects of events, each done by the worker queue of the same name. */
+export const EFFECTS = ['emails', 'customer-stats', 'analytics', 'refunds'] as const;
+export type Effect = (typeof EFFECTS)[number];
+
+/** Which effects each event has. */
+export const EVENT_EFFECTS: Record<EventType, readonly Effect[]> = {
+  'order.created': ['emails', 'customer-stats', 'analytics'],
+  'order.cancelled': ['emails', 'customer-stats', 'analytics'],
+  'order.status_changed': ['emails', 'customer-stats', 'analytics'],
+  'return.requested': ['emails', 'analytics'],
+  'return.reviewed': ['emails', 'analytics', 'refunds'],
+  'return.completed': ['emails', 'customer-stats', 'analytics', 'refunds'],
+};
 
 export interface RequestMeta {
   ipAddress?: string;

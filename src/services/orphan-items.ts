@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
-import { Order, OrderItem } from '../models';
+import { Cursor, Order, OrderItem } from '../models';
+import type { CursorDoc } from '../models/cursor';
 
 /** Items younger than this may belong to an order whose write is still in flight. */
 export const ORPHAN_GRACE_MS = 10 * 60 * 1000;
@@ -25,4 +26,12 @@ export async function sweepOrphanItems(
   const orphans = orderRefs.filter((ref) => !existing.has(ref.toHexString()));
   const removed = orphans.length ? ((await OrderItem.deleteMany({ orderId: { $in: orphans } })).deletedCount ?? 0) : 0;
   return { next: items[items.length - 1]._id, removed };
+}
+
+/** One batch of the sweep, continuing where the last one (by any process) got to. */
+export async function sweepNextOrphanItems(): Promise<number> {
+  const cursor = await Cursor.findById('orphan-items').lean<CursorDoc>();
+  const { next, removed } = await sweepOrphanItems(cursor?.after ?? null);
+  await Cursor.updateOne({ _id: 'orphan-items' }, { $set: { after: next } }, { upsert: true });
+  return removed;
 }

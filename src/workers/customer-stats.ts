@@ -3,6 +3,7 @@ import { CustomerServiceError, type CustomerServiceClient, type CustomerStatisti
 import { CUSTOMER_SYNC_JOB, requestCustomerSync } from '../queues/customer-sync';
 import type { Queues } from '../queues/queues';
 import { customerTotals, type CustomerTotals } from '../services/customer-stats/customer-totals';
+import { recordCustomerSync } from '../services/customer-stats/sync-record';
 import { toDecimal } from '../services/pricing';
 import { eventOf, syncRequestOf } from './job-input';
 import type { WorkerSettings } from './settings';
@@ -33,13 +34,16 @@ export function customerStatsProcessor(deps: CustomerStatsDeps) {
   return async (job: Job): Promise<Record<string, unknown>> => {
     if (job.name === CUSTOMER_SYNC_JOB) {
       const { customerId } = await syncRequestOf(job);
+      const readAt = new Date();
       const totals = await customerTotals(customerId);
       try {
-        await deps.customerService.updateStatistics(customerId, statisticsBody(totals));
+        await deps.customerService.updateStatistics(customerId, statisticsBody(totals, readAt));
       } catch (err) {
         if (err instanceof CustomerServiceError && !err.retryable) throw new UnrecoverableError(err.message);
         throw err;
       }
+      // What the reconciliation reads to know every event before `readAt` reached them.
+      await recordCustomerSync(customerId, readAt);
       return { customerId, totalOrders: totals.totalOrders };
     }
     const ev = await eventOf(job);

@@ -11,15 +11,15 @@ import { startWorkers } from './start-workers';
 /**
  * Entry point of the worker process (pm2 app `orms-workers`): runs the workers named by
  * argv or WORKERS (all by default), e.g. `node dist/workers/main.js emails analytics`.
- * It also keeps up the outbox, so events left by a crashed API process are delivered even
- * when no API is running.
+ * The `upkeep` worker runs the fleet's periodic work (workers/upkeep.ts), so events left by
+ * a crashed API process are delivered even when no API is running.
  */
 async function main(): Promise<void> {
   const names = selectWorkers(process.argv.slice(2), config.WORKERS);
   const rt = await startRuntime({ role: 'workers' });
   const mailer = createMailer();
   rt.shutdown.add('mailer', Phase.background, () => mailer.close());
-  const workers = await startWorkers(names, { queues: rt.queues, mailer, customerService: createCustomerServiceClient(), settings: workerSettings() });
+  const workers = await startWorkers(names, { queues: rt.queues, outbox: rt.outbox, mailer, customerService: createCustomerServiceClient(), settings: workerSettings() });
   // Running jobs get most of the budget; what is left closes the connections.
   rt.shutdown.add('workers', Phase.intake, () => workers.close(Math.max(500, config.SHUTDOWN_TIMEOUT_MS - 2000)));
   logger.info({ prefix: config.QUEUE_PREFIX, workers: names, mail: mailer.kind }, 'workers started');

@@ -1,11 +1,12 @@
+import { hostname } from 'node:os';
 import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../infra/redis';
 import { config } from '../config';
 import { once } from '../infra/once';
 import { closeRedis, createRedis } from '../infra/redis';
 import { logger } from '../logger';
 import { addDeadLetter, deadLetterIdOf, deadLetterOf } from '../queues/dead-letter';
-import type { WorkQueueName } from '../queues/names';
+import { queuePrefix, type WorkQueueName } from '../queues/names';
 import { asJobError, isUnrecoverable } from './job-input';
 import type { WorkerSettings } from './settings';
 
@@ -29,7 +30,7 @@ const attemptsOf = (job: Job): number => job.opts.attempts ?? 1;
  * the copy's id derives from the job's, so it is made once.
  */
 export function startQueueWorker(queue: WorkQueueName, processor: Processor, deadLetters: Queue, settings: WorkerSettings, concurrency = settings.concurrency): QueueWorker {
-  const connection: Redis = createRedis('worker');
+  const connection: RedisClient = createRedis('worker');
   const running = new Map<string, { job: Job; token: string }>();
   // Jobs this process dead-lettered in `run`; their `failed` event need not do it again.
   const lettered = new Set<string>();
@@ -69,8 +70,10 @@ export function startQueueWorker(queue: WorkQueueName, processor: Processor, dea
   };
 
   const worker = new Worker(queue, run, {
+    // Which process ran a job (job.processedBy, and the board's worker list).
+    name: `${hostname()}:${process.pid}`,
     connection,
-    prefix: config.QUEUE_PREFIX,
+    prefix: queuePrefix(config.QUEUE_PREFIX, queue),
     concurrency,
     lockDuration: settings.lockDurationMs,
     stalledInterval: settings.stalledIntervalMs,

@@ -1,18 +1,23 @@
 import type { CustomerServiceClient } from '../clients/customer-service';
 import { once } from '../infra/once';
+import { logger } from '../logger';
 import type { Mailer } from '../clients/mailer';
 import type { WorkQueueName } from '../queues/names';
+import type { OutboxRelay } from '../queues/outbox-relay';
 import type { Queues } from '../queues/queues';
 import { analyticsProcessor } from './analytics';
 import { customerStatsProcessor } from './customer-stats';
 import { emailsProcessor } from './emails';
 import { startQueueWorker, type Processor, type QueueWorker } from './queue-worker';
 import { refundsProcessor } from './refunds';
+import { scheduleUpkeep, upkeepProcessor } from './upkeep';
 import type { WorkerSettings } from './settings';
 
 export interface WorkerDeps {
   /** Producer-side queues: dead letters and customer syncs are added through them. */
   queues: Queues;
+  /** The upkeep worker re-relays what a crash left in an outbox. */
+  outbox: OutboxRelay;
   mailer: Mailer;
   customerService: CustomerServiceClient;
   settings: WorkerSettings;
@@ -35,6 +40,8 @@ function processorFor(name: WorkQueueName, deps: WorkerDeps): Processor {
       return analyticsProcessor();
     case 'refunds':
       return refundsProcessor();
+    case 'upkeep':
+      return upkeepProcessor(deps);
   }
 }
 
@@ -44,9 +51,23 @@ function processorFor(name: WorkQueueName, deps: WorkerDeps): Processor {
  * updates of one document, so they are serialised across every process.
  */
 export async function startWorkers(names: readonly WorkQueueName[], deps: WorkerDeps): Promise<RunningWorkers> {
-  if (names.includes('analytics')) await deps.queues.analytics.setGlobalConcurrency(deps.settings.analyticsConcurrency);
+  const prepare = async () => {
+    if (names.includes('analytics')) await deps.queues.analytics.setGlobalConcurrency(deps.settings.analyticsConcurrency);
+    if (names.includes('upkeep')) await scheduleUpkeep(deps.queues.upkeep);
+  };
+  await prepare();
+  // Both live in Redis: one that comes back empty (restarted without its data, a failover
+  // to a replica that had not caught up) has lost them, so they are set again on every
+  // reconnection; setting them is idempotent.
+  const producer = await deps.queues.upkeep.client;
+  const onReconnect = () => void prepare().catch((err: unknown) => logger.warn({ err }, 'could not set the queues up again after redis came back'));
+  producer.on('ready', onReconnect);
   const workers = names.map((name) =>
     startQueueWorker(name, processorFor(name, deps), deps.queues['dead-letter'], deps.settings, name === 'analytics' ? deps.settings.analyticsConcurrency : deps.settings.concurrency),
   );
-  return { names, workers, close: once(async (timeoutMs: number) => void (await Promise.all(workers.map((w) => w.close(timeoutMs))))) };
+  const close = once(async (timeoutMs: number) => {
+    producer.off('ready', onReconnect);
+    await Promise.all(workers.map((w) => w.close(timeoutMs)));
+  });
+  return { names, workers, close };
 }

@@ -14,7 +14,7 @@ Object.assign(process.env, {
   LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
   MONGODB_URI: `mongodb://127.0.0.1:27017/t_${run}`,
   REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-  QUEUE_PREFIX: `{orms-t-${run}}`,
+  QUEUE_PREFIX: `orms-t-${run}`,
   JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
   SERVICE_API_KEY: 'test-service-api-key-0123456789',
   OUTBOX_SWEEP_AGE_MS: '300',

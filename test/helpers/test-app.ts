@@ -1,6 +1,6 @@
 import type { Express, Router } from 'express';
 import mongoose from 'mongoose';
-import type { Redis } from 'ioredis';
+import { scanKeys, type RedisClient } from '../../src/infra/redis';
 import { buildApp } from '../../src/api/app';
 import type { RateLimitOptions } from '../../src/api/middleware/rate-limit';
 import { createCustomerServiceClient } from '../../src/clients/customer-service';
@@ -25,7 +25,7 @@ export interface TestAppOptions {
   extraRouters?: { path: string; router: Router }[];
   rateLimit?: RateLimitOptions | false;
   /** An own Redis connection (a test that stops Redis). */
-  redis?: () => Redis;
+  redis?: () => RedisClient;
   /** Workers to run in this process, on this file's queues. */
   workers?: WorkQueueName[];
   /** A real SMTP server the emails worker sends to (smtp-server, in this process). */
@@ -39,7 +39,7 @@ export interface TestAppOptions {
 export interface TestApp {
   app: Express;
   auth: FakeAuthService;
-  redis: Redis;
+  redis: RedisClient;
   queues: Queues;
   outbox: OutboxRelay;
   services: ServiceDeps;
@@ -84,6 +84,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     const mailer = createMailer({ ...(t.smtp ? { host: t.smtp.host, port: t.smtp.port, secure: false } : {}), ...opts.mail });
     t.workers = await startWorkers(opts.workers, {
       queues: rt.queues,
+      outbox: rt.outbox,
       mailer,
       customerService: createCustomerServiceClient(t.customers?.url ?? 'http://127.0.0.1:9', 1000),
       settings: workerSettings({ lockDurationMs: 5000, stalledIntervalMs: 5000, ...opts.settings }),
@@ -114,14 +115,12 @@ export function useTestApp(opts: TestAppOptions = {}): UsedTestApp {
 }
 
 /** Removes every key under this file's queue prefix. */
-export async function deleteQueueKeys(redis: Redis): Promise<void> {
+export async function deleteQueueKeys(redis: RedisClient): Promise<void> {
   if (redis.status !== 'ready') return;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.QUEUE_PREFIX}:*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
+  // The queues' `{<stem>:<queue>}:…` and the limits' `<stem>:…`.
+  for (const { node, keys } of await scanKeys(redis, `*${config.QUEUE_PREFIX}*`)) {
+    for (let i = 0; i < keys.length; i += 500) await node.del(...keys.slice(i, i + 500));
+  }
 }
 
 /** Polls `check` until it returns a truthy value, or fails after `timeoutMs`. */

@@ -56,3 +56,13 @@ export function startWorkerProcess(env: Record<string, string>, args: string[] =
     });
   });
 }
+
+/** The environment a child process needs to reach a test file's peers (the ones it started). */
+export function peersEnv(peers: { auth: { url: string }; smtp?: { host: string; port: number }; customers?: { url: string } }, redisUrl?: string): Record<string, string> {
+  return {
+    AUTH_SERVICE_URL: peers.auth.url,
+    ...(peers.smtp ? { EMAIL_HOST: peers.smtp.host, EMAIL_PORT: String(peers.smtp.port) } : {}),
+    ...(peers.customers ? { CUSTOMER_SERVICE_URL: peers.customers.url } : {}),
+    ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+  };
+}

@@ -1,5 +1,5 @@
 import type { RequestHandler, Response } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../infra/redis';
 import { mongoConnected } from '../../infra/mongo';
 import type { Dependency } from '../../infra/unavailable';
 import { fail } from '../envelope';
@@ -24,6 +24,6 @@ export const needsMongo: RequestHandler = (_req, res, next) => (mongoConnected()
 
 /** The same for routes that work on the queues. */
 export const needsRedis =
-  (redis: Redis): RequestHandler =>
+  (redis: RedisClient): RequestHandler =>
   (_req, res, next) =>
     redis.status === 'ready' ? next() : unavailable(res, 'redis');

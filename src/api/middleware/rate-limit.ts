@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, rateLimit, type IncrementResponse, type Options, type Store } from 'express-rate-limit';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../infra/redis';
 import { config } from '../../config';
 import { fail } from '../envelope';
 import { hasServiceKey } from './service-key';
@@ -14,7 +14,7 @@ class RedisWindowStore implements Store {
   private windowMs = 60_000;
   readonly prefix: string;
 
-  constructor(private readonly redis: Redis, prefix: string) {
+  constructor(private readonly redis: RedisClient, prefix: string) {
     this.prefix = prefix;
   }
 
@@ -63,7 +63,7 @@ interface CounterSpec extends RateLimitOptions {
  * RateLimit headers. When Redis cannot count, requests pass: an outage of the limiter
  * must not become an outage of the service.
  */
-function redisCounter(redis: Redis, spec: CounterSpec): RequestHandler {
+function redisCounter(redis: RedisClient, spec: CounterSpec): RequestHandler {
   const { counts } = spec;
   return rateLimit({
     windowMs: spec.windowMs,
@@ -72,6 +72,7 @@ function redisCounter(redis: Redis, spec: CounterSpec): RequestHandler {
     legacyHeaders: false,
     passOnStoreError: true,
     keyGenerator: (req) => ipKeyGenerator(req.ip ?? 'unknown'),
+    // One key per client address (a single-key MULTI, so any Redis Cluster slot will do).
     store: new RedisWindowStore(redis, `${config.QUEUE_PREFIX}:${spec.name}:`),
     ...(spec.skip && { skip: spec.skip }),
     // Counted before the request runs (so a burst cannot slip past the limit), given back after.
@@ -85,7 +86,7 @@ function redisCounter(redis: Redis, spec: CounterSpec): RequestHandler {
 const minutes = (ms: number): string => `${Math.round(ms / 60_000)} minute${ms === 60_000 ? '' : 's'}`;
 
 /** The public API: requests per client address per window. */
-export function rateLimiter(redis: Redis, opts: RateLimitOptions = { windowMs: config.RATE_LIMIT_WINDOW_MS, max: config.RATE_LIMIT_MAX }): RequestHandler {
+export function rateLimiter(redis: RedisClient, opts: RateLimitOptions = { windowMs: config.RATE_LIMIT_WINDOW_MS, max: config.RATE_LIMIT_MAX }): RequestHandler {
   return redisCounter(redis, { ...opts, name: 'ratelimit', field: 'rate', message: `At most ${opts.max} requests per ${Math.round(opts.windowMs / 1000)} s; retry later` });
 }
 
@@ -98,7 +99,7 @@ export const BOARD_LOGIN_WINDOW_MS = 15 * 60_000;
  * guess from a wrong one. A request without credentials (the browser's first, which gets
  * the challenge) is no login attempt.
  */
-export function boardLoginLimiter(redis: Redis, max: number = config.BOARD_LOGIN_MAX_FAILURES): RequestHandler {
+export function boardLoginLimiter(redis: RedisClient, max: number = config.BOARD_LOGIN_MAX_FAILURES): RequestHandler {
   return redisCounter(redis, {
     name: 'board-login',
     windowMs: BOARD_LOGIN_WINDOW_MS,
@@ -111,7 +112,7 @@ export function boardLoginLimiter(redis: Redis, max: number = config.BOARD_LOGIN
 }
 
 /** Wrong service keys per client address per minute; a right key is never counted or limited. */
-export function serviceKeyLimiter(redis: Redis, max: number = config.SERVICE_KEY_MAX_FAILURES): RequestHandler {
+export function serviceKeyLimiter(redis: RedisClient, max: number = config.SERVICE_KEY_MAX_FAILURES): RequestHandler {
   return redisCounter(redis, {
     name: 'service-key',
     windowMs: 60_000,

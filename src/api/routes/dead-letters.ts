@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../infra/redis';
 import { getDeadLetter, listDeadLetters, replayDeadLetter } from '../../queues/dead-letter';
 import type { Queues } from '../../queues/queues';
 import { NotFoundError } from '../../services/errors';
@@ -11,7 +11,7 @@ import { presentDeadLetter, presentDeadLetterPage } from '../presenters/dead-let
 import { deadLetterIdParam, deadLettersQuery } from '../schemas/dead-letters';
 
 /** Jobs that failed for good, for administrators: list, inspect, replay (DESIGN.md 10). */
-export function deadLettersRoutes(redis: Redis, queues: Queues): Router {
+export function deadLettersRoutes(redis: RedisClient, queues: Queues): Router {
   const r = Router();
   r.use(authenticate, requireRole('Administrator'), needsRedis(redis));
 

@@ -1,12 +1,12 @@
 import { Router } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../infra/redis';
 import { pingMongo } from '../../infra/mongo';
 import { pingRedis } from '../../infra/redis';
 import { ok } from '../envelope';
 import { RETRY_AFTER_SECONDS } from '../middleware/dependencies';
 
 /** Liveness (the process answers) and readiness (its dependencies answer). */
-export function healthRoutes(redis: Redis): Router {
+export function healthRoutes(redis: RedisClient): Router {
   const r = Router();
   r.get('/health', (_req, res) => {
     ok(res, 'Service is alive', { status: 'ok', uptimeSeconds: Math.round(process.uptime()) });

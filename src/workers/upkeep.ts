@@ -1,0 +1,57 @@
+import { UnrecoverableError, type Job, type Queue } from 'bullmq';
+import { config } from '../config';
+import { logger } from '../logger';
+import { enqueueEvent } from '../queues/enqueue-event';
+import type { OutboxRelay } from '../queues/outbox-relay';
+import type { Queues } from '../queues/queues';
+import { reconcileEffects } from '../services/effects/reconcile-effects';
+import { purgeExpiredIdempotencyRecords } from '../services/idempotency';
+import { sweepNextOrphanItems } from '../services/orphan-items';
+import { reconcileReturnRequests } from '../services/returns/reconcile';
+
+/**
+ * The periodic work of the fleet (DESIGN.md 13), as BullMQ job schedulers on the `upkeep`
+ * queue: each tick is one job, run once by whichever worker process takes it, retried like
+ * any job, and run again by another process if the one running it dies.
+ */
+const SCHEDULE = {
+  // Often: crash leftovers that users wait for (events still in an outbox, return steps
+  // half done).
+  'outbox-recovery': () => config.OUTBOX_SWEEP_INTERVAL_MS,
+  // Effects whose jobs Redis lost (a restart without its data, a failover).
+  'reconcile-effects': () => config.RECONCILE_INTERVAL_MS,
+  // Rarely: data hours or minutes old, and full scans on FerretDB.
+  maintenance: () => config.MAINTENANCE_INTERVAL_MS,
+} as const;
+export type UpkeepTask = keyof typeof SCHEDULE;
+const isUpkeepTask = (name: string): name is UpkeepTask => Object.hasOwn(SCHEDULE, name);
+
+/** Creates or updates every scheduler; any worker process may call it, any number of times. */
+export async function scheduleUpkeep(queue: Queue): Promise<void> {
+  for (const [task, every] of Object.entries(SCHEDULE)) {
+    await queue.upsertJobScheduler(task, { every: every() }, { name: task, data: {}, opts: { removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } } });
+  }
+}
+
+export interface UpkeepDeps {
+  outbox: OutboxRelay;
+  queues: Queues;
+}
+
+const reconcileWindow = (now = Date.now()) => ({ from: new Date(now - config.RECONCILE_WINDOW_HOURS * 3600_000), to: new Date(now - config.RECONCILE_AFTER_MS) });
+
+export function upkeepProcessor(deps: UpkeepDeps) {
+  const tasks: Record<UpkeepTask, () => Promise<Record<string, number>>> = {
+    'outbox-recovery': async () => ({ relayed: await deps.outbox.sweep(config.OUTBOX_SWEEP_AGE_MS), settledReturns: await reconcileReturnRequests() }),
+    'reconcile-effects': async () => ({ ...(await reconcileEffects(reconcileWindow(), (event, missing) => enqueueEvent(deps.queues, event, missing))) }),
+    maintenance: async () => ({ idempotencyRecordsPurged: await purgeExpiredIdempotencyRecords(), orphanItemsRemoved: await sweepNextOrphanItems() }),
+  };
+  return async (job: Job): Promise<Record<string, number>> => {
+    const task = job.name;
+    if (!isUpkeepTask(task)) throw new UnrecoverableError(`no upkeep task ${task}`);
+    if (config.TEST_UPKEEP_TICK_DELAY_MS) await new Promise((r) => setTimeout(r, config.TEST_UPKEEP_TICK_DELAY_MS));
+    const outcome = await tasks[task]();
+    if (Object.values(outcome).some((n) => n > 0)) logger.info({ task, ...outcome }, 'upkeep did work');
+    return outcome;
+  };
+}
