@@ -145,6 +145,8 @@ export const configKeys = z
 
     METRICS_ENABLED: bool.default(true),
     METRICS_TOKEN: z.string().default(''),
+    // Each worker process serves its own /metrics on this port (plus pm2's NODE_APP_INSTANCE); 0: none.
+    WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
     RATE_LIMIT_WINDOW_MS: positiveInt.default(60_000),
     RATE_LIMIT_MAX: positiveInt.default(600),
 
@@ -213,6 +215,7 @@ export const configSchema = configKeys
       else if (value.length < PRODUCTION_SECRET_LENGTH[key]) issue(key, `must be at least ${PRODUCTION_SECRET_LENGTH[key]} characters ${where}; generate one (openssl rand -hex 32)`);
     }
     if (c.METRICS_ENABLED && !c.METRICS_TOKEN) issue('METRICS_TOKEN', `is required ${where} while METRICS_ENABLED=true (/metrics would be open to anyone)`);
+    else if (c.WORKER_METRICS_PORT && !c.METRICS_TOKEN) issue('METRICS_TOKEN', `is required ${where} while WORKER_METRICS_PORT is set (the workers' /metrics would be open to anyone)`);
     if (c.TRUST_PROXY === true) issue('TRUST_PROXY', `must not be true ${where}: any client could choose its own address; give the hop count or the proxies' addresses`);
   })
   .transform((c) => ({ ...c, DOCS_ENABLED: c.DOCS_ENABLED ?? !isProductionLike(c.ENVIRONMENT) }));

@@ -117,6 +117,12 @@ describe('configuration', () => {
     ['TRUST_PROXY=true in production', { ...strong, TRUST_PROXY: 'true', ENVIRONMENT: 'production' }, 'config: TRUST_PROXY must not be true in production'],
     ['a token lifetime of 0', { JWT_MAX_LIFETIME_SECONDS: '0' }, 'config: JWT_MAX_LIFETIME_SECONDS'],
     ['a board mode that is no boolean', { BOARD_READ_ONLY: 'maybe' }, 'config: BOARD_READ_ONLY'],
+    [
+      'open worker metrics in production',
+      { ...strong, METRICS_TOKEN: '', METRICS_ENABLED: 'false', WORKER_METRICS_PORT: '9464', ENVIRONMENT: 'production' },
+      'config: METRICS_TOKEN is required in production while WORKER_METRICS_PORT is set',
+    ],
+    ['a worker metrics port beyond 65535', { WORKER_METRICS_PORT: '70000' }, 'config: WORKER_METRICS_PORT'],
   ])('refuses %s', (_name, override, expected) => {
     expect(errorOf({ ...valid, ...override })).toContain(expected);
   });

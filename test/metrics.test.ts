@@ -24,4 +24,11 @@ describe('Prometheus metrics', () => {
       expect(res.text).toContain(`orms_queue_jobs{queue="${q}",state="waiting"}`);
     }
   });
+
+  it('reports that MongoDB and Redis answer, as /ready checks them', async () => {
+    const res = await request(t.app).get('/metrics');
+
+    expect(res.text).toMatch(/^orms_dependency_up\{dependency="mongodb"\} 1$/m);
+    expect(res.text).toMatch(/^orms_dependency_up\{dependency="redis"\} 1$/m);
+  });
 });

@@ -40,7 +40,7 @@ export function buildApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY);
 
-  const metrics = config.METRICS_ENABLED ? createMetrics(Object.values(deps.queues)) : null;
+  const metrics = config.METRICS_ENABLED ? createMetrics(Object.values(deps.queues), deps.redis) : null;
   if (metrics) app.use(metrics.middleware);
 
   app.use(

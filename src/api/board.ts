@@ -3,12 +3,12 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { Router, type Request, type RequestHandler } from 'express';
 import type { RedisClient } from '../infra/redis';
+import { secretMatcher } from '../infra/secret-match';
 import { config } from '../config';
 import type { Queues } from '../queues/queues';
 import { fail } from './envelope';
 import { needsRedis } from './middleware/dependencies';
 import { boardLoginLimiter } from './middleware/rate-limit';
-import { secretMatcher } from './secret-match';
 
 export const BOARD_PATH = '/admin/queues';
 

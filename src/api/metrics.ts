@@ -2,16 +2,20 @@ import { Router, type RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Queue } from 'bullmq';
 import { config } from '../config';
+import { METRICS_TOKEN_REQUIRED, metricsAccess } from '../infra/metrics-access';
+import { registerDependencyGauge } from '../infra/readiness';
+import type { RedisClient } from '../infra/redis';
 import { fail } from './envelope';
-import { secretMatcher } from './secret-match';
 
 /**
  * Prometheus metrics of one API process: HTTP latency by route, and on each scrape the
- * depth of every queue and its job outcomes (completed/failed counts as BullMQ keeps them).
+ * depth of every queue and its job outcomes (completed/failed counts as BullMQ keeps them)
+ * and whether MongoDB and Redis answer (readiness).
  */
-export function createMetrics(queues: Queue[]): { middleware: RequestHandler; routes: Router } {
+export function createMetrics(queues: Queue[], redis: RedisClient): { middleware: RequestHandler; routes: Router } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  registerDependencyGauge(registry, redis);
 
   // Both by method, route pattern and status.
   const byRoute = { labelNames: ['method', 'route', 'status'] as const, registers: [registry] };
@@ -58,11 +62,11 @@ export function createMetrics(queues: Queue[]): { middleware: RequestHandler; ro
     next();
   };
 
-  const isToken = config.METRICS_TOKEN ? secretMatcher(config.METRICS_TOKEN) : null;
+  const mayRead = metricsAccess(config.METRICS_TOKEN);
   const routes = Router();
   routes.get('/metrics', async (req, res) => {
-    if (isToken && !isToken(req.get('authorization')?.replace(/^Bearer /, '') ?? '')) {
-      fail(res, 401, 'Unauthorized', [{ field: 'authorization', message: 'A valid metrics token is required' }]);
+    if (!mayRead(req.get('authorization'))) {
+      fail(res, 401, 'Unauthorized', [METRICS_TOKEN_REQUIRED]);
       return;
     }
     res.set('content-type', registry.contentType).send(await registry.metrics());

@@ -4,6 +4,7 @@ import { config } from '../config';
 import { Phase } from '../infra/shutdown';
 import { logger } from '../logger';
 import { startRuntime } from '../runtime';
+import { metricsPortOf, serveWorkerMetrics } from './metrics';
 import { selectWorkers } from './selection';
 import { workerSettings } from './settings';
 import { startWorkers } from './start-workers';
@@ -19,10 +20,15 @@ async function main(): Promise<void> {
   const rt = await startRuntime({ role: 'workers' });
   const mailer = createMailer();
   rt.shutdown.add('mailer', Phase.background, () => mailer.close());
-  const workers = await startWorkers(names, { queues: rt.queues, outbox: rt.outbox, mailer, customerService: createCustomerServiceClient(), settings: workerSettings() });
+  // Before the workers, so their first job is counted; scrapeable until they have stopped.
+  const metrics = config.WORKER_METRICS_PORT
+    ? await serveWorkerMetrics({ port: metricsPortOf(config.WORKER_METRICS_PORT), token: config.METRICS_TOKEN, worked: names, queues: rt.queues, redis: rt.redis })
+    : null;
+  if (metrics) rt.shutdown.add('metrics', Phase.background, () => metrics.close());
+  const workers = await startWorkers(names, { queues: rt.queues, outbox: rt.outbox, mailer, customerService: createCustomerServiceClient(), settings: workerSettings(), metrics: metrics?.jobs });
   // Running jobs get most of the budget; what is left closes the connections.
   rt.shutdown.add('workers', Phase.intake, () => workers.close(Math.max(500, config.SHUTDOWN_TIMEOUT_MS - 2000)));
-  logger.info({ prefix: config.QUEUE_PREFIX, workers: names, mail: mailer.kind }, 'workers started');
+  logger.info({ prefix: config.QUEUE_PREFIX, workers: names, mail: mailer.kind, metricsPort: metrics?.port ?? null }, 'workers started');
   process.send?.('ready');
 }
 

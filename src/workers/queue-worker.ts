@@ -8,6 +8,7 @@ import { logger } from '../logger';
 import { addDeadLetter, deadLetterIdOf, deadLetterOf } from '../queues/dead-letter';
 import { queuePrefix, type WorkQueueName } from '../queues/names';
 import { asJobError, isUnrecoverable } from './job-input';
+import { unobservedJobs, type JobMetrics } from './job-metrics';
 import type { WorkerSettings } from './settings';
 
 /** `token` identifies this run of the job: it changes each time a worker takes the job. */
@@ -20,7 +21,16 @@ export interface QueueWorker {
   close(timeoutMs: number): Promise<void>;
 }
 
+export interface QueueWorkerOptions {
+  /** Jobs at once in this process; the settings' by default. */
+  concurrency?: number;
+  /** Where runs, outcomes and dead letters are reported; nowhere by default. */
+  metrics?: JobMetrics;
+}
+
 const attemptsOf = (job: Job): number => job.opts.attempts ?? 1;
+/** Whether a failure after `attemptsMade` attempts is the last: BullMQ will not run the job again. */
+const failsForGood = (job: Job, err: Error, attemptsMade: number): boolean => isUnrecoverable(err) || attemptsMade >= attemptsOf(job);
 
 /**
  * A BullMQ worker for one queue with the pipeline's failure handling: errors are sorted
@@ -29,7 +39,8 @@ const attemptsOf = (job: Job): number => job.opts.attempts ?? 1;
  * and again from the `failed` event (which also sees jobs failed for stalling too often);
  * the copy's id derives from the job's, so it is made once.
  */
-export function startQueueWorker(queue: WorkQueueName, processor: Processor, deadLetters: Queue, settings: WorkerSettings, concurrency = settings.concurrency): QueueWorker {
+export function startQueueWorker(queue: WorkQueueName, processor: Processor, deadLetters: Queue, settings: WorkerSettings, opts: QueueWorkerOptions = {}): QueueWorker {
+  const { concurrency = settings.concurrency, metrics = unobservedJobs } = opts;
   const connection: RedisClient = createRedis('worker');
   const running = new Map<string, { job: Job; token: string }>();
   // Jobs this process dead-lettered in `run`; their `failed` event need not do it again.
@@ -39,6 +50,7 @@ export function startQueueWorker(queue: WorkQueueName, processor: Processor, dea
   const deadLetter = (job: Job, reason: string, attemptsMade: number): Promise<boolean> =>
     addDeadLetter(deadLetters, deadLetterOf(queue, job, reason, attemptsMade)).then(
       (id) => {
+        metrics.deadLettered(queue);
         log.warn({ jobId: job.id, name: job.name, deadLetter: id, attemptsMade, reason }, 'job failed for good; dead-lettered');
         return true;
       },
@@ -53,14 +65,22 @@ export function startQueueWorker(queue: WorkQueueName, processor: Processor, dea
     // BullMQ's Worker always passes the run's lock token; its type only allows for other callers.
     if (!token) throw new UnrecoverableError(`job ${key} was run without a lock token`);
     running.set(key, { job, token });
+    const endRun = metrics.startRun(queue);
     try {
-      return await processor(job, token);
+      const result = await processor(job, token);
+      endRun('completed');
+      return result;
     } catch (raw) {
       // The processor put the job back to wait (job.moveToDelayed): not a failed attempt.
-      if (raw instanceof DelayedError) throw raw;
+      if (raw instanceof DelayedError) {
+        endRun('delayed');
+        throw raw;
+      }
       const err = asJobError(raw);
       const attemptsMade = job.attemptsMade + 1;
-      if (isUnrecoverable(err) || attemptsMade >= attemptsOf(job)) {
+      const final = failsForGood(job, err, attemptsMade);
+      endRun(final ? 'failed' : 'retried');
+      if (final) {
         if (await deadLetter(job, err.message, attemptsMade)) lettered.add(key);
       } else log.info({ jobId: job.id, name: job.name, attemptsMade, err: err.message }, 'job failed; will retry');
       throw err;
@@ -79,11 +99,17 @@ export function startQueueWorker(queue: WorkQueueName, processor: Processor, dea
     stalledInterval: settings.stalledIntervalMs,
     maxStalledCount: settings.maxStalledCount,
   });
+  // Outcomes are counted as BullMQ recorded them (attemptsMade includes this attempt now),
+  // so a job failed for stalling too often, which fails without a run, counts too.
   worker.on('failed', (job: Job | undefined, err: Error) => {
-    if (!job || lettered.delete(String(job.id))) return;
-    if (isUnrecoverable(err) || job.attemptsMade >= attemptsOf(job)) void deadLetter(job, err.message, job.attemptsMade);
+    if (!job) return;
+    const final = failsForGood(job, err, job.attemptsMade);
+    metrics.failed(queue, final);
+    if (lettered.delete(String(job.id))) return;
+    if (final) void deadLetter(job, err.message, job.attemptsMade);
   });
   worker.on('completed', (job: Job) => {
+    metrics.completed(queue);
     // A job that failed before (it has a stack trace) and now succeeded, e.g. retried from
     // the board, leaves an obsolete dead letter behind: remove it.
     if (!job.stacktrace?.length) return;

@@ -8,6 +8,7 @@ import type { Queues } from '../queues/queues';
 import { analyticsProcessor } from './analytics';
 import { customerStatsProcessor } from './customer-stats';
 import { emailsProcessor } from './emails';
+import type { JobMetrics } from './job-metrics';
 import { startQueueWorker, type Processor, type QueueWorker } from './queue-worker';
 import { refundsProcessor } from './refunds';
 import { scheduleUpkeep, upkeepProcessor } from './upkeep';
@@ -21,6 +22,8 @@ export interface WorkerDeps {
   mailer: Mailer;
   customerService: CustomerServiceClient;
   settings: WorkerSettings;
+  /** Where the workers report their jobs (the process's metrics); nowhere when absent. */
+  metrics?: JobMetrics;
 }
 
 export interface RunningWorkers {
@@ -63,7 +66,10 @@ export async function startWorkers(names: readonly WorkQueueName[], deps: Worker
   const onReconnect = () => void prepare().catch((err: unknown) => logger.warn({ err }, 'could not set the queues up again after redis came back'));
   producer.on('ready', onReconnect);
   const workers = names.map((name) =>
-    startQueueWorker(name, processorFor(name, deps), deps.queues['dead-letter'], deps.settings, name === 'analytics' ? deps.settings.analyticsConcurrency : deps.settings.concurrency),
+    startQueueWorker(name, processorFor(name, deps), deps.queues['dead-letter'], deps.settings, {
+      concurrency: name === 'analytics' ? deps.settings.analyticsConcurrency : deps.settings.concurrency,
+      metrics: deps.metrics,
+    }),
   );
   const close = once(async (timeoutMs: number) => {
     producer.off('ready', onReconnect);

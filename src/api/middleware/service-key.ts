@@ -1,7 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import { config } from '../../config';
 import { UnauthenticatedError } from '../../services/errors';
-import { secretMatcher } from '../secret-match';
+import { secretMatcher } from '../../infra/secret-match';
 
 const isServiceKey = secretMatcher(config.SERVICE_API_KEY);
 

@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import type { RedisClient } from '../../infra/redis';
-import { pingMongo } from '../../infra/mongo';
-import { pingRedis } from '../../infra/redis';
+import { checkDependencies } from '../../infra/readiness';
 import { ok } from '../envelope';
 import { RETRY_AFTER_SECONDS } from '../middleware/dependencies';
 
@@ -12,9 +11,9 @@ export function healthRoutes(redis: RedisClient): Router {
     ok(res, 'Service is alive', { status: 'ok', uptimeSeconds: Math.round(process.uptime()) });
   });
   r.get('/ready', async (_req, res) => {
-    const [mongodb, redisUp] = await Promise.all([pingMongo(), pingRedis(redis)]);
-    const checks = { mongodb: mongodb ? 'up' : 'down', redis: redisUp ? 'up' : 'down' };
-    if (mongodb && redisUp) {
+    const up = await checkDependencies(redis);
+    const checks = { mongodb: up.mongodb ? 'up' : 'down', redis: up.redis ? 'up' : 'down' };
+    if (up.mongodb && up.redis) {
       ok(res, 'Service is ready', { status: 'ready', checks });
       return;
     }
