@@ -7,17 +7,28 @@ mongoose.set('strictQuery', true);
 // Indexes are created explicitly at start (ensureIndexes), not lazily per model.
 mongoose.set('autoIndex', false);
 
-/** Connects the shared mongoose connection; safe to call twice. */
-export async function connectMongo(uri: string = config.MONGODB_URI): Promise<typeof mongoose> {
-  if (mongoose.connection.readyState === 1) return mongoose;
-  mongoose.connection.on('error', (err: Error) => logger.error({ err }, 'mongodb connection error'));
-  await mongoose.connect(uri, {
+/**
+ * The driver's options for `uri`. Retryable writes are off unless the URI asks for them:
+ * FerretDB v1 does not support them (and every write here is idempotent or CAS-guarded);
+ * MongoDB as a replica set does, and docker-compose.yml asks with `retryWrites=true`. An
+ * option given here would win over the URI's, so it is only given when the URI is silent.
+ */
+export function mongoOptions(uri: string): mongoose.ConnectOptions {
+  const uriChooses = /[?&]retryWrites=/i.test(uri);
+  return {
     serverSelectionTimeoutMS: config.MONGODB_SERVER_SELECTION_TIMEOUT_MS,
     connectTimeoutMS: 5000,
     socketTimeoutMS: 30_000,
     maxPoolSize: 20,
-    retryWrites: false, // FerretDB v1 does not support retryable writes; every write here is idempotent or CAS-guarded
-  });
+    ...(uriChooses ? {} : { retryWrites: false }),
+  };
+}
+
+/** Connects the shared mongoose connection; safe to call twice. */
+export async function connectMongo(uri: string = config.MONGODB_URI): Promise<typeof mongoose> {
+  if (mongoose.connection.readyState === 1) return mongoose;
+  mongoose.connection.on('error', (err: Error) => logger.error({ err }, 'mongodb connection error'));
+  await mongoose.connect(uri, mongoOptions(uri));
   return mongoose;
 }
 
