@@ -29,9 +29,20 @@ export interface BenchSettings {
   trace: boolean;
   /** Skip `npm run build` (dist is already fresh). */
   skipBuild: boolean;
-  /** BENCH_ONLY=body-depth: only the nesting case, against the API on the small dataset. */
-  only: 'body-depth' | null;
+  /** Capacity case: seconds of create-order load per side (split over `rounds`), orders placed
+   * per pipeline run, rounds of (1, 2 | 2, 1) pipeline runs, and a run's time cap. */
+  capacitySeconds: number;
+  capacityOrders: number;
+  capacityRounds: number;
+  capacityCapMs: number;
+  /** BENCH_ONLY=<case>: only that case, against the API on the small dataset. */
+  only: BenchOnly | null;
 }
+
+/** The cases BENCH_ONLY can pick: the deep-nesting case (issue 10), the capacity case (issue 13). */
+export const BENCH_ONLY_CASES = ['body-depth', 'capacity'] as const;
+export type BenchOnly = (typeof BENCH_ONLY_CASES)[number];
+const isBenchOnly = (v: string | undefined): v is BenchOnly => (BENCH_ONLY_CASES as readonly string[]).includes(v ?? '');
 
 const flag = (name: string): boolean => ['1', 'true', 'yes'].includes((process.env[name] ?? '').toLowerCase());
 const int = (name: string, fallback: number): number => {
@@ -58,7 +69,11 @@ export function benchSettings(): BenchSettings {
     profile: flag('BENCH_PROFILE'),
     trace: flag('BENCH_TRACE'),
     skipBuild: flag('BENCH_SKIP_BUILD'),
-    only: process.env.BENCH_ONLY === 'body-depth' ? 'body-depth' : null,
+    capacitySeconds: int('BENCH_CAPACITY_SECONDS', quick ? 6 : 20),
+    capacityOrders: int('BENCH_CAPACITY_ORDERS', quick ? 100 : 300),
+    capacityRounds: quick ? 1 : 2,
+    capacityCapMs: quick ? 90_000 : 240_000,
+    only: isBenchOnly(process.env.BENCH_ONLY) ? process.env.BENCH_ONLY : null,
   };
 }
 

@@ -8,19 +8,21 @@ import { BENCH_DB, benchSettings, MONGO_HOST_URI, QUEUE_PREFIX, REDIS_URL, ROOT 
 const GO_MOD = path.join(ROOT, 'scripts', 'ferretdb', 'go.mod');
 import { diagnose, ginExperiment, ginIndexes, rollupExperiment, type QueryDiagnosis } from './diagnose';
 import { measureBodyDepth, type BodyDepthResult } from './body-depth';
+import { measureCapacity, type CapacityResult } from './capacity';
 import { measureEmails, type EmailsResult } from './emails';
 import { Floors, obliterateQueues } from './floors';
-import { evaluate, updateReadme, writeResults, type BenchReport } from './report';
+import { evaluate, updateCapacityBlock, updateReadme, writeResults, type BenchReport } from './report';
 import { measure, scenarios, type ApiHandle, type ScenarioResult } from './scenarios';
 import { Seeder } from './seed';
-import { build, cancelStartupSweep, SWEEP_INTERVAL_MS, serviceEnv, startApi, startFakeAuth, startSmtpSink, type Closable, type ServiceProcess } from './stack';
+import { build, cancelStartupSweep, killAllServices, SWEEP_INTERVAL_MS, serviceEnv, startApi, startFakeAuth, startSmtpSink, type Closable, type ServiceProcess } from './stack';
 import { freePort, log, memoryOf, round } from './util';
 
 /**
  * `npm run bench`: builds, seeds its own database, starts the API from dist against a fake
  * Auth Service and an SMTP sink, measures every scenario against its floor at 1k and at
- * 100k orders (10k with BENCH_QUICK=1), then the emails worker, and writes
- * bench/results/<timestamp>.json, latest.json and the table in bench/README.md.
+ * 100k orders (3k with BENCH_QUICK=1), then the emails worker, and (at the small size) what a
+ * second API and worker process buy (bench/capacity.ts); writes
+ * bench/results/<timestamp>.json, latest.json and the tables in bench/README.md.
  */
 async function main(): Promise<number> {
   const cfg = benchSettings();
@@ -31,6 +33,7 @@ async function main(): Promise<number> {
   const emails: EmailsResult[] = [];
   const diagnostics: QueryDiagnosis[] = [];
   let bodyDepth: BodyDepthResult | undefined;
+  let capacity: CapacityResult | undefined;
   const environment: BenchReport['environment'] = {
     node: process.version, cpus: os.cpus().length, memoryGb: round(os.totalmem() / 2 ** 30, 1), loadAverageAtStart: os.loadavg()[0].toFixed(2),
     database: '?', redis: '?', apiEnvironment: 'production', metricsEnabled: true, logLevel: 'warn', rateLimitMax: 1e9, workerConcurrency: 5, sweepIntervalMs: SWEEP_INTERVAL_MS,
@@ -42,12 +45,12 @@ async function main(): Promise<number> {
   // Everything stops by itself: a run that hangs is killed with its children.
   const watchdog = setTimeout(() => {
     log('watchdog: the run took too long; killing it');
-    api?.child.kill('SIGKILL');
+    killAllServices();
     process.exit(3);
-  }, (cfg.quick ? 8 : 25) * 60_000);
+  }, (cfg.quick ? 10 : 30) * 60_000);
   watchdog.unref();
   const onSignal = () => {
-    api?.child.kill('SIGKILL');
+    killAllServices();
     process.exit(130);
   };
   process.once('SIGINT', onSignal);
@@ -98,8 +101,13 @@ async function main(): Promise<number> {
         log(`API restarted: pid ${api.pid}; startup sweep statements cancelled: ${await cancelStartupSweep()}`);
       },
     };
-    bodyDepth = await measureBodyDepth(handle, cfg);
-    // BENCH_ONLY=body-depth: that case alone.
+    // BENCH_ONLY=<case>: that case alone.
+    if (cfg.only === null || cfg.only === 'body-depth') bodyDepth = await measureBodyDepth(handle, cfg);
+    const measureCapacityNow = async () => {
+      capacity = await measureCapacity(handle, env, await db.collection('orders').estimatedDocumentCount(), cfg);
+      await obliterateQueues(redis);
+    };
+    if (cfg.only === 'capacity') await measureCapacityNow();
     if (cfg.only === null) {
       const all = scenarios(seeder, floors);
       const create = all.find((x) => x.kind === 'create');
@@ -129,6 +137,8 @@ async function main(): Promise<number> {
         for (const s of all.filter((x) => x.kind === 'read')) results.push(await measure(s, orders, handle, cfg));
         // BENCH_QUICK (a smoke run): the emails worker and order creation at the small size only.
         if (!cfg.quick || size === cfg.smallOrders) await measureWrites(orders);
+        // One vs two API and worker processes, where FerretDB's scans do not yet decide everything.
+        if (size === cfg.smallOrders) await measureCapacityNow();
       }
       if (!cfg.quick) {
         // The lookups again at the large size with indexes FerretDB can use (GIN, made in
@@ -172,7 +182,7 @@ async function main(): Promise<number> {
 
   const finished = new Date();
   environment.loadAverageAtEnd = os.loadavg()[0].toFixed(2);
-  const partial = { scenarios: results, emails, ...(bodyDepth && { bodyDepth }), memory: { apiPeakRssMb: apiPeak, workersPeakRssMb: workersPeak }, settings: cfg };
+  const partial = { scenarios: results, emails, ...(bodyDepth && { bodyDepth }), ...(capacity && { capacity }), memory: { apiPeakRssMb: apiPeak, workersPeakRssMb: workersPeak }, settings: cfg };
   const targets = evaluate(partial);
   const report: BenchReport = {
     version: 1,
@@ -187,7 +197,10 @@ async function main(): Promise<number> {
     ...(failure && { error: failure }),
   };
   const file = writeResults(report);
-  if (cfg.only) log(`wrote ${file} and results/${cfg.only}-latest.json (BENCH_ONLY: latest.json and bench/README.md are left as they are)`);
+  if (cfg.only === 'capacity') {
+    updateCapacityBlock(report);
+    log(`wrote ${file}, results/capacity-latest.json and the capacity table in bench/README.md (BENCH_ONLY: latest.json and the main table are left as they are)`);
+  } else if (cfg.only) log(`wrote ${file} and results/${cfg.only}-latest.json (BENCH_ONLY: latest.json and bench/README.md are left as they are)`);
   else {
     updateReadme(report);
     log(`wrote ${file}, results/latest.json and the table in bench/README.md`);

@@ -138,6 +138,14 @@ export interface ServiceProcess extends Closable {
   trace(): Promise<Record<string, { n: number; ms: number }>>;
 }
 
+/** Every API and worker process started and not yet exited, so a run that is given up on can kill them. */
+const live = new Set<ChildProcess>();
+
+/** SIGKILLs every API and worker process the bench started that is still running. */
+export function killAllServices(): void {
+  for (const child of live) child.kill('SIGKILL');
+}
+
 /** Starts `node <entry>` from dist, resolving when it sends 'ready' over IPC (pm2's wait_ready). */
 async function startNode(name: string, entry: string, args: string[], env: Record<string, string>, nodeFlags: string[], port: number): Promise<ServiceProcess> {
   ensureBuilt();
@@ -146,7 +154,8 @@ async function startNode(name: string, entry: string, args: string[], env: Recor
   const keep = (c: Buffer) => { out = (out + c.toString()).slice(-20_000); };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  live.add(child);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => { live.delete(child); resolve(); }));
   try {
     await withTimeout(
       new Promise<void>((resolve, reject) => {
@@ -210,8 +219,9 @@ export async function startApi(env: Record<string, string>, profile: boolean, tr
   return startNode('API', 'dist/api/server.js', [], env, flags, port);
 }
 
-export async function startWorkers(env: Record<string, string>): Promise<ServiceProcess> {
-  return startNode('workers', 'dist/workers/main.js', ['emails'], { ...env, PORT: '0' }, pm2NodeArgs('orms-workers'), 0);
+/** `node dist/workers/main.js <names…>` as pm2 runs it; the emails worker alone unless told. */
+export async function startWorkers(env: Record<string, string>, names: readonly string[] = ['emails']): Promise<ServiceProcess> {
+  return startNode('workers', 'dist/workers/main.js', [...names], { ...env, PORT: '0' }, pm2NodeArgs('orms-workers'), 0);
 }
 
 const ENTRIES = ['dist/api/server.js', 'dist/workers/main.js'];
