@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Queue } from 'bullmq';
@@ -12,7 +11,7 @@ import { JOB_OPTIONS } from './floors';
 import { runHttp, Tally, type HttpRequestSpec } from './load';
 import type { ApiHandle } from './scenarios';
 import { CREATE_BODY } from './scenarios';
-import { creatorOf, customerToken, startApi, startWorkers, type Closable, type ServiceProcess } from './stack';
+import { creatorOf, customerToken, listenFake, startApi, startWorkers, type Closable, type ServiceProcess } from './stack';
 import { freePort, log, percentiles, rng, round, sleep } from './util';
 
 /**
@@ -149,13 +148,7 @@ export async function startFakeCustomerService(): Promise<Closable & { url: stri
       } else res.writeHead(404).end('{"success":false,"message":"Not found"}');
     });
   });
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    calls: () => calls,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
-  };
+  return listenFake(server, () => calls);
 }
 
 /** Creators 1000+ (not the create scenario's 0-99), so the two cases do not share customers. */

@@ -56,11 +56,16 @@ export async function startFakeAuth(): Promise<Closable & { url: string; calls()
     else if (!user) res.writeHead(404).end('{"success":false,"message":"User not found"}');
     else res.writeHead(200).end(JSON.stringify({ success: true, data: { _id: user.userId, email: user.email, firstName: user.firstName, lastName: user.lastName, customerId: user.customerId } }));
   });
+  return listenFake(server, () => calls);
+}
+
+/** A fake of another service, listening on a free loopback port; `calls` counts its requests. */
+export async function listenFake(server: http.Server, calls: () => number): Promise<Closable & { url: string; calls(): number }> {
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    calls: () => calls,
+    calls,
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }
