@@ -9,7 +9,8 @@ import { startApiProcess, type ApiProcess } from './helpers/api-process';
 import { startFakeAuthService, type FakeAuthService } from './helpers/fake-auth-service';
 import { guideOrderBody } from './helpers/fixtures';
 import { startOwnRedis, type OwnRedis } from './helpers/redis-server';
-import { eventually, useTestApp, type TestApp } from './helpers/test-app';
+import { drainedWhileProgressing } from './helpers/pipeline';
+import { eventually, useTestApp } from './helpers/test-app';
 import { as, tokenFor } from './helpers/tokens';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
 
@@ -112,35 +113,6 @@ async function placeUntilAcknowledged(i: number): Promise<{ orderId: string; att
   }
 }
 
-/**
- * Waits until the work queues are empty. Analytics jobs run one at a time, so thousands of
- * them take a while: the wait fails only when the backlog stops shrinking for `stallMs`,
- * and then says what is left where.
- */
-async function drainedWhileProgressing(app: TestApp, stallMs: number): Promise<void> {
-  let best = Infinity;
-  let lastProgress = Date.now();
-  let lastReport = 0;
-  for (;;) {
-    const counts = await Promise.all(
-      (['emails', 'customer-stats', 'analytics', 'refunds'] as const).map(async (q) => [q, await app.queues[q].getJobCounts('waiting', 'active', 'delayed', 'prioritized')] as const),
-    );
-    const left = counts.reduce((sum, [, c]) => sum + Object.values(c).reduce((a, b) => a + b, 0), 0);
-    if (left === 0) return;
-    if (Date.now() - lastReport > 15_000) {
-      // A full-size drain takes minutes: say where it stands so a slow run can be read.
-      process.stdout.write(`chaos: draining, ${left} jobs left ${JSON.stringify(Object.fromEntries(counts))}\n`);
-      lastReport = Date.now();
-    }
-    if (left < best) {
-      best = left;
-      lastProgress = Date.now();
-    }
-    if (Date.now() - lastProgress > stallMs) throw new Error(`queues stopped draining: ${JSON.stringify(Object.fromEntries(counts))}`);
-    await sleep(250);
-  }
-}
-
 describe(`chaos: ${ORDERS} orders at concurrency ${CONCURRENCY} while processes and Redis are killed (seed ${SEED})`, () => {
   it('loses and doubles nothing: orders, history, emails, statistics, analytics; no job is stuck', async () => {
     const acknowledged = new Map<number, string>();
@@ -202,7 +174,7 @@ describe(`chaos: ${ORDERS} orders at concurrency ${CONCURRENCY} while processes 
     const placedAt = Date.now();
     // Quiescence: every outbox delivered, every job done, every email out.
     await eventually(async () => (await Order.countDocuments({ 'outbox.0': { $exists: true } })) === 0, 120_000, 'empty outboxes');
-    await drainedWhileProgressing(t, 60_000);
+    await drainedWhileProgressing(t, 60_000, 'chaos');
     const drainedAt = Date.now();
     const orders = await Order.find({}, { orderId: 1, customerId: 1, totalAmount: 1, status: 1, idempotencyKey: 1 }).lean();
     // Not thrown here: if emails are missing, the summary below says which and why.
