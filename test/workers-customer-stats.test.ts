@@ -1,6 +1,5 @@
 import request from 'supertest';
-import { Order, OrderEvent } from '../src/models';
-import { CUSTOMER_SYNC_JOB } from '../src/queues/customer-sync';
+import { Order } from '../src/models';
 import { guideOrderBody, smallOrderBody } from './helpers/fixtures';
 import { drained } from './helpers/pipeline';
 import { eventually, useTestApp } from './helpers/test-app';
@@ -79,21 +78,6 @@ describe('customer statistics', () => {
 
     const [call] = callsSince(mark, 'c-alice');
     expect(call.body).toMatchObject({ totalOrders: 3, totalSpent: 5620, ordersByStatus: { Placed: 2, Cancelled: 1 } });
-  });
-
-  it('sends nothing for a sync asked for again after totals read later than its event were sent', async () => {
-    const orderId = await t.as('bob').placeOrder(smallOrderBody(7));
-    await eventually(async () => callsSince(0, 'c-bob').some((c) => c.body.totalOrders === 6), 5000, 'the sync of the order');
-    await settle();
-    const event = await OrderEvent.findOne({ orderId }).lean();
-    const mark = t.customers.calls.length;
-
-    // What a reconciliation racing the sync that was on its way would ask for.
-    const again = await t.queues['customer-stats'].add(CUSTOMER_SYNC_JOB, { customerId: 'c-bob', eventId: event!._id }, { jobId: `again-${event!._id}` });
-    await settle();
-
-    expect((await t.queues['customer-stats'].getJob(again.id!))?.returnvalue).toEqual({ customerId: 'c-bob', skipped: 'totals read after this event were already sent' });
-    expect(t.customers.calls.length).toBe(mark);
   });
 
   it('asks for no sync when the order has no customer id', async () => {

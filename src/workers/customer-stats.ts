@@ -3,7 +3,7 @@ import { CustomerServiceError, type CustomerServiceClient, type CustomerStatisti
 import { CUSTOMER_SYNC_JOB, requestCustomerSync } from '../queues/customer-sync';
 import type { Queues } from '../queues/queues';
 import { customerTotals, type CustomerTotals } from '../services/customer-stats/customer-totals';
-import { customerSyncedSinceEvent, recordCustomerSync } from '../services/customer-stats/sync-record';
+import { recordCustomerSync } from '../services/customer-stats/sync-record';
 import { toDecimal } from '../services/pricing';
 import { eventOf, syncRequestOf } from './job-input';
 import type { WorkerSettings } from './settings';
@@ -33,8 +33,7 @@ export function statisticsBody(t: CustomerTotals, at = new Date()): CustomerStat
 export function customerStatsProcessor(deps: CustomerStatsDeps) {
   return async (job: Job): Promise<Record<string, unknown>> => {
     if (job.name === CUSTOMER_SYNC_JOB) {
-      const { customerId, eventId } = await syncRequestOf(job);
-      if (await customerSyncedSinceEvent(customerId, eventId)) return { customerId, skipped: 'totals read after this event were already sent' };
+      const { customerId } = await syncRequestOf(job);
       const readAt = new Date();
       const totals = await customerTotals(customerId);
       try {
