@@ -90,8 +90,15 @@ interface Answer {
   text: string;
 }
 
+/** Places order i through `api`; while the same key is still being processed elsewhere (409 on the key, "retry later"), retries as a client would, for up to 60 s. */
 async function place(i: number, api: ApiProcess): Promise<Answer> {
-  const res = await request(api.url).post('/api/orders').set(asCustomerOf(i)).set('Idempotency-Key', keyOf(i)).send(bodyOf(i));
+  const send = () => request(api.url).post('/api/orders').set(asCustomerOf(i)).set('Idempotency-Key', keyOf(i)).send(bodyOf(i));
+  const deadline = Date.now() + 60_000;
+  let res = await send();
+  while (res.status === 409 && (res.body as { errors?: { field?: string }[] }).errors?.[0]?.field === 'Idempotency-Key' && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    res = await send();
+  }
   const data = (res.body as { data?: { orderId?: string; items?: Answer['items'] } }).data;
   return { i, status: res.status, orderId: data?.orderId, items: data?.items ?? [], replayed: res.get('Idempotent-Replayed') === 'true', text: res.text };
 }
