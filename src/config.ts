@@ -190,6 +190,25 @@ export const configKeys = z
     EMAIL_CLAIM_LOCK_MS: positiveInt.default(60_000),
     EMAIL_DIR: z.string().min(1).default('var/mail'),
 
+    // Webhooks and the event feed (README "Webhooks").
+    // Refused in staging and production: receivers on loopback or private networks (SSRF).
+    WEBHOOK_ALLOW_PRIVATE_URLS: bool.default(false),
+    WEBHOOK_SECRET_OVERLAP_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+    WEBHOOK_MAX_ATTEMPTS: positiveInt.max(50).default(12),
+    // The first retry's delay; each next one doubles (with up to 20% added at random).
+    WEBHOOK_BACKOFF_MS: positiveInt.default(60_000),
+    WEBHOOK_CONNECT_TIMEOUT_MS: positiveInt.default(3_000),
+    WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
+    // A subscription whose deliveries have all failed for this long is disabled.
+    WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().positive().default(72),
+    // Deliveries at once per worker process, in all and to one subscription.
+    WEBHOOK_CONCURRENCY: positiveInt.max(500).default(20),
+    WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION: positiveInt.max(100).default(4),
+    EVENT_FEED_RETENTION_DAYS: positiveInt.max(3650).default(30),
+    EVENT_FEED_SEQUENCE_INTERVAL_MS: positiveInt.default(1_000),
+    // Who is told when a subscription is disabled; empty: nobody (the log says it).
+    ADMIN_EMAILS: list(z.email()).default([]),
+
     // Fault injection for the crash tests; refused outside ENVIRONMENT=test.
     TEST_CRASH_AFTER_ORDER_WRITE: bool.default(false),
     TEST_UPKEEP_TICK_DELAY_MS: z.coerce.number().int().min(0).default(0),
@@ -216,6 +235,7 @@ export const configSchema = configKeys
     }
     if (c.METRICS_ENABLED && !c.METRICS_TOKEN) issue('METRICS_TOKEN', `is required ${where} while METRICS_ENABLED=true (/metrics would be open to anyone)`);
     else if (c.WORKER_METRICS_PORT && !c.METRICS_TOKEN) issue('METRICS_TOKEN', `is required ${where} while WORKER_METRICS_PORT is set (the workers' /metrics would be open to anyone)`);
+    if (c.WEBHOOK_ALLOW_PRIVATE_URLS) issue('WEBHOOK_ALLOW_PRIVATE_URLS', `must not be true ${where}: webhooks could reach the service's own network (SSRF)`);
     if (c.TRUST_PROXY === true) issue('TRUST_PROXY', `must not be true ${where}: any client could choose its own address; give the hop count or the proxies' addresses`);
   })
   .transform((c) => ({ ...c, DOCS_ENABLED: c.DOCS_ENABLED ?? !isProductionLike(c.ENVIRONMENT) }));

@@ -19,9 +19,11 @@ import { healthRoutes } from './routes/health';
 import { adminOrdersRoutes } from './routes/admin-orders';
 import { analyticsRoutes } from './routes/analytics';
 import { deadLettersRoutes } from './routes/dead-letters';
+import { eventsRoutes } from './routes/events';
 import { internalRoutes } from './routes/internal';
 import { customerOrderRoutes, singleOrderRoutes } from './routes/orders';
 import { returnsRoutes } from './routes/returns';
+import { webhooksRoutes } from './routes/webhooks';
 
 export interface AppDeps {
   services: ServiceDeps;
@@ -84,6 +86,8 @@ export function buildApp(deps: AppDeps): Express {
   app.use('/api', needsMongo);
   app.use('/api/orders/internal', serviceKeyLimiter(deps.redis), internalRoutes());
   app.use('/api/orders/returns', returnsRoutes(deps.services));
+  app.use('/api/orders/webhooks', webhooksRoutes(deps.redis, deps.queues));
+  app.use('/api/orders/events', eventsRoutes(deps.redis));
   app.use('/api/orders/analytics', analyticsRoutes());
   app.use('/api/orders', customerOrderRoutes(deps.services));
   app.use('/api/orders', adminOrdersRoutes(deps.services));

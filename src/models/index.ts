@@ -11,8 +11,11 @@ import { OrderHistory } from './order-history';
 import { OrderItem } from './order-item';
 import { Refund } from './refund';
 import { ReturnRequest } from './return-request';
+import { FeedEntry } from './feed-entry';
+import { Webhook } from './webhook';
+import { WebhookDelivery, WebhookMark } from './webhook-delivery';
 
 export { Counter, IdempotencyRecord, Order, OrderEvent, OrderHistory, OrderItem, ReturnRequest };
 export { AnalyticsAppliedEvent, AnalyticsDaily, CustomerStatsSync, EmailDelivery, Refund };
-export { Cursor };
-export const allModels = [Cursor, Order, OrderItem, OrderHistory, OrderEvent, ReturnRequest, Counter, IdempotencyRecord, EmailDelivery, Refund, AnalyticsDaily, AnalyticsAppliedEvent, CustomerStatsSync] as const;
+export { Cursor, FeedEntry, Webhook, WebhookDelivery, WebhookMark };
+export const allModels = [Cursor, Order, OrderItem, OrderHistory, OrderEvent, ReturnRequest, Counter, IdempotencyRecord, EmailDelivery, Refund, AnalyticsDaily, AnalyticsAppliedEvent, CustomerStatsSync, FeedEntry, Webhook, WebhookDelivery, WebhookMark] as const;

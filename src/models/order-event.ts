@@ -17,11 +17,21 @@ const orderEventSchema = new Schema(
     previousStatus: { type: String, default: null },
     newStatus: { type: String, default: null },
     returnId: { type: String, default: null },
+    // What other services are told besides the ids (webhooks, the event feed): amounts and
+    // the return's decision, never names or addresses.
+    details: {
+      totalAmount: { type: Number, default: null }, // minor units
+      itemCount: { type: Number, default: null },
+      decision: { type: String, default: null },
+      reasonCategory: { type: String, default: null },
+    },
     // When the relay recorded it: after its commit, so a read that starts later sees the change.
     recordedAt: { type: Date, default: Date.now },
     // Set by the reconciliation once every effect of the event is found done; until then
     // it looks for what is missing, for RECONCILE_WINDOW_HOURS (DESIGN.md 10).
     settled: { type: Boolean, default: false },
+    // Set once the sequencer gave the event its place in the event feed (models/feed-entry.ts).
+    sequenced: { type: Boolean, default: false },
   },
   { collection: 'order_events', versionKey: false },
 );
@@ -29,6 +39,7 @@ const orderEventSchema = new Schema(
 orderEventSchema.index({ orderRef: 1 });
 // Equality on a scalar first: FerretDB v1 pushes only that down to PostgreSQL.
 orderEventSchema.index({ settled: 1, recordedAt: 1 });
+orderEventSchema.index({ sequenced: 1, recordedAt: 1 });
 
 export type OrderEventDoc = InferSchemaType<typeof orderEventSchema> & { _id: string; orderRef: Types.ObjectId };
 export const OrderEvent = model('OrderEvent', orderEventSchema);

@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
 import { logger } from '../logger';
 import { Order } from '../models';
-import { committedEventOf, recordCommittedEvent } from '../services/committed-events';
+import { committedEventOf, eventDetailsOf, recordCommittedEvent } from '../services/committed-events';
 import type { RelayableOrder } from '../services/deps';
 import { projectHistory } from '../services/history-projection';
 import { withOrderLock } from '../services/order-write';
@@ -20,7 +20,7 @@ export interface OutboxRelay {
 }
 
 /** The fields of an order its relay reads (RelayableOrder). */
-const RELAYABLE = { orderId: 1, userId: 1, customerId: 1, version: 1, outbox: 1 } as const;
+const RELAYABLE = { orderId: 1, userId: 1, customerId: 1, version: 1, outbox: 1, totalAmount: 1, itemCount: 1 } as const;
 
 export function createOutboxRelay(queues: Queues): OutboxRelay {
   async function deliver(order: RelayableOrder): Promise<void> {
@@ -29,7 +29,7 @@ export function createOutboxRelay(queues: Queues): OutboxRelay {
     const jobs: EventJob[] = events.map((event) => committedEventOf(order, event));
     // History first: it must be readable as soon as the change's response is sent. The
     // event record too: a worker acts only on a job that matches one (workers/job-input.ts).
-    for (const [i, event] of events.entries()) await Promise.all([projectHistory(order, event), recordCommittedEvent(jobs[i])]);
+    for (const [i, event] of events.entries()) await Promise.all([projectHistory(order, event), recordCommittedEvent(jobs[i], eventDetailsOf(order, event))]);
     for (const job of jobs) await enqueueEvent(queues, job);
     // Clear only if no change appended events since we read them; otherwise that
     // change's own relay (or the sweeper) delivers everything, again idempotently.

@@ -34,6 +34,12 @@ export const customerSyncJobSchema = z.strictObject({
 });
 export type CustomerSyncJob = z.infer<typeof customerSyncJobSchema>;
 
+/** webhooks: one delivery of one event to one subscription; the rest is in its record. */
+export const deliveryJobSchema = z.strictObject({
+  deliveryId: z.string().regex(/^dlv_[0-9a-f]{32}$/),
+});
+export type DeliveryJob = z.infer<typeof deliveryJobSchema>;
+
 /** dead-letter: a copy of a job that failed for good, enough to inspect and replay it. */
 export const deadLetterSchema = z.strictObject({
   queue: z.enum(WORK_QUEUE_NAMES),

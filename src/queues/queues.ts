@@ -14,6 +14,13 @@ export const defaultJobOptions: DefaultJobOptions = {
   removeOnFail: false,
 };
 
+/**
+ * Webhook deliveries retry on their own schedule (WEBHOOK_MAX_ATTEMPTS over a day and
+ * more, honouring Retry-After): the `webhook` backoff is computed by its worker.
+ */
+const jobOptionsOf = (name: QueueName): DefaultJobOptions =>
+  name === 'webhooks' ? { ...defaultJobOptions, attempts: config.WEBHOOK_MAX_ATTEMPTS, backoff: { type: 'webhook' } } : defaultJobOptions;
+
 export type Queues = Record<QueueName, Queue>;
 
 /**
@@ -22,7 +29,7 @@ export type Queues = Record<QueueName, Queue>;
  * every key of one queue shares a slot and the queues spread over the shards.
  */
 export function createQueues(connection: RedisClient, stem: string = config.QUEUE_PREFIX): Queues {
-  const entries = QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix: queuePrefix(stem, name), defaultJobOptions })] as const);
+  const entries = QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix: queuePrefix(stem, name), defaultJobOptions: jobOptionsOf(name) })] as const);
   return Object.fromEntries(entries) as Queues;
 }
 

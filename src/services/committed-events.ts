@@ -35,9 +35,24 @@ export function committedEventOf(order: RelayableOrder, event: OutboxEvent): Com
   };
 }
 
+/** What an event tells other services beyond its ids (webhooks, the feed): no personal data. */
+export interface EventDetails {
+  /** Minor units. */
+  totalAmount: number | null;
+  itemCount: number | null;
+  decision: string | null;
+  reasonCategory: string | null;
+}
+
+export function eventDetailsOf(order: RelayableOrder, event: OutboxEvent): EventDetails {
+  const data = (event.data ?? {}) as { decision?: unknown; reasonCategory?: unknown };
+  const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+  return { totalAmount: order.totalAmount ?? null, itemCount: order.itemCount ?? null, decision: text(data.decision), reasonCategory: text(data.reasonCategory) };
+}
+
 /** Records the event once; running it again (a re-relay after a crash) writes nothing new. */
-export async function recordCommittedEvent(e: CommittedEvent): Promise<void> {
-  await insertOnce(OrderEvent, { ...e, _id: e.eventId, orderRef: new Types.ObjectId(e.orderRef), occurredAt: new Date(e.occurredAt) });
+export async function recordCommittedEvent(e: CommittedEvent, details: EventDetails): Promise<void> {
+  await insertOnce(OrderEvent, { ...e, _id: e.eventId, orderRef: new Types.ObjectId(e.orderRef), occurredAt: new Date(e.occurredAt), details });
 }
 
 /** The recorded event with this id, as jobs carry it; null when no committed change made it. */

@@ -20,6 +20,7 @@ export type ErrorKind =
   | 'not_found'
   | 'conflict'
   | 'unprocessable'
+  | 'gone'
   | 'upstream_unavailable';
 
 export class DomainError extends Error {
@@ -76,6 +77,13 @@ export class ConflictError extends DomainError {
 export class UnprocessableError extends DomainError {
   constructor(message: string, fieldName: string, detail: string) {
     super('unprocessable', message, field(fieldName, detail));
+  }
+}
+
+/** What was asked for existed once and was removed for good (an expired feed cursor). */
+export class GoneError extends DomainError {
+  constructor(message: string, fieldName: string, detail: string) {
+    super('gone', message, field(fieldName, detail));
   }
 }
 

@@ -13,18 +13,21 @@ export const EVENT_TYPES = [
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-/** The side effects of events, each done by the worker queue of the same name. */
-export const EFFECTS = ['emails', 'customer-stats', 'analytics', 'refunds'] as const;
+/**
+ * The side effects of events, each done by the worker queue of the same name. `webhooks`
+ * fans an event out to the subscriptions that want it (one delivery job each).
+ */
+export const EFFECTS = ['emails', 'customer-stats', 'analytics', 'refunds', 'webhooks'] as const;
 export type Effect = (typeof EFFECTS)[number];
 
 /** Which effects each event has. */
 export const EVENT_EFFECTS: Record<EventType, readonly Effect[]> = {
-  'order.created': ['emails', 'customer-stats', 'analytics'],
-  'order.cancelled': ['emails', 'customer-stats', 'analytics'],
-  'order.status_changed': ['emails', 'customer-stats', 'analytics'],
-  'return.requested': ['emails', 'analytics'],
-  'return.reviewed': ['emails', 'analytics', 'refunds'],
-  'return.completed': ['emails', 'customer-stats', 'analytics', 'refunds'],
+  'order.created': ['emails', 'customer-stats', 'analytics', 'webhooks'],
+  'order.cancelled': ['emails', 'customer-stats', 'analytics', 'webhooks'],
+  'order.status_changed': ['emails', 'customer-stats', 'analytics', 'webhooks'],
+  'return.requested': ['emails', 'analytics', 'webhooks'],
+  'return.reviewed': ['emails', 'analytics', 'refunds', 'webhooks'],
+  'return.completed': ['emails', 'customer-stats', 'analytics', 'refunds', 'webhooks'],
 };
 
 export interface RequestMeta {

@@ -26,6 +26,8 @@ export interface QueueWorkerOptions {
   concurrency?: number;
   /** Where runs, outcomes and dead letters are reported; nowhere by default. */
   metrics?: JobMetrics;
+  /** Computes the delay of the queue's custom backoff type (webhooks). */
+  backoffStrategy?: (attemptsMade: number, type?: string, err?: Error) => number;
 }
 
 const attemptsOf = (job: Job): number => job.opts.attempts ?? 1;
@@ -40,7 +42,7 @@ const failsForGood = (job: Job, err: Error, attemptsMade: number): boolean => is
  * the copy's id derives from the job's, so it is made once.
  */
 export function startQueueWorker(queue: WorkQueueName, processor: Processor, deadLetters: Queue, settings: WorkerSettings, opts: QueueWorkerOptions = {}): QueueWorker {
-  const { concurrency = settings.concurrency, metrics = unobservedJobs } = opts;
+  const { concurrency = settings.concurrency, metrics = unobservedJobs, backoffStrategy } = opts;
   const connection: RedisClient = createRedis('worker');
   const running = new Map<string, { job: Job; token: string }>();
   // Jobs this process dead-lettered in `run`; their `failed` event need not do it again.
@@ -98,6 +100,7 @@ export function startQueueWorker(queue: WorkQueueName, processor: Processor, dea
     lockDuration: settings.lockDurationMs,
     stalledInterval: settings.stalledIntervalMs,
     maxStalledCount: settings.maxStalledCount,
+    ...(backoffStrategy && { settings: { backoffStrategy } }),
   });
   // Outcomes are counted as BullMQ recorded them (attemptsMade includes this attempt now),
   // so a job failed for stalling too often, which fails without a run, counts too.

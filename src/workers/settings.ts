@@ -3,6 +3,8 @@ import { config } from '../config';
 /** How the workers run; from config, overridable so tests can use small delays. */
 export interface WorkerSettings {
   concurrency: number;
+  /** Webhook jobs at once in this process. */
+  webhookConcurrency: number;
   /** Analytics jobs running at once across all processes (BullMQ global concurrency). */
   analyticsConcurrency: number;
   lockDurationMs: number;
@@ -19,6 +21,7 @@ export function workerSettings(overrides: Partial<WorkerSettings> = {}): WorkerS
   return {
     concurrency: config.WORKER_CONCURRENCY,
     analyticsConcurrency: config.ANALYTICS_CONCURRENCY,
+    webhookConcurrency: config.WEBHOOK_CONCURRENCY,
     lockDurationMs: config.WORKER_LOCK_DURATION_MS,
     stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
     maxStalledCount: config.WORKER_MAX_STALLED_COUNT,

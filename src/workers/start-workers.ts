@@ -12,6 +12,7 @@ import type { JobMetrics } from './job-metrics';
 import { startQueueWorker, type Processor, type QueueWorker } from './queue-worker';
 import { refundsProcessor } from './refunds';
 import { scheduleUpkeep, upkeepProcessor } from './upkeep';
+import { webhookBackoff, webhooksProcessor } from './webhooks';
 import type { WorkerSettings } from './settings';
 
 export interface WorkerDeps {
@@ -45,7 +46,19 @@ function processorFor(name: WorkQueueName, deps: WorkerDeps): Processor {
       return refundsProcessor();
     case 'upkeep':
       return upkeepProcessor(deps);
+    case 'webhooks':
+      return webhooksProcessor(deps);
   }
+}
+
+/**
+ * Jobs at once per process. Webhook deliveries mostly wait on receivers (up to
+ * WEBHOOK_TIMEOUT_MS each), so they get many slots of their own.
+ */
+function concurrencyOf(name: WorkQueueName, settings: WorkerSettings): number {
+  if (name === 'analytics') return settings.analyticsConcurrency;
+  if (name === 'webhooks') return settings.webhookConcurrency;
+  return settings.concurrency;
 }
 
 /**
@@ -67,8 +80,9 @@ export async function startWorkers(names: readonly WorkQueueName[], deps: Worker
   producer.on('ready', onReconnect);
   const workers = names.map((name) =>
     startQueueWorker(name, processorFor(name, deps), deps.queues['dead-letter'], deps.settings, {
-      concurrency: name === 'analytics' ? deps.settings.analyticsConcurrency : deps.settings.concurrency,
+      concurrency: concurrencyOf(name, deps.settings),
       metrics: deps.metrics,
+      ...(name === 'webhooks' && { backoffStrategy: webhookBackoff }),
     }),
   );
   const close = once(async (timeoutMs: number) => {

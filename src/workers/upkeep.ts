@@ -5,6 +5,8 @@ import { enqueueEvent } from '../queues/enqueue-event';
 import type { OutboxRelay } from '../queues/outbox-relay';
 import type { Queues } from '../queues/queues';
 import { reconcileEffects } from '../services/effects/reconcile-effects';
+import { purgeFeedBefore } from '../services/events/event-feed';
+import { sequenceEvents } from '../services/events/sequence-events';
 import { purgeExpiredIdempotencyRecords } from '../services/idempotency';
 import { sweepNextOrphanItems } from '../services/orphan-items';
 import { reconcileReturnRequests } from '../services/returns/reconcile';
@@ -20,6 +22,8 @@ const SCHEDULE = {
   'outbox-recovery': () => config.OUTBOX_SWEEP_INTERVAL_MS,
   // Effects whose jobs Redis lost (a restart without its data, a failover).
   'reconcile-effects': () => config.RECONCILE_INTERVAL_MS,
+  // Often: events wait for their place in the feed (GET /api/orders/events) until it runs.
+  'sequence-events': () => config.EVENT_FEED_SEQUENCE_INTERVAL_MS,
   // Rarely: data hours or minutes old, and full scans on FerretDB.
   maintenance: () => config.MAINTENANCE_INTERVAL_MS,
 } as const;
@@ -44,7 +48,12 @@ export function upkeepProcessor(deps: UpkeepDeps) {
   const tasks: Record<UpkeepTask, () => Promise<Record<string, number>>> = {
     'outbox-recovery': async () => ({ relayed: await deps.outbox.sweep(config.OUTBOX_SWEEP_AGE_MS), settledReturns: await reconcileReturnRequests() }),
     'reconcile-effects': async () => ({ ...(await reconcileEffects(reconcileWindow(), (event, missing) => enqueueEvent(deps.queues, event, missing))) }),
-    maintenance: async () => ({ idempotencyRecordsPurged: await purgeExpiredIdempotencyRecords(), orphanItemsRemoved: await sweepNextOrphanItems() }),
+    'sequence-events': async () => ({ eventsSequenced: await sequenceEvents() }),
+    maintenance: async () => ({
+      idempotencyRecordsPurged: await purgeExpiredIdempotencyRecords(),
+      orphanItemsRemoved: await sweepNextOrphanItems(),
+      feedEventsExpired: await purgeFeedBefore(new Date(Date.now() - config.EVENT_FEED_RETENTION_DAYS * 86_400_000)),
+    }),
   };
   return async (job: Job): Promise<Record<string, number>> => {
     const task = job.name;

@@ -88,6 +88,12 @@ export class Driver {
     await this.expect(await request(this.app).patch(`/api/orders/returns/${returnId}/review`).set(as('admin')).send(body), `reviewing ${returnId}`);
   }
 
+  /** The desk subscribes `url` to webhooks of these event types; its id and secret. */
+  async subscribe(url: string, events: string[] = ['*']): Promise<{ webhookId: string; secret: string }> {
+    const res = await this.expect(await request(this.app).post('/api/orders/webhooks').set(as('admin')).send({ url, events }), `subscribing ${url}`, 201);
+    return { webhookId: res.body.data.webhookId as string, secret: res.body.data.secret as string };
+  }
+
   /** The owner cancels the order. */
   async cancel(orderId: string, reason = 'Ordered the wrong size by mistake'): Promise<void> {
     await this.expect(await request(this.app).post(`/api/orders/${orderId}/cancel`).set(as(this.user)).send({ reason }), `cancelling ${orderId}`);

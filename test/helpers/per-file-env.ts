@@ -32,4 +32,9 @@ Object.assign(process.env, {
   CUSTOMER_STATS_DEBOUNCE_MS: process.env.CUSTOMER_STATS_DEBOUNCE_MS ?? '150',
   EMAIL_TIMEOUT_MS: '2000',
   EMAIL_CLAIM_LOCK_MS: '8000',
+  // Webhook receivers in tests listen on loopback; retries in milliseconds.
+  WEBHOOK_ALLOW_PRIVATE_URLS: process.env.WEBHOOK_ALLOW_PRIVATE_URLS ?? 'true',
+  WEBHOOK_MAX_ATTEMPTS: process.env.WEBHOOK_MAX_ATTEMPTS ?? '4',
+  WEBHOOK_BACKOFF_MS: process.env.WEBHOOK_BACKOFF_MS ?? '50',
+  EVENT_FEED_SEQUENCE_INTERVAL_MS: '200',
 });

@@ -1,4 +1,5 @@
 import { AnalyticsAppliedEvent, EmailDelivery, Refund, ReturnRequest } from '../../models';
+import { isFannedOut } from '../webhooks/fan-out';
 import { customerSyncedSince } from '../customer-stats/sync-record';
 import { EVENT_EFFECTS, type Effect } from '../order-events';
 import type { CommittedEvent } from '../committed-events';
@@ -12,7 +13,7 @@ export interface RecordedEvent extends CommittedEvent {
  * Whether an effect of an event is done, judged by what the effect itself leaves behind
  * (never by the queue, which may have lost the job): an email marked sent, the event's
  * row among those applied to analytics, customer totals read after the event, the
- * refund entry in the state the event asks for.
+ * refund entry in the state the event asks for, the event's deliveries made for its subscriptions.
  */
 const DONE: Record<Effect, (ev: RecordedEvent) => Promise<boolean>> = {
   emails: async (ev) => (await EmailDelivery.exists({ _id: ev.eventId, state: 'sent' })) !== null,
@@ -24,6 +25,7 @@ const DONE: Record<Effect, (ev: RecordedEvent) => Promise<boolean>> = {
     if (await Refund.exists({ returnId: ev.returnId })) return true;
     return (await ReturnRequest.exists({ returnId: ev.returnId, status: 'Rejected' })) !== null;
   },
+  webhooks: (ev) => isFannedOut(ev.eventId),
 };
 
 /** The effects of the event not found done. */

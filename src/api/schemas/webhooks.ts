@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { DELIVERY_STATUSES } from '../../models/webhook-delivery';
+import { EVENT_TYPES } from '../../services/order-events';
+import { pageQuery, queryInt } from './common';
+
+const url = z.string().trim().min(1, 'Is required').max(2048, 'Must be at most 2048 characters');
+
+/** Some event types, or `["*"]`: every type, those added later too. */
+const events = z.union([
+  z.tuple([z.literal('*')]),
+  z
+    .array(z.enum(EVENT_TYPES, { error: `Must be one of ${EVENT_TYPES.join(', ')}, or ["*"] alone` }))
+    .min(1, 'Must name at least one event type')
+    .max(EVENT_TYPES.length * 2),
+]);
+
+const description = z.string().trim().max(500, 'Must be at most 500 characters').nullable();
+
+export const createWebhookBody = z.strictObject({ url, events, description: description.optional() });
+
+export const updateWebhookBody = z
+  .strictObject({ url: url.optional(), events: events.optional(), active: z.boolean().optional(), description: description.optional() })
+  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'Give at least one of url, events, active, description', path: ['body'] });
+
+export const webhookIdParam = z.strictObject({ webhookId: z.string().regex(/^wh_[0-9a-f]{24}$/, 'Must be a webhook id like wh_<24 hex digits>') });
+
+export const deliveryParams = z.strictObject({
+  webhookId: webhookIdParam.shape.webhookId,
+  deliveryId: z.string().regex(/^dlv_[0-9a-f]{32}$/, 'Must be a delivery id like dlv_<32 hex digits>'),
+});
+
+export const deliveriesQuery = z.strictObject({ status: z.enum(DELIVERY_STATUSES).optional(), page: pageQuery.page, limit: queryInt(1, 100, 20) });
+
+/** The cursor is a place in the feed: digits (empty or absent: from the oldest kept event). */
+export const eventsQuery = z.strictObject({
+  after: z
+    .string()
+    .regex(/^\d{0,15}$/, 'Must be a cursor from an earlier page (nextCursor or an event cursor)')
+    .transform((s) => (s === '' ? null : Number(s)))
+    .optional()
+    .meta({ type: 'string', pattern: '^\\d{0,15}$' }),
+  limit: queryInt(1, 500, 100),
+});

@@ -1,0 +1,58 @@
+import { Schema, model } from 'mongoose';
+
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed', 'dead'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/**
+ * One event for one subscription, with the exact body every attempt sends (so repeats
+ * carry the same event id and content) and how its attempts went: the deliveries log.
+ * `_id` derives from (event, subscription), so a fan-out run twice makes one.
+ */
+const webhookDeliverySchema = new Schema(
+  {
+    _id: { type: String, required: true }, // dlv_<hex>
+    webhookId: { type: String, required: true },
+    eventId: { type: String, required: true },
+    eventType: { type: String, required: true },
+    payload: { type: Schema.Types.Mixed, required: true },
+    status: { type: String, enum: DELIVERY_STATUSES, default: 'pending' },
+    attempts: { type: Number, default: 0 },
+    lastStatusCode: { type: Number, default: null },
+    lastError: { type: String, default: null },
+    lastAttemptAt: { type: Date, default: null },
+    durationMs: { type: Number, default: null },
+    nextAttemptAt: { type: Date, default: null },
+    deliveredAt: { type: Date, default: null },
+    createdAt: { type: Date, default: Date.now },
+  },
+  { collection: 'webhook_deliveries', versionKey: false, minimize: false },
+);
+
+webhookDeliverySchema.index({ webhookId: 1, createdAt: -1 });
+webhookDeliverySchema.index({ webhookId: 1, status: 1 });
+webhookDeliverySchema.index({ eventId: 1 });
+
+export interface WebhookDeliveryDoc {
+  _id: string;
+  webhookId: string;
+  eventId: string;
+  eventType: string;
+  payload: Record<string, unknown>;
+  status: DeliveryStatus;
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  lastAttemptAt: Date | null;
+  durationMs: number | null;
+  nextAttemptAt: Date | null;
+  deliveredAt: Date | null;
+  createdAt: Date;
+}
+export const WebhookDelivery = model('WebhookDelivery', webhookDeliverySchema);
+
+/**
+ * Markers written once: an event fanned out to its subscriptions (`fanout:<eventId>`, what
+ * the reconciliation checks), a subscription's disable notice sent (`disabled:<id>:<ms>`).
+ */
+const webhookMarkSchema = new Schema({ _id: { type: String, required: true }, at: { type: Date, default: Date.now } }, { collection: 'webhook_marks', versionKey: false });
+export const WebhookMark = model('WebhookMark', webhookMarkSchema);

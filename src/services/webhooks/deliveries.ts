@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import { Webhook, WebhookDelivery } from '../../models';
+import type { DeliveryStatus, WebhookDeliveryDoc } from '../../models/webhook-delivery';
+import { ConflictError, NotFoundError } from '../errors';
+import type { Page } from '../pagination';
+import { deliveryIdOf } from './fan-out';
+
+/** Puts a delivery on its way; `attempt` makes the job's id (a new one for each redelivery). */
+export type ScheduleDelivery = (deliveryId: string, attempt: string) => Promise<void>;
+
+export interface DeliveriesQuery {
+  status?: DeliveryStatus;
+  page: number;
+  limit: number;
+}
+
+async function assertWebhook(webhookId: string): Promise<void> {
+  if (!(await Webhook.exists({ _id: webhookId }))) throw new NotFoundError('Webhook', 'webhookId');
+}
+
+/** A subscription's deliveries, newest first. */
+export async function listDeliveries(webhookId: string, q: DeliveriesQuery): Promise<Page<WebhookDeliveryDoc>> {
+  await assertWebhook(webhookId);
+  const filter = { webhookId, ...(q.status && { status: q.status }) };
+  const [rows, total] = await Promise.all([
+    WebhookDelivery.find(filter, { payload: 0 }).sort({ createdAt: -1, _id: -1 }).skip((q.page - 1) * q.limit).limit(q.limit).lean<WebhookDeliveryDoc[]>(),
+    WebhookDelivery.countDocuments(filter),
+  ]);
+  return { rows, page: q.page, limit: q.limit, total };
+}
+
+/** A `ping` now, through the same path (signature, log, retries) as any event. */
+export async function pingWebhook(webhookId: string, schedule: ScheduleDelivery): Promise<{ deliveryId: string; eventId: string }> {
+  await assertWebhook(webhookId);
+  const eventId = randomUUID();
+  const deliveryId = deliveryIdOf(eventId, webhookId);
+  const payload = { id: eventId, type: 'ping', occurredAt: new Date().toISOString(), data: { webhookId } };
+  await WebhookDelivery.create({ _id: deliveryId, webhookId, eventId, eventType: 'ping', payload });
+  await schedule(deliveryId, 'first');
+  return { deliveryId, eventId };
+}
+
+/**
+ * Sends a delivery again, with the same event id and body. One that is still on its way
+ * (pending, or failed with a retry to come) is refused: it would then be sent twice at once.
+ */
+export async function redeliver(webhookId: string, deliveryId: string, schedule: ScheduleDelivery): Promise<{ deliveryId: string }> {
+  await assertWebhook(webhookId);
+  const delivery = await WebhookDelivery.findOne({ _id: deliveryId, webhookId }, { status: 1 }).lean<Pick<WebhookDeliveryDoc, 'status'>>();
+  if (!delivery) throw new NotFoundError('Delivery', 'deliveryId');
+  if (delivery.status === 'pending' || delivery.status === 'failed') throw new ConflictError('The delivery is still being attempted; wait for its outcome', 'deliveryId');
+  await WebhookDelivery.updateOne({ _id: deliveryId }, { $set: { status: 'pending', nextAttemptAt: null } });
+  await schedule(deliveryId, `redeliver-${Date.now()}`);
+  return { deliveryId };
+}

@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import { config } from '../../config';
+import { Webhook, WebhookDelivery } from '../../models';
+import type { WebhookDoc } from '../../models/webhook';
+import { NotFoundError, ValidationError } from '../errors';
+import type { EventType } from '../order-events';
+import { newWebhookSecret } from './signature';
+import { addressProblem, urlFormProblem } from './url-guard';
+
+/** Event types a subscription asks for: some of them, or every one, now and added later. */
+export type EventSelection = EventType[] | ['*'];
+
+export interface CreateWebhookInput {
+  url: string;
+  events: EventSelection;
+  description?: string | null;
+}
+
+export interface UpdateWebhookInput {
+  url?: string;
+  events?: EventSelection;
+  active?: boolean;
+  description?: string | null;
+}
+
+/** A subscription as shown: everything but its secrets. */
+export type WebhookView = Omit<WebhookDoc, 'secret' | 'previousSecret'>;
+/** …and, once, when it is made or rotated. */
+export type WebhookWithSecret = WebhookView & { secret: string };
+
+const view = ({ secret: _s, previousSecret: _p, ...rest }: WebhookDoc): WebhookView => rest;
+
+async function assertReceivable(url: string): Promise<void> {
+  const problem = urlFormProblem(url) ?? (await addressProblem(url, config.WEBHOOK_ALLOW_PRIVATE_URLS));
+  if (problem) throw new ValidationError([{ field: 'url', message: problem }]);
+}
+
+const distinct = (events: EventSelection): string[] => [...new Set<string>(events)];
+
+export async function createWebhook(input: CreateWebhookInput): Promise<WebhookWithSecret> {
+  await assertReceivable(input.url);
+  const now = new Date();
+  const doc = await Webhook.create({
+    _id: `wh_${randomBytes(12).toString('hex')}`,
+    url: input.url,
+    events: distinct(input.events),
+    description: input.description ?? null,
+    secret: newWebhookSecret(),
+    createdAt: now,
+    updatedAt: now,
+    activatedAt: now,
+  });
+  const created = doc.toObject<WebhookDoc>();
+  return { ...view(created), secret: created.secret };
+}
+
+export async function listWebhooks(): Promise<WebhookView[]> {
+  return (await Webhook.find({}).sort({ createdAt: 1, _id: 1 }).lean<WebhookDoc[]>()).map(view);
+}
+
+async function load(webhookId: string): Promise<WebhookDoc> {
+  const doc = await Webhook.findById(webhookId).lean<WebhookDoc>();
+  if (!doc) throw new NotFoundError('Webhook', 'webhookId');
+  return doc;
+}
+
+export const getWebhook = async (webhookId: string): Promise<WebhookView> => view(await load(webhookId));
+
+/** Enabling a disabled subscription starts it afresh: no failure streak, a new notice period. */
+export async function updateWebhook(webhookId: string, input: UpdateWebhookInput): Promise<WebhookView> {
+  const current = await load(webhookId);
+  if (input.url !== undefined) await assertReceivable(input.url);
+  const now = new Date();
+  const enabling = input.active === true && !current.active;
+  const set = {
+    ...(input.url !== undefined && { url: input.url }),
+    ...(input.events !== undefined && { events: distinct(input.events) }),
+    ...(input.description !== undefined && { description: input.description }),
+    ...(input.active !== undefined && { active: input.active }),
+    ...(input.active === false && current.active && { disabledAt: now, disabledReason: 'disabled by an administrator' }),
+    ...(enabling && { activatedAt: now, failingSince: null, disabledAt: null, disabledReason: null }),
+    updatedAt: now,
+  };
+  const updated = await Webhook.findOneAndUpdate({ _id: webhookId }, { $set: set }, { new: true }).lean<WebhookDoc>();
+  if (!updated) throw new NotFoundError('Webhook', 'webhookId');
+  return view(updated);
+}
+
+/** The subscription goes, with its deliveries log; jobs still queued for it find it gone and stop. */
+export async function deleteWebhook(webhookId: string): Promise<void> {
+  const { deletedCount } = await Webhook.deleteOne({ _id: webhookId });
+  if (!deletedCount) throw new NotFoundError('Webhook', 'webhookId');
+  await WebhookDelivery.deleteMany({ webhookId });
+}
+
+/** A new secret; the one it replaces keeps signing for WEBHOOK_SECRET_OVERLAP_HOURS. */
+export async function rotateWebhookSecret(webhookId: string): Promise<WebhookWithSecret> {
+  const current = await load(webhookId);
+  const now = new Date();
+  const secret = newWebhookSecret();
+  const updated = await Webhook.findOneAndUpdate(
+    { _id: webhookId },
+    { $set: { secret, previousSecret: current.secret, previousSecretExpiresAt: new Date(now.getTime() + config.WEBHOOK_SECRET_OVERLAP_HOURS * 3600_000), updatedAt: now } },
+    { new: true },
+  ).lean<WebhookDoc>();
+  if (!updated) throw new NotFoundError('Webhook', 'webhookId');
+  return { ...view(updated), secret };
+}
+
+/** The secrets that sign a delivery now: the current one, and the previous while it overlaps. */
+export function signingSecrets(w: Pick<WebhookDoc, 'secret' | 'previousSecret' | 'previousSecretExpiresAt'>, now = Date.now()): string[] {
+  const overlapping = w.previousSecret && w.previousSecretExpiresAt && w.previousSecretExpiresAt.getTime() > now;
+  return overlapping && w.previousSecret ? [w.secret, w.previousSecret] : [w.secret];
+}
+
+/** Whether a subscription wants events of this type. */
+export const wants = (w: Pick<WebhookDoc, 'events'>, type: string): boolean => w.events.includes('*') || w.events.includes(type);

@@ -1,0 +1,116 @@
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import type { Mailer } from '../clients/mailer';
+import { webhookHttp, type WebhookAnswer, type WebhookPost } from '../clients/webhook-http';
+import { config } from '../config';
+import { logger } from '../logger';
+import { deliveryJobSchema } from '../queues/payloads';
+import type { Queues } from '../queues/queues';
+import { DELIVER_JOB, scheduleDelivery } from '../queues/webhook-jobs';
+import { abandonDelivery, deliveryTarget, disabledNotice, judge, noteOutcome, recordAttempt, requestOf, retryDelayMs, type Disabled } from '../services/webhooks/attempts';
+import { fanOut, markFannedOut } from '../services/webhooks/fan-out';
+import { eventOf, payloadOf } from './job-input';
+import type { WorkerSettings } from './settings';
+
+/** A failed attempt to try again after `delayMs` (the queue's `webhook` backoff reads it). */
+export class RetryDeliveryLater extends Error {
+  constructor(
+    message: string,
+    readonly delayMs: number,
+  ) {
+    super(message);
+    this.name = 'RetryDeliveryLater';
+  }
+}
+
+/** The `webhook` backoff: the delay the attempt chose, else (a fan-out failing) the schedule's. */
+export const webhookBackoff = (attemptsMade: number, _type?: string, err?: Error): number => (err instanceof RetryDeliveryLater ? err.delayMs : retryDelayMs(attemptsMade, null));
+
+/**
+ * Deliveries to one subscription at once in this process, at most `limit`: a slow or
+ * failing receiver holds a few of the worker's slots, never all of them.
+ */
+function subscriptionSlots(limit: number) {
+  const inFlight = new Map<string, number>();
+  return {
+    take(id: string): boolean {
+      const n = inFlight.get(id) ?? 0;
+      if (n >= limit) return false;
+      inFlight.set(id, n + 1);
+      return true;
+    },
+    release(id: string): void {
+      const n = (inFlight.get(id) ?? 1) - 1;
+      if (n > 0) inFlight.set(id, n);
+      else inFlight.delete(id);
+    },
+  };
+}
+
+export interface WebhooksDeps {
+  queues: Queues;
+  mailer: Mailer;
+  settings: WorkerSettings;
+  /** How a delivery is POSTed; the real HTTP client unless a test gives another. */
+  send?: (post: WebhookPost) => Promise<WebhookAnswer>;
+}
+
+/**
+ * webhooks: an event's job (named for its type) fans out into one delivery job per
+ * subscription that wants it; a `deliver` job makes one attempt and records it.
+ */
+export function webhooksProcessor(deps: WebhooksDeps) {
+  const send = deps.send ?? webhookHttp({ connectTimeoutMs: config.WEBHOOK_CONNECT_TIMEOUT_MS, timeoutMs: config.WEBHOOK_TIMEOUT_MS, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE_URLS });
+  const slots = subscriptionSlots(config.WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION);
+
+  async function tellAdministrators(disabled: Disabled): Promise<void> {
+    logger.warn({ webhookId: disabled.webhook._id, reason: disabled.reason }, 'webhook subscription disabled');
+    if (!disabled.notify || !config.ADMIN_EMAILS.length) return;
+    const notice = disabledNotice(disabled);
+    const messageId = `<webhook-disabled-${disabled.webhook._id}-${disabled.webhook.activatedAt.getTime()}@${deps.settings.messageIdDomain}>`;
+    // Never fails the delivery: its attempt is recorded, and a retry would POST it again.
+    await deps.mailer.send({ to: config.ADMIN_EMAILS.join(', '), messageId, ...notice }).catch((err: unknown) => logger.error({ err, webhookId: disabled.webhook._id }, 'could not email the administrators that a webhook was disabled'));
+  }
+
+  async function fanOutEvent(job: Job): Promise<{ deliveries: number }> {
+    const ev = await eventOf(job);
+    const deliveries = await fanOut(ev);
+    for (const id of deliveries) await scheduleDelivery(deps.queues, id, 'first');
+    await markFannedOut(ev.eventId);
+    return { deliveries: deliveries.length };
+  }
+
+  async function deliver(job: Job, token: string): Promise<{ outcome: string; statusCode?: number | null }> {
+    const { deliveryId } = payloadOf(job, deliveryJobSchema);
+    const target = await deliveryTarget(deliveryId);
+    if (!target) throw new UnrecoverableError(`no delivery ${deliveryId}`);
+    const { delivery, webhook } = target;
+    // A rerun of the first job (its worker died after recording the success) sends nothing twice.
+    if (delivery.status === 'delivered' && job.id === deliveryId) return { outcome: 'already delivered' };
+    if (!webhook?.active) {
+      await abandonDelivery(deliveryId, webhook ? 'the subscription is disabled' : 'the subscription was deleted');
+      return { outcome: 'abandoned' };
+    }
+    if (!slots.take(webhook._id)) {
+      // Its subscription has its share of this worker: wait without spending an attempt.
+      await job.moveToDelayed(Date.now() + 200 + Math.floor(Math.random() * 800), token);
+      throw new DelayedError();
+    }
+    try {
+      const answer = await send(requestOf({ delivery, webhook }));
+      const attempt = job.attemptsMade + 1;
+      const verdict = judge(answer, attempt, job.opts.attempts ?? 1);
+      const delay = verdict === 'retry' ? retryDelayMs(attempt, answer.retryAfterMs) : null;
+      await recordAttempt(deliveryId, answer, verdict, delay);
+      const disabled = await noteOutcome(webhook, verdict);
+      if (disabled) await tellAdministrators(disabled);
+      const why = answer.error ?? `HTTP ${answer.statusCode}`;
+      if (verdict === 'retry' && delay !== null) throw new RetryDeliveryLater(`attempt ${attempt} failed: ${why}`, delay);
+      if (verdict === 'refused' || verdict === 'exhausted') throw new UnrecoverableError(`delivery ${deliveryId} ${verdict === 'refused' ? 'refused' : `failed ${attempt} times`}: ${why}`);
+      return { outcome: verdict, statusCode: answer.statusCode };
+    } finally {
+      slots.release(webhook._id);
+    }
+  }
+
+  return (job: Job, token: string) => (job.name === DELIVER_JOB ? deliver(job, token) : fanOutEvent(job));
+}
