@@ -37,4 +37,5 @@ Object.assign(process.env, {
   WEBHOOK_MAX_ATTEMPTS: process.env.WEBHOOK_MAX_ATTEMPTS ?? '4',
   WEBHOOK_BACKOFF_MS: process.env.WEBHOOK_BACKOFF_MS ?? '50',
   EVENT_FEED_SEQUENCE_INTERVAL_MS: '200',
+  ADMIN_EMAILS: 'ops@example.com',
 });

@@ -40,6 +40,8 @@ export interface WebhookReceiver {
   answerOtherwise(answer: Answer): void;
   /** Requests answered 2xx. */
   accepted(): ReceivedWebhook[];
+  /** The most requests it held at once. */
+  maxInFlight(): number;
   close(): Promise<void>;
 }
 
@@ -48,7 +50,11 @@ export async function startWebhookReceiver(path = '/hooks/orms'): Promise<Webhoo
   const received: ReceivedWebhook[] = [];
   const planned: Answer[] = [];
   let otherwise: Answer = { status: 200 };
+  let inFlight = 0;
+  let maxInFlight = 0;
   const server = http.createServer((req, res) => {
+    maxInFlight = Math.max(maxInFlight, ++inFlight);
+    res.once('close', () => inFlight--);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -77,6 +83,7 @@ export async function startWebhookReceiver(path = '/hooks/orms'): Promise<Webhoo
     answerNext: (...answers) => void planned.push(...answers),
     answerOtherwise: (answer) => void (otherwise = answer),
     accepted: () => received.filter((r) => r.status >= 200 && r.status < 300),
+    maxInFlight: () => maxInFlight,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())).then(() => undefined),
   };
 }

@@ -10,7 +10,8 @@ const ERROR_TEXT: Record<number, string> = {
   401: 'Missing or invalid credentials',
   403: 'Not allowed for this role, or not your order',
   404: 'Not found',
-  409: 'Changed by another request at the same time; nothing was written',
+  409: 'Changed by another request at the same time, or not possible in its current state; nothing was written',
+  410: 'Gone: what was asked for was removed by retention; start again from the beginning',
   413: 'Body larger than the configured limit',
   415: 'Body is not JSON in UTF-8',
   422: 'The request is well-formed but cannot be applied (illegal status change, refund above the refundable value, idempotency key reused)',
@@ -26,6 +27,8 @@ const SECURITY: Record<Access, Json[]> = {
   owner: [{ bearerAuth: [] }],
   admin: [{ bearerAuth: [] }],
   service: [{ serviceKey: [] }],
+  // Alternatives: either one will do.
+  'admin-or-service': [{ bearerAuth: [] }, { serviceKey: [] }],
 };
 
 const AUTH_ERRORS: Record<Access, number[]> = {
@@ -34,6 +37,7 @@ const AUTH_ERRORS: Record<Access, number[]> = {
   owner: [401, 403],
   admin: [401, 403],
   service: [401],
+  'admin-or-service': [401, 403],
 };
 
 const INT32 = 2 ** 31;
@@ -51,6 +55,47 @@ function describeIntegers(node: unknown): void {
   Object.values(schema).forEach(describeIntegers);
 }
 
+/**
+ * The longest string an anchored pattern matches, or null when it has no bound (or uses more
+ * than literals, escapes, classes and `?`, `{n}`, `{m,n}`): `^wh_[0-9a-f]{24}$` gives 27.
+ */
+export function patternMaxLength(pattern: string): number | null {
+  const m = /^\^(.*)\$$/s.exec(pattern);
+  if (!m) return null;
+  const tokens = m[1].match(/\\.|\[(?:\\.|[^\]\\])*\]|\{\d+(?:,\d+)?\}|./gs) ?? [];
+  let length = 0;
+  let last = 0;
+  for (const token of tokens) {
+    const bound = /^\{(\d+)(?:,(\d+))?\}$/.exec(token);
+    if (bound) length += last * (Number(bound[2] ?? bound[1]) - 1);
+    else if (token === '?') continue;
+    else if ('()|*+{}^$'.includes(token)) return null;
+    else length += last = 1;
+  }
+  return length;
+}
+
+/**
+ * What the validation implies, stated where a reader (and a linter) looks for it: a string
+ * bounded by its pattern says so with maxLength; a tuple of one repeated item is an array of
+ * that item of a fixed size (an `items: false` is read as "no items" by some tools).
+ */
+function describeImplied(node: unknown): void {
+  if (Array.isArray(node)) node.forEach(describeImplied);
+  if (node === null || typeof node !== 'object') return;
+  const schema = node as Json;
+  if (schema.type === 'string' && typeof schema.pattern === 'string' && schema.maxLength === undefined && schema.enum === undefined && schema.const === undefined) {
+    const max = patternMaxLength(schema.pattern);
+    if (max !== null) schema.maxLength = max;
+  }
+  const prefix = schema.prefixItems;
+  if (schema.type === 'array' && schema.items === false && Array.isArray(prefix) && prefix.length && prefix.every((p) => JSON.stringify(p) === JSON.stringify(prefix[0]))) {
+    delete schema.prefixItems;
+    Object.assign(schema, { items: prefix[0], minItems: prefix.length, maxItems: prefix.length });
+  }
+  Object.values(schema).forEach(describeImplied);
+}
+
 /** JSON Schema of what a client sends (`input`: before transforms and defaults) or gets. */
 function schemaOf(s: z.ZodType, io: 'input' | 'output'): Json {
   const schema = z.toJSONSchema(s, {
@@ -64,13 +109,15 @@ function schemaOf(s: z.ZodType, io: 'input' | 'output'): Json {
   }) as Json;
   delete schema.$schema; // the document's dialect applies; a per-schema $schema is noise
   describeIntegers(schema);
+  describeImplied(schema);
   return schema;
 }
 
 /**
  * What stands in front of an operation (src/api/app.ts): every /api route is rate-limited
  * (the public limit, or for internal routes the limit on wrong service keys); dead letters
- * live in Redis, every other /api route needs MongoDB.
+ * live in Redis, every other /api route needs MongoDB (those that queue jobs, Redis too:
+ * either answers 503 while down).
  */
 function guardsOf(op: Operation): { limit: 'public' | 'wrong-keys' | null; needs: 'mongodb' | 'redis' | null } {
   if (!op.path.startsWith('/api/')) return { limit: null, needs: null };
@@ -206,6 +253,12 @@ export function buildOpenApiDocument(ops: Operation[] = operations): Json {
       { name: 'Orders', description: 'Customers: place, read, cancel and follow orders' },
       { name: 'Returns', description: 'Return requests and their review' },
       { name: 'Order desk', description: 'Administrators: find, edit, move and delete orders' },
+      {
+        name: 'Webhooks',
+        description:
+          'Webhook subscriptions (administrators), their deliveries log, and the event feed (administrators or other services). ' +
+          'Each delivery is a signed POST (`ORMS-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, one `v1=` per secret, two while a rotation overlaps), retried with backoff; the feed serves every event once, in a stable order, from a cursor.',
+      },
       { name: 'Internal', description: 'Other services of the platform, with the service API key' },
       { name: 'Operations', description: 'Operators: dead letters and metrics' },
     ],

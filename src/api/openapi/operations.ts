@@ -5,17 +5,21 @@ import { adminOrdersQuery, searchOrdersQuery, updateOrderBody, updateStatusBody 
 import { customerIdParam, customerOrdersQuery } from '../schemas/internal';
 import { cancelOrderBody, createOrderBody, myOrdersQuery, orderIdParam } from '../schemas/orders';
 import { listReturnsQuery, requestReturnBody, returnIdParam, reviewReturnBody } from '../schemas/returns';
+import { createWebhookBody, deliveriesQuery, deliveryParams, eventsQuery, updateWebhookBody, webhookIdParam } from '../schemas/webhooks';
 import * as r from './responses';
 
-/** Who may call an operation; the matrix test and the security section derive from it. */
-export type Access = 'public' | 'user' | 'owner' | 'admin' | 'service';
+/**
+ * Who may call an operation; the matrix test and the security section derive from it.
+ * `admin-or-service`: an Administrator's token, or the service key (a request sending the key is judged by it alone).
+ */
+export type Access = 'public' | 'user' | 'owner' | 'admin' | 'service' | 'admin-or-service';
 
 export interface Operation {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** Express-style path, e.g. /api/orders/:orderId */
   path: string;
   summary: string;
-  tag: 'Health' | 'Orders' | 'Returns' | 'Order desk' | 'Internal' | 'Operations';
+  tag: 'Health' | 'Orders' | 'Returns' | 'Order desk' | 'Webhooks' | 'Internal' | 'Operations';
   access: Access;
   params?: z.ZodType;
   query?: z.ZodType;
@@ -49,6 +53,17 @@ export const operations: Operation[] = [
   { method: 'get', path: '/api/orders/dead-letters', summary: 'Jobs that failed for good, newest first', tag: 'Operations', access: 'admin', query: deadLettersQuery, success: { status: 200, description: 'Dead letters', data: r.deadLettersResponse }, errors: [] },
   { method: 'get', path: '/api/orders/dead-letters/:id', summary: 'One dead letter', tag: 'Operations', access: 'admin', params: deadLetterIdParam, success: { status: 200, description: 'The dead letter', data: r.deadLetterResponse }, errors: [404] },
   { method: 'post', path: '/api/orders/dead-letters/:id/replay', summary: 'Put a dead letter back on its queue', tag: 'Operations', access: 'admin', params: deadLetterIdParam, success: { status: 200, description: 'Replayed', data: r.replayResponse }, errors: [404] },
+
+  { method: 'post', path: '/api/orders/webhooks', summary: 'Subscribe a URL to events; the answer carries the signing secret, shown only now', tag: 'Webhooks', access: 'admin', body: createWebhookBody, success: { status: 201, description: 'Subscribed', data: r.webhookWithSecretResponse }, errors: [] },
+  { method: 'get', path: '/api/orders/webhooks', summary: 'Every webhook subscription, oldest first (no secrets)', tag: 'Webhooks', access: 'admin', success: { status: 200, description: 'Subscriptions', data: r.webhooksListResponse }, errors: [] },
+  { method: 'get', path: '/api/orders/webhooks/:webhookId', summary: 'One webhook subscription (no secret)', tag: 'Webhooks', access: 'admin', params: webhookIdParam, success: { status: 200, description: 'The subscription', data: r.webhookResponse }, errors: [404] },
+  { method: 'patch', path: '/api/orders/webhooks/:webhookId', summary: 'Change its URL, events or description; disable it, or enable it afresh', tag: 'Webhooks', access: 'admin', params: webhookIdParam, body: updateWebhookBody, success: { status: 200, description: 'Updated', data: r.webhookResponse }, errors: [404] },
+  { method: 'delete', path: '/api/orders/webhooks/:webhookId', summary: 'Delete a subscription with its deliveries log', tag: 'Webhooks', access: 'admin', params: webhookIdParam, success: { status: 200, description: 'Deleted', data: r.webhookDeletedResponse }, errors: [404] },
+  { method: 'post', path: '/api/orders/webhooks/:webhookId/test', summary: 'Send a signed `ping` now, logged and retried like any event', tag: 'Webhooks', access: 'admin', params: webhookIdParam, success: { status: 202, description: 'Ping queued', data: r.pingResponse }, errors: [404] },
+  { method: 'post', path: '/api/orders/webhooks/:webhookId/rotate-secret', summary: 'A new signing secret; the previous one keeps signing too for WEBHOOK_SECRET_OVERLAP_HOURS', tag: 'Webhooks', access: 'admin', params: webhookIdParam, success: { status: 200, description: 'Rotated', data: r.webhookWithSecretResponse }, errors: [404] },
+  { method: 'get', path: '/api/orders/webhooks/:webhookId/deliveries', summary: "A subscription's deliveries log, newest first", tag: 'Webhooks', access: 'admin', params: webhookIdParam, query: deliveriesQuery, success: { status: 200, description: 'Deliveries', data: r.deliveriesResponse }, errors: [404] },
+  { method: 'post', path: '/api/orders/webhooks/:webhookId/deliveries/:deliveryId/redeliver', summary: 'Send a delivered or dead delivery again, same event id and body (409 while it is still being attempted)', tag: 'Webhooks', access: 'admin', params: deliveryParams, success: { status: 202, description: 'Redelivery queued', data: r.redeliverResponse }, errors: [404, 409] },
+  { method: 'get', path: '/api/orders/events', summary: 'The event feed: every event once, in a stable order, from a cursor (410 when retention removed what follows it)', tag: 'Webhooks', access: 'admin-or-service', query: eventsQuery, success: { status: 200, description: 'Events after the cursor', data: r.eventFeedResponse }, errors: [410] },
 
   { method: 'get', path: '/api/orders/internal/customer/:customerId', summary: "A customer's orders, for the Customer Service (guide 3.3.1)", tag: 'Internal', access: 'service', params: customerIdParam, query: customerOrdersQuery, success: { status: 200, description: 'Orders', data: r.customerOrdersResponse }, errors: [] },
   { method: 'get', path: '/api/orders/internal/customer/:customerId/count', summary: "A customer's order count and value (guide 3.3.2)", tag: 'Internal', access: 'service', params: customerIdParam, success: { status: 200, description: 'Counts', data: r.customerCountResponse }, errors: [] },

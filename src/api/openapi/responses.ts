@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ORDER_STATUSES } from '../../services/order-state';
 import { REFUND_STATUSES, RETURN_REASON_CATEGORIES, RETURN_STATUSES } from '../../models/return-request';
+import { DELIVERY_STATUSES } from '../../models/webhook-delivery';
+import { EVENT_TYPES } from '../../services/order-events';
 import { deliveryAddressSchema } from '../schemas/orders';
 
 /**
@@ -201,6 +203,72 @@ export const deadLetterResponse = z.object({
 });
 export const deadLettersResponse = z.object({ deadLetters: z.array(deadLetterResponse), pagination: paginationResponse });
 export const replayResponse = z.object({ queue: z.string(), jobId: z.string() });
+
+const eventType = z.enum(EVENT_TYPES);
+const webhookId = z.string().regex(/^wh_[0-9a-f]{24}$/);
+const deliveryId = z.string().regex(/^dlv_[0-9a-f]{32}$/);
+
+export const webhookResponse = z.object({
+  webhookId,
+  url: z.string(),
+  events: z.array(z.enum(['*', ...EVENT_TYPES])).describe('The event types it receives; `["*"]`: every type, those added later too'),
+  description: z.string().nullable(),
+  active: z.boolean(),
+  createdAt: dateTime,
+  updatedAt: dateTime,
+  failingSince: dateTime.nullable().describe('The first failed delivery since its last success; null while deliveries succeed'),
+  disabledAt: dateTime.nullable(),
+  disabledReason: z.string().nullable(),
+  previousSecretExpiresAt: dateTime.nullable().describe('Until when the secret replaced by the last rotation still signs deliveries too; null when none does'),
+});
+export const webhookWithSecretResponse = webhookResponse.extend({
+  secret: z.string().regex(/^whsec_[A-Za-z0-9_-]{43}$/).describe('Signs every delivery (ORMS-Signature); shown only here, at creation and rotation'),
+});
+export const webhooksListResponse = z.object({ webhooks: z.array(webhookResponse) });
+export const webhookDeletedResponse = z.object({ webhookId });
+export const pingResponse = z.object({ deliveryId, eventId: z.uuid() });
+export const redeliverResponse = z.object({ deliveryId });
+
+export const deliveryResponse = z.object({
+  deliveryId,
+  eventId: z.string(),
+  eventType: z.enum([...EVENT_TYPES, 'ping']),
+  status: z.enum(DELIVERY_STATUSES).describe('pending: not sent yet, or sent again; failed: the last attempt failed and another will come; delivered; dead: every attempt failed'),
+  attempts: z.number().int(),
+  lastStatusCode: z.number().int().nullable().describe("The receiver's HTTP status at the last attempt; null when it answered none"),
+  lastError: z.string().nullable(),
+  lastAttemptAt: dateTime.nullable(),
+  durationMs: z.number().nullable(),
+  nextAttemptAt: dateTime.nullable(),
+  deliveredAt: dateTime.nullable(),
+  createdAt: dateTime,
+});
+export const deliveriesResponse = z.object({ deliveries: z.array(deliveryResponse), pagination: paginationResponse });
+
+/** What other services are told of an event: identifiers, statuses and amounts, never personal data. */
+export const publicEventData = z.object({
+  orderId: z.string(),
+  customerId: z.string().nullable(),
+  status: status.nullable(),
+  previousStatus: status.nullable(),
+  totals: z.object({ totalAmount: amount.nullable(), itemCount: z.number().int().nullable() }),
+  return: z.object({ returnId: z.string(), decision: z.string().nullable(), reasonCategory: z.string().nullable() }).nullable(),
+});
+const cursor = z.string().regex(/^\d{1,15}$/);
+export const eventFeedResponse = z.object({
+  events: z.array(
+    z.object({
+      eventId: z.string(),
+      type: eventType,
+      occurredAt: dateTime,
+      orderId: z.string(),
+      returnId: z.string().nullable(),
+      data: publicEventData,
+      cursor: cursor.describe('The place of this event in the feed; pass it as `after` to read on from here'),
+    }),
+  ),
+  nextCursor: cursor.describe('Pass as `after` for the next page; the same cursor again when no newer event was placed yet'),
+});
 
 export const healthResponse = z.object({ status: z.literal('ok'), uptimeSeconds: z.number() });
 export const readyResponse = z.object({

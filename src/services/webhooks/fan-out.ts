@@ -26,9 +26,11 @@ export function webhookBodyOf(doc: OrderEventDoc): Record<string, unknown> {
  * then calls markFannedOut.
  */
 export async function fanOut(event: CommittedEvent): Promise<string[]> {
+  const occurredAt = new Date(event.occurredAt);
+  const subscriptions = (await Webhook.find({ active: true }).lean<WebhookDoc[]>()).filter((w) => wants(w, event.type) && w.createdAt <= occurredAt);
+  if (!subscriptions.length) return [];
   const doc = await OrderEvent.findById(event.eventId).lean<OrderEventDoc>();
   if (!doc) return [];
-  const subscriptions = (await Webhook.find({ active: true }).lean<WebhookDoc[]>()).filter((w) => wants(w, event.type) && w.createdAt <= doc.occurredAt);
   const toSend: string[] = [];
   const payload = webhookBodyOf(doc);
   for (const w of subscriptions) {
