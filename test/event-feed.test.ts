@@ -1,0 +1,216 @@
+import type http from 'node:http';
+import request from 'supertest';
+import { FeedEntry, Order, OrderEvent } from '../src/models';
+import { purgeFeedBefore } from '../src/services/events/event-feed';
+import { sequenceEvents } from '../src/services/events/sequence-events';
+import { Driver } from './helpers/driver';
+import { FeedConsumer, feedPage, readWholeFeed, serviceKey, type FeedEventBody } from './helpers/feed-consumer';
+import { guideOrderBody, smallOrderBody } from './helpers/fixtures';
+import { listen } from './helpers/orders';
+import { eventually, useTestApp } from './helpers/test-app';
+import { as, users, type TestUser } from './helpers/tokens';
+
+const t = useTestApp({ workers: ['upkeep'] });
+
+const recordedEventIds = async (): Promise<string[]> => (await OrderEvent.find({}, { _id: 1 }).lean<{ _id: string }[]>()).map((e) => e._id);
+const allSequenced = async () => (await OrderEvent.countDocuments({ sequenced: false })) === 0 && (await Order.countDocuments({ outboxPending: true })) === 0;
+const countBy = <T>(xs: T[], key: (x: T) => string) => xs.reduce<Record<string, number>>((n, x) => ({ ...n, [key(x)]: (n[key(x)] ?? 0) + 1 }), {});
+
+/** What the writers made, counted by event type as they made it. */
+type Made = Record<string, number>;
+
+/**
+ * `orders` orders placed by alice and bob in turn, `concurrency` at a time, each then changed
+ * by its number: moved to Processing and Shipped by the desk, cancelled by its owner, moved
+ * to Processing only, or left Placed. Counts the events the changes made.
+ */
+async function placeAndChangeOrders(server: http.Server, orders: number, concurrency: number): Promise<Made> {
+  const made: Made = {};
+  const add = (type: string, n = 1) => (made[type] = (made[type] ?? 0) + n);
+  const lifeOf = async (i: number) => {
+    const owner: TestUser = i % 2 ? 'bob' : 'alice';
+    const orderId = await new Driver(server, owner).placeOrder(smallOrderBody(100 + i));
+    add('order.created');
+    const desk = new Driver(server, 'admin');
+    if (i % 4 === 0) {
+      await desk.move(orderId, 'Processing', 'Shipped');
+      add('order.status_changed', 2);
+    } else if (i % 4 === 1) {
+      await new Driver(server, owner).cancel(orderId);
+      add('order.cancelled');
+    } else if (i % 4 === 2) {
+      await desk.move(orderId, 'Processing');
+      add('order.status_changed');
+    }
+  };
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, lane) => {
+      for (let i = lane; i < orders; i += concurrency) await lifeOf(i);
+    }),
+  );
+  return made;
+}
+
+describe('GET /api/orders/events: the event feed', () => {
+  it('hands a consumer walking the cursor, while 300 orders are placed and changed concurrently, every event exactly once and none behind a cursor it was already handed', async () => {
+    const server = await listen(t.app);
+    const consumer = new FeedConsumer(server.server, [7, 23, 50, 13]);
+    let made: Made;
+    try {
+      consumer.start();
+      made = await placeAndChangeOrders(server.server, 300, 10);
+      const total = Object.values(made).reduce((a, b) => a + b, 0);
+      // Caught up: every recorded event placed, and the consumer holding as many as were made.
+      await eventually(async () => (await allSequenced()) && consumer.eventIds().size >= total, 90_000, `the consumer to catch up (${consumer.eventIds().size} of ${total})`).catch(() => undefined);
+    } finally {
+      await consumer.stop();
+      await server.close();
+    }
+
+    const recorded = await recordedEventIds();
+    const given = consumer.events.map((e) => e.eventId);
+    expect(consumer.breaches).toEqual([]);
+    expect(given.length).toBe(new Set(given).size); // none twice
+    expect([...given].sort()).toEqual([...recorded].sort()); // none missing, none made up
+    expect(countBy(consumer.events, (e) => e.type)).toEqual(made);
+    const cursors = consumer.events.map((e) => Number(e.cursor));
+    expect(cursors.every((c, i) => i === 0 || c > cursors[i - 1])).toBe(true);
+    // It read while the writers wrote: many pages, most of them before the last event was made.
+    expect(consumer.pages).toBeGreaterThan(given.length / 50);
+    // Nothing turns up after the cursor it ended on.
+    const after = await feedPage(t.app, consumer.cursor, 500);
+    expect(after.status).toBe(200);
+    expect(after.body.data).toEqual({ events: [], nextCursor: consumer.cursor });
+  }, 240_000);
+
+  it('gives each event one place and leaves no gap while two sequencers run at once, round after round, as events are recorded', async () => {
+    // Only the two sequencers of this test place events: the scheduled one waits.
+    await t.queues.upkeep.pause();
+    await eventually(async () => (await t.queues.upkeep.getActiveCount()) === 0, 10_000, 'the running upkeep job to end');
+    const server = await listen(t.app);
+    const before = await FeedEntry.countDocuments();
+    const placedBy = { first: 0, second: 0 };
+    try {
+      let writing = true;
+      const writers = placeAndChangeOrders(server.server, 40, 4).finally(() => (writing = false));
+      // Each loop runs the sequencer again as soon as its run ends; small batches, so runs overlap often.
+      const loop = async (who: keyof typeof placedBy, batch: number) => {
+        while (writing || !(await allSequenced())) placedBy[who] += await sequenceEvents(batch);
+      };
+      await Promise.all([writers, loop('first', 3), loop('second', 7)]);
+    } finally {
+      await server.close();
+      await t.queues.upkeep.resume();
+    }
+
+    const entries = await FeedEntry.find({}, { _id: 1, eventId: 1 }).sort({ _id: 1 }).lean<{ _id: number; eventId: string }[]>();
+    const places = entries.map((e) => e._id);
+    const eventIds = entries.map((e) => e.eventId);
+    expect(places).toEqual(Array.from({ length: places.length }, (_, i) => places[0] + i)); // no gap
+    expect(eventIds.length).toBe(new Set(eventIds).size); // no event twice
+    expect([...eventIds].sort()).toEqual((await recordedEventIds()).sort()); // every event
+    expect(placedBy.first + placedBy.second).toBe(entries.length - before);
+    expect(placedBy.first).toBeGreaterThan(0);
+    expect(placedBy.second).toBeGreaterThan(0);
+  }, 120_000);
+
+  it("tells of an order's and a return's events their ids, statuses, totals and the return's decision, and no name, email or address", async () => {
+    const placed = await t.as('alice').placeOrder(guideOrderBody());
+    await t.as('admin').move(placed, 'Processing');
+    await t.as('alice').cancel(placed);
+    const returned = await t.as('alice').openReturn();
+    await t.as('admin').review(returned.returnId, 4975);
+
+    const feed = await eventually(async () => {
+      const events = (await readWholeFeed(t.app)).filter((e) => e.orderId === placed || e.orderId === returned.orderId);
+      return events.some((e) => e.type === 'return.reviewed') && (await allSequenced()) ? events : null;
+    }, 15_000, 'the events of both orders in the feed');
+
+    const totals = { totalAmount: 5520, itemCount: 3 };
+    const alice = { orderId: placed, customerId: users.alice.customerId, totals, return: null };
+    const ofPlaced = feed.filter((e) => e.orderId === placed).map(({ type, returnId, data }) => ({ type, returnId, data }));
+    expect(ofPlaced).toEqual([
+      { type: 'order.created', returnId: null, data: { ...alice, status: 'Placed', previousStatus: null } },
+      { type: 'order.status_changed', returnId: null, data: { ...alice, status: 'Processing', previousStatus: 'Placed' } },
+      { type: 'order.cancelled', returnId: null, data: { ...alice, status: 'Cancelled', previousStatus: 'Processing' } },
+    ]);
+    const ofReturn = feed.filter((e) => e.returnId === returned.returnId).map(({ type, orderId, data }) => ({ type, orderId, data }));
+    const ofReturned = { orderId: returned.orderId, customerId: users.alice.customerId, totals };
+    expect(ofReturn).toEqual([
+      { type: 'return.requested', orderId: returned.orderId, data: { ...ofReturned, status: expect.any(String), previousStatus: expect.any(String), return: { returnId: returned.returnId, decision: null, reasonCategory: 'Damaged' } } },
+      { type: 'return.reviewed', orderId: returned.orderId, data: { ...ofReturned, status: expect.any(String), previousStatus: expect.any(String), return: { returnId: returned.returnId, decision: 'approved', reasonCategory: 'Damaged' } } },
+    ]);
+    for (const e of feed) {
+      expect(Object.keys(e).sort()).toEqual(['cursor', 'data', 'eventId', 'occurredAt', 'orderId', 'returnId', 'type']);
+      expect(e.occurredAt).toEqual(new Date(e.occurredAt).toISOString());
+    }
+    const text = JSON.stringify(feed);
+    for (const personal of [users.alice.email, users.alice.firstName, users.alice.lastName, 'John Doe', 'Main Street', 'Bangalore', '560001', '+919876543210', 'Wireless Headphones']) {
+      expect(text).not.toContain(personal);
+    }
+    expect(text).not.toMatch(/email|name|address|street|phone/i);
+  }, 60_000);
+
+  it('answers the service key and administrators, refuses customers (403) and the anonymous (401), and 400s a bad cursor or limit in the envelope', async () => {
+    const get = (query: string) => request(t.app).get(`/api/orders/events${query}`);
+
+    const withKey = await get('?limit=1').set(serviceKey());
+    const asAdmin = await get('?limit=1').set(as('admin'));
+    const asCustomer = await get('?limit=1').set(as('alice'));
+    const anonymous = await get('?limit=1');
+    const wrongKey = await get('?limit=1').set({ 'x-service-api-key': 'not-the-key' });
+
+    expect(withKey.status).toBe(200);
+    expect(withKey.body).toMatchObject({ success: true, data: { events: [expect.objectContaining({ eventId: expect.any(String), cursor: expect.any(String) })], nextCursor: expect.any(String) } });
+    expect(asAdmin.status).toBe(200);
+    expect(asAdmin.body.data).toEqual(withKey.body.data);
+    expect(asCustomer.status).toBe(403);
+    expect(asCustomer.body.success).toBe(false);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body.success).toBe(false);
+    expect(wrongKey.status).toBe(401);
+    for (const [query, field] of [
+      ['?after=abc', 'after'],
+      ['?after=-1', 'after'],
+      ['?after=1e3', 'after'],
+      ['?limit=0', 'limit'],
+      ['?limit=501', 'limit'],
+      ['?limit=ten', 'limit'],
+    ] as const) {
+      const res = await get(query).set(serviceKey());
+      expect({ query, status: res.status }).toEqual({ query, status: 400 });
+      expect(res.body).toMatchObject({ success: false, message: expect.any(String), errors: [expect.objectContaining({ field, message: expect.any(String) })] });
+    }
+  });
+
+  it('after retention removed the oldest events, starts an empty cursor at the oldest kept one and answers 410 to a cursor older than that', async () => {
+    await t.as('bob').placeOrder();
+    await eventually(allSequenced, 10_000, 'the first events in the feed');
+    const cutoff = new Date();
+    const kept = await t.as('bob').placeOrder();
+    const whole = await eventually(async () => {
+      const events = await readWholeFeed(t.app);
+      return events.some((e) => e.orderId === kept) && (await allSequenced()) ? events : null;
+    }, 10_000, 'the kept order in the feed');
+    const oldestKept = whole.find((e) => e.orderId === kept)!;
+    const olderThanCutoff = await FeedEntry.countDocuments({ sequencedAt: { $lt: cutoff } });
+
+    const removed = await purgeFeedBefore(cutoff);
+
+    expect(removed).toBe(olderThanCutoff);
+    expect(removed).toBe(whole.indexOf(oldestKept));
+    const fromStart = await feedPage(t.app, null, 5);
+    const fromEmpty = await feedPage(t.app, '', 5);
+    const fromLastRemoved = await feedPage(t.app, String(Number(oldestKept.cursor) - 1), 5);
+    expect(fromStart.status).toBe(200);
+    expect(fromStart.body.data.events.map((e: FeedEventBody) => e.eventId)).toEqual(whole.slice(removed, removed + 5).map((e) => e.eventId));
+    expect(fromStart.body.data.events[0]).toEqual(oldestKept);
+    expect(fromEmpty.body.data).toEqual(fromStart.body.data);
+    expect(fromLastRemoved.body.data).toEqual(fromStart.body.data);
+    for (const after of [String(Number(oldestKept.cursor) - 2), '0', whole[0].cursor]) {
+      const res = await feedPage(t.app, after, 5);
+      expect({ after, status: res.status }).toEqual({ after, status: 410 });
+      expect(res.body).toMatchObject({ success: false, message: expect.any(String), errors: [expect.objectContaining({ field: 'after' })] });
+    }
+  }, 60_000);
+});
