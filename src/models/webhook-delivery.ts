@@ -21,7 +21,8 @@ const webhookDeliverySchema = new Schema(
     lastError: { type: String, default: null },
     lastAttemptAt: { type: Date, default: null },
     durationMs: { type: Number, default: null },
-    nextAttemptAt: { type: Date, default: null },
+    // When the next attempt is due (now, for a new or redelivered one); null once no attempt will follow.
+    nextAttemptAt: { type: Date, default: Date.now },
     deliveredAt: { type: Date, default: null },
     createdAt: { type: Date, default: Date.now },
   },
@@ -31,6 +32,7 @@ const webhookDeliverySchema = new Schema(
 webhookDeliverySchema.index({ webhookId: 1, createdAt: -1 });
 webhookDeliverySchema.index({ webhookId: 1, status: 1 });
 webhookDeliverySchema.index({ eventId: 1 });
+webhookDeliverySchema.index({ status: 1, nextAttemptAt: 1 });
 
 export interface WebhookDeliveryDoc {
   _id: string;

@@ -7,6 +7,8 @@ import type { Queues } from '../queues/queues';
 import { reconcileEffects } from '../services/effects/reconcile-effects';
 import { purgeFeedBefore } from '../services/events/event-feed';
 import { sequenceEvents } from '../services/events/sequence-events';
+import { overdueDeliveries } from '../services/webhooks/deliveries';
+import { scheduleDelivery } from '../queues/webhook-jobs';
 import { purgeExpiredIdempotencyRecords } from '../services/idempotency';
 import { sweepNextOrphanItems } from '../services/orphan-items';
 import { reconcileReturnRequests } from '../services/returns/reconcile';
@@ -47,7 +49,13 @@ const reconcileWindow = (now = Date.now()) => ({ from: new Date(now - config.REC
 export function upkeepProcessor(deps: UpkeepDeps) {
   const tasks: Record<UpkeepTask, () => Promise<Record<string, number>>> = {
     'outbox-recovery': async () => ({ relayed: await deps.outbox.sweep(config.OUTBOX_SWEEP_AGE_MS), settledReturns: await reconcileReturnRequests() }),
-    'reconcile-effects': async () => ({ ...(await reconcileEffects(reconcileWindow(), (event, missing) => enqueueEvent(deps.queues, event, missing))) }),
+    'reconcile-effects': async () => {
+      const window = reconcileWindow();
+      const outcome = await reconcileEffects(window, (event, missing) => enqueueEvent(deps.queues, event, missing));
+      const overdue = await overdueDeliveries(window.to);
+      for (const id of overdue) await scheduleDelivery(deps.queues, id, 'first');
+      return { ...outcome, overdueDeliveries: overdue.length };
+    },
     'sequence-events': async () => ({ eventsSequenced: await sequenceEvents() }),
     maintenance: async () => ({
       idempotencyRecordsPurged: await purgeExpiredIdempotencyRecords(),

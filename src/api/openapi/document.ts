@@ -10,8 +10,8 @@ const ERROR_TEXT: Record<number, string> = {
   401: 'Missing or invalid credentials',
   403: 'Not allowed for this role, or not your order',
   404: 'Not found',
-  409: 'Changed by another request at the same time, or not possible in its current state; nothing was written',
-  410: 'Gone: what was asked for was removed by retention; start again from the beginning',
+  409: 'Changed by another request at the same time; nothing was written',
+  410: 'Gone: removed by retention',
   413: 'Body larger than the configured limit',
   415: 'Body is not JSON in UTF-8',
   422: 'The request is well-formed but cannot be applied (illegal status change, refund above the refundable value, idempotency key reused)',
@@ -213,7 +213,7 @@ function operationObject(op: Operation): Json {
   };
   for (const status of errorsOf(op)) {
     responses[String(status)] = withHeaders(status, {
-      description: ERROR_TEXT[status] ?? 'Error',
+      description: op.why?.[status] ?? ERROR_TEXT[status] ?? 'Error',
       content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } } },
     });
   }

@@ -28,6 +28,8 @@ export interface Operation {
   success: { status: number; description: string; data: z.ZodType };
   /** Statuses beyond those its access level, its input and what guards it can answer (document.ts, errorsOf). */
   errors: number[];
+  /** What a status means for this operation, where the general text (document.ts) would mislead. */
+  why?: Partial<Record<number, string>>;
 }
 
 /** Every HTTP operation of the API (guide section 3), in the order a reader meets them. */
@@ -62,8 +64,8 @@ export const operations: Operation[] = [
   { method: 'post', path: '/api/orders/webhooks/:webhookId/test', summary: 'Send a signed `ping` now, logged and retried like any event', tag: 'Webhooks', access: 'admin', params: webhookIdParam, success: { status: 202, description: 'Ping queued', data: r.pingResponse }, errors: [404] },
   { method: 'post', path: '/api/orders/webhooks/:webhookId/rotate-secret', summary: 'A new signing secret; the previous one keeps signing too for WEBHOOK_SECRET_OVERLAP_HOURS', tag: 'Webhooks', access: 'admin', params: webhookIdParam, success: { status: 200, description: 'Rotated', data: r.webhookWithSecretResponse }, errors: [404] },
   { method: 'get', path: '/api/orders/webhooks/:webhookId/deliveries', summary: "A subscription's deliveries log, newest first", tag: 'Webhooks', access: 'admin', params: webhookIdParam, query: deliveriesQuery, success: { status: 200, description: 'Deliveries', data: r.deliveriesResponse }, errors: [404] },
-  { method: 'post', path: '/api/orders/webhooks/:webhookId/deliveries/:deliveryId/redeliver', summary: 'Send a delivered or dead delivery again, same event id and body (409 while it is still being attempted)', tag: 'Webhooks', access: 'admin', params: deliveryParams, success: { status: 202, description: 'Redelivery queued', data: r.redeliverResponse }, errors: [404, 409] },
-  { method: 'get', path: '/api/orders/events', summary: 'The event feed: every event once, in a stable order, from a cursor (410 when retention removed what follows it)', tag: 'Webhooks', access: 'admin-or-service', query: eventsQuery, success: { status: 200, description: 'Events after the cursor', data: r.eventFeedResponse }, errors: [410] },
+  { method: 'post', path: '/api/orders/webhooks/:webhookId/deliveries/:deliveryId/redeliver', summary: 'Send a delivered or dead delivery again, same event id and body (409 while it is still being attempted)', tag: 'Webhooks', access: 'admin', params: deliveryParams, success: { status: 202, description: 'Redelivery queued', data: r.redeliverResponse }, errors: [404, 409], why: { 409: 'The delivery is still being attempted (pending, or failed with a retry to come); wait for its outcome' } },
+  { method: 'get', path: '/api/orders/events', summary: 'The event feed: every event once, in a stable order, from a cursor (410 when retention removed what follows it)', tag: 'Webhooks', access: 'admin-or-service', query: eventsQuery, success: { status: 200, description: 'Events after the cursor', data: r.eventFeedResponse }, errors: [410], why: { 403: 'A token without the Administrator role', 410: 'The cursor is older than what retention kept (EVENT_FEED_RETENTION_DAYS): events were missed; read again from the start and reconcile' } },
 
   { method: 'get', path: '/api/orders/internal/customer/:customerId', summary: "A customer's orders, for the Customer Service (guide 3.3.1)", tag: 'Internal', access: 'service', params: customerIdParam, query: customerOrdersQuery, success: { status: 200, description: 'Orders', data: r.customerOrdersResponse }, errors: [] },
   { method: 'get', path: '/api/orders/internal/customer/:customerId/count', summary: "A customer's order count and value (guide 3.3.2)", tag: 'Internal', access: 'service', params: customerIdParam, success: { status: 200, description: 'Counts', data: r.customerCountResponse }, errors: [] },

@@ -49,7 +49,18 @@ export async function redeliver(webhookId: string, deliveryId: string, schedule:
   const delivery = await WebhookDelivery.findOne({ _id: deliveryId, webhookId }, { status: 1 }).lean<Pick<WebhookDeliveryDoc, 'status'>>();
   if (!delivery) throw new NotFoundError('Delivery', 'deliveryId');
   if (delivery.status === 'pending' || delivery.status === 'failed') throw new ConflictError('The delivery is still being attempted; wait for its outcome', 'deliveryId');
-  await WebhookDelivery.updateOne({ _id: deliveryId }, { $set: { status: 'pending', nextAttemptAt: null } });
+  await WebhookDelivery.updateOne({ _id: deliveryId }, { $set: { status: 'pending', nextAttemptAt: new Date() } });
   await schedule(deliveryId, `redeliver-${Date.now()}`);
   return { deliveryId };
+}
+
+/**
+ * Deliveries due before `dueBefore` and still not attempted: their job may have been lost
+ * with Redis's data. The reconciliation queues them again under their own id (nothing is
+ * added while that job still exists).
+ */
+export async function overdueDeliveries(dueBefore: Date, limit = 1000): Promise<string[]> {
+  const due = (status: DeliveryStatus) => WebhookDelivery.find({ status, nextAttemptAt: { $lte: dueBefore } }, { _id: 1 }).limit(limit).lean<{ _id: string }[]>();
+  const [pending, failed] = await Promise.all([due('pending'), due('failed')]);
+  return [...pending, ...failed].map((d) => d._id);
 }
