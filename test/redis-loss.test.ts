@@ -4,6 +4,7 @@ import { WORK_QUEUE_NAMES } from '../src/queues/names';
 import { auditEffects } from './helpers/effects-audit';
 import { startOwnRedis, type OwnRedis } from './helpers/redis-server';
 import { eventually, useTestApp } from './helpers/test-app';
+import { startWebhookReceiver } from './helpers/webhook-receiver';
 import { peersEnv, startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
 
 /**
@@ -87,5 +88,26 @@ describe('losing Redis loses no effect', () => {
     expect(audit.events).toBe(20);
     const after = callsSoFar();
     expect({ 'c-alice': after['c-alice'] - before['c-alice'], 'c-bob': after['c-bob'] - before['c-bob'] }).toEqual({ 'c-alice': 1, 'c-bob': 1 });
+  });
+
+  it('makes a webhook delivery whose retry a FLUSHALL removed, once it is due', async () => {
+    await Promise.all(fleet.splice(0).map((p) => p.kill()));
+    const receiver = await startWebhookReceiver();
+    t.onClose(() => receiver.close());
+    await t.as('admin').subscribe(receiver.url, ['order.created']);
+    receiver.answerNext({ status: 500 });
+    // The retry is due 3-3.6 s after the failure: time to lose it first.
+    await startWorkers({ WEBHOOK_BACKOFF_MS: '3000' });
+    const orderId = await t.as('alice').placeOrder();
+    await eventually(async () => receiver.received.some((r) => r.body.data?.orderId === orderId), 10_000, 'the first attempt');
+
+    await Promise.all(fleet.splice(0).map((p) => p.kill()));
+    await t.redis.flushall();
+    await startWorkers({ WEBHOOK_BACKOFF_MS: '3000' });
+
+    const accepted = await eventually(async () => receiver.accepted().find((r) => r.body.data?.orderId === orderId), 30_000, 'the delivery to be made');
+    const attempts = receiver.received.filter((r) => r.body.data?.orderId === orderId);
+    expect(attempts.map((r) => r.status)).toEqual([500, 200]);
+    expect(accepted.headers['orms-event-id']).toBe(attempts[0].headers['orms-event-id']);
   });
 });
