@@ -3,7 +3,7 @@
 // cores. Chaos goes first and scale-out last; the rest keep jest's own order between them.
 const Sequencer = require('@jest/test-sequencer').default;
 
-const rank = (path) => (path.endsWith('chaos.test.ts') ? 0 : path.endsWith('scale-out.test.ts') ? 2 : 1);
+const rank = (path) => (path.endsWith('/chaos.test.ts') ? 0 : path.endsWith('/scale-out.test.ts') ? 2 : 1);
 
 class HeavySuitesApart extends Sequencer {
   async sort(tests) {
