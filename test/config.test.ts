@@ -115,6 +115,8 @@ describe('configuration', () => {
     ['TRUST_PROXY that is no setting', { TRUST_PROXY: 'yes please' }, 'config: TRUST_PROXY must be false, true, a hop count or a list'],
     ['TRUST_PROXY with a bad subnet', { TRUST_PROXY: '10.0.0.0/33' }, 'not an address: 10.0.0.0/33'],
     ['TRUST_PROXY=true in production', { ...strong, TRUST_PROXY: 'true', ENVIRONMENT: 'production' }, 'config: TRUST_PROXY must not be true in production'],
+    ['webhooks to private addresses in production', { ...strong, WEBHOOK_ALLOW_PRIVATE_URLS: 'true', ENVIRONMENT: 'production' }, 'config: WEBHOOK_ALLOW_PRIVATE_URLS must not be true in production'],
+    ['an admin address that is no email', { ADMIN_EMAILS: 'ops@example.com,not-an-address' }, 'config: ADMIN_EMAILS'],
     ['a token lifetime of 0', { JWT_MAX_LIFETIME_SECONDS: '0' }, 'config: JWT_MAX_LIFETIME_SECONDS'],
     ['a board mode that is no boolean', { BOARD_READ_ONLY: 'maybe' }, 'config: BOARD_READ_ONLY'],
     [

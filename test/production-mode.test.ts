@@ -8,6 +8,8 @@ const PRODUCTION = {
   JWT_SECRET: 'a1'.repeat(32),
   SERVICE_API_KEY: 'b2'.repeat(32),
   METRICS_TOKEN,
+  // The tests' own environment lets webhooks reach loopback; production refuses that.
+  WEBHOOK_ALLOW_PRIVATE_URLS: 'false',
 };
 
 let api: ApiProcess;
