@@ -26,17 +26,20 @@ export function feedPage(app: App, after: string | null, limit: number, headers:
   return request(app).get(`/api/orders/events?${query}`).set(headers);
 }
 
-/** Every event from the oldest kept one to the newest placed, read page by page. */
-export async function readWholeFeed(app: App, limit = 500): Promise<FeedEventBody[]> {
+/** Every event after `after` (none: from the oldest kept one) up to the newest placed, read page by page, and the cursor it ends on. */
+export async function readFeedAfter(app: App, after: string | null, limit = 500): Promise<{ events: FeedEventBody[]; cursor: string }> {
   const events: FeedEventBody[] = [];
-  for (let after: string | null = null; ; ) {
+  for (;;) {
     const res = await feedPage(app, after, limit);
     if (res.status !== 200) throw new Error(`reading the feed after ${after} answered ${res.status}: ${JSON.stringify(res.body)}`);
     events.push(...res.body.data.events);
-    if (!res.body.data.events.length) return events;
-    after = res.body.data.nextCursor;
+    after = res.body.data.nextCursor as string;
+    if (!res.body.data.events.length) return { events, cursor: after };
   }
 }
+
+/** Every event from the oldest kept one to the newest placed. */
+export const readWholeFeed = async (app: App): Promise<FeedEventBody[]> => (await readFeedAfter(app, null)).events;
 
 /**
  * A consumer of the feed as the contract describes it: it starts at the oldest kept event,

@@ -1,6 +1,6 @@
 import { Counter } from '../../models';
 import { FEED_BUCKET_SIZE, FeedEntry, feedBucketOf, type FeedEntryDoc } from '../../models/feed-entry';
-import { GoneError } from '../errors';
+import { GoneError, ValidationError } from '../errors';
 import type { PublicEventData } from './public-event';
 
 /** The lowest place still kept; everything below it was removed by retention. */
@@ -27,7 +27,8 @@ export interface FeedRequest {
   limit: number;
 }
 
-async function floor(): Promise<number> {
+/** The lowest place retention kept (1 while nothing was removed). */
+export async function feedFloor(): Promise<number> {
   return (await Counter.findById(FLOOR).lean<{ seq: number }>())?.seq ?? 1;
 }
 
@@ -49,7 +50,7 @@ const present = (e: FeedEntryDoc): FeedEvent => ({
  * missed events and must start again and reconcile.
  */
 export async function readFeed({ after, limit }: FeedRequest): Promise<FeedPage> {
-  const lowest = await floor();
+  const lowest = await feedFloor();
   const from = after ?? lowest - 1;
   if (from < lowest - 1) {
     throw new GoneError('Cursor expired', 'after', 'Events after this cursor were removed (EVENT_FEED_RETENTION_DAYS); read again from the start and reconcile');
@@ -60,6 +61,11 @@ export async function readFeed({ after, limit }: FeedRequest): Promise<FeedPage>
   const byPlace = new Map(buckets.flat().map((e) => [e._id, e]));
   const events: FeedEvent[] = [];
   for (let place = from + 1; byPlace.has(place) && events.length < limit; place++) events.push(present(byPlace.get(place)!));
+  // A cursor past every place handed out (from another feed, a reset database) would skip
+  // the events still to come until the feed reached it: refused.
+  if (!events.length && from >= lowest && !(await FeedEntry.exists({ _id: from }))) {
+    throw new ValidationError([{ field: 'after', message: 'No event of this feed has this cursor; continue from a cursor it handed out, or start without one' }]);
+  }
   return { events, nextCursor: events.at(-1)?.cursor ?? String(from) };
 }
 
@@ -69,7 +75,7 @@ export async function readFeed({ after, limit }: FeedRequest): Promise<FeedPage>
  * Returns how many were removed.
  */
 export async function purgeFeedBefore(cutoff: Date): Promise<number> {
-  let lowest = await floor();
+  let lowest = await feedFloor();
   let removed = 0;
   for (;;) {
     const bucket = feedBucketOf(lowest);

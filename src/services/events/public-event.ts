@@ -36,7 +36,8 @@ export function publicEventOf(doc: Pick<OrderEventDoc, '_id' | 'type' | 'occurre
     data: {
       orderId: doc.orderId,
       customerId: doc.customerId ?? null,
-      status: doc.newStatus ?? null,
+      // An event that changes no status (an approved return's review) reports the order's.
+      status: doc.newStatus ?? details.orderStatus ?? null,
       previousStatus: doc.previousStatus ?? null,
       totals: { totalAmount: typeof details.totalAmount === 'number' ? toDecimal(details.totalAmount) : null, itemCount: details.itemCount ?? null },
       return: returnId ? { returnId, decision: details.decision ?? null, reasonCategory: details.reasonCategory ?? null } : null,

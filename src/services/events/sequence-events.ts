@@ -2,15 +2,19 @@ import { Counter, OrderEvent } from '../../models';
 import { FeedEntry, feedBucketOf } from '../../models/feed-entry';
 import { isDuplicateKey } from '../../models/insert-once';
 import type { OrderEventDoc } from '../../models/order-event';
+import { feedFloor } from './event-feed';
 import { publicEventOf } from './public-event';
 
 /** Where the last run left off: a hint (it may lag, never lead); the feed itself is the truth. */
 const HIGH_WATER = 'event-feed';
 
-/** The first free place at or after the hint: equality probes, which FerretDB answers from its index. */
+/**
+ * The first free place at or after the hint (never below what retention kept: a place
+ * under the floor would never be served): equality probes, which FerretDB answers from its index.
+ */
 async function firstFreePlace(): Promise<number> {
-  const hint = await Counter.findById(HIGH_WATER).lean<{ seq: number }>();
-  let next = (hint?.seq ?? 0) + 1;
+  const [hint, floor] = await Promise.all([Counter.findById(HIGH_WATER).lean<{ seq: number }>(), feedFloor()]);
+  let next = Math.max((hint?.seq ?? 0) + 1, floor);
   while (await FeedEntry.exists({ _id: next })) next++;
   return next;
 }
