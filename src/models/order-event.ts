@@ -22,6 +22,7 @@ const orderEventSchema = new Schema(
     details: {
       totalAmount: { type: Number, default: null }, // minor units
       itemCount: { type: Number, default: null },
+      orderStatus: { type: String, default: null },
       decision: { type: String, default: null },
       reasonCategory: { type: String, default: null },
     },

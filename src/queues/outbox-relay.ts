@@ -20,7 +20,7 @@ export interface OutboxRelay {
 }
 
 /** The fields of an order its relay reads (RelayableOrder). */
-const RELAYABLE = { orderId: 1, userId: 1, customerId: 1, version: 1, outbox: 1, totalAmount: 1, itemCount: 1 } as const;
+const RELAYABLE = { orderId: 1, userId: 1, customerId: 1, version: 1, outbox: 1, totalAmount: 1, itemCount: 1, status: 1 } as const;
 
 export function createOutboxRelay(queues: Queues): OutboxRelay {
   async function deliver(order: RelayableOrder): Promise<void> {

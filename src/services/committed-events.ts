@@ -40,6 +40,8 @@ export interface EventDetails {
   /** Minor units. */
   totalAmount: number | null;
   itemCount: number | null;
+  /** The order's status when the event was recorded: what an event that changes none reports. */
+  orderStatus: string | null;
   decision: string | null;
   reasonCategory: string | null;
 }
@@ -47,7 +49,7 @@ export interface EventDetails {
 export function eventDetailsOf(order: RelayableOrder, event: OutboxEvent): EventDetails {
   const data = (event.data ?? {}) as { decision?: unknown; reasonCategory?: unknown };
   const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-  return { totalAmount: order.totalAmount ?? null, itemCount: order.itemCount ?? null, decision: text(data.decision), reasonCategory: text(data.reasonCategory) };
+  return { totalAmount: order.totalAmount ?? null, itemCount: order.itemCount ?? null, orderStatus: order.status ?? null, decision: text(data.decision), reasonCategory: text(data.reasonCategory) };
 }
 
 /** Records the event once; running it again (a re-relay after a crash) writes nothing new. */

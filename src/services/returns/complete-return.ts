@@ -25,7 +25,7 @@ export async function completeReturn(
     throw new UnprocessableError('Invalid status transition', 'status', "An order becomes 'Returned' only once its return request has been approved");
   }
   const now = new Date();
-  const event = newEvent('return.completed', principal, { from: order.status, to: 'Returned', notes }, meta, { returnId: rr.returnId }, now);
+  const event = newEvent('return.completed', principal, { from: order.status, to: 'Returned', notes }, meta, { returnId: rr.returnId, decision: 'approved', reasonCategory: rr.reasonCategory }, now);
   // Of two completions exactly one claims the return.
   const { order: updated } = await decideReturnStep(
     order._id,

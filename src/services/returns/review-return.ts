@@ -43,7 +43,7 @@ export async function reviewReturn(
   const refundAmount = approved ? await checkedRefund(rr, input.refundAmount) : null;
   const now = new Date();
   const change = approved ? { from: null, to: null, notes: input.approvalNotes } : { from: order.status, to: 'Delivered' as const, notes: input.approvalNotes };
-  const event = newEvent('return.reviewed', principal, change, meta, { returnId, decision: input.decision }, now);
+  const event = newEvent('return.reviewed', principal, change, meta, { returnId, decision: input.decision, reasonCategory: rr.reasonCategory }, now);
   // Of two reviewers exactly one claims the return.
   const { claimed, order: updated } = await decideReturnStep(
     order._id,
