@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { webhookHttp } from '../src/clients/webhook-http';
 import { Webhook } from '../src/models';
+import { recordAttempt } from '../src/services/webhooks/attempts';
 import { startApiProcess } from './helpers/api-process';
 import { eventually, useTestApp } from './helpers/test-app';
 import { as } from './helpers/tokens';
@@ -256,6 +257,22 @@ describe('webhook deliveries', () => {
     expect(slow.accepted().length).toBeLessThan(12);
     await eventually(async () => orderIds.every((id) => slow.accepted().some((r) => r.body.data.orderId === id)), 30_000, 'the slow one too, in time');
     expect(slow.maxInFlight()).toBeLessThanOrEqual(4); // WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION
+  });
+});
+
+describe('the deliveries log', () => {
+  it('keeps a success when a second run of the same attempt (a lapsed lock) records a failure at the same moment, and counts it once', async () => {
+    const { webhookId } = await t.as('admin').subscribe(receiver.url);
+    const { deliveryId } = await ping(webhookId);
+    const first = await deliveryIn(webhookId, deliveryId, 'delivered');
+
+    await Promise.all([
+      recordAttempt(deliveryId, first.attempts, { statusCode: 500, error: null, retryAfterMs: null, durationMs: 5 }, 'retry', 100),
+      recordAttempt(deliveryId, first.attempts, { statusCode: 200, error: null, retryAfterMs: null, durationMs: 5 }, 'delivered', null),
+    ]);
+
+    const [after] = (await deliveriesOf(webhookId)).body.data.deliveries;
+    expect(after).toMatchObject({ deliveryId, status: 'delivered', attempts: first.attempts + 1, lastStatusCode: 200 });
   });
 });
 

@@ -100,7 +100,7 @@ export function webhooksProcessor(deps: WebhooksDeps) {
       const attempt = job.attemptsMade + 1;
       const verdict = judge(answer, attempt, job.opts.attempts ?? 1);
       const delay = verdict === 'retry' ? retryDelayMs(attempt, answer.retryAfterMs) : null;
-      await recordAttempt(deliveryId, answer, verdict, delay);
+      await recordAttempt(deliveryId, delivery.attempts, answer, verdict, delay);
       const disabled = await noteOutcome(webhook, verdict);
       if (disabled) await tellAdministrators(disabled);
       const why = answer.error ?? `HTTP ${answer.statusCode}`;

@@ -75,10 +75,16 @@ export function requestOf(target: { delivery: WebhookDeliveryDoc; webhook: Webho
 
 const STATUS_OF: Record<Verdict, WebhookDeliveryDoc['status']> = { delivered: 'delivered', gone: 'dead', refused: 'dead', retry: 'failed', exhausted: 'dead' };
 
-/** Writes an attempt into the deliveries log. */
-export async function recordAttempt(deliveryId: string, answer: AttemptAnswer, verdict: Verdict, nextDelayMs: number | null, at = new Date()): Promise<void> {
+/**
+ * Writes an attempt into the deliveries log: the attempt after the `previousAttempts` the
+ * log showed when it started. Two runs of one job at once (a lock that lapsed under a
+ * live worker) count once, and a failure never overwrites a success: `$inc` and an
+ * unguarded `$set` would lose either on FerretDB, which applies concurrent updates of a
+ * document as read-modify-write.
+ */
+export async function recordAttempt(deliveryId: string, previousAttempts: number, answer: AttemptAnswer, verdict: Verdict, nextDelayMs: number | null, at = new Date()): Promise<void> {
   await WebhookDelivery.updateOne(
-    { _id: deliveryId },
+    verdict === 'delivered' ? { _id: deliveryId } : { _id: deliveryId, status: { $ne: 'delivered' } },
     {
       $set: {
         status: STATUS_OF[verdict],
@@ -89,7 +95,7 @@ export async function recordAttempt(deliveryId: string, answer: AttemptAnswer, v
         nextAttemptAt: verdict === 'retry' && nextDelayMs !== null ? new Date(at.getTime() + nextDelayMs) : null,
         ...(verdict === 'delivered' && { deliveredAt: at }),
       },
-      $inc: { attempts: 1 },
+      $max: { attempts: previousAttempts + 1 },
     },
   );
 }
