@@ -116,7 +116,9 @@ export function startQueueWorker(queue: WorkQueueName, processor: Processor, dea
     // A job that failed before (it has a stack trace) and now succeeded, e.g. retried from
     // the board, leaves an obsolete dead letter behind: remove it.
     if (!job.stacktrace?.length) return;
-    deadLetters.remove(deadLetterIdOf(queue, String(job.id))).then(
+    // Only when there is one: BullMQ's remove answers 1 for a job that does not exist.
+    const id = deadLetterIdOf(queue, String(job.id));
+    deadLetters.getJob(id).then((letter) => (letter ? letter.remove().then(() => true) : false)).then(
       (removed) => removed && log.info({ jobId: job.id }, 'a dead-lettered job succeeded on a later run; its dead letter is removed'),
       (err: unknown) => log.warn({ err, jobId: job.id }, 'could not remove an obsolete dead letter'),
     );
