@@ -7,7 +7,7 @@ import { smallOrderBody } from './helpers/fixtures';
 import { listen } from './helpers/orders';
 import { eventually, useTestApp } from './helpers/test-app';
 import { as, type TestUser } from './helpers/tokens';
-import { WorkerFleet, nearAKill, queueDrainedWhileProgressing } from './helpers/webhook-chaos';
+import { WorkerFleet, nearAKill, queueDrainedWhileProgressing, stallsByJob } from './helpers/webhook-chaos';
 import { startWebhookReceiver, verifyOrmsSignature, type ReceivedWebhook, type WebhookReceiver } from './helpers/webhook-receiver';
 import { peersEnv } from './helpers/worker-process';
 
@@ -23,7 +23,7 @@ import { peersEnv } from './helpers/worker-process';
 // About a minute and a half on an idle two-core machine; CI runs other suites beside it.
 jest.setTimeout(400_000);
 
-const ORDERS = Number(process.env.WEBHOOK_CHAOS_ORDERS ?? 300);
+const ORDERS = Number(process.env.WEBHOOK_CHAOS_ORDERS || 300);
 const CONCURRENCY = 10;
 const WORKER_PROCESSES = 3;
 /** Enough attempts for the receiver's bad spell: 100 ms doubling reaches 6.4 s by the 7th. */
@@ -36,13 +36,14 @@ const FAILING_MS = 5000;
 /** Kills at the least, however fast the orders go in. */
 const MIN_KILLS = 8;
 /**
- * An answer the log lacks must have died with its worker: answered at most this long before
- * a SIGKILL (the worker records an attempt a few ms after the answer; generous for a busy
- * machine), or this long after it (the receiver answering a sender already gone).
+ * An answer the log lacks must have died with its worker. When the stall that follows is
+ * not in the workers' logs, the answer came at most this long before a SIGKILL (the worker
+ * records an attempt a few ms after the answer), or this long after it (the receiver
+ * answering a sender already gone).
  */
-const NEAR_KILL_BEFORE_MS = 3000;
+const NEAR_KILL_BEFORE_MS = 2000;
 const NEAR_KILL_AFTER_MS = 1000;
-const SEED = Number(process.env.WEBHOOK_CHAOS_SEED ?? Date.now() % 1_000_000);
+const SEED = Number(process.env.WEBHOOK_CHAOS_SEED || Date.now() % 1_000_000);
 
 let random = SEED;
 const rnd = () => {
@@ -58,7 +59,7 @@ const seconds = (from: number, to = Date.now()) => Math.round((to - from) / 100)
  */
 const PLANS = 6;
 const ownerOf = (i: number): TestUser => (i % 2 ? 'bob' : 'alice');
-const eventsOfPlan = (i: number) => [1, 2, 2, 3, 2, 1][i % PLANS];
+const eventsOfPlan = (i: number) => [2, 2, 3, 3, 1, 1][i % PLANS];
 
 const t = useTestApp();
 let receiver: WebhookReceiver;
@@ -79,6 +80,10 @@ beforeAll(async () => {
       // A killed process's jobs run again within seconds, not after the production 30 s.
       WORKER_LOCK_DURATION_MS: '4000',
       WORKER_STALLED_INTERVAL_MS: '1000',
+      // The API in this process relays its outboxes; the workers' sweep is the net under it.
+      OUTBOX_SWEEP_INTERVAL_MS: '1000',
+      OUTBOX_SWEEP_AGE_MS: '2000',
+      EVENT_FEED_SEQUENCE_INTERVAL_MS: '1000',
     },
     ['webhooks', 'upkeep'],
     LOG_DIR,
@@ -135,24 +140,38 @@ describe(`webhooks chaos: ${ORDERS} orders while worker processes are SIGKILLed 
       }
     })();
 
-    // The orders, CONCURRENCY at a time, each with its changes right after it.
-    const send = async (what: string, req: request.Test) => {
-      const res = await req.timeout(30_000);
-      if (res.status >= 300) problems.push(`${what}: ${res.status} ${res.text}`);
+    // The orders, CONCURRENCY at a time, each with its changes right after it, sent as a
+    // client would: again while the answer says "retry" (the order's lease is taken, 409:
+    // its holder may be a worker just SIGKILLed, whose lease runs out by itself; the Auth
+    // Service, in this busy process, did not answer in time, 502). Orders carry an
+    // Idempotency-Key, so sending one again never makes a second.
+    let retried = 0;
+    const send = async (what: string, req: () => request.Test, expected = 200): Promise<request.Response | null> => {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const res = await req().timeout(30_000);
+        const retry = (res.status === 409 && /being changed by another request|still being processed/.test(res.text)) || res.status === 502 || res.status === 503;
+        if (retry && Date.now() < deadline) {
+          retried += 1;
+          await sleep(250);
+          continue;
+        }
+        if (res.status === expected) return res;
+        problems.push(`${what}: ${res.status} ${res.text}`);
+        return null;
+      }
     };
     let next = 0;
     const lane = async () => {
       while (next < ORDERS) {
         const i = next++;
         const owner = ownerOf(i);
-        const res = await request(api.url).post('/api/orders').set(as(owner)).send(smallOrderBody(100 + (i % 7) * 25, 1 + (i % 3))).timeout(30_000);
-        if (res.status !== 201) {
-          problems.push(`placing order ${i}: ${res.status} ${res.text}`);
-          continue;
-        }
+        const body = smallOrderBody(100 + (i % 7) * 25, 1 + (i % 3));
+        const res = await send(`placing order ${i}`, () => request(api.url).post('/api/orders').set(as(owner)).set('Idempotency-Key', `webhooks-chaos-${SEED}-${i}`).send(body), 201);
+        if (!res) continue;
         const orderId = res.body.data.orderId as string;
-        const move = (status: string) => send(`moving order ${i} to ${status}`, request(api.url).patch(`/api/orders/${orderId}/status`).set(as('admin')).send({ status }));
-        const cancel = () => send(`cancelling order ${i}`, request(api.url).post(`/api/orders/${orderId}/cancel`).set(as(owner)).send({ reason: 'Ordered the wrong size by mistake' }));
+        const move = (status: string) => send(`moving order ${i} to ${status}`, () => request(api.url).patch(`/api/orders/${orderId}/status`).set(as('admin')).send({ status }));
+        const cancel = () => send(`cancelling order ${i}`, () => request(api.url).post(`/api/orders/${orderId}/cancel`).set(as(owner)).send({ reason: 'Ordered the wrong size by mistake' }));
         const plan = i % PLANS;
         if (plan === 0) await cancel();
         if (plan >= 1 && plan <= 3) await move('Processing');
@@ -169,7 +188,6 @@ describe(`webhooks chaos: ${ORDERS} orders while worker processes are SIGKILLed 
       await Promise.all([badSpell, chaos]);
     }
     const placedAt = Date.now();
-    expect(problems).toEqual([]);
 
     // Quiescence: every outbox relayed, every event fanned out, every delivery job done.
     await eventually(async () => (await Order.countDocuments({ outboxPending: true })) === 0, 120_000, 'every outbox to be relayed');
@@ -199,6 +217,7 @@ describe(`webhooks chaos: ${ORDERS} orders while worker processes are SIGKILLed 
     const attemptsAboveRequests: string[] = [];
     const attemptsBelowFailures: string[] = [];
     const missingNotByAKill: string[] = [];
+    const stalls = stallsByJob(fleet.outputs());
     let unrecorded = 0;
     let excused = 0;
     for (const [deliveryId, rs] of requests) {
@@ -212,15 +231,18 @@ describe(`webhooks chaos: ${ORDERS} orders while worker processes are SIGKILLed 
       if (event && first.rawBody !== JSON.stringify(webhookBodyOf(event))) bodiesNotTheEvent.push(`${deliveryId}: ${first.rawBody}`);
       const logged = logById.get(deliveryId);
       if (!logged) continue;
-      // Every attempt the log counts is one the receiver answered; an answer is missing
-      // from the log only when its worker died holding it: the answer came shortly before a
-      // kill (the worker had it, not yet its record) or after it (its sender was gone).
+      // Every attempt the log counts is one the receiver answered. An answer is missing
+      // from the log only when its worker died holding it (answered, not yet recorded): the
+      // job then stalled and ran again, which the workers log; or, when the worker that
+      // found the stall was killed before it logged it, the answer came just before a kill.
       const failures = rs.filter((r) => r.status >= 500).length;
+      const stalled = stalls.get(deliveryId) ?? 0;
       const nearKills = rs.filter((r) => nearAKill(fleet.kills, r.at, NEAR_KILL_BEFORE_MS, NEAR_KILL_AFTER_MS)).length;
       const missing = rs.length - logged.attempts;
-      if (missing < 0) attemptsAboveRequests.push(`${deliveryId}: ${logged.attempts} attempts logged, ${rs.length} requests received`);
-      if (missing > nearKills) missingNotByAKill.push(`${deliveryId}: ${logged.attempts} attempts logged, ${rs.length} requests received, ${nearKills} near a kill`);
-      if (logged.attempts < failures + 1 - nearKills) attemptsBelowFailures.push(`${deliveryId}: ${logged.attempts} attempts logged, ${failures} answered 500 (${nearKills} near a kill)`);
+      const why = `${logged.attempts} attempts logged, ${rs.length} requests received (${failures} answered 500), job stalled ${stalled} times, ${nearKills} answered near a kill`;
+      if (missing < 0) attemptsAboveRequests.push(`${deliveryId}: ${why}`);
+      if (missing > stalled + nearKills) missingNotByAKill.push(`${deliveryId}: ${why}`);
+      if (logged.attempts < failures + 1 - (stalled + nearKills)) attemptsBelowFailures.push(`${deliveryId}: ${why}`);
       if (missing > 0) unrecorded += missing;
       if (logged.attempts < failures + 1) excused += failures + 1 - logged.attempts;
     }
@@ -231,8 +253,10 @@ describe(`webhooks chaos: ${ORDERS} orders while worker processes are SIGKILLed 
 
     const summary = {
       seed: SEED,
+      clientProblems: problems.slice(0, 5),
       placementSeconds: seconds(started, placedAt),
       drainSeconds: seconds(placedAt, drainedAt),
+      requestsRetried: retried,
       processKills: fleet.kills.length,
       wholeFleetKilled: killedAll,
       workerCrashes: fleet.crashed.length,
@@ -248,16 +272,19 @@ describe(`webhooks chaos: ${ORDERS} orders while worker processes are SIGKILLed 
       badSpellSeconds: spell ? seconds(spell.from, spell.to) : null,
       repeats: receiver.received.length - requests.size,
       deliveriesAcceptedMoreThanOnce: acceptedPerDelivery.filter((n) => n > 1).length,
+      deliveryJobsStalled: [...stalls.entries()].filter(([id]) => id.startsWith('dlv_')).reduce((n, [, c]) => n + c, 0),
+      // Runs of a delivery whose lock lapsed while their (live, busy) process still ran them.
+      deliveryLocksLostByLiveWorkers: (fleet.outputs().join('\n').match(/could not renew lock for job dlv_/g) ?? []).length,
       requestsMissingFromTheLog: unrecorded,
-      failuresNotLoggedNearAKill: excused,
-      eventsNeverAccepted: events.filter((e) => !acceptedEvents.has(e._id)).map((e) => e._id),
+      failedAttemptsLostWithTheirWorker: excused,
+      eventsNeverAccepted: events.filter((e) => !acceptedEvents.has(e._id)).map((e) => e._id).slice(0, 10),
       requestsForUnknownEvents: receiver.received.filter((r) => !eventById.has(String(r.headers['orms-event-id']))).length,
-      logForUnknownEvents: log.filter((d) => !eventById.has(d.eventId)).map((d) => d.deliveryId),
-      logNotDelivered: log.filter((d) => d.status !== 'delivered' || d.lastStatusCode === null || d.lastStatusCode < 200 || d.lastStatusCode >= 300 || !d.deliveredAt).map((d) => `${d.deliveryId} ${d.status} ${d.lastStatusCode}`),
-      loggedDeliveredNeverAccepted: log.filter((d) => !(requests.get(d.deliveryId) ?? []).some(isAccepted)).map((d) => d.deliveryId),
-      receivedNotInLog: [...requests.keys()].filter((id) => !logById.has(id)),
+      logForUnknownEvents: log.filter((d) => !eventById.has(d.eventId)).map((d) => d.deliveryId).slice(0, 10),
+      logNotDelivered: log.filter((d) => d.status !== 'delivered' || d.lastStatusCode === null || d.lastStatusCode < 200 || d.lastStatusCode >= 300 || !d.deliveredAt).map((d) => `${d.deliveryId} ${d.status} ${d.lastStatusCode}`).slice(0, 10),
+      loggedDeliveredNeverAccepted: log.filter((d) => !(requests.get(d.deliveryId) ?? []).some(isAccepted)).map((d) => d.deliveryId).slice(0, 10),
+      receivedNotInLog: [...requests.keys()].filter((id) => !logById.has(id)).slice(0, 10),
       unsignedRequests: unsigned.length,
-      repeatsNotAlike,
+      repeatsNotAlike: repeatsNotAlike.slice(0, 10),
       bodiesNotTheEvent: bodiesNotTheEvent.slice(0, 5),
       attemptsAboveRequests: attemptsAboveRequests.slice(0, 5),
       attemptsBelowFailures: attemptsBelowFailures.slice(0, 5),
@@ -269,6 +296,7 @@ describe(`webhooks chaos: ${ORDERS} orders while worker processes are SIGKILLed 
     for (const c of fleet.crashed) process.stdout.write(`webhooks chaos: worker ${c.pid} exited by itself (${c.code ?? c.signal}):\n${c.output}\n`);
 
     expect(summary).toMatchObject({
+      clientProblems: [],
       workerCrashes: 0,
       events: expectedEvents,
       eventsFannedOut: expectedEvents,

@@ -56,9 +56,9 @@ export class WorkerFleet {
     await Promise.all(
       this.slots.map(async (p, slot) => {
         if (!p) return;
+        this.slots[slot] = null;
         await p.kill();
         this.keepLog(p);
-        this.slots[slot] = null;
       }),
     );
   }
@@ -88,7 +88,15 @@ export class WorkerFleet {
     });
   }
 
+  /** What every process wrote, the ended ones' and the running ones' so far. */
+  outputs(): string[] {
+    return [...this.ended, ...this.slots.filter((p): p is WorkerProcess => p !== null).map((p) => p.output())];
+  }
+
+  private readonly ended: string[] = [];
+
   private keepLog(p: WorkerProcess): void {
+    this.ended.push(p.output());
     mkdirSync(this.logDir, { recursive: true });
     appendFileSync(path.join(this.logDir, `${String(++this.logged).padStart(3, '0')}-workers-${p.child.pid}.log`), p.output());
   }
@@ -128,4 +136,22 @@ export async function queueDrainedWhileProgressing(queue: Queue, stallMs: number
  */
 export function nearAKill(kills: readonly Kill[], answeredAt: number, beforeMs: number, afterMs: number): boolean {
   return kills.some((k) => answeredAt <= k.at + afterMs && answeredAt >= k.at - beforeMs);
+}
+
+/**
+ * How often each job was found stalled (its worker died or hung, and another worker took it
+ * back), by job id, from the workers' logs (queue-worker.ts logs each one).
+ */
+export function stallsByJob(outputs: readonly string[]): Map<string, number> {
+  const stalls = new Map<string, number>();
+  for (const line of outputs.join('\n').split('\n')) {
+    if (!line.includes('job stalled')) continue;
+    try {
+      const entry = JSON.parse(line) as { msg?: string; jobId?: string };
+      if (entry.msg?.startsWith('job stalled') && entry.jobId) stalls.set(entry.jobId, (stalls.get(entry.jobId) ?? 0) + 1);
+    } catch {
+      /* not a log line */
+    }
+  }
+  return stalls;
 }
