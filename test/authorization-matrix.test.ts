@@ -167,7 +167,6 @@ describe('the authorization matrix', () => {
     let req = request(t.app)[op.method](call.path).set(headersOf(caller));
     if (call.body) req = req.send(call.body);
     const res = await req;
-    if (key.includes('events') || key.includes('deliveries')) console.log(key, caller, JSON.stringify(res.body.data).slice(0, 600));
 
     expect(res.status).toBe(expected);
     if (res.status < 300) {

@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './helpers/browser';
 import request from 'supertest';
+import { patternMaxLength } from '../src/api/openapi/document';
 import { operations } from '../src/api/openapi/operations';
 import { listen } from './helpers/orders';
 import { useTestApp } from './helpers/test-app';
@@ -78,6 +79,41 @@ describe('API documentation', () => {
     expect(pattern('/api/orders/returns/{returnId}/review', 'patch', 'returnId').test('RET-2026-000001')).toBe(true);
     expect(pattern('/api/orders/dead-letters/{id}', 'get', 'id').test('emails-6f1c2a7e-0000-4000-8000-000000000000')).toBe(true);
     expect(pattern('/api/orders/dead-letters/{id}', 'get', 'id').test('cancel')).toBe(false);
+    expect(pattern('/api/orders/webhooks/{webhookId}', 'get', 'webhookId').test('wh_0123456789abcdef01234567')).toBe(true);
+    expect(pattern('/api/orders/webhooks/{webhookId}', 'get', 'webhookId').test('ORD-2026-000001')).toBe(false);
+    expect(pattern('/api/orders/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver', 'post', 'deliveryId').test(`dlv_${'0a'.repeat(16)}`)).toBe(true);
+  });
+
+  it('bounds every string a client sends, stating the length a pattern implies', async () => {
+    const doc = (await request(t.app).get('/openapi.json')).body;
+    const param = (path: string, method: string, name: string) => doc.paths[path][method].parameters.find((p: { name: string }) => p.name === name).schema;
+
+    expect(param('/api/orders/webhooks/{webhookId}', 'get', 'webhookId')).toMatchObject({ pattern: '^wh_[0-9a-f]{24}$', maxLength: 27 });
+    expect(param('/api/orders/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver', 'post', 'deliveryId')).toMatchObject({ maxLength: 36 });
+    expect(param('/api/orders/events', 'get', 'after')).toMatchObject({ type: 'string', maxLength: 15 });
+    expect(['^wh_[0-9a-f]{24}$', '^\\d{0,15}$', '^a?b{2,3}\\.$', '^[\\]x]{2}$', '^\\d{6,}$', '^(a|b)$', '^a+$', 'a{2}'].map(patternMaxLength)).toEqual([27, 15, 5, 2, null, null, null, null]);
+    // One type for all or some types: `["*"]` is an array of exactly that item, not a tuple tools read as "no items".
+    const events = doc.paths['/api/orders/webhooks'].post.requestBody.content['application/json'].schema.properties.events;
+    expect(events.anyOf[0]).toEqual({ type: 'array', items: { type: 'string', const: '*' }, minItems: 1, maxItems: 1 });
+  });
+
+  it('documents the webhooks: the secret only where it is shown, the feed for a token or the service key, 409 and 410 where they happen', async () => {
+    const doc = (await request(t.app).get('/openapi.json')).body;
+    const data = (path: string, method: string, status: string) => doc.paths[path][method].responses[status].content['application/json'].schema.properties.data;
+
+    expect(data('/api/orders/webhooks', 'post', '201').required).toContain('secret');
+    expect(data('/api/orders/webhooks/{webhookId}/rotate-secret', 'post', '200').required).toContain('secret');
+    expect(data('/api/orders/webhooks/{webhookId}', 'get', '200').properties.secret).toBeUndefined();
+    expect(data('/api/orders/webhooks', 'get', '200').properties.webhooks.items.properties.secret).toBeUndefined();
+
+    const feed = doc.paths['/api/orders/events'].get;
+    expect(feed.security).toEqual([{ bearerAuth: [] }, { serviceKey: [] }]);
+    expect(Object.keys(feed.responses)).toEqual(['200', '400', '401', '403', '410', '429', '500', '503']);
+    expect(feed.responses['410'].description).toMatch(/retention/);
+    const redeliver = doc.paths['/api/orders/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver'].post;
+    expect(Object.keys(redeliver.responses)).toEqual(expect.arrayContaining(['202', '404', '409', '503']));
+    expect(redeliver.responses['409'].description).toMatch(/still being attempted/);
+    expect(doc.tags.map((tag: { name: string }) => tag.name)).toContain('Webhooks');
   });
 
   it('renders Swagger UI at /docs in headless Chromium, listing the operations, without calling out', async () => {

@@ -2,6 +2,7 @@ import mongoose from 'mongoose';
 import request from 'supertest';
 import { operations, type Operation } from '../src/api/openapi/operations';
 import { errorEnvelope } from '../src/api/openapi/responses';
+import { WebhookDelivery } from '../src/models';
 import { guideOrderBody } from './helpers/fixtures';
 import { listen } from './helpers/orders';
 
@@ -24,11 +25,37 @@ const t = useTestApp();
 let server: Awaited<ReturnType<typeof listen>>;
 let orderId: string;
 let returnId: string;
+let hook: Hook;
 beforeAll(async () => {
   server = await listen(t.app);
   t.onClose(() => server.close());
   ({ orderId, returnId } = await t.as('alice').openReturn());
+  hook = await arrangeWebhook();
 }, 60_000);
+
+/** Loopback is allowed in tests (WEBHOOK_ALLOW_PRIVATE_URLS); nothing listens on port 9, and no worker delivers here. */
+const HOOK_URL = 'http://127.0.0.1:9/hook';
+
+interface Hook {
+  webhookId: string;
+  /** A ping still pending (no worker runs here): redelivering it answers 409. */
+  pending: string;
+  /** A ping given the outcome a worker would write after its last attempt failed: redeliverable (once). */
+  dead: string;
+}
+
+/** A subscription with two deliveries in its log, made through the API. */
+async function arrangeWebhook(): Promise<Hook> {
+  const { webhookId } = await t.as('admin').subscribe(HOOK_URL);
+  const ping = async () => {
+    const res = await request(t.app).post(`/api/orders/webhooks/${webhookId}/test`).set(as('admin'));
+    if (res.status !== 202) throw new Error(`pinging ${webhookId} answered ${res.status}: ${res.text}`);
+    return res.body.data.deliveryId as string;
+  };
+  const [pending, dead] = [await ping(), await ping()];
+  await WebhookDelivery.updateOne({ _id: dead }, { $set: { status: 'dead', attempts: 4, lastError: 'connect ECONNREFUSED 127.0.0.1:9' } });
+  return { webhookId, pending, dead };
+}
 
 /** mulberry32: small, fast, and the same sequence for the same seed. */
 function prng(seed: number) {
@@ -68,6 +95,10 @@ function validBody(op: Operation): Record<string, unknown> | undefined {
       return { status: 'Processing', notes: 'Picked' };
     case 'patch /api/orders/returns/:returnId/review':
       return { decision: 'approved', approvalNotes: 'Approved after checking photos', refundAmount: 10 };
+    case 'post /api/orders/webhooks':
+      return { url: HOOK_URL, events: rnd.pick([['*'], ['order.created', 'return.reviewed']]), description: 'Fulfilment system' };
+    case 'patch /api/orders/webhooks/:webhookId':
+      return { url: HOOK_URL, events: ['order.cancelled'], active: rnd.next() < 0.5, description: null };
     default:
       return op.body ? {} : undefined;
   }
@@ -109,12 +140,14 @@ function fillPath(op: Operation): string {
     .replace(':orderId', id())
     .replace(':returnId', rnd.pick([returnId, returnId, 'RET-2026-999999', '$ne', 'x'.repeat(100), rnd.pick(BROKEN_ENCODINGS)]))
     .replace(':customerId', rnd.pick([users.alice.customerId, 'c-unknown', '%00', 'x'.repeat(200), rnd.pick(BROKEN_ENCODINGS)]))
+    .replace(':webhookId', rnd.pick([hook.webhookId, hook.webhookId, hook.webhookId, `wh_${'0'.repeat(24)}`, 'wh_', `WH_${'a'.repeat(24)}`, 'x'.repeat(300), '%24ne', rnd.pick(BROKEN_ENCODINGS)]))
+    .replace(':deliveryId', rnd.pick([hook.pending, hook.dead, hook.dead, `dlv_${'0'.repeat(32)}`, 'dlv_x', 'x'.repeat(300), rnd.pick(BROKEN_ENCODINGS)]))
     .replace(':id', rnd.pick(['emails-00000000-0000-4000-8000-000000000000', 'x'.repeat(400), rnd.pick(BROKEN_ENCODINGS)]));
 }
 
 function randomQuery(): string {
-  const params = ['page', 'limit', 'status', 'sortBy', 'sortOrder', 'q', 'from', 'to', 'minAmount', 'maxAmount', 'userId', 'customerId', 'reasonCategory', 'orderId', 'junk', '$where', 'page[$gt]'];
-  const values = ['1', '0', '-1', '51', '1e3', '0x10', 'abc', '', 'Delivered', 'delivered', 'asc', 'up', '2026-13-45', '2026-01-25', 'a'.repeat(5000), '%', '%00', '[]', '💥'];
+  const params = ['page', 'limit', 'status', 'sortBy', 'sortOrder', 'q', 'from', 'to', 'minAmount', 'maxAmount', 'userId', 'customerId', 'reasonCategory', 'orderId', 'after', 'junk', '$where', 'page[$gt]'];
+  const values = ['1', '0', '-1', '51', '501', '1e3', '0x10', 'abc', '', 'Delivered', 'delivered', 'dead', 'asc', 'up', '2026-13-45', '2026-01-25', '999999999', '9999999999999999', 'a'.repeat(5000), '%', '%00', '[]', '💥'];
   const n = rnd.int(4);
   const parts: string[] = [];
   for (let i = 0; i < n; i++) parts.push(`${encodeURIComponent(rnd.pick(params))}=${encodeURIComponent(rnd.pick(values))}`);
@@ -139,13 +172,16 @@ function randomHeaders(): Record<string, string> {
 async function fingerprint(): Promise<string> {
   const db = mongoose.connection.db;
   if (!db) throw new Error('not connected');
-  const names = ['orders', 'order_items', 'order_history', 'return_requests', 'idempotency_records'];
+  const names = ['orders', 'order_items', 'order_history', 'return_requests', 'idempotency_records', 'webhooks', 'webhook_deliveries'];
   // All at once: one round trip's wait, not two, on a database chaos may be loading.
-  const [versions, ...counts] = await Promise.all([
+  const [versions, webhooks, pending, ...counts] = await Promise.all([
     db.collection('orders').aggregate<{ v: number }>([{ $group: { _id: null, v: { $sum: '$version' } } }]).toArray(),
+    // Every change of a subscription moves its updatedAt; a redelivery makes its delivery pending.
+    db.collection('webhooks').find({}, { projection: { _id: 0, updatedAt: 1 } }).sort({ updatedAt: -1 }).limit(1).toArray(),
+    db.collection('webhook_deliveries').countDocuments({ status: 'pending' }),
     ...names.map((n) => db.collection(n).countDocuments()),
   ]);
-  return JSON.stringify([counts, versions[0]?.v ?? 0]);
+  return JSON.stringify([counts, versions[0]?.v ?? 0, webhooks[0]?.updatedAt ?? null, pending]);
 }
 
 describe(`fuzzing every operation (seed ${SEED})`, () => {
@@ -172,6 +208,8 @@ describe(`fuzzing every operation (seed ${SEED})`, () => {
       const res = await req;
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
       const where = `#${i} ${op.method.toUpperCase()} ${path.slice(0, 120)} → ${res.status}`;
+      // The subscription the paths name was deleted: a fresh one, so later requests reach past the lookup.
+      if (op.method === 'delete' && res.status === 200 && res.body.data?.webhookId === hook.webhookId) hook = await arrangeWebhook();
 
       if (res.status >= 500 && !(op.path === '/ready' && res.status === 503)) failures.push(`${where}: ${res.text.slice(0, 300)}`);
       if (res.status >= 400 && !errorEnvelope.safeParse(res.body).success) failures.push(`${where}: not the envelope: ${res.text.slice(0, 200)}`);
@@ -197,7 +235,8 @@ describe(`fuzzing every operation (seed ${SEED})`, () => {
     for (const op of operations) {
       for (const depth of DEPTHS) {
         for (const kind of ['object', 'array'] as const) {
-          const res = await request(server.url)[op.method](op.path.replace(':orderId', orderId).replace(':returnId', returnId).replace(':customerId', 'c-x').replace(':id', 'x'))
+          const path = op.path.replace(':orderId', orderId).replace(':returnId', returnId).replace(':customerId', 'c-x').replace(':id', 'x').replace(':webhookId', hook.webhookId).replace(':deliveryId', hook.dead);
+          const res = await request(server.url)[op.method](path)
             .set(as('admin'))
             .set('content-type', 'application/json')
             .send(nestedJson(depth, kind));
