@@ -57,7 +57,7 @@ describe('webhook subscriptions', () => {
     for (const events of [[], ['*', 'order.created'], ['order.shipped'], 'order.created']) {
       const res = await request(t.app).post('/api/orders/webhooks').set(admin()).send({ url: receiver.url, events });
       expect(res.status).toBe(400);
-      expect(res.body).toMatchObject({ success: false, errors: [expect.objectContaining({ field: expect.stringMatching(/^events/) })] });
+      expect(res.body).toMatchObject({ success: false, errors: [expect.objectContaining({ field: expect.stringMatching(/^events/), message: expect.stringMatching(/event types .*\["\*"\] alone/) })] });
     }
   });
 
@@ -187,6 +187,30 @@ describe('webhook deliveries', () => {
 
     expect(replay.status).toBe(200);
     expect(await deliveryIn(webhookId, deliveryId, 'delivered')).toMatchObject({ attempts: 5, lastStatusCode: 200 });
+  });
+
+  it('of redeliveries asked for at once, sends one', async () => {
+    const { webhookId } = await t.as('admin').subscribe(receiver.url);
+    receiver.answerNext({ status: 404 });
+    const { deliveryId } = await ping(webhookId);
+    await deliveryIn(webhookId, deliveryId, 'dead');
+
+    const answers = await Promise.all(Array.from({ length: 8 }, () => request(t.app).post(`/api/orders/webhooks/${webhookId}/deliveries/${deliveryId}/redeliver`).set(admin())));
+
+    expect(answers.map((a) => a.status).sort()).toEqual([202, 409, 409, 409, 409, 409, 409, 409]);
+    await deliveryIn(webhookId, deliveryId, 'delivered');
+    await eventually(async () => (await t.queues.webhooks.getJobCounts('waiting', 'active', 'delayed')).waiting === 0, 5000, 'the queue to settle');
+    expect(requestsFor(deliveryId).map((r) => r.status)).toEqual([404, 200]);
+  });
+
+  it('refuses to ping a disabled subscription: 409, nothing sent', async () => {
+    const { webhookId } = await t.as('admin').subscribe(receiver.url);
+    await request(t.app).patch(`/api/orders/webhooks/${webhookId}`).set(admin()).send({ active: false });
+
+    const res = await request(t.app).post(`/api/orders/webhooks/${webhookId}/test`).set(admin());
+
+    expect(res.status).toBe(409);
+    expect((await deliveriesOf(webhookId)).body.data.deliveries).toEqual([]);
   });
 
   it('refuses to redeliver a delivery that is still being attempted', async () => {

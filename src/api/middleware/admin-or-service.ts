@@ -13,7 +13,8 @@ const asAdministrator = requireRole('Administrator');
  */
 export function adminOrServiceKey(redis: RedisClient): RequestHandler[] {
   const wrongKeys = serviceKeyLimiter(redis);
-  const sendsKey = (req: Parameters<RequestHandler>[0]) => req.get('x-service-api-key') !== undefined;
+  // An empty header is no key: the token decides.
+  const sendsKey = (req: Parameters<RequestHandler>[0]) => Boolean(req.get('x-service-api-key'));
   return [
     (req, res, next) => (sendsKey(req) ? wrongKeys(req, res, next) : next()),
     (req, res, next) => {

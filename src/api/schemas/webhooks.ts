@@ -5,14 +5,19 @@ import { pageQuery, queryInt } from './common';
 
 const url = z.string().trim().min(1, 'Is required').max(2048, 'Must be at most 2048 characters');
 
+const EVENTS_RULE = `Must be a non-empty list of event types (${EVENT_TYPES.join(', ')}), or ["*"] alone for every type`;
+
 /** Some event types, or `["*"]`: every type, those added later too. */
-const events = z.union([
-  z.tuple([z.literal('*')]),
-  z
-    .array(z.enum(EVENT_TYPES, { error: `Must be one of ${EVENT_TYPES.join(', ')}, or ["*"] alone` }))
-    .min(1, 'Must name at least one event type')
-    .max(EVENT_TYPES.length * 2),
-]);
+const events = z.union(
+  [
+    z.tuple([z.literal('*')]),
+    z
+      .array(z.enum(EVENT_TYPES, { error: EVENTS_RULE }))
+      .min(1, EVENTS_RULE)
+      .max(EVENT_TYPES.length * 2, EVENTS_RULE),
+  ],
+  { error: EVENTS_RULE },
+);
 
 const description = z.string().trim().max(500, 'Must be at most 500 characters').nullable();
 
@@ -20,7 +25,8 @@ export const createWebhookBody = z.strictObject({ url, events, description: desc
 
 export const updateWebhookBody = z
   .strictObject({ url: url.optional(), events: events.optional(), active: z.boolean().optional(), description: description.optional() })
-  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'Give at least one of url, events, active, description', path: ['body'] });
+  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'Give at least one of url, events, active, description', path: ['body'] })
+  .meta({ minProperties: 1 });
 
 export const webhookIdParam = z.strictObject({ webhookId: z.string().regex(/^wh_[0-9a-f]{24}$/, 'Must be a webhook id like wh_<24 hex digits>') });
 

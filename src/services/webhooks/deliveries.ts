@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Webhook, WebhookDelivery } from '../../models';
+import { Webhook, WebhookDelivery, WebhookMark } from '../../models';
+import { insertOnce } from '../../models/insert-once';
 import type { DeliveryStatus, WebhookDeliveryDoc } from '../../models/webhook-delivery';
 import { ConflictError, NotFoundError } from '../errors';
 import type { Page } from '../pagination';
@@ -31,7 +32,9 @@ export async function listDeliveries(webhookId: string, q: DeliveriesQuery): Pro
 
 /** A `ping` now, through the same path (signature, log, retries) as any event. */
 export async function pingWebhook(webhookId: string, schedule: ScheduleDelivery): Promise<{ deliveryId: string; eventId: string }> {
-  await assertWebhook(webhookId);
+  const webhook = await Webhook.findById(webhookId, { active: 1 }).lean<{ active: boolean }>();
+  if (!webhook) throw new NotFoundError('Webhook', 'webhookId');
+  if (!webhook.active) throw new ConflictError('The subscription is disabled; enable it first (PATCH with {"active": true})', 'webhookId');
   const eventId = randomUUID();
   const deliveryId = deliveryIdOf(eventId, webhookId);
   const payload = { id: eventId, type: 'ping', occurredAt: new Date().toISOString(), data: { webhookId } };
@@ -46,11 +49,16 @@ export async function pingWebhook(webhookId: string, schedule: ScheduleDelivery)
  */
 export async function redeliver(webhookId: string, deliveryId: string, schedule: ScheduleDelivery): Promise<{ deliveryId: string }> {
   await assertWebhook(webhookId);
-  const delivery = await WebhookDelivery.findOne({ _id: deliveryId, webhookId }, { status: 1 }).lean<Pick<WebhookDeliveryDoc, 'status'>>();
+  const delivery = await WebhookDelivery.findOne({ _id: deliveryId, webhookId }, { status: 1, attempts: 1 }).lean<Pick<WebhookDeliveryDoc, 'status' | 'attempts'>>();
   if (!delivery) throw new NotFoundError('Delivery', 'deliveryId');
-  if (delivery.status === 'pending' || delivery.status === 'failed') throw new ConflictError('The delivery is still being attempted; wait for its outcome', 'deliveryId');
+  const stillOnItsWay = () => new ConflictError('The delivery is still being attempted; wait for its outcome', 'deliveryId');
+  if (delivery.status === 'pending' || delivery.status === 'failed') throw stillOnItsWay();
+  // Of redeliveries asked for at once, one claims the delivery as it stands (its attempts so
+  // far): a unique insert, which FerretDB keeps atomic where a filtered update is not.
+  const claim = `redeliver-${delivery.attempts}`;
+  if (!(await insertOnce(WebhookMark, { _id: `${deliveryId}:${claim}` }))) throw stillOnItsWay();
   await WebhookDelivery.updateOne({ _id: deliveryId }, { $set: { status: 'pending', nextAttemptAt: new Date() } });
-  await schedule(deliveryId, `redeliver-${Date.now()}`);
+  await schedule(deliveryId, claim);
   return { deliveryId };
 }
 
