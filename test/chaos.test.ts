@@ -13,6 +13,7 @@ import { drainedWhileProgressing } from './helpers/pipeline';
 import { eventually, useTestApp } from './helpers/test-app';
 import { as, tokenFor } from './helpers/tokens';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
+import { seededRandom, seconds, sleep } from './helpers/chaos-clock';
 
 /**
  * Order creations under fire: API and worker processes are SIGKILLed at random and
@@ -27,13 +28,7 @@ const CUSTOMERS = 25;
 const EMAILS_AT_ONCE = 5; // per worker process
 const SEED = Number(process.env.CHAOS_SEED ?? Date.now() % 1_000_000);
 
-let random = SEED;
-const rnd = () => {
-  random = (random * 1103515245 + 12345) % 2147483648;
-  return random / 2147483648;
-};
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const seconds = (from: number, to = Date.now()) => Math.round((to - from) / 100) / 10;
+const rnd = seededRandom(SEED);
 
 let redis: OwnRedis;
 let redisDir: string;

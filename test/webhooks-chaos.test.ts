@@ -10,6 +10,7 @@ import { as, type TestUser } from './helpers/tokens';
 import { WorkerFleet, nearAKill, queueDrainedWhileProgressing, stallsByJob } from './helpers/webhook-chaos';
 import { startWebhookReceiver, verifyOrmsSignature, type ReceivedWebhook, type WebhookReceiver } from './helpers/webhook-receiver';
 import { peersEnv } from './helpers/worker-process';
+import { seededRandom, seconds, sleep } from './helpers/chaos-clock';
 
 /**
  * Webhooks under fire: 300 orders (some cancelled, some moved along) are placed through
@@ -45,13 +46,7 @@ const NEAR_KILL_BEFORE_MS = 2000;
 const NEAR_KILL_AFTER_MS = 1000;
 const SEED = Number(process.env.WEBHOOK_CHAOS_SEED || Date.now() % 1_000_000);
 
-let random = SEED;
-const rnd = () => {
-  random = (random * 1103515245 + 12345) % 2147483648;
-  return random / 2147483648;
-};
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const seconds = (from: number, to = Date.now()) => Math.round((to - from) / 100) / 10;
+const rnd = seededRandom(SEED);
 
 /**
  * Order i is placed by alice or bob, then: cancelled (plan 0), moved to Processing (1),
