@@ -56,38 +56,13 @@ function describeIntegers(node: unknown): void {
 }
 
 /**
- * The longest string an anchored pattern matches, or null when it has no bound (or uses more
- * than literals, escapes, classes and `?`, `{n}`, `{m,n}`): `^wh_[0-9a-f]{24}$` gives 27.
- */
-export function patternMaxLength(pattern: string): number | null {
-  const m = /^\^(.*)\$$/s.exec(pattern);
-  if (!m) return null;
-  const tokens = m[1].match(/\\.|\[(?:\\.|[^\]\\])*\]|\{\d+(?:,\d+)?\}|./gs) ?? [];
-  let length = 0;
-  let last = 0;
-  for (const token of tokens) {
-    const bound = /^\{(\d+)(?:,(\d+))?\}$/.exec(token);
-    if (bound) length += last * (Number(bound[2] ?? bound[1]) - 1);
-    else if (token === '?') continue;
-    else if ('()|*+{}^$'.includes(token)) return null;
-    else length += last = 1;
-  }
-  return length;
-}
-
-/**
- * What the validation implies, stated where a reader (and a linter) looks for it: a string
- * bounded by its pattern says so with maxLength; a tuple of one repeated item is an array of
- * that item of a fixed size (an `items: false` is read as "no items" by some tools).
+ * A tuple of one repeated item, stated as an array of that item of a fixed size (an
+ * `items: false` is read as "no items" by some tools).
  */
 function describeImplied(node: unknown): void {
   if (Array.isArray(node)) node.forEach(describeImplied);
   if (node === null || typeof node !== 'object') return;
   const schema = node as Json;
-  if (schema.type === 'string' && typeof schema.pattern === 'string' && schema.maxLength === undefined && schema.enum === undefined && schema.const === undefined) {
-    const max = patternMaxLength(schema.pattern);
-    if (max !== null) schema.maxLength = max;
-  }
   const prefix = schema.prefixItems;
   if (schema.type === 'array' && schema.items === false && Array.isArray(prefix) && prefix.length && prefix.every((p) => JSON.stringify(p) === JSON.stringify(prefix[0]))) {
     delete schema.prefixItems;

@@ -28,11 +28,11 @@ export const updateWebhookBody = z
   .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'Give at least one of url, events, active, description', path: ['body'] })
   .meta({ minProperties: 1 });
 
-export const webhookIdParam = z.strictObject({ webhookId: z.string().regex(/^wh_[0-9a-f]{24}$/, 'Must be a webhook id like wh_<24 hex digits>') });
+export const webhookIdParam = z.strictObject({ webhookId: z.string().max(27).regex(/^wh_[0-9a-f]{24}$/, 'Must be a webhook id like wh_<24 hex digits>') });
 
 export const deliveryParams = z.strictObject({
   webhookId: webhookIdParam.shape.webhookId,
-  deliveryId: z.string().regex(/^dlv_[0-9a-f]{32}$/, 'Must be a delivery id like dlv_<32 hex digits>'),
+  deliveryId: z.string().max(36).regex(/^dlv_[0-9a-f]{32}$/, 'Must be a delivery id like dlv_<32 hex digits>'),
 });
 
 export const deliveriesQuery = z.strictObject({ status: z.enum(DELIVERY_STATUSES).optional(), page: pageQuery.page, limit: queryInt(1, 100, 20) });
@@ -41,9 +41,10 @@ export const deliveriesQuery = z.strictObject({ status: z.enum(DELIVERY_STATUSES
 export const eventsQuery = z.strictObject({
   after: z
     .string()
+    .max(15)
     .regex(/^\d{0,15}$/, 'Must be a cursor from an earlier page (nextCursor or an event cursor)')
     .transform((s) => (s === '' ? null : Number(s)))
     .optional()
-    .meta({ type: 'string', pattern: '^\\d{0,15}$' }),
+    .meta({ type: 'string', pattern: '^\\d{0,15}$', maxLength: 15 }),
   limit: queryInt(1, 500, 100),
 });
