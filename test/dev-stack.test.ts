@@ -6,6 +6,9 @@ import { createCustomerServiceClient } from '../src/clients/customer-service';
 import { freePort } from './helpers/redis-server';
 import { eventually } from './helpers/test-app';
 
+/** A production environment that passes every other check (the tests' own lets webhooks reach loopback). */
+const PRODUCTION = { ENVIRONMENT: 'production', JWT_SECRET: 'a1'.repeat(32), SERVICE_API_KEY: 'b2'.repeat(32), METRICS_TOKEN: 'c3'.repeat(16), WEBHOOK_ALLOW_PRIVATE_URLS: 'false' };
+
 /** The local stand-ins and the token script, as scripts/start.sh and a developer run them. */
 const ROOT = path.join(__dirname, '..');
 const run = (script: string, env: Record<string, string>, args: string[] = []) =>
@@ -57,7 +60,7 @@ describe('the local stand-ins for the Auth and Customer services', () => {
   });
 
   it('refuse to run in production', () => {
-    const res = run('scripts/dev-peers/server.ts', { ENVIRONMENT: 'production', JWT_SECRET: 'a1'.repeat(32), SERVICE_API_KEY: 'b2'.repeat(32), METRICS_TOKEN: 'c3'.repeat(16) });
+    const res = run('scripts/dev-peers/server.ts', { ...PRODUCTION });
 
     expect(res.status).toBe(1);
     expect(res.stderr).toContain('refusing to run with ENVIRONMENT=production');
@@ -75,7 +78,7 @@ describe('npm run token', () => {
   });
 
   it('refuses in production', () => {
-    const res = run('scripts/token.ts', { ENVIRONMENT: 'production', JWT_SECRET: 'a1'.repeat(32), SERVICE_API_KEY: 'b2'.repeat(32), METRICS_TOKEN: 'c3'.repeat(16) }, ['--user', 'alice']);
+    const res = run('scripts/token.ts', { ...PRODUCTION }, ['--user', 'alice']);
 
     expect(res.status).toBe(1);
     expect(res.stdout).toBe('');

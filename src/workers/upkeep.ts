@@ -47,6 +47,7 @@ export interface UpkeepDeps {
 const reconcileWindow = (now = Date.now()) => ({ from: new Date(now - config.RECONCILE_WINDOW_HOURS * 3600_000), to: new Date(now - config.RECONCILE_AFTER_MS) });
 
 export function upkeepProcessor(deps: UpkeepDeps) {
+  let sequencing: Promise<number> | null = null;
   const tasks: Record<UpkeepTask, () => Promise<Record<string, number>>> = {
     'outbox-recovery': async () => ({ relayed: await deps.outbox.sweep(config.OUTBOX_SWEEP_AGE_MS), settledReturns: await reconcileReturnRequests() }),
     'reconcile-effects': async () => {
@@ -56,7 +57,12 @@ export function upkeepProcessor(deps: UpkeepDeps) {
       for (const id of overdue) await scheduleDelivery(deps.queues, id, 'first');
       return { ...outcome, overdueDeliveries: overdue.length };
     },
-    'sequence-events': async () => ({ eventsSequenced: await sequenceEvents() }),
+    'sequence-events': async () => {
+      // A tick that comes while this process is still sequencing would add only contention.
+      if (sequencing) return { eventsSequenced: 0 };
+      sequencing = sequenceEvents().finally(() => (sequencing = null));
+      return { eventsSequenced: await sequencing };
+    },
     maintenance: async () => ({
       idempotencyRecordsPurged: await purgeExpiredIdempotencyRecords(),
       orphanItemsRemoved: await sweepNextOrphanItems(),

@@ -46,12 +46,13 @@ export async function sequenceEvents(batch = 500, maxPerRun = 5000): Promise<num
           placed++;
         } catch (err) {
           if (!isDuplicateKey(err)) throw err;
-          // Placed already (a run that died before marking it), or the place is taken:
-          // another run is sequencing, and it carries on from here.
-          if (!(await FeedEntry.exists({ eventId: id }))) {
-            stopped = true;
-            break;
-          }
+          // Another run is sequencing (it took the place, or placed this event first) and
+          // carries on from here; or a run died after placing this event and before marking
+          // it, which marking it now mends. Either way this run stops: trailing a live run
+          // would only double its work.
+          if (await FeedEntry.exists({ eventId: id })) done.push(id);
+          stopped = true;
+          break;
         }
         done.push(id);
       }
