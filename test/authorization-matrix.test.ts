@@ -36,6 +36,7 @@ const MATRIX: Record<string, [nobody: number, alice: number, bob: number, admin:
   'get /api/orders': [401, 403, 403, 200, 401],
   'get /api/orders/search': [401, 403, 403, 200, 401],
   'put /api/orders/:orderId': [401, 403, 403, 200, 401],
+  'put /api/orders/:orderId/shipment': [401, 403, 403, 200, 401],
   'patch /api/orders/:orderId/status': [401, 403, 403, 200, 401],
   'delete /api/orders/:orderId': [401, 403, 403, 200, 401],
   'get /api/orders/returns': [401, 403, 403, 200, 401],
@@ -79,6 +80,11 @@ const ARRANGE: Record<string, () => Promise<Call>> = {
   'get /api/orders': async () => ({ path: '/api/orders?status=Placed&limit=5' }),
   'get /api/orders/search': async () => ({ path: '/api/orders/search?q=alice' }),
   'put /api/orders/:orderId': async () => ({ path: `/api/orders/${await t.as('alice').placeOrder()}`, body: { notes: 'Leave with the neighbour' } }),
+  'put /api/orders/:orderId/shipment': async () => {
+    const orderId = await t.as('alice').placeOrder();
+    await t.as('admin').move(orderId, 'Processing', 'Shipped');
+    return { path: `/api/orders/${orderId}/shipment`, body: { carrier: 'Blue Dart', trackingNumber: 'BD-1234567' } };
+  },
   'patch /api/orders/:orderId/status': async () => ({ path: `/api/orders/${await t.as('alice').placeOrder()}/status`, body: { status: 'Processing' } }),
   'delete /api/orders/:orderId': async () => ({ path: `/api/orders/${await t.as('alice').placeOrder()}` }),
   'get /api/orders/returns': async () => ({ path: '/api/orders/returns?limit=5' }),

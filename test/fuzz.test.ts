@@ -93,6 +93,8 @@ function validBody(op: Operation): Record<string, unknown> | undefined {
       return { notes: 'Leave with the neighbour' };
     case 'patch /api/orders/:orderId/status':
       return { status: 'Processing', notes: 'Picked' };
+    case 'put /api/orders/:orderId/shipment':
+      return { carrier: 'Blue Dart', trackingNumber: 'BD-1234567', trackingUrl: 'https://track.example.com/BD-1234567' };
     case 'patch /api/orders/returns/:returnId/review':
       return { decision: 'approved', approvalNotes: 'Approved after checking photos', refundAmount: 10 };
     case 'post /api/orders/webhooks':

@@ -1,4 +1,5 @@
 import { Schema, model, type InferSchemaType, type Types } from 'mongoose';
+import { shipmentSchema } from './order';
 
 const orderHistorySchema = new Schema(
   {
@@ -12,6 +13,8 @@ const orderHistorySchema = new Schema(
     changedByRole: { type: String, required: true },
     changedByName: { type: String, default: null },
     notes: { type: String, default: null },
+    // The carrier and tracking a change to Shipped (or a correction) set.
+    shipment: { type: shipmentSchema, default: null },
     timestamp: { type: Date, required: true },
     metadata: {
       ipAddress: String,

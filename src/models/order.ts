@@ -38,6 +38,17 @@ const outboxEvent = new Schema(
   { _id: false },
 );
 
+/** How a shipped order travels: set when it ships, corrected while it is Shipped. */
+export const shipmentSchema = new Schema(
+  {
+    carrier: { type: String, required: true },
+    trackingNumber: { type: String, required: true },
+    trackingUrl: { type: String, default: null },
+    shippedAt: { type: Date, required: true },
+  },
+  { _id: false },
+);
+
 const orderSchema = new Schema(
   {
     orderId: { type: String, required: true, match: /^[A-Z]{2,8}-\d{4}-\d{6,}$/ },
@@ -66,6 +77,7 @@ const orderSchema = new Schema(
     returnApprovedBy: { type: String, default: null },
     returnApprovedAt: { type: Date, default: null },
     notes: { type: String, default: null },
+    shipment: { type: shipmentSchema, default: null },
     metadata: {
       ipAddress: String,
       userAgent: String,

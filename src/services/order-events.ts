@@ -10,6 +10,7 @@ export const EVENT_TYPES = [
   'return.requested',
   'return.reviewed',
   'return.completed',
+  'order.shipment_updated',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -28,6 +29,8 @@ export const EVENT_EFFECTS: Record<EventType, readonly Effect[]> = {
   'return.requested': ['emails', 'analytics', 'webhooks'],
   'return.reviewed': ['emails', 'analytics', 'refunds', 'webhooks'],
   'return.completed': ['emails', 'customer-stats', 'analytics', 'refunds', 'webhooks'],
+  // A tracking correction: the customer is told, other services hear of it; no totals move.
+  'order.shipment_updated': ['emails', 'webhooks'],
 };
 
 export interface RequestMeta {

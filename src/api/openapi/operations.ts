@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { analyticsQuery } from '../schemas/analytics';
 import { deadLetterIdParam, deadLettersQuery } from '../schemas/dead-letters';
-import { adminOrdersQuery, searchOrdersQuery, updateOrderBody, updateStatusBody } from '../schemas/admin';
+import { adminOrdersQuery, searchOrdersQuery, shipmentBody, updateOrderBody, updateStatusBody } from '../schemas/admin';
 import { customerIdParam, customerOrdersQuery } from '../schemas/internal';
 import { cancelOrderBody, createOrderBody, myOrdersQuery, orderIdParam } from '../schemas/orders';
 import { listReturnsQuery, requestReturnBody, returnIdParam, reviewReturnBody } from '../schemas/returns';
@@ -48,6 +48,7 @@ export const operations: Operation[] = [
   { method: 'get', path: '/api/orders/search', summary: 'Search by order id, or customer email or name prefix (guide 3.2.2)', tag: 'Order desk', access: 'admin', query: searchOrdersQuery, success: { status: 200, description: 'Matching orders', data: r.searchResponse }, errors: [] },
   { method: 'put', path: '/api/orders/:orderId', summary: 'Edit delivery address (before shipping) and notes (guide 3.2.3)', tag: 'Order desk', access: 'admin', params: orderIdParam, body: updateOrderBody, success: { status: 200, description: 'Updated order', data: r.orderResponse }, errors: [404, 409] },
   { method: 'patch', path: '/api/orders/:orderId/status', summary: 'Move an order along its lifecycle (guide 4.6)', tag: 'Order desk', access: 'admin', params: orderIdParam, body: updateStatusBody, success: { status: 200, description: 'Status changed', data: r.statusChangeResponse }, errors: [404, 409, 422] },
+  { method: 'put', path: '/api/orders/:orderId/shipment', summary: 'Correct the carrier or tracking of a shipped order (the customer is emailed once)', tag: 'Order desk', access: 'admin', params: orderIdParam, body: shipmentBody, success: { status: 200, description: 'Tracking updated', data: r.shipmentChangeResponse }, errors: [404, 409] },
   { method: 'delete', path: '/api/orders/:orderId', summary: 'Delete an order with its items, history and returns (guide 3.2.5)', tag: 'Order desk', access: 'admin', params: orderIdParam, success: { status: 200, description: 'Deleted', data: r.deleteResponse }, errors: [404, 409] },
   { method: 'get', path: '/api/orders/returns', summary: 'Return requests with filters (guide 3.2.6)', tag: 'Returns', access: 'admin', query: listReturnsQuery, success: { status: 200, description: 'Return requests', data: r.returnsListResponse }, errors: [] },
   { method: 'patch', path: '/api/orders/returns/:returnId/review', summary: 'Approve or reject a return (guide 4.7)', tag: 'Returns', access: 'admin', params: returnIdParam, body: reviewReturnBody, success: { status: 200, description: 'Reviewed', data: r.reviewResponse }, errors: [404, 409, 422] },

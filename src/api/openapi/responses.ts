@@ -29,8 +29,11 @@ export const itemResponse = z.object({
   returnReason: z.string().nullable().optional(),
 });
 
-/** When it was placed, where it stands, what it is worth: in every view of an order. */
-const placement = { orderDate: dateTime, status, totalAmount: amount, itemCount: z.number().int() };
+/** Carrier and tracking of a shipped order; null before it ships (or shipped without). */
+export const shipmentResponse = z.object({ carrier: z.string(), trackingNumber: z.string(), trackingUrl: z.string().nullable(), shippedAt: dateTime }).nullable();
+
+/** When it was placed, where it stands, what it is worth, how it travels: in every view of an order. */
+const placement = { orderDate: dateTime, status, totalAmount: amount, itemCount: z.number().int(), shipment: shipmentResponse };
 
 export const orderResponse = z.object({
   orderId: z.string(),
@@ -85,6 +88,8 @@ export const cancelResponse = z.object({
   cancelledAt: dateTime,
 });
 
+export const shipmentChangeResponse = z.object({ orderId: z.string(), status, shipment: shipmentResponse, updatedAt: dateTime });
+
 export const historyResponse = z.object({
   orderId: z.string(),
   history: z.array(
@@ -95,6 +100,7 @@ export const historyResponse = z.object({
       changedByRole: z.string(),
       changedByName: z.string().nullable(),
       notes: z.string().nullable(),
+      shipment: shipmentResponse.optional(),
       timestamp: dateTime,
     }),
   ),

@@ -6,6 +6,7 @@ import type { OrderWithItems } from '../../services/orders/create-order';
 import type { Page } from '../../services/pagination';
 import { presentPagination } from './pagination';
 import { toDecimal } from '../../services/pricing';
+import type { Shipment } from '../../services/orders/shipment';
 
 /** How orders look on the wire (guide section 4): decimals for money, ISO dates. */
 
@@ -51,7 +52,10 @@ export function presentOrder(order: OrderDoc, items: OrderItemDoc[]) {
 }
 
 /** When it was placed, where it stands, what it is worth: in every view of an order. */
-const placement = (order: OrderDoc) => ({ orderDate: order.orderDate, status: order.status, totalAmount: toDecimal(order.totalAmount), itemCount: order.itemCount });
+const placement = (order: OrderDoc) => ({ orderDate: order.orderDate, status: order.status, totalAmount: toDecimal(order.totalAmount), itemCount: order.itemCount, shipment: presentShipment(order.shipment) });
+
+/** Carrier and tracking once shipped; null before. */
+export const presentShipment = (s: (Omit<Shipment, 'trackingUrl'> & { trackingUrl?: string | null }) | null | undefined) => (s ? { carrier: s.carrier, trackingNumber: s.trackingNumber, trackingUrl: s.trackingUrl ?? null, shippedAt: s.shippedAt } : null);
 
 export function presentOrderSummary(order: OrderDoc) {
   return {
@@ -69,6 +73,9 @@ export const presentOrderPage = (page: Page<OrderDoc>) => ({ orders: page.rows.m
 
 /** What a deletion took with it (guide 3.2.5). */
 export const presentDeletion = (d: DeletedOrder) => ({ orderId: d.orderId, deleted: { items: d.items, history: d.history, returns: d.returns } });
+
+/** The answer to a tracking correction. */
+export const presentShipmentChange = (order: OrderDoc) => ({ orderId: order.orderId, status: order.status, shipment: presentShipment(order.shipment), updatedAt: order.updatedAt });
 
 /** The answer to a cancellation (guide 4.4). */
 export function presentCancellation(order: OrderDoc) {
@@ -91,6 +98,7 @@ function presentHistoryEntry(h: OrderHistoryDoc) {
     changedByRole: h.changedByRole,
     changedByName: h.changedByName,
     notes: h.notes,
+    ...(h.shipment && { shipment: presentShipment(h.shipment) }),
     timestamp: h.timestamp,
   };
 }

@@ -4,14 +4,15 @@ import { listOrders } from '../../services/admin/list-orders';
 import { searchOrders } from '../../services/admin/search-orders';
 import { updateOrder } from '../../services/admin/update-order';
 import { updateOrderStatus } from '../../services/admin/update-order-status';
+import { updateShipment } from '../../services/admin/update-shipment';
 import type { ServiceDeps } from '../../services/deps';
 import { ok } from '../envelope';
 import { handle } from '../handler';
 import { authenticate, principalOf, requireRole } from '../middleware/authenticate';
 import { presentDeskPage } from '../presenters/desk-orders';
-import { presentDeletion, presentPlacedOrder } from '../presenters/orders';
+import { presentDeletion, presentPlacedOrder, presentShipmentChange } from '../presenters/orders';
 import { requestMeta } from '../request-meta';
-import { adminOrdersQuery, searchOrdersQuery, updateOrderBody, updateStatusBody } from '../schemas/admin';
+import { adminOrdersQuery, searchOrdersQuery, shipmentBody, updateOrderBody, updateStatusBody } from '../schemas/admin';
 import { orderIdParam } from '../schemas/common';
 
 /**
@@ -51,6 +52,14 @@ export function adminOrdersRoutes(deps: ServiceDeps): Router {
     ...desk,
     handle({ params: orderIdParam, body: updateStatusBody }, async ({ params, body }, req, res) => {
       ok(res, 'Order status updated successfully', await updateOrderStatus(deps, principalOf(req), params.orderId, body, requestMeta(req)));
+    }),
+  );
+
+  r.put(
+    '/:orderId/shipment',
+    ...desk,
+    handle({ params: orderIdParam, body: shipmentBody }, async ({ params, body }, req, res) => {
+      ok(res, 'Tracking updated', presentShipmentChange(await updateShipment(deps, principalOf(req), params.orderId, body, requestMeta(req))));
     }),
   );
 

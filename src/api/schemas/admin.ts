@@ -3,6 +3,7 @@ import type { AdminOrdersQuery } from '../../services/admin/list-orders';
 import type { SearchOrdersQuery } from '../../services/admin/search-orders';
 import type { UpdateOrderInput } from '../../services/admin/update-order';
 import type { UpdateStatusInput } from '../../services/admin/update-order-status';
+import type { ShipmentInput } from '../../services/orders/shipment';
 import { ORDER_STATUSES } from '../../services/order-state';
 import { deliveryAddressSchema } from './orders';
 import { onlyIfValid, pageQuery, text } from './common';
@@ -67,8 +68,23 @@ export const updateOrderBody = z
   .meta({ minProperties: 1 });
 updateOrderBody satisfies z.ZodType<UpdateOrderInput>;
 
-export const updateStatusBody = z.strictObject({
-  status: z.enum(ORDER_STATUSES, { message: `Must be one of: ${ORDER_STATUSES.join(', ')}` }),
-  notes: text(500, 0).optional(),
+/** A carrier and its tracking: what a shipped order tells its customer. */
+export const shipmentBody = z.strictObject({
+  carrier: text(100),
+  trackingNumber: text(100).regex(/^[A-Za-z0-9_-]+$/, 'Must be letters, digits, - and _ only'),
+  trackingUrl: z
+    .url({ protocol: /^https$/, error: 'Must be an https URL' })
+    .max(2048, 'Must be at most 2048 characters')
+    .nullable()
+    .optional(),
 });
+shipmentBody satisfies z.ZodType<ShipmentInput>;
+
+export const updateStatusBody = z
+  .strictObject({
+    status: z.enum(ORDER_STATUSES, { message: `Must be one of: ${ORDER_STATUSES.join(', ')}` }),
+    notes: text(500, 0).optional(),
+    shipment: shipmentBody.optional(),
+  })
+  .refine((b) => b.shipment === undefined || b.status === 'Shipped', { message: "A shipment goes only with status 'Shipped'", path: ['shipment'], when: onlyIfValid });
 updateStatusBody satisfies z.ZodType<UpdateStatusInput>;

@@ -7,6 +7,7 @@ import { cancellable } from '../orders/cancel-order';
 import { loadOrderFor } from '../orders/load-order';
 import type { Principal } from '../principal';
 import { completeReturn } from '../returns/complete-return';
+import { shipmentOf, type ShipmentInput } from '../orders/shipment';
 
 export interface StatusChange {
   orderId: string;
@@ -19,6 +20,8 @@ export interface StatusChange {
 export interface UpdateStatusInput {
   status: OrderStatus;
   notes?: string;
+  /** Only with status 'Shipped': the carrier and tracking the customer is told of. */
+  shipment?: ShipmentInput;
 }
 
 const quoted = (list: readonly string[]) => list.map((s) => `'${s}'`).join(', ');
@@ -41,7 +44,7 @@ export async function updateOrderStatus(
     throw new UnprocessableError('Invalid status transition', 'status', whyNot(order, to));
   }
   const notes = input.notes || null;
-  const updated = to === 'Returned' ? await completeReturn(deps, principal, order, notes, meta) : await moveTo(deps, principal, order, to, notes, meta);
+  const updated = to === 'Returned' ? await completeReturn(deps, principal, order, notes, meta) : await moveTo(deps, principal, order, to, notes, meta, input.shipment);
   return { orderId: order.orderId, previousStatus: order.status, newStatus: to, updatedBy: principal.userId, updatedAt: updated.updatedAt };
 }
 
@@ -67,14 +70,15 @@ function whyNot(order: Pick<OrderDoc, 'status' | 'returnApproved'>, to: OrderSta
   return `Cannot change status from '${order.status}' to '${to}'. ${next}`;
 }
 
-async function moveTo(deps: ServiceDeps, principal: Principal, order: OrderDoc, to: OrderStatus, notes: string | null, meta: RequestMeta): Promise<OrderDoc> {
+async function moveTo(deps: ServiceDeps, principal: Principal, order: OrderDoc, to: OrderStatus, notes: string | null, meta: RequestMeta, shipping?: ShipmentInput): Promise<OrderDoc> {
   const now = new Date();
   const cancelling = to === 'Cancelled';
-  const event = newEvent(cancelling ? 'order.cancelled' : 'order.status_changed', principal, { from: order.status, to, notes }, meta, {}, now);
+  const shipment = to === 'Shipped' && shipping ? shipmentOf(shipping, now) : null;
+  const event = newEvent(cancelling ? 'order.cancelled' : 'order.status_changed', principal, { from: order.status, to, notes }, meta, shipment ? { shipment } : {}, now);
   const cancellation = cancelling
     ? { cancellationReason: notes ?? 'Cancelled by an administrator', cancelledBy: principal.userId, cancelledAt: now }
     : {};
-  const updated = await commitChange(order, { status: to, updatedBy: principal.userId, ...cancellation }, [event]);
+  const updated = await commitChange(order, { status: to, updatedBy: principal.userId, ...cancellation, ...(shipment && { shipment }) }, [event]);
   await deps.relay(updated);
   return updated;
 }

@@ -29,6 +29,7 @@ const TEMPLATE_OF: Record<EventType, EmailTemplate> = {
   'return.requested': 'return-received',
   'return.reviewed': 'return-reviewed',
   'return.completed': 'return-completed',
+  'order.shipment_updated': 'tracking-updated',
 };
 
 /**
@@ -75,7 +76,11 @@ export async function composeEmail(ev: CommittedEvent): Promise<ComposedEmail> {
     }
     case 'order.status_changed':
       subject = `Order ${order.orderId} is now ${ev.newStatus ?? order.status}`;
-      locals = { previousStatus: ev.previousStatus ?? '—', newStatus: ev.newStatus ?? order.status };
+      locals = { previousStatus: ev.previousStatus ?? '—', newStatus: ev.newStatus ?? order.status, shipment: order.shipment ?? null };
+      break;
+    case 'order.shipment_updated':
+      subject = `Tracking updated for order ${order.orderId}`;
+      locals = { shipment: order.shipment ?? null };
       break;
     case 'order.cancelled':
       subject = `Order ${order.orderId} cancelled`;
