@@ -209,6 +209,15 @@ export const configKeys = z
     // Who is told when a subscription is disabled; empty: nobody (the log says it).
     ADMIN_EMAILS: list(z.email()).default([]),
 
+    // Work left too long (README "Overdue work"): an order not shipped this long after it was
+    // placed, a return request not reviewed this long after it was made.
+    FULFILMENT_SLA_HOURS: z.coerce.number().positive().default(48),
+    RETURN_REVIEW_SLA_HOURS: z.coerce.number().positive().default(72),
+    // Who gets the daily digest of overdue work; empty: nobody (the endpoint and gauge still tell).
+    OPS_EMAIL: z.union([z.literal(''), z.email()]).default(''),
+    // When the check runs (cron, UTC; six fields for seconds); hourly by default.
+    ATTENTION_CHECK_CRON: z.string().min(9).default('0 * * * *'),
+
     // Fault injection for the crash tests; refused outside ENVIRONMENT=test.
     TEST_CRASH_AFTER_ORDER_WRITE: bool.default(false),
     TEST_UPKEEP_TICK_DELAY_MS: z.coerce.number().int().min(0).default(0),

@@ -37,6 +37,7 @@ const MATRIX: Record<string, [nobody: number, alice: number, bob: number, admin:
   'get /api/orders/search': [401, 403, 403, 200, 401],
   'put /api/orders/:orderId': [401, 403, 403, 200, 401],
   'put /api/orders/:orderId/shipment': [401, 403, 403, 200, 401],
+  'get /api/orders/attention': [401, 403, 403, 200, 401],
   'patch /api/orders/:orderId/status': [401, 403, 403, 200, 401],
   'delete /api/orders/:orderId': [401, 403, 403, 200, 401],
   'get /api/orders/returns': [401, 403, 403, 200, 401],
@@ -80,6 +81,7 @@ const ARRANGE: Record<string, () => Promise<Call>> = {
   'get /api/orders': async () => ({ path: '/api/orders?status=Placed&limit=5' }),
   'get /api/orders/search': async () => ({ path: '/api/orders/search?q=alice' }),
   'put /api/orders/:orderId': async () => ({ path: `/api/orders/${await t.as('alice').placeOrder()}`, body: { notes: 'Leave with the neighbour' } }),
+  'get /api/orders/attention': async () => ({ path: '/api/orders/attention?limit=5' }),
   'put /api/orders/:orderId/shipment': async () => {
     const orderId = await t.as('alice').placeOrder();
     await t.as('admin').move(orderId, 'Processing', 'Shipped');

@@ -4,6 +4,7 @@ import type { Queue } from 'bullmq';
 import { config } from '../config';
 import { METRICS_TOKEN_REQUIRED, metricsAccess } from '../infra/metrics-access';
 import { registerDependencyGauge } from '../infra/readiness';
+import { lastCheck } from '../services/attention/overdue';
 import type { RedisClient } from '../infra/redis';
 import { fail } from './envelope';
 
@@ -34,6 +35,19 @@ export function createMetrics(queues: Queue[], redis: RedisClient): { middleware
           for (const [state, n] of Object.entries(counts ?? {})) this.set({ queue: q.name, state }, n);
         }),
       );
+    },
+  });
+
+  new Gauge({
+    name: 'orms_overdue',
+    help: 'Overdue work as the last scheduled check found it: orders not shipped, return requests not reviewed within their SLA',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+    async collect() {
+      const last = await lastCheck().catch(() => null);
+      if (!last) return;
+      this.set({ kind: 'orders' }, last.orders);
+      this.set({ kind: 'returns' }, last.returns);
     },
   });
 

@@ -12,10 +12,11 @@ import { OrderItem } from './order-item';
 import { Refund } from './refund';
 import { ReturnRequest } from './return-request';
 import { FeedEntry } from './feed-entry';
+import { AttentionCheck } from './attention-check';
 import { Webhook } from './webhook';
 import { WebhookDelivery, WebhookMark } from './webhook-delivery';
 
 export { Counter, IdempotencyRecord, Order, OrderEvent, OrderHistory, OrderItem, ReturnRequest };
 export { AnalyticsAppliedEvent, AnalyticsDaily, CustomerStatsSync, EmailDelivery, Refund };
-export { Cursor, FeedEntry, Webhook, WebhookDelivery, WebhookMark };
-export const allModels = [Cursor, Order, OrderItem, OrderHistory, OrderEvent, ReturnRequest, Counter, IdempotencyRecord, EmailDelivery, Refund, AnalyticsDaily, AnalyticsAppliedEvent, CustomerStatsSync, FeedEntry, Webhook, WebhookDelivery, WebhookMark] as const;
+export { AttentionCheck, Cursor, FeedEntry, Webhook, WebhookDelivery, WebhookMark };
+export const allModels = [Cursor, Order, OrderItem, OrderHistory, OrderEvent, ReturnRequest, Counter, IdempotencyRecord, EmailDelivery, Refund, AnalyticsDaily, AnalyticsAppliedEvent, CustomerStatsSync, FeedEntry, Webhook, WebhookDelivery, WebhookMark, AttentionCheck] as const;

@@ -4,7 +4,11 @@ import { logger } from '../logger';
 import { enqueueEvent } from '../queues/enqueue-event';
 import type { OutboxRelay } from '../queues/outbox-relay';
 import type { Queues } from '../queues/queues';
+import type { Mailer } from '../clients/mailer';
+import { checkOverdue, releaseDigest } from '../services/attention/overdue';
 import { reconcileEffects } from '../services/effects/reconcile-effects';
+import { composeOverdueDigest } from '../services/notifications/compose-email';
+import type { WorkerSettings } from './settings';
 import { purgeFeedBefore } from '../services/events/event-feed';
 import { sequenceEvents } from '../services/events/sequence-events';
 import { overdueDeliveries } from '../services/webhooks/deliveries';
@@ -21,27 +25,32 @@ import { reconcileReturnRequests } from '../services/returns/reconcile';
 const SCHEDULE = {
   // Often: crash leftovers that users wait for (events still in an outbox, return steps
   // half done).
-  'outbox-recovery': () => config.OUTBOX_SWEEP_INTERVAL_MS,
+  'outbox-recovery': () => ({ every: config.OUTBOX_SWEEP_INTERVAL_MS }),
   // Effects whose jobs Redis lost (a restart without its data, a failover).
-  'reconcile-effects': () => config.RECONCILE_INTERVAL_MS,
+  'reconcile-effects': () => ({ every: config.RECONCILE_INTERVAL_MS }),
   // Often: events wait for their place in the feed (GET /api/orders/events) until it runs.
-  'sequence-events': () => config.EVENT_FEED_SEQUENCE_INTERVAL_MS,
+  'sequence-events': () => ({ every: config.EVENT_FEED_SEQUENCE_INTERVAL_MS }),
+  // Overdue orders and returns: counted for the gauge, and a digest once a day (UTC cron).
+  'attention-check': () => ({ pattern: config.ATTENTION_CHECK_CRON, tz: 'UTC' }),
   // Rarely: data hours or minutes old, and full scans on FerretDB.
-  maintenance: () => config.MAINTENANCE_INTERVAL_MS,
+  maintenance: () => ({ every: config.MAINTENANCE_INTERVAL_MS }),
 } as const;
 export type UpkeepTask = keyof typeof SCHEDULE;
 const isUpkeepTask = (name: string): name is UpkeepTask => Object.hasOwn(SCHEDULE, name);
 
 /** Creates or updates every scheduler; any worker process may call it, any number of times. */
 export async function scheduleUpkeep(queue: Queue): Promise<void> {
-  for (const [task, every] of Object.entries(SCHEDULE)) {
-    await queue.upsertJobScheduler(task, { every: every() }, { name: task, data: {}, opts: { removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } } });
+  for (const [task, repeat] of Object.entries(SCHEDULE)) {
+    await queue.upsertJobScheduler(task, repeat(), { name: task, data: {}, opts: { removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } } });
   }
 }
 
 export interface UpkeepDeps {
   outbox: OutboxRelay;
   queues: Queues;
+  /** The daily digest of overdue work goes out through it. */
+  mailer: Mailer;
+  settings: Pick<WorkerSettings, 'messageIdDomain'>;
 }
 
 const reconcileWindow = (now = Date.now()) => ({ from: new Date(now - config.RECONCILE_WINDOW_HOURS * 3600_000), to: new Date(now - config.RECONCILE_AFTER_MS) });
@@ -62,6 +71,18 @@ export function upkeepProcessor(deps: UpkeepDeps) {
       if (sequencing) return { eventsSequenced: 0 };
       sequencing = sequenceEvents().finally(() => (sequencing = null));
       return { eventsSequenced: await sequencing };
+    },
+    'attention-check': async () => {
+      const { orders, returns, digest } = await checkOverdue();
+      if (digest) {
+        const mail = composeOverdueDigest(digest, config.FULFILMENT_SLA_HOURS, config.RETURN_REVIEW_SLA_HOURS);
+        const day = new Date().toISOString().slice(0, 10);
+        await deps.mailer.send({ to: config.OPS_EMAIL, messageId: `<overdue-digest-${day}@${deps.settings.messageIdDomain}>`, ...mail }).catch(async (err: unknown) => {
+          await releaseDigest();
+          throw err;
+        });
+      }
+      return { overdueOrders: orders, overdueReturns: returns, digestsSent: digest ? 1 : 0 };
     },
     maintenance: async () => ({
       idempotencyRecordsPurged: await purgeExpiredIdempotencyRecords(),

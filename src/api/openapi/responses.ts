@@ -88,6 +88,18 @@ export const cancelResponse = z.object({
   cancelledAt: dateTime,
 });
 
+const listPages = z.object({ currentPage: z.number().int(), itemsPerPage: z.number().int(), totalItems: z.number().int(), totalPages: z.number().int() });
+export const attentionResponse = z.object({
+  overdueOrders: z.array(
+    z.object({ orderId: z.string(), status, orderDate: dateTime, customerId: z.string().nullable(), totalAmount: amount, waitingSince: dateTime, waitingHours: z.number() }),
+  ),
+  overdueReturns: z.array(
+    z.object({ returnId: z.string(), orderId: z.string(), reasonCategory: z.enum(RETURN_REASON_CATEGORIES), requestedAt: dateTime, waitingSince: dateTime, waitingHours: z.number() }),
+  ),
+  counts: z.object({ orders: z.number().int(), returns: z.number().int() }),
+  pagination: z.object({ orders: listPages, returns: listPages }),
+});
+
 export const shipmentChangeResponse = z.object({ orderId: z.string(), status, shipment: shipmentResponse, updatedAt: dateTime });
 
 export const historyResponse = z.object({

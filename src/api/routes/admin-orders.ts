@@ -5,6 +5,8 @@ import { searchOrders } from '../../services/admin/search-orders';
 import { updateOrder } from '../../services/admin/update-order';
 import { updateOrderStatus } from '../../services/admin/update-order-status';
 import { updateShipment } from '../../services/admin/update-shipment';
+import { findOverdue } from '../../services/attention/overdue';
+import { presentAttention } from '../presenters/attention';
 import type { ServiceDeps } from '../../services/deps';
 import { ok } from '../envelope';
 import { handle } from '../handler';
@@ -12,7 +14,7 @@ import { authenticate, principalOf, requireRole } from '../middleware/authentica
 import { presentDeskPage } from '../presenters/desk-orders';
 import { presentDeletion, presentPlacedOrder, presentShipmentChange } from '../presenters/orders';
 import { requestMeta } from '../request-meta';
-import { adminOrdersQuery, searchOrdersQuery, shipmentBody, updateOrderBody, updateStatusBody } from '../schemas/admin';
+import { adminOrdersQuery, attentionQuery, searchOrdersQuery, shipmentBody, updateOrderBody, updateStatusBody } from '../schemas/admin';
 import { orderIdParam } from '../schemas/common';
 
 /**
@@ -52,6 +54,14 @@ export function adminOrdersRoutes(deps: ServiceDeps): Router {
     ...desk,
     handle({ params: orderIdParam, body: updateStatusBody }, async ({ params, body }, req, res) => {
       ok(res, 'Order status updated successfully', await updateOrderStatus(deps, principalOf(req), params.orderId, body, requestMeta(req)));
+    }),
+  );
+
+  r.get(
+    '/attention',
+    ...desk,
+    handle({ query: attentionQuery }, async ({ query }, _req, res) => {
+      ok(res, 'Overdue work retrieved successfully', presentAttention(await findOverdue(query)));
     }),
   );
 

@@ -4,6 +4,7 @@ import type { SearchOrdersQuery } from '../../services/admin/search-orders';
 import type { UpdateOrderInput } from '../../services/admin/update-order';
 import type { UpdateStatusInput } from '../../services/admin/update-order-status';
 import type { ShipmentInput } from '../../services/orders/shipment';
+import type { AttentionQuery } from '../../services/attention/overdue';
 import { ORDER_STATUSES } from '../../services/order-state';
 import { deliveryAddressSchema } from './orders';
 import { onlyIfValid, pageQuery, text } from './common';
@@ -52,6 +53,9 @@ export const adminOrdersQuery = z
     { when: onlyIfValid },
   );
 adminOrdersQuery satisfies z.ZodType<AdminOrdersQuery>;
+
+export const attentionQuery = z.strictObject({ page: pageQuery.page, limit: pageQuery.limit });
+attentionQuery satisfies z.ZodType<AttentionQuery>;
 
 export const searchOrdersQuery = z.strictObject({
   ...pageQuery,

@@ -8,6 +8,7 @@ import { NotFoundError } from '../errors';
 import { htmlToText } from './html-to-text';
 import { renderTemplate, type EmailTemplate } from './templates';
 import { itemsOf } from '../orders/load-order';
+import type { Attention } from '../attention/overdue';
 
 /** The message to send (the caller names its Message-ID), and what it is about. */
 export interface ComposedEmail extends Omit<OutgoingMail, 'messageId'> {
@@ -114,4 +115,19 @@ async function loadReturn(returnId: string | null): Promise<ReturnRequestDoc> {
   const ret = returnId ? await ReturnRequest.findOne({ returnId }).lean<ReturnRequestDoc>() : null;
   if (!ret) throw new NotFoundError('Return request', 'returnId');
   return ret;
+}
+
+/** The operators' daily digest of overdue work (OPS_EMAIL). */
+export function composeOverdueDigest(a: Attention, fulfilmentHours: number, reviewHours: number): Omit<OutgoingMail, 'to' | 'messageId'> {
+  const subject = `Overdue: ${a.counts.orders} order(s), ${a.counts.returns} return request(s)`;
+  const html = renderTemplate('overdue-digest', {
+    brand: BRAND,
+    subject,
+    counts: a.counts,
+    fulfilmentHours,
+    reviewHours,
+    orders: a.overdueOrders.map(({ order, waitingHours }) => ({ orderId: order.orderId, status: order.status, orderDate: formatDate(order.orderDate), waitingHours })),
+    returns: a.overdueReturns.map(({ request, waitingHours }) => ({ returnId: request.returnId, orderId: request.orderIdString, requestedAt: formatDate(request.requestedAt), waitingHours })),
+  });
+  return { subject, html, text: htmlToText(html) };
 }
