@@ -59,6 +59,7 @@ describe('GET /api/orders (guide 3.2.1)', () => {
       status: 'Processing',
       totalAmount: 300,
       itemCount: 1,
+      shipment: null,
       deliveryAddress: { city: 'Bangalore', state: 'Karnataka' },
       userId: users.bob._id,
       customerId: 'c-bob',

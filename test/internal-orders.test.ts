@@ -43,6 +43,7 @@ describe('internal endpoints for the Customer Service (guide 3.3)', () => {
       status: 'Placed',
       totalAmount: 250,
       itemCount: 1,
+      shipment: null,
       deliveryAddress: { city: 'Bangalore', state: 'Karnataka' },
     });
     expect(res.body.data.pagination).toEqual({ currentPage: 1, totalPages: 2, totalItems: 3, itemsPerPage: 2, hasNextPage: true, hasPreviousPage: false });

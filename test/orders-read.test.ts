@@ -63,11 +63,11 @@ describe('GET /api/orders/me', () => {
     });
   });
 
-  it('answers only the summary fields of guide 4.2 for each order', async () => {
+  it('answers only the summary fields of guide 4.2, and the shipment (issue 15), for each order', async () => {
     const res = await myOrders('?limit=50');
 
     for (const o of res.body.data.orders) {
-      expect(Object.keys(o).sort()).toEqual(['deliveryAddress', 'itemCount', 'orderDate', 'orderId', 'status', 'totalAmount']);
+      expect(Object.keys(o).sort()).toEqual(['deliveryAddress', 'itemCount', 'orderDate', 'orderId', 'shipment', 'status', 'totalAmount']);
       expect(o.deliveryAddress).toEqual({ city: 'Bangalore', state: 'Karnataka' });
       expect(new Date(o.orderDate).toISOString()).toBe(o.orderDate);
     }
