@@ -73,12 +73,11 @@ export function upkeepProcessor(deps: UpkeepDeps) {
       return { eventsSequenced: await sequencing };
     },
     'attention-check': async () => {
-      const { orders, returns, digest } = await checkOverdue();
+      const { orders, returns, digest, day } = await checkOverdue();
       if (digest) {
         const mail = composeOverdueDigest(digest, config.FULFILMENT_SLA_HOURS, config.RETURN_REVIEW_SLA_HOURS);
-        const day = new Date().toISOString().slice(0, 10);
         await deps.mailer.send({ to: config.OPS_EMAIL, messageId: `<overdue-digest-${day}@${deps.settings.messageIdDomain}>`, ...mail }).catch(async (err: unknown) => {
-          await releaseDigest();
+          await releaseDigest(day);
           throw err;
         });
       }

@@ -82,6 +82,8 @@ export interface CheckOutcome {
   returns: number;
   /** The digest to send now: the first check of the day that found anything, when OPS_EMAIL is set. */
   digest: Attention | null;
+  /** The UTC day (YYYY-MM-DD) the digest is claimed for. */
+  day: string;
 }
 
 /**
@@ -91,14 +93,14 @@ export interface CheckOutcome {
  */
 export async function checkOverdue(now = Date.now()): Promise<CheckOutcome> {
   const counts = await countOverdue(now);
-  await AttentionCheck.updateOne({ _id: 'latest' }, { $set: { ...counts, at: new Date(now) } }, { upsert: true });
-  if (!config.OPS_EMAIL || counts.orders + counts.returns === 0) return { ...counts, digest: null };
   const day = new Date(now).toISOString().slice(0, 10);
-  if (!(await insertOnce(AttentionCheck, { _id: `digest:${day}`, ...counts, at: new Date(now) }))) return { ...counts, digest: null };
-  return { ...counts, digest: await findOverdue({ page: 1, limit: 50 }, now) };
+  await AttentionCheck.updateOne({ _id: 'latest' }, { $set: { ...counts, at: new Date(now) } }, { upsert: true });
+  if (!config.OPS_EMAIL || counts.orders + counts.returns === 0) return { ...counts, digest: null, day };
+  if (!(await insertOnce(AttentionCheck, { _id: `digest:${day}`, ...counts, at: new Date(now) }))) return { ...counts, digest: null, day };
+  return { ...counts, digest: await findOverdue({ page: 1, limit: 50 }, now), day };
 }
 
 /** A digest that could not be sent is tried again at the next check. */
-export async function releaseDigest(now = Date.now()): Promise<void> {
-  await AttentionCheck.deleteOne({ _id: `digest:${new Date(now).toISOString().slice(0, 10)}` });
+export async function releaseDigest(day: string): Promise<void> {
+  await AttentionCheck.deleteOne({ _id: `digest:${day}` });
 }
