@@ -38,6 +38,8 @@ const MATRIX: Record<string, [nobody: number, alice: number, bob: number, admin:
   'put /api/orders/:orderId': [401, 403, 403, 200, 401],
   'put /api/orders/:orderId/shipment': [401, 403, 403, 200, 401],
   'get /api/orders/attention': [401, 403, 403, 200, 401],
+  'post /api/orders/bulk/status': [401, 403, 403, 202, 401],
+  'get /api/orders/bulk/:bulkId': [401, 403, 403, 200, 401],
   'patch /api/orders/:orderId/status': [401, 403, 403, 200, 401],
   'delete /api/orders/:orderId': [401, 403, 403, 200, 401],
   'get /api/orders/returns': [401, 403, 403, 200, 401],
@@ -82,6 +84,11 @@ const ARRANGE: Record<string, () => Promise<Call>> = {
   'get /api/orders/search': async () => ({ path: '/api/orders/search?q=alice' }),
   'put /api/orders/:orderId': async () => ({ path: `/api/orders/${await t.as('alice').placeOrder()}`, body: { notes: 'Leave with the neighbour' } }),
   'get /api/orders/attention': async () => ({ path: '/api/orders/attention?limit=5' }),
+  'post /api/orders/bulk/status': async () => ({ path: '/api/orders/bulk/status', body: { orderIds: [await t.as('alice').placeOrder()], status: 'Processing' } }),
+  'get /api/orders/bulk/:bulkId': async () => {
+    const res = await request(t.app).post('/api/orders/bulk/status').set(as('admin')).send({ orderIds: [await t.as('alice').placeOrder()], status: 'Processing' });
+    return { path: `/api/orders/bulk/${res.body.data.bulkId}` };
+  },
   'put /api/orders/:orderId/shipment': async () => {
     const orderId = await t.as('alice').placeOrder();
     await t.as('admin').move(orderId, 'Processing', 'Shipped');

@@ -18,6 +18,7 @@ import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { adminOrdersRoutes } from './routes/admin-orders';
 import { analyticsRoutes } from './routes/analytics';
+import { bulkRoutes } from './routes/bulk';
 import { deadLettersRoutes } from './routes/dead-letters';
 import { eventsRoutes } from './routes/events';
 import { internalRoutes } from './routes/internal';
@@ -88,6 +89,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use('/api/orders/returns', returnsRoutes(deps.services));
   app.use('/api/orders/webhooks', webhooksRoutes(deps.redis, deps.queues));
   app.use('/api/orders/events', eventsRoutes(deps.redis));
+  app.use('/api/orders/bulk', bulkRoutes(deps.redis, deps.queues));
   app.use('/api/orders/analytics', analyticsRoutes());
   app.use('/api/orders', customerOrderRoutes(deps.services));
   app.use('/api/orders', adminOrdersRoutes(deps.services));

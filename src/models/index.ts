@@ -13,10 +13,11 @@ import { Refund } from './refund';
 import { ReturnRequest } from './return-request';
 import { FeedEntry } from './feed-entry';
 import { AttentionCheck } from './attention-check';
+import { BulkOperation } from './bulk-operation';
 import { Webhook } from './webhook';
 import { WebhookDelivery, WebhookMark } from './webhook-delivery';
 
 export { Counter, IdempotencyRecord, Order, OrderEvent, OrderHistory, OrderItem, ReturnRequest };
 export { AnalyticsAppliedEvent, AnalyticsDaily, CustomerStatsSync, EmailDelivery, Refund };
-export { AttentionCheck, Cursor, FeedEntry, Webhook, WebhookDelivery, WebhookMark };
-export const allModels = [Cursor, Order, OrderItem, OrderHistory, OrderEvent, ReturnRequest, Counter, IdempotencyRecord, EmailDelivery, Refund, AnalyticsDaily, AnalyticsAppliedEvent, CustomerStatsSync, FeedEntry, Webhook, WebhookDelivery, WebhookMark, AttentionCheck] as const;
+export { AttentionCheck, BulkOperation, Cursor, FeedEntry, Webhook, WebhookDelivery, WebhookMark };
+export const allModels = [Cursor, Order, OrderItem, OrderHistory, OrderEvent, ReturnRequest, Counter, IdempotencyRecord, EmailDelivery, Refund, AnalyticsDaily, AnalyticsAppliedEvent, CustomerStatsSync, FeedEntry, Webhook, WebhookDelivery, WebhookMark, AttentionCheck, BulkOperation] as const;

@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     ? await serveWorkerMetrics({ port: metricsPortOf(config.WORKER_METRICS_PORT), token: config.METRICS_TOKEN, worked: names, queues: rt.queues, redis: rt.redis })
     : null;
   if (metrics) rt.shutdown.add('metrics', Phase.background, () => metrics.close());
-  const workers = await startWorkers(names, { queues: rt.queues, outbox: rt.outbox, mailer, customerService: createCustomerServiceClient(), settings: workerSettings(), metrics: metrics?.jobs });
+  const workers = await startWorkers(names, { queues: rt.queues, outbox: rt.outbox, services: rt.services, mailer, customerService: createCustomerServiceClient(), settings: workerSettings(), metrics: metrics?.jobs });
   // Running jobs get most of the budget; what is left closes the connections.
   rt.shutdown.add('workers', Phase.intake, () => workers.close(Math.max(500, config.SHUTDOWN_TIMEOUT_MS - 2000)));
   logger.info({ prefix: config.QUEUE_PREFIX, workers: names, mail: mailer.kind, metricsPort: metrics?.port ?? null }, 'workers started');

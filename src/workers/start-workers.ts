@@ -13,6 +13,8 @@ import { startQueueWorker, type Processor, type QueueWorker } from './queue-work
 import { refundsProcessor } from './refunds';
 import { scheduleUpkeep, upkeepProcessor } from './upkeep';
 import { webhookBackoff, webhooksProcessor } from './webhooks';
+import { bulkProcessor } from './bulk';
+import type { ServiceDeps } from '../services/deps';
 import type { WorkerSettings } from './settings';
 
 export interface WorkerDeps {
@@ -20,6 +22,8 @@ export interface WorkerDeps {
   queues: Queues;
   /** The upkeep worker re-relays what a crash left in an outbox. */
   outbox: OutboxRelay;
+  /** The use cases' collaborators: bulk changes go through the same use case as one change. */
+  services: ServiceDeps;
   mailer: Mailer;
   customerService: CustomerServiceClient;
   settings: WorkerSettings;
@@ -48,6 +52,8 @@ function processorFor(name: WorkQueueName, deps: WorkerDeps): Processor {
       return upkeepProcessor(deps);
     case 'webhooks':
       return webhooksProcessor(deps);
+    case 'bulk':
+      return bulkProcessor(deps);
   }
 }
 

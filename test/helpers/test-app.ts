@@ -85,6 +85,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     t.workers = await startWorkers(opts.workers, {
       queues: rt.queues,
       outbox: rt.outbox,
+      services: rt.services,
       mailer,
       customerService: createCustomerServiceClient(t.customers?.url ?? 'http://127.0.0.1:9', 1000),
       settings: workerSettings({ lockDurationMs: 5000, stalledIntervalMs: 5000, ...opts.settings }),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { analyticsQuery } from '../schemas/analytics';
+import { bulkIdParam, bulkStatusBody } from '../schemas/bulk';
 import { deadLetterIdParam, deadLettersQuery } from '../schemas/dead-letters';
 import { adminOrdersQuery, attentionQuery, searchOrdersQuery, shipmentBody, updateOrderBody, updateStatusBody } from '../schemas/admin';
 import { customerIdParam, customerOrdersQuery } from '../schemas/internal';
@@ -47,6 +48,8 @@ export const operations: Operation[] = [
   { method: 'get', path: '/api/orders', summary: 'All orders with filters (guide 3.2.1)', tag: 'Order desk', access: 'admin', query: adminOrdersQuery, success: { status: 200, description: 'Orders', data: r.deskOrdersResponse }, errors: [] },
   { method: 'get', path: '/api/orders/search', summary: 'Search by order id, or customer email or name prefix (guide 3.2.2)', tag: 'Order desk', access: 'admin', query: searchOrdersQuery, success: { status: 200, description: 'Matching orders', data: r.searchResponse }, errors: [] },
   { method: 'get', path: '/api/orders/attention', summary: 'Overdue work, oldest first: orders not shipped and return requests not reviewed within their SLA', tag: 'Order desk', access: 'admin', query: attentionQuery, success: { status: 200, description: 'Overdue work', data: r.attentionResponse }, errors: [] },
+  { method: 'post', path: '/api/orders/bulk/status', summary: 'Change the status of up to 500 orders, each as one change would (a job; each id once)', tag: 'Order desk', access: 'admin', body: bulkStatusBody, success: { status: 202, description: 'Queued', data: r.bulkQueuedResponse }, errors: [] },
+  { method: 'get', path: '/api/orders/bulk/:bulkId', summary: 'A bulk status change: its state, progress and each order\'s outcome', tag: 'Order desk', access: 'admin', params: bulkIdParam, success: { status: 200, description: 'The bulk change', data: r.bulkResponse }, errors: [404] },
   { method: 'put', path: '/api/orders/:orderId', summary: 'Edit delivery address (before shipping) and notes (guide 3.2.3)', tag: 'Order desk', access: 'admin', params: orderIdParam, body: updateOrderBody, success: { status: 200, description: 'Updated order', data: r.orderResponse }, errors: [404, 409] },
   { method: 'patch', path: '/api/orders/:orderId/status', summary: 'Move an order along its lifecycle (guide 4.6)', tag: 'Order desk', access: 'admin', params: orderIdParam, body: updateStatusBody, success: { status: 200, description: 'Status changed', data: r.statusChangeResponse }, errors: [404, 409, 422] },
   { method: 'put', path: '/api/orders/:orderId/shipment', summary: 'Correct the carrier or tracking of a shipped order (the customer is emailed once)', tag: 'Order desk', access: 'admin', params: orderIdParam, body: shipmentBody, success: { status: 200, description: 'Tracking updated', data: r.shipmentChangeResponse }, errors: [404, 409] },

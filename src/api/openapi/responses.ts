@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ORDER_STATUSES } from '../../services/order-state';
 import { REFUND_STATUSES, RETURN_REASON_CATEGORIES, RETURN_STATUSES } from '../../models/return-request';
 import { DELIVERY_STATUSES } from '../../models/webhook-delivery';
+import { BULK_OUTCOMES, BULK_STATES } from '../../models/bulk-operation';
 import { EVENT_TYPES } from '../../services/order-events';
 import { deliveryAddressSchema } from '../schemas/orders';
 
@@ -98,6 +99,18 @@ export const attentionResponse = z.object({
   ),
   counts: z.object({ orders: z.number().int(), returns: z.number().int() }),
   pagination: z.object({ orders: listPages, returns: listPages }),
+});
+
+export const bulkQueuedResponse = z.object({ bulkId: z.string() });
+export const bulkResponse = z.object({
+  bulkId: z.string(),
+  status,
+  state: z.enum(BULK_STATES),
+  progress: z.object({ done: z.number().int(), total: z.number().int() }),
+  results: z.array(z.object({ orderId: z.string(), outcome: z.enum(BULK_OUTCOMES), message: z.string() })),
+  createdAt: dateTime,
+  finishedAt: dateTime.nullable(),
+  error: z.string().nullable(),
 });
 
 export const shipmentChangeResponse = z.object({ orderId: z.string(), status, shipment: shipmentResponse, updatedAt: dateTime });

@@ -1,0 +1,46 @@
+import { Schema, model } from 'mongoose';
+
+export const BULK_STATES = ['queued', 'running', 'completed', 'failed'] as const;
+export const BULK_OUTCOMES = ['updated', 'not_found', 'invalid_transition', 'conflict'] as const;
+export type BulkState = (typeof BULK_STATES)[number];
+export type BulkOutcome = (typeof BULK_OUTCOMES)[number];
+
+/**
+ * One bulk status change: what was asked, how far it got and each order's outcome, written
+ * as it goes (so a run that dies and starts again skips the orders already done).
+ */
+const bulkOperationSchema = new Schema(
+  {
+    _id: { type: String, required: true }, // blk_<hex>
+    status: { type: String, required: true },
+    notes: { type: String, default: null },
+    orderIds: { type: [String], required: true },
+    state: { type: String, enum: BULK_STATES, default: 'queued' },
+    results: { type: [{ _id: false, orderId: String, outcome: { type: String, enum: BULK_OUTCOMES }, message: String }], default: [] },
+    createdBy: { type: String, required: true },
+    createdAt: { type: Date, default: Date.now },
+    finishedAt: { type: Date, default: null },
+    error: { type: String, default: null },
+  },
+  { collection: 'bulk_operations', versionKey: false },
+);
+
+export interface BulkResult {
+  orderId: string;
+  outcome: BulkOutcome;
+  message: string;
+}
+
+export interface BulkOperationDoc {
+  _id: string;
+  status: string;
+  notes: string | null;
+  orderIds: string[];
+  state: BulkState;
+  results: BulkResult[];
+  createdBy: string;
+  createdAt: Date;
+  finishedAt: Date | null;
+  error: string | null;
+}
+export const BulkOperation = model('BulkOperation', bulkOperationSchema);

@@ -1,0 +1,72 @@
+import request from 'supertest';
+import { OrderHistory } from '../src/models';
+import { auditEffects } from './helpers/effects-audit';
+import { drainedWhileProgressing } from './helpers/pipeline';
+import { eventually, useTestApp } from './helpers/test-app';
+import { as, type TestUser } from './helpers/tokens';
+
+const t = useTestApp({ workers: ['bulk', 'emails', 'customer-stats', 'analytics', 'webhooks'], smtp: true, customers: true });
+
+const admin = () => as('admin');
+const bulkOf = (bulkId: string) => request(t.app).get(`/api/orders/bulk/${bulkId}`).set(admin());
+const finished = (bulkId: string) =>
+  eventually(async () => {
+    const res = await bulkOf(bulkId);
+    return res.body.data.state === 'completed' || res.body.data.state === 'failed' ? res.body.data : null;
+  }, 120_000, `bulk ${bulkId} to finish`);
+
+async function placeOrders(n: number): Promise<{ orderId: string; owner: TestUser }[]> {
+  const placed: { orderId: string; owner: TestUser }[] = [];
+  for (let i = 0; i < n; i += 10) {
+    const owners: TestUser[] = Array.from({ length: Math.min(10, n - i) }, (_, j) => ((i + j) % 2 ? 'bob' : 'alice'));
+    placed.push(...(await Promise.all(owners.map(async (owner) => ({ orderId: await t.as(owner).placeOrder(), owner })))));
+  }
+  return placed;
+}
+
+describe('bulk status changes', () => {
+  it('moves 200 orders, some changed by others before or during the run, reporting each outcome once; every change has its history row, email and statistics', async () => {
+    const orders = await placeOrders(200);
+    const ids = orders.map((o) => o.orderId);
+    const cancelledBefore = orders.slice(0, 5);
+    for (const o of cancelledBefore) await t.as(o.owner).cancel(o.orderId);
+    const missing = 'ORD-2026-999999';
+
+    const queued = await request(t.app).post('/api/orders/bulk/status').set(admin()).send({ orderIds: [...ids, ids[7], missing], status: 'Processing', notes: 'Picked in bulk' });
+    // Customers cancel the last 20 while the run goes on: each either before or after its change.
+    const midRun = await Promise.all(orders.slice(-20).map((o) => request(t.app).post(`/api/orders/${o.orderId}/cancel`).set(as(o.owner)).send({ reason: 'Changed my mind about it' })));
+
+    expect(queued.status).toBe(202);
+    const op = await finished(queued.body.data.bulkId);
+    expect(op).toMatchObject({ state: 'completed', status: 'Processing', progress: { done: 201, total: 201 } });
+    const byOrder = new Map(op.results.map((r: { orderId: string }) => [r.orderId, r]));
+    expect(op.results).toHaveLength(201); // the repeated id once
+    expect(byOrder.get(missing)).toMatchObject({ outcome: 'not_found' });
+    for (const o of cancelledBefore) expect(byOrder.get(o.orderId)).toMatchObject({ outcome: 'invalid_transition', message: expect.stringContaining("'Cancelled'") });
+    for (const r of op.results as { orderId: string; outcome: string }[]) expect(['updated', 'not_found', 'invalid_transition', 'conflict']).toContain(r.outcome);
+    const updated = op.results.filter((r: { outcome: string }) => r.outcome === 'updated').map((r: { orderId: string }) => r.orderId);
+    expect(updated.length).toBeGreaterThanOrEqual(175);
+    expect(midRun.every((res) => res.status === 200 || res.status === 409)).toBe(true);
+
+    await drainedWhileProgressing(t, 30_000, 'bulk');
+    const rows = await OrderHistory.find({ newStatus: 'Processing', notes: 'Picked in bulk' }, { orderIdString: 1 }).lean();
+    expect(rows.map((r) => r.orderIdString).sort()).toEqual([...updated].sort());
+    const processingMails = t.smtp.received.filter((m) => / is now Processing$/.test(m.subject));
+    expect(processingMails).toHaveLength(updated.length);
+    const audit = await eventually(async () => {
+      const a = await auditEffects(t);
+      return a.problems.length === 0 ? a : null;
+    }, 30_000, 'every effect once').catch(async () => auditEffects(t));
+    expect(audit.problems).toEqual([]);
+  }, 240_000);
+
+  it('refuses an empty or oversized list, a bad id or status, in the envelope; an unknown bulk is 404', async () => {
+    const tooMany = Array.from({ length: 501 }, (_, i) => `ORD-2026-${String(i).padStart(6, '0')}`);
+    for (const body of [{ orderIds: [], status: 'Processing' }, { orderIds: tooMany, status: 'Processing' }, { orderIds: ['nope'], status: 'Processing' }, { orderIds: ['ORD-2026-000001'], status: 'Lost' }]) {
+      const res = await request(t.app).post('/api/orders/bulk/status').set(admin()).send(body);
+      expect(res.status).toBe(400);
+      expect(res.body.success).toBe(false);
+    }
+    expect((await bulkOf('blk_000000000000000000000000')).status).toBe(404);
+  });
+});
