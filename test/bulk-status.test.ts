@@ -40,7 +40,7 @@ describe('bulk status changes', () => {
     const op = await finished(queued.body.data.bulkId);
     expect(op).toMatchObject({ state: 'completed', status: 'Processing', progress: { done: 201, total: 201 } });
     const byOrder = new Map(op.results.map((r: { orderId: string }) => [r.orderId, r]));
-    expect(op.results).toHaveLength(201); // the repeated id once
+    expect(op.results.length).toBe(201); // the repeated id once
     expect(byOrder.get(missing)).toMatchObject({ outcome: 'not_found' });
     for (const o of cancelledBefore) expect(byOrder.get(o.orderId)).toMatchObject({ outcome: 'invalid_transition', message: expect.stringContaining("'Cancelled'") });
     for (const r of op.results as { orderId: string; outcome: string }[]) expect(['updated', 'not_found', 'invalid_transition', 'conflict']).toContain(r.outcome);
@@ -51,13 +51,10 @@ describe('bulk status changes', () => {
     await drainedWhileProgressing(t, 30_000, 'bulk');
     const rows = await OrderHistory.find({ newStatus: 'Processing', notes: 'Picked in bulk' }, { orderIdString: 1 }).lean();
     expect(rows.map((r) => r.orderIdString).sort()).toEqual([...updated].sort());
-    const processingMails = t.smtp.received.filter((m) => / is now Processing$/.test(m.subject));
-    expect(processingMails).toHaveLength(updated.length);
-    const audit = await eventually(async () => {
-      const a = await auditEffects(t);
-      return a.problems.length === 0 ? a : null;
-    }, 30_000, 'every effect once').catch(async () => auditEffects(t));
-    expect(audit.problems).toEqual([]);
+    // Compared as order ids: a failed comparison of whole messages would print megabytes.
+    const mailed = t.smtp.received.map((m) => / (\S+) is now Processing$/.exec(m.subject)?.[1]).filter((id): id is string => Boolean(id));
+    expect(mailed.sort()).toEqual([...updated].sort());
+    expect((await auditEffects(t)).problems).toEqual([]);
   }, 240_000);
 
   it('refuses an empty or oversized list, a bad id or status, in the envelope; an unknown bulk is 404', async () => {
