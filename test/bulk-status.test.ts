@@ -1,5 +1,7 @@
 import request from 'supertest';
-import { OrderHistory } from '../src/models';
+import { BulkOperation, OrderHistory } from '../src/models';
+import { queueBulkStatusChange } from '../src/queues/bulk-jobs';
+import { createBulkStatusChange } from '../src/services/bulk/bulk-status';
 import { auditEffects } from './helpers/effects-audit';
 import { drainedWhileProgressing } from './helpers/pipeline';
 import { eventually, useTestApp } from './helpers/test-app';
@@ -56,6 +58,23 @@ describe('bulk status changes', () => {
     expect(mailed.sort()).toEqual([...updated].sort());
     expect((await auditEffects(t)).problems).toEqual([]);
   }, 240_000);
+
+  it('resumes after a crash: an order the dead run changed without writing its outcome is reported updated, not changed again', async () => {
+    const [a, b] = await Promise.all([t.as('alice').placeOrder(), t.as('bob').placeOrder()]);
+    const op = await createBulkStatusChange({ userId: 'admin-1', role: 'Administrator' }, { orderIds: [a, b], status: 'Processing' });
+    // The run that died: it had started, and changed `a` before it could write the outcome.
+    await BulkOperation.updateOne({ _id: op._id }, { $set: { state: 'running' } });
+    await t.as('admin').move(a, 'Processing');
+
+    await queueBulkStatusChange(t.queues, op._id, { userId: 'admin-1', role: 'Administrator' });
+
+    const done = await finished(op._id);
+    expect(done.results).toEqual([
+      { orderId: a, outcome: 'updated', message: 'already Processing' },
+      { orderId: b, outcome: 'updated', message: 'Placed → Processing' },
+    ]);
+    expect(await OrderHistory.countDocuments({ orderIdString: a, newStatus: 'Processing' })).toBe(1);
+  });
 
   it('refuses an empty or oversized list, a bad id or status, in the envelope; an unknown bulk is 404', async () => {
     const tooMany = Array.from({ length: 501 }, (_, i) => `ORD-2026-${String(i).padStart(6, '0')}`);
