@@ -7,8 +7,8 @@ import { toMinor } from '../pricing';
 /** What the desk sees of each order in a list: the summary and whose order it is. */
 export const DESK_ORDER_FIELDS = { ...ORDER_SUMMARY_FIELDS, userId: 1, customerId: 1, customerName: 1, customerEmail: 1 } as const;
 
-export interface AdminOrdersQuery extends PageRequest {
-  sortBy: 'orderDate' | 'totalAmount';
+/** The desk's filters of a list of orders, which an export takes too. */
+export interface DeskOrderFilters {
   status?: OrderStatus;
   from?: Date;
   to?: Date;
@@ -19,15 +19,23 @@ export interface AdminOrdersQuery extends PageRequest {
   maxAmount?: number;
 }
 
+export interface AdminOrdersQuery extends PageRequest, DeskOrderFilters {
+  sortBy: 'orderDate' | 'totalAmount';
+}
+
+/** The query of the orders the desk's filters select (unset filters select everything). */
+export function deskOrderFilter(f: DeskOrderFilters): Record<string, unknown> {
+  const minor = (amount: number | undefined) => (amount === undefined ? undefined : toMinor(amount));
+  return dropUnset({
+    status: f.status,
+    userId: f.userId,
+    customerId: f.customerId,
+    orderDate: between(f.from, f.to),
+    totalAmount: between(minor(f.minAmount), minor(f.maxAmount)),
+  });
+}
+
 /** Every customer's orders, filtered and sorted as asked (guide 3.2.1). */
 export async function listOrders(q: AdminOrdersQuery): Promise<Page<OrderDoc>> {
-  const minor = (amount: number | undefined) => (amount === undefined ? undefined : toMinor(amount));
-  const filter = dropUnset({
-    status: q.status,
-    userId: q.userId,
-    customerId: q.customerId,
-    orderDate: between(q.from, q.to),
-    totalAmount: between(minor(q.minAmount), minor(q.maxAmount)),
-  });
-  return paginate<OrderDoc>(Order, filter, sortedBy(q.sortBy, q.sortOrder), q.page, q.limit, DESK_ORDER_FIELDS);
+  return paginate<OrderDoc>(Order, deskOrderFilter(q), sortedBy(q.sortBy, q.sortOrder), q.page, q.limit, DESK_ORDER_FIELDS);
 }
