@@ -218,6 +218,11 @@ export const configKeys = z
     // When the check runs (cron, UTC; six fields for seconds); hourly by default.
     ATTENTION_CHECK_CRON: z.string().min(9).default('0 * * * *'),
 
+    // Order exports (README "Exports"): files are written under EXPORT_DIR, which the API and
+    // the workers must share, and removed with their record EXPORT_TTL_HOURS after they are asked for.
+    EXPORT_DIR: z.string().min(1).default('var/exports'),
+    EXPORT_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(24),
+
     // Fault injection for the crash tests; refused outside ENVIRONMENT=test.
     TEST_CRASH_AFTER_ORDER_WRITE: bool.default(false),
     TEST_UPKEEP_TICK_DELAY_MS: z.coerce.number().int().min(0).default(0),

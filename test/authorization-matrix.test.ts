@@ -3,6 +3,7 @@ import { operations, type Operation } from '../src/api/openapi/operations';
 import { FeedEntry, WebhookDelivery } from '../src/models';
 import { addDeadLetter } from '../src/queues/dead-letter';
 import { sequenceEvents } from '../src/services/events/sequence-events';
+import { createExport, runExport } from '../src/services/exports/order-exports';
 import { errorEnvelope } from '../src/api/openapi/responses';
 import { guideOrderBody } from './helpers/fixtures';
 import { REJECT, returnBody } from './helpers/driver';
@@ -12,6 +13,7 @@ import { as, users } from './helpers/tokens';
 const t = useTestApp();
 
 const CALLERS = ['nobody', 'alice', 'bob', 'admin', 'service'] as const;
+const ADMIN = { userId: users.admin._id, role: 'Administrator' } as const;
 type Caller = (typeof CALLERS)[number];
 
 function headersOf(caller: Caller): Record<string, string> {
@@ -40,6 +42,9 @@ const MATRIX: Record<string, [nobody: number, alice: number, bob: number, admin:
   'get /api/orders/attention': [401, 403, 403, 200, 401],
   'post /api/orders/bulk/status': [401, 403, 403, 202, 401],
   'get /api/orders/bulk/:bulkId': [401, 403, 403, 200, 401],
+  'post /api/orders/exports': [401, 403, 403, 202, 401],
+  'get /api/orders/exports/:exportId': [401, 403, 403, 200, 401],
+  'get /api/orders/exports/:exportId/download': [401, 403, 403, 200, 401],
   'patch /api/orders/:orderId/status': [401, 403, 403, 200, 401],
   'delete /api/orders/:orderId': [401, 403, 403, 200, 401],
   'get /api/orders/returns': [401, 403, 403, 200, 401],
@@ -88,6 +93,14 @@ const ARRANGE: Record<string, () => Promise<Call>> = {
   'get /api/orders/bulk/:bulkId': async () => {
     const res = await request(t.app).post('/api/orders/bulk/status').set(as('admin')).send({ orderIds: [await t.as('alice').placeOrder()], status: 'Processing' });
     return { path: `/api/orders/bulk/${res.body.data.bulkId}` };
+  },
+  'post /api/orders/exports': async () => ({ path: '/api/orders/exports', body: { format: 'csv', status: 'Placed' } }),
+  'get /api/orders/exports/:exportId': async () => ({ path: `/api/orders/exports/${(await createExport(ADMIN, { format: 'csv' }))._id}` }),
+  'get /api/orders/exports/:exportId/download': async () => {
+    await t.as('alice').placeOrder();
+    const made = await createExport(ADMIN, { format: 'csv' });
+    await runExport(made._id, async () => undefined);
+    return { path: `/api/orders/exports/${made._id}/download` };
   },
   'put /api/orders/:orderId/shipment': async () => {
     const orderId = await t.as('alice').placeOrder();
@@ -184,7 +197,10 @@ describe('the authorization matrix', () => {
     const res = await req;
 
     expect(res.status).toBe(expected);
-    if (res.status < 300) {
+    if (res.status < 300 && op.success.mediaType) {
+      expect(res.headers['content-type']).toContain(op.success.mediaType);
+      expect(op.success.data.safeParse(res.text).success).toBe(true);
+    } else if (res.status < 300) {
       expect(res.body.success).toBe(true);
       const shape = op.success.data.safeParse(res.body.data);
       expect(shape.success ? 'matches the documented response' : shape.error.issues).toBe('matches the documented response');

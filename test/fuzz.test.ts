@@ -95,6 +95,8 @@ function validBody(op: Operation): Record<string, unknown> | undefined {
       return { status: 'Processing', notes: 'Picked' };
     case 'post /api/orders/bulk/status':
       return { orderIds: ['ORD-2026-000001', 'ORD-2026-000002'], status: 'Processing', notes: 'Bulk' };
+    case 'post /api/orders/exports':
+      return { format: 'csv', status: 'Placed', from: '2026-01-01', minAmount: 10 };
     case 'put /api/orders/:orderId/shipment':
       return { carrier: 'Blue Dart', trackingNumber: 'BD-1234567', trackingUrl: 'https://track.example.com/BD-1234567' };
     case 'patch /api/orders/returns/:returnId/review':
@@ -146,6 +148,7 @@ function fillPath(op: Operation): string {
     .replace(':customerId', rnd.pick([users.alice.customerId, 'c-unknown', '%00', 'x'.repeat(200), rnd.pick(BROKEN_ENCODINGS)]))
     .replace(':webhookId', rnd.pick([hook.webhookId, hook.webhookId, hook.webhookId, `wh_${'0'.repeat(24)}`, 'wh_', `WH_${'a'.repeat(24)}`, 'x'.repeat(300), '%24ne', rnd.pick(BROKEN_ENCODINGS)]))
     .replace(':deliveryId', rnd.pick([hook.pending, hook.dead, hook.dead, `dlv_${'0'.repeat(32)}`, 'dlv_x', 'x'.repeat(300), rnd.pick(BROKEN_ENCODINGS)]))
+    .replace(':exportId', rnd.pick([`exp_${'0'.repeat(24)}`, 'exp_', 'x'.repeat(300), '%24ne', rnd.pick(BROKEN_ENCODINGS)]))
     .replace(':bulkId', rnd.pick([`blk_${'0'.repeat(24)}`, 'blk_', 'x'.repeat(300), '%24ne', rnd.pick(BROKEN_ENCODINGS)]))
     .replace(':id', rnd.pick(['emails-00000000-0000-4000-8000-000000000000', 'x'.repeat(400), rnd.pick(BROKEN_ENCODINGS)]));
 }
@@ -240,7 +243,7 @@ describe(`fuzzing every operation (seed ${SEED})`, () => {
     for (const op of operations) {
       for (const depth of DEPTHS) {
         for (const kind of ['object', 'array'] as const) {
-          const path = op.path.replace(':orderId', orderId).replace(':returnId', returnId).replace(':customerId', 'c-x').replace(':id', 'x').replace(':webhookId', hook.webhookId).replace(':deliveryId', hook.dead).replace(':bulkId', `blk_${'0'.repeat(24)}`);
+          const path = op.path.replace(':orderId', orderId).replace(':returnId', returnId).replace(':customerId', 'c-x').replace(':id', 'x').replace(':webhookId', hook.webhookId).replace(':deliveryId', hook.dead).replace(':bulkId', `blk_${'0'.repeat(24)}`).replace(':exportId', `exp_${'0'.repeat(24)}`);
           const res = await request(server.url)[op.method](path)
             .set(as('admin'))
             .set('content-type', 'application/json')

@@ -30,6 +30,6 @@ describe('the worker process with every worker', () => {
     expect(t.customers.calls[0].body).toMatchObject({ totalOrders: 1, totalSpent: 5520, ordersByStatus: { Placed: 1 } });
     const analytics = await request(t.app).get('/api/orders/analytics').set(as('admin'));
     expect(analytics.body.data).toMatchObject({ totalOrders: 1, revenue: { gross: 5520, net: 5520 }, averageOrderValue: 5520, itemsOrdered: 3 });
-    expect(proc.output()).toMatch(/"workers":\["emails","customer-stats","analytics","refunds","webhooks","bulk","upkeep"\]/);
+    expect(proc.output()).toMatch(/"workers":\["emails","customer-stats","analytics","refunds","webhooks","bulk","exports","upkeep"\]/);
   }, 20_000);
 });

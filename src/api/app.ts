@@ -19,6 +19,7 @@ import { healthRoutes } from './routes/health';
 import { adminOrdersRoutes } from './routes/admin-orders';
 import { analyticsRoutes } from './routes/analytics';
 import { bulkRoutes } from './routes/bulk';
+import { exportsRoutes } from './routes/exports';
 import { deadLettersRoutes } from './routes/dead-letters';
 import { eventsRoutes } from './routes/events';
 import { internalRoutes } from './routes/internal';
@@ -90,6 +91,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use('/api/orders/webhooks', webhooksRoutes(deps.redis, deps.queues));
   app.use('/api/orders/events', eventsRoutes(deps.redis));
   app.use('/api/orders/bulk', bulkRoutes(deps.redis, deps.queues));
+  app.use('/api/orders/exports', exportsRoutes(deps.redis, deps.queues));
   app.use('/api/orders/analytics', analyticsRoutes());
   app.use('/api/orders', customerOrderRoutes(deps.services));
   app.use('/api/orders', adminOrdersRoutes(deps.services));

@@ -14,10 +14,11 @@ import { ReturnRequest } from './return-request';
 import { FeedEntry } from './feed-entry';
 import { AttentionCheck } from './attention-check';
 import { BulkOperation } from './bulk-operation';
+import { OrderExport } from './order-export';
 import { Webhook } from './webhook';
 import { WebhookDelivery, WebhookMark } from './webhook-delivery';
 
 export { Counter, IdempotencyRecord, Order, OrderEvent, OrderHistory, OrderItem, ReturnRequest };
 export { AnalyticsAppliedEvent, AnalyticsDaily, CustomerStatsSync, EmailDelivery, Refund };
-export { AttentionCheck, BulkOperation, Cursor, FeedEntry, Webhook, WebhookDelivery, WebhookMark };
-export const allModels = [Cursor, Order, OrderItem, OrderHistory, OrderEvent, ReturnRequest, Counter, IdempotencyRecord, EmailDelivery, Refund, AnalyticsDaily, AnalyticsAppliedEvent, CustomerStatsSync, FeedEntry, Webhook, WebhookDelivery, WebhookMark, AttentionCheck, BulkOperation] as const;
+export { AttentionCheck, BulkOperation, Cursor, OrderExport, FeedEntry, Webhook, WebhookDelivery, WebhookMark };
+export const allModels = [Cursor, Order, OrderItem, OrderHistory, OrderEvent, ReturnRequest, Counter, IdempotencyRecord, EmailDelivery, Refund, AnalyticsDaily, AnalyticsAppliedEvent, CustomerStatsSync, FeedEntry, Webhook, WebhookDelivery, WebhookMark, AttentionCheck, BulkOperation, OrderExport] as const;

@@ -2,9 +2,9 @@ import { EFFECTS } from '../services/order-events';
 
 /**
  * The queues a worker processes (DESIGN.md 10): one per effect of an event, each named for
- * it, the desk's bulk changes, and the fleet's periodic work.
+ * it, the desk's bulk changes and exports, and the fleet's periodic work.
  */
-export const WORK_QUEUE_NAMES = [...EFFECTS, 'bulk', 'upkeep'] as const;
+export const WORK_QUEUE_NAMES = [...EFFECTS, 'bulk', 'exports', 'upkeep'] as const;
 export type WorkQueueName = (typeof WORK_QUEUE_NAMES)[number];
 /** …and the dead-letter queue, where jobs that failed for good wait for an operator. */
 export const QUEUE_NAMES = [...WORK_QUEUE_NAMES, 'dead-letter'] as const;

@@ -47,6 +47,12 @@ export const bulkJobSchema = z.strictObject({
 });
 export type BulkJob = z.infer<typeof bulkJobSchema>;
 
+/** exports: one export of orders to a file; what to export is in its record. */
+export const exportJobSchema = z.strictObject({
+  exportId: z.string().regex(/^exp_[0-9a-f]{24}$/),
+});
+export type ExportJob = z.infer<typeof exportJobSchema>;
+
 /** dead-letter: a copy of a job that failed for good, enough to inspect and replay it. */
 export const deadLetterSchema = z.strictObject({
   queue: z.enum(WORK_QUEUE_NAMES),

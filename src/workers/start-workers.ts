@@ -14,6 +14,7 @@ import { refundsProcessor } from './refunds';
 import { scheduleUpkeep, upkeepProcessor } from './upkeep';
 import { webhookBackoff, webhooksProcessor } from './webhooks';
 import { bulkProcessor } from './bulk';
+import { exportsProcessor } from './exports';
 import type { ServiceDeps } from '../services/deps';
 import type { WorkerSettings } from './settings';
 
@@ -54,6 +55,8 @@ function processorFor(name: WorkQueueName, deps: WorkerDeps): Processor {
       return webhooksProcessor(deps);
     case 'bulk':
       return bulkProcessor(deps);
+    case 'exports':
+      return exportsProcessor();
   }
 }
 

@@ -16,6 +16,7 @@ import { scheduleDelivery } from '../queues/webhook-jobs';
 import { purgeExpiredIdempotencyRecords } from '../services/idempotency';
 import { sweepNextOrphanItems } from '../services/orphan-items';
 import { reconcileReturnRequests } from '../services/returns/reconcile';
+import { removeExpiredExports } from '../services/exports/order-exports';
 
 /**
  * The periodic work of the fleet (DESIGN.md 13), as BullMQ job schedulers on the `upkeep`
@@ -87,6 +88,7 @@ export function upkeepProcessor(deps: UpkeepDeps) {
       idempotencyRecordsPurged: await purgeExpiredIdempotencyRecords(),
       orphanItemsRemoved: await sweepNextOrphanItems(),
       feedEventsExpired: await purgeFeedBefore(new Date(Date.now() - config.EVENT_FEED_RETENTION_DAYS * 86_400_000)),
+      exportsExpired: await removeExpiredExports(),
     }),
   };
   return async (job: Job): Promise<Record<string, number>> => {

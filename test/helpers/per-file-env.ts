@@ -38,4 +38,6 @@ Object.assign(process.env, {
   WEBHOOK_BACKOFF_MS: process.env.WEBHOOK_BACKOFF_MS ?? '50',
   EVENT_FEED_SEQUENCE_INTERVAL_MS: '200',
   ADMIN_EMAILS: 'ops@example.com',
+  // The API and its worker processes share it, as production's mount would; no other file sees it.
+  EXPORT_DIR: path.join('var', 'test-exports', run),
 });

@@ -183,7 +183,9 @@ function operationObject(op: Operation): Json {
   const responses: Json = {
     [String(op.success.status)]: withHeaders(op.success.status, {
       description: op.success.description,
-      content: { 'application/json': { schema: envelope(schemaOf(op.success.data, 'output')) } },
+      content: op.success.mediaType
+        ? { [op.success.mediaType]: { schema: schemaOf(op.success.data, 'output') } }
+        : { 'application/json': { schema: envelope(schemaOf(op.success.data, 'output')) } },
     }),
   };
   for (const status of errorsOf(op)) {

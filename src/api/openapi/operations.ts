@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { analyticsQuery } from '../schemas/analytics';
 import { bulkIdParam, bulkStatusBody } from '../schemas/bulk';
 import { deadLetterIdParam, deadLettersQuery } from '../schemas/dead-letters';
+import { createExportBody, exportIdParam } from '../schemas/exports';
 import { adminOrdersQuery, attentionQuery, searchOrdersQuery, shipmentBody, updateOrderBody, updateStatusBody } from '../schemas/admin';
 import { customerIdParam, customerOrdersQuery } from '../schemas/internal';
 import { cancelOrderBody, createOrderBody, myOrdersQuery, orderIdParam } from '../schemas/orders';
@@ -26,7 +27,8 @@ export interface Operation {
   query?: z.ZodType;
   body?: z.ZodType;
   idempotent?: boolean;
-  success: { status: number; description: string; data: z.ZodType };
+  /** `data` is the envelope's data; with `mediaType` the body is a file of that type instead, and `data` describes it. */
+  success: { status: number; description: string; data: z.ZodType; mediaType?: 'text/csv' };
   /** Statuses beyond those its access level, its input and what guards it can answer (document.ts, errorsOf). */
   errors: number[];
   /** What a status means for this operation, where the general text (document.ts) would mislead. */
@@ -50,6 +52,9 @@ export const operations: Operation[] = [
   { method: 'get', path: '/api/orders/attention', summary: 'Overdue work, oldest first: orders not shipped and return requests not reviewed within their SLA', tag: 'Order desk', access: 'admin', query: attentionQuery, success: { status: 200, description: 'Overdue work', data: r.attentionResponse }, errors: [] },
   { method: 'post', path: '/api/orders/bulk/status', summary: 'Change the status of up to 500 orders, each as one change would (a job; each id once)', tag: 'Order desk', access: 'admin', body: bulkStatusBody, success: { status: 202, description: 'Queued', data: r.bulkQueuedResponse }, errors: [] },
   { method: 'get', path: '/api/orders/bulk/:bulkId', summary: 'A bulk status change: its state, progress and each order\'s outcome', tag: 'Order desk', access: 'admin', params: bulkIdParam, success: { status: 200, description: 'The bulk change', data: r.bulkResponse }, errors: [404] },
+  { method: 'post', path: '/api/orders/exports', summary: 'Export the orders the filters of GET /api/orders select, as CSV (a job; the file is kept EXPORT_TTL_HOURS)', tag: 'Order desk', access: 'admin', body: createExportBody, success: { status: 202, description: 'Queued', data: r.exportQueuedResponse }, errors: [] },
+  { method: 'get', path: '/api/orders/exports/:exportId', summary: 'An export: its state, progress, row count and expiry', tag: 'Order desk', access: 'admin', params: exportIdParam, success: { status: 200, description: 'The export', data: r.exportResponse }, errors: [404] },
+  { method: 'get', path: '/api/orders/exports/:exportId/download', summary: 'The CSV of a completed export (RFC 4180; cells a spreadsheet would run as formulas are prefixed with a quote)', tag: 'Order desk', access: 'admin', params: exportIdParam, success: { status: 200, description: 'The CSV file', data: r.exportCsv, mediaType: 'text/csv' }, errors: [404, 409], why: { 404: 'No such export, or it expired and was removed', 409: 'The export is not completed (queued, running or failed)' } },
   { method: 'put', path: '/api/orders/:orderId', summary: 'Edit delivery address (before shipping) and notes (guide 3.2.3)', tag: 'Order desk', access: 'admin', params: orderIdParam, body: updateOrderBody, success: { status: 200, description: 'Updated order', data: r.orderResponse }, errors: [404, 409] },
   { method: 'patch', path: '/api/orders/:orderId/status', summary: 'Move an order along its lifecycle (guide 4.6)', tag: 'Order desk', access: 'admin', params: orderIdParam, body: updateStatusBody, success: { status: 200, description: 'Status changed', data: r.statusChangeResponse }, errors: [404, 409, 422] },
   { method: 'put', path: '/api/orders/:orderId/shipment', summary: 'Correct the carrier or tracking of a shipped order (the customer is emailed once)', tag: 'Order desk', access: 'admin', params: orderIdParam, body: shipmentBody, success: { status: 200, description: 'Tracking updated', data: r.shipmentChangeResponse }, errors: [404, 409] },

@@ -3,6 +3,8 @@ import { ORDER_STATUSES } from '../../services/order-state';
 import { REFUND_STATUSES, RETURN_REASON_CATEGORIES, RETURN_STATUSES } from '../../models/return-request';
 import { DELIVERY_STATUSES } from '../../models/webhook-delivery';
 import { BULK_OUTCOMES, BULK_STATES } from '../../models/bulk-operation';
+import { EXPORT_STATES } from '../../models/order-export';
+import { EXPORT_COLUMNS } from '../../services/exports/order-row';
 import { EVENT_TYPES } from '../../services/order-events';
 import { deliveryAddressSchema } from '../schemas/orders';
 
@@ -100,6 +102,21 @@ export const attentionResponse = z.object({
   counts: z.object({ orders: z.number().int(), returns: z.number().int() }),
   pagination: z.object({ orders: listPages, returns: listPages }),
 });
+
+export const exportQueuedResponse = z.object({ exportId: z.string() });
+export const exportResponse = z.object({
+  exportId: z.string(),
+  format: z.literal('csv'),
+  state: z.enum(EXPORT_STATES),
+  progress: z.object({ done: z.number().int(), total: z.number().int() }),
+  rowCount: z.number().int().nullable(),
+  createdAt: dateTime,
+  finishedAt: dateTime.nullable(),
+  expiresAt: dateTime,
+  error: z.string().nullable(),
+});
+/** A header row `orderId,orderDate,…,trackingNumber`, then one CRLF-terminated row per order. */
+export const exportCsv = z.string().meta({ description: `CSV with the header row ${EXPORT_COLUMNS.join(',')}` });
 
 export const bulkQueuedResponse = z.object({ bulkId: z.string() });
 export const bulkResponse = z.object({

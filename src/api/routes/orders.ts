@@ -55,7 +55,7 @@ export function customerOrderRoutes(deps: ServiceDeps): Router {
  * an order: a request for one of them that no router answered must end as "Route not
  * found", not as the lookup of an order called `search`.
  */
-export const RESERVED_ORDER_PATHS: ReadonlySet<string> = new Set(['me', 'search', 'returns', 'analytics', 'internal', 'dead-letters', 'webhooks', 'events', 'attention', 'bulk']);
+export const RESERVED_ORDER_PATHS: ReadonlySet<string> = new Set(['me', 'search', 'returns', 'analytics', 'internal', 'dead-letters', 'webhooks', 'events', 'attention', 'bulk', 'exports']);
 
 /** Routes on one order; mounted after every static path so none is taken for an id. */
 export function singleOrderRoutes(deps: ServiceDeps): Router {

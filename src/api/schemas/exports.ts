@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import type { ExportInput } from '../../services/exports/order-exports';
+import { ORDER_STATUSES } from '../../services/order-state';
+import { dateRange, refuseInvertedRange } from './admin';
+import { money, onlyIfValid, text } from './common';
+
+/** The filters of `GET /api/orders`, in a JSON body (amounts as numbers), and the format. */
+export const createExportBody = z
+  .strictObject({
+    format: z.literal('csv', { message: 'Must be csv' }),
+    status: z.enum(ORDER_STATUSES, { message: `Must be one of: ${ORDER_STATUSES.join(', ')}` }).optional(),
+    ...dateRange,
+    userId: text(100).optional(),
+    customerId: text(100).optional(),
+    minAmount: money().optional(),
+    maxAmount: money().optional(),
+  })
+  .superRefine(
+    (b, ctx) => {
+      refuseInvertedRange(ctx, b.from, b.to, 'from', 'to');
+      refuseInvertedRange(ctx, b.minAmount, b.maxAmount, 'minAmount', 'maxAmount');
+    },
+    { when: onlyIfValid },
+  );
+createExportBody satisfies z.ZodType<ExportInput>;
+
+export const exportIdParam = z.strictObject({ exportId: z.string().max(28).regex(/^exp_[0-9a-f]{24}$/, 'Must be an export id like exp_<24 hex digits>') });
