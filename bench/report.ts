@@ -5,6 +5,7 @@ import type { QueryDiagnosis } from './diagnose';
 import type { BodyDepthResult } from './body-depth';
 import { capacityMarkdown, type CapacityResult } from './capacity';
 import type { EmailsResult } from './emails';
+import { exportsMarkdown, type ExportResult } from './exports';
 import type { ScenarioName, ScenarioResult } from './scenarios';
 import { round } from './util';
 
@@ -27,6 +28,8 @@ export interface BenchReport {
   environment: Record<string, string | number | boolean>;
   scenarios: ScenarioResult[];
   emails: EmailsResult[];
+  /** Every order exported to CSV at each size (issue 15); absent in runs before it. */
+  exports?: ExportResult[];
   /** A body nested 16,000 levels deep against a flat one of the same size (issue 10). */
   bodyDepth?: BodyDepthResult;
   /** One API process against two (create-order), one worker process against two (the pipeline): issue 13. */
@@ -47,7 +50,7 @@ const judge = (target: string, value: number | null, comparison: Target['compari
 };
 
 /** Every target of the issue, judged on the results. */
-export function evaluate(r: Pick<BenchReport, 'scenarios' | 'emails' | 'memory' | 'settings' | 'capacity'>): Target[] {
+export function evaluate(r: Pick<BenchReport, 'scenarios' | 'emails' | 'exports' | 'memory' | 'settings' | 'capacity'>): Target[] {
   const t: Target[] = [];
   const sizes = [...new Set(r.scenarios.filter((s) => s.kind === 'read' && !s.indexes).map((s) => s.orders))].sort((a, b) => a - b);
   const small = sizes[0] ?? r.settings.smallOrders;
@@ -94,14 +97,23 @@ export function evaluate(r: Pick<BenchReport, 'scenarios' | 'emails' | 'memory' 
   for (const e of r.emails) {
     t.push(judge(`emails @${e.orders}${e.indexes === 'gin' ? '+GIN' : ''} ≥ ${TARGETS.emailsVsSlowerFloor} × slower floor`, e.status === 'ok' ? (e.ratio ?? null) : null, '≥', TARGETS.emailsVsSlowerFloor, e.status === 'ok' ? `slower floor: ${e.slowerFloor}` : e.note));
   }
+  // Constant memory: the exports worker's peak is that of a small export, whatever the count.
+  const exported = (r.exports ?? []).filter((e) => e.status === 'ok' && e.heapCapMb !== null).sort((a, b) => a.orders - b.orders);
+  const [fewest, most] = [exported[0], exported[exported.length - 1]];
+  if (r.exports?.length) {
+    const growth = fewest && most && most.orders > fewest.orders ? (most.workerPeakRssMb ?? 0) / (fewest.workerPeakRssMb || 1) : null;
+    t.push(judge(`export worker peak RSS (heap capped at ${most?.heapCapMb ?? '?'} MB) @${most?.orders ?? '?'} ≤ ${TARGETS.exportRssGrowth} × @${fewest?.orders ?? '?'}`, growth, '≤', TARGETS.exportRssGrowth, growth === null ? 'not measured at two sizes' : `${most?.workerPeakRssMb} MB for ${most?.rows} rows vs ${fewest?.workerPeakRssMb} MB for ${fewest?.rows}; ${most?.rowsPerSec} rows/s`));
+  }
   t.push(judge(`API peak RSS < ${TARGETS.apiRssMb} MB`, r.memory.apiPeakRssMb || null, '<', TARGETS.apiRssMb, 'VmHWM of the API process at the end of the run'));
   const cap = r.capacity;
   const capacityApiErrors = cap?.create ? [cap.create.one, cap.create.two].reduce((a, s) => a + s.non2xx + s.errors, 0) : 0;
   const apiErrors = r.scenarios.reduce((a, s) => a + (s.api ? s.api.non2xx + s.api.errors : 0), 0) + capacityApiErrors;
   const floorErrors = r.scenarios.reduce((a, s) => a + (s.floor?.errors ?? 0), 0);
   const jobErrors =
-    r.emails.reduce((a, e) => a + (e.worker?.failed ?? 0) + (e.noopFloor?.failed ?? 0) + (e.mailFloor?.failed ?? 0), 0) + (cap?.pipeline ? cap.pipeline.one.failed + cap.pipeline.two.failed : 0);
-  const measured = r.scenarios.some((s) => s.api) || r.emails.some((e) => e.worker) || cap?.status === 'ok';
+    r.emails.reduce((a, e) => a + (e.worker?.failed ?? 0) + (e.noopFloor?.failed ?? 0) + (e.mailFloor?.failed ?? 0), 0) +
+    (cap?.pipeline ? cap.pipeline.one.failed + cap.pipeline.two.failed : 0) +
+    (r.exports ?? []).filter((e) => e.status !== 'ok').length;
+  const measured = r.scenarios.some((s) => s.api) || r.emails.some((e) => e.worker) || cap?.status === 'ok' || exported.length > 0;
   t.push(judge('zero errors', measured ? apiErrors + floorErrors + jobErrors : null, '=', 0, `API non-2xx + socket errors ${apiErrors}, floor errors ${floorErrors}, failed jobs/sends ${jobErrors}`));
   return t;
 }
@@ -147,6 +159,10 @@ export function markdown(r: BenchReport): string {
     lines.push(`| @${e.orders} orders${e.indexes === 'gin' ? ' +GIN' : ''}${e.status !== 'ok' ? ' (failed)' : ''}${e.worker?.capped ? ' (capped)' : ''} | ${cell(e.worker?.perSec)} | ${e.worker ? `${e.worker.p50Ms} / ${e.worker.p99Ms}` : '–'} | ${cell(e.worker?.failed)} | ${cell(e.noopFloor?.perSec)} | ${cell(e.mailFloor?.perSec)} | ${cell(e.mailUnpooled?.perSec)} | ${cell(e.slowerFloor)} | ${cell(e.ratio)} | ≥ ${TARGETS.emailsVsSlowerFloor} | ${verdict(pass)} |`);
   }
   lines.push('');
+  if (r.exports?.length) {
+    lines.push(...exportsMarkdown(r.exports));
+    lines.push('');
+  }
   const d = r.bodyDepth;
   if (d) {
     lines.push(`A body nested ${d.depth} levels deep against a flat body of the same ${d.bytes} bytes, both posted as an order (each answered ${d.deep.probeStatus} / ${d.flat.probeStatus}): deep ${d.deep.answersPerSec} answers/s (p50 ${d.deep.p50Ms} ms, p99 ${d.deep.p99Ms} ms, ${d.deep.cpuMsPerAnswer} ms of API CPU each), flat ${d.flat.answersPerSec}/s (p50 ${d.flat.p50Ms} ms, p99 ${d.flat.p99Ms} ms, ${d.flat.cpuMsPerAnswer} ms CPU each): deep ÷ flat ${d.throughputRatio} in throughput, ${d.cpuRatio} in CPU per answer.`);

@@ -10,6 +10,7 @@ import { diagnose, ginExperiment, ginIndexes, rollupExperiment, type QueryDiagno
 import { measureBodyDepth, type BodyDepthResult } from './body-depth';
 import { measureCapacity, type CapacityResult } from './capacity';
 import { measureEmails, type EmailsResult } from './emails';
+import { EXPORT_HEAP_CAP_MB, measureExport, type ExportResult } from './exports';
 import { Floors, obliterateQueues } from './floors';
 import { evaluate, updateCapacityBlock, updateReadme, writeResults, type BenchReport } from './report';
 import { measure, scenarios, type ApiHandle, type ScenarioResult } from './scenarios';
@@ -31,6 +32,7 @@ async function main(): Promise<number> {
   let api: ServiceProcess | null = null;
   const results: ScenarioResult[] = [];
   const emails: EmailsResult[] = [];
+  const exports: ExportResult[] = [];
   const diagnostics: QueryDiagnosis[] = [];
   let bodyDepth: BodyDepthResult | undefined;
   let capacity: CapacityResult | undefined;
@@ -108,6 +110,17 @@ async function main(): Promise<number> {
       await obliterateQueues(redis);
     };
     if (cfg.only === 'capacity') await measureCapacityNow();
+    // Every order to a CSV: rows/s, and the worker's peak RSS, which must not grow with the count.
+    const measureExportNow = async () => {
+      const orders = await db.collection('orders').estimatedDocumentCount();
+      for (const heapCapMb of [null, EXPORT_HEAP_CAP_MB]) exports.push(await measureExport(handle.url, orders, env, cfg.quick ? 120_000 : 600_000, heapCapMb));
+    };
+    if (cfg.only === 'exports') {
+      await measureExportNow();
+      log(`topping up to ${cfg.largeOrders} orders`);
+      await seeder.topUpTo(cfg.largeOrders);
+      await measureExportNow();
+    }
     if (cfg.only === null) {
       const all = scenarios(seeder, floors);
       const create = all.find((x) => x.kind === 'create');
@@ -135,6 +148,7 @@ async function main(): Promise<number> {
         }
         const orders = await db.collection('orders').estimatedDocumentCount();
         for (const s of all.filter((x) => x.kind === 'read')) results.push(await measure(s, orders, handle, cfg));
+        await measureExportNow();
         // BENCH_QUICK (a smoke run): the emails worker and order creation at the small size only.
         if (!cfg.quick || size === cfg.smallOrders) await measureWrites(orders);
         // One vs two API and worker processes, where FerretDB's scans do not yet decide everything.
@@ -182,7 +196,7 @@ async function main(): Promise<number> {
 
   const finished = new Date();
   environment.loadAverageAtEnd = os.loadavg()[0].toFixed(2);
-  const partial = { scenarios: results, emails, ...(bodyDepth && { bodyDepth }), ...(capacity && { capacity }), memory: { apiPeakRssMb: apiPeak, workersPeakRssMb: workersPeak }, settings: cfg };
+  const partial = { scenarios: results, emails, exports, ...(bodyDepth && { bodyDepth }), ...(capacity && { capacity }), memory: { apiPeakRssMb: apiPeak, workersPeakRssMb: workersPeak }, settings: cfg };
   const targets = evaluate(partial);
   const report: BenchReport = {
     version: 1,

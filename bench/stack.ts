@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import jwt from 'jsonwebtoken';
@@ -131,6 +132,8 @@ export function serviceEnv(authUrl: string, smtpPort: number, port: number): Rec
     // scenario. They run once at start, and the bench times their queries on their own.
     OUTBOX_SWEEP_INTERVAL_MS: String(SWEEP_INTERVAL_MS),
     WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
+    // The API serves what the exports worker writes; the bench removes it after each export.
+    EXPORT_DIR: path.join(os.tmpdir(), `${QUEUE_PREFIX}-exports`),
   };
 }
 
@@ -224,9 +227,9 @@ export async function startApi(env: Record<string, string>, profile: boolean, tr
   return startNode('API', 'dist/api/server.js', [], env, flags, port);
 }
 
-/** `node dist/workers/main.js <names…>` as pm2 runs it; the emails worker alone unless told. */
-export async function startWorkers(env: Record<string, string>, names: readonly string[] = ['emails']): Promise<ServiceProcess> {
-  return startNode('workers', 'dist/workers/main.js', [...names], { ...env, PORT: '0' }, pm2NodeArgs('orms-workers'), 0);
+/** `node dist/workers/main.js <names…>` as pm2 runs it (or with `nodeArgs`); the emails worker alone unless told. */
+export async function startWorkers(env: Record<string, string>, names: readonly string[] = ['emails'], nodeArgs = pm2NodeArgs('orms-workers')): Promise<ServiceProcess> {
+  return startNode('workers', 'dist/workers/main.js', [...names], { ...env, PORT: '0' }, nodeArgs, 0);
 }
 
 const ENTRIES = ['dist/api/server.js', 'dist/workers/main.js'];
