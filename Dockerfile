@@ -16,7 +16,8 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY views ./views
 COPY ecosystem.config.js ./
-RUN mkdir -p var/log var/mail && chown -R node:node var
+# var/exports exists (owned by node) so a named volume mounted there starts writable.
+RUN mkdir -p var/log var/mail var/exports && chown -R node:node var
 USER node
 EXPOSE 8002
 CMD ["node_modules/.bin/pm2-runtime", "ecosystem.config.js"]
