@@ -34,6 +34,12 @@ export function refuseInvertedRange(ctx: z.RefinementCtx, low: number | Date | u
   }
 }
 
+/** The desk's filters (a list's query, an export's body): neither range may be inverted. */
+export function refuseInvertedDeskRanges(q: { from?: Date; to?: Date; minAmount?: number; maxAmount?: number }, ctx: z.RefinementCtx): void {
+  refuseInvertedRange(ctx, q.from, q.to, 'from', 'to');
+  refuseInvertedRange(ctx, q.minAmount, q.maxAmount, 'minAmount', 'maxAmount');
+}
+
 export const adminOrdersQuery = z
   .strictObject({
     ...pageQuery,
@@ -45,13 +51,7 @@ export const adminOrdersQuery = z
     minAmount: amountQuery.optional(),
     maxAmount: amountQuery.optional(),
   })
-  .superRefine(
-    (q, ctx) => {
-      refuseInvertedRange(ctx, q.from, q.to, 'from', 'to');
-      refuseInvertedRange(ctx, q.minAmount, q.maxAmount, 'minAmount', 'maxAmount');
-    },
-    { when: onlyIfValid },
-  );
+  .superRefine(refuseInvertedDeskRanges, { when: onlyIfValid });
 adminOrdersQuery satisfies z.ZodType<AdminOrdersQuery>;
 
 export const attentionQuery = z.strictObject({ page: pageQuery.page, limit: pageQuery.limit });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ExportInput } from '../../services/exports/order-exports';
 import { ORDER_STATUSES } from '../../services/order-state';
-import { dateRange, refuseInvertedRange } from './admin';
+import { dateRange, refuseInvertedDeskRanges } from './admin';
 import { money, onlyIfValid, text } from './common';
 
 /** The filters of `GET /api/orders`, in a JSON body (amounts as numbers), and the format. */
@@ -15,13 +15,7 @@ export const createExportBody = z
     minAmount: money().optional(),
     maxAmount: money().optional(),
   })
-  .superRefine(
-    (b, ctx) => {
-      refuseInvertedRange(ctx, b.from, b.to, 'from', 'to');
-      refuseInvertedRange(ctx, b.minAmount, b.maxAmount, 'minAmount', 'maxAmount');
-    },
-    { when: onlyIfValid },
-  );
+  .superRefine(refuseInvertedDeskRanges, { when: onlyIfValid });
 createExportBody satisfies z.ZodType<ExportInput>;
 
 export const exportIdParam = z.strictObject({ exportId: z.string().max(28).regex(/^exp_[0-9a-f]{24}$/, 'Must be an export id like exp_<24 hex digits>') });
