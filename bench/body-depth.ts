@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import type { BenchSettings } from './config';
 import { runHttp, Tally, type HttpRequestSpec } from './load';
 import type { ApiHandle } from './scenarios';
 import { adminToken } from './stack';
-import { log, round } from './util';
+import { cpuMsOf, log, round } from './util';
 
 /** What one kind of body cost the API: answers per second, latency, and its CPU per answer. */
 export interface BodySide {
@@ -27,12 +26,6 @@ export interface BodyDepthResult {
 }
 
 export const BODY_DEPTH = 16_000;
-
-/** CPU time of a process so far (user + system), in ms, from /proc (clock ticks of 10 ms). */
-function cpuMsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
 
 /**
  * A body nested 16,000 levels deep against a flat body of the same size, both posted as

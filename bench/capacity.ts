@@ -12,7 +12,7 @@ import { runHttp, Tally, type HttpRequestSpec } from './load';
 import type { ApiHandle } from './scenarios';
 import { CREATE_BODY } from './scenarios';
 import { creatorOf, customerToken, listenFake, startApi, startWorkers, type Closable, type ServiceProcess } from './stack';
-import { freePort, log, percentiles, rng, round, sleep } from './util';
+import { cpuMsOf, freePort, log, percentiles, rng, round, sleep } from './util';
 
 /**
  * The capacity case (issue 13): what a second process buys on this machine.
@@ -83,16 +83,6 @@ export interface CapacityResult {
   connections: number;
   create?: { segmentSeconds: number; rounds: number; one: CreateCapacity; two: CreateCapacity; ratio: number };
   pipeline?: { workerConcurrency: number; analyticsConcurrency: number; customerStatsDebounceMs: number; one: PipelineCapacity; two: PipelineCapacity; ratio: number };
-}
-
-/** CPU time of a process so far (user + system), ms, from /proc (clock ticks of 10 ms); 0 once it is gone. */
-function cpuMsOf(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return 0;
-  }
 }
 
 /** Busy and total jiffies of the whole machine, from the first line of /proc/stat. */

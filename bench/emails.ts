@@ -9,7 +9,7 @@ import { QUEUE_PREFIX, REDIS_URL, WORKER_CONCURRENCY, type BenchSettings } from 
 import { JOB_OPTIONS } from './floors';
 import type { Seeder } from './seed';
 import { cancelStartupSweep, startWorkers, type ServiceProcess } from './stack';
-import { log, memoryOf, percentiles, rng, round, sleep } from './util';
+import { cpuMsOf, log, memoryOf, ownCpuMs, percentiles, rng, round, sleep } from './util';
 
 export interface Throughput {
   jobs: number;
@@ -38,6 +38,8 @@ export interface EmailsResult {
   slowerFloor?: 'noop worker' | 'nodemailer pool';
   ratio?: number;
   workersPeakRssMb?: number;
+  /** CPU per job of the worker process, per job of the no-op worker and per message of the pool (both in the bench process), ms. */
+  cpuMs?: { workerPerJob: number; noopPerJob: number; mailPerMessage: number };
 }
 
 function tp(jobs: number, done: number, failed: number, ms: number, lat: number[], capped: boolean): Throughput {
@@ -134,6 +136,7 @@ export async function measureEmails(
   let workers: ServiceProcess | null = null;
   const r = rng(orders);
   const sum = { worker: [] as Throughput[], noop: [] as Throughput[], mail: [] as Throughput[], single: [] as Throughput[] };
+  const cpu = { worker: 0, noop: 0, mail: 0 };
   try {
     workers = await startWorkers(env);
     log(`emails worker pid ${workers.pid}; startup sweep statements cancelled: ${await cancelStartupSweep()}`);
@@ -141,15 +144,21 @@ export async function measureEmails(
       const n = cfg.emailJobs;
       const jobs = eventJobs(seeder, n, r);
       await recordEvents(seeder, jobs);
+      let before = cpuMsOf(workers.pid);
       sum.worker.push(await drain(real, jobs, cfg.emailCapMs));
+      cpu.worker += cpuMsOf(workers.pid) - before;
       const noop = new Worker('bench-noop', async () => undefined, { connection: blocking, prefix: queuePrefix(QUEUE_PREFIX, 'bench-noop'), concurrency: WORKER_CONCURRENCY });
       try {
+        before = ownCpuMs();
         sum.noop.push(await drain(noopQueue, eventJobs(seeder, n, r), cfg.emailCapMs));
+        cpu.noop += ownCpuMs() - before;
       } finally {
         await noop.close();
       }
       const raw = smtp.sample() ?? Buffer.from(`From: orders@rman-ecommerce.com\r\nTo: customer@example.in\r\nSubject: Order confirmed\r\n\r\n${'x'.repeat(8000)}\r\n`);
+      before = ownCpuMs();
       sum.mail.push(await mailLoop(pooled, raw, n, WORKER_CONCURRENCY));
+      cpu.mail += ownCpuMs() - before;
       sum.single.push(await mailLoop(single, raw, Math.min(n, 500), WORKER_CONCURRENCY));
       const w = sum.worker[sum.worker.length - 1];
       log(`emails @${orders} round ${round + 1}: worker ${w.perSec}/s (${w.done}/${w.jobs}, failed ${w.failed}${w.capped ? ', capped' : ''}) | noop ${sum.noop[round].perSec}/s | pool ${sum.mail[round].perSec}/s | unpooled ${sum.single[round].perSec}/s`);
@@ -171,6 +180,7 @@ export async function measureEmails(
     return {
       orders, status: 'ok', worker, noopFloor, mailFloor, mailUnpooled: merged(sum.single), slowerFloor: slower,
       ratio: floorRate > 0 ? round(worker.perSec / floorRate, 3) : 0, workersPeakRssMb: memoryOf(workers.pid)?.peakMb ?? 0,
+      cpuMs: { workerPerJob: round(cpu.worker / Math.max(1, worker.done), 3), noopPerJob: round(cpu.noop / Math.max(1, noopFloor.done), 3), mailPerMessage: round(cpu.mail / Math.max(1, mailFloor.done), 3) },
     };
   } catch (err) {
     log(`emails @${orders} failed: ${String(err)}`);

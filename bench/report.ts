@@ -129,14 +129,14 @@ export function markdown(r: BenchReport): string {
   const lines: string[] = [];
   lines.push(`Run ${r.startedAt} (${r.settings.quick ? 'BENCH_QUICK' : 'full'}, ${r.seconds} s): ${r.settings.connections} connections, ${r.settings.seconds} s per side in ${r.settings.rounds} interleaved round(s) after ${r.settings.warmupSeconds} s warm-up; ${r.environment.cpus} CPUs shared with other work (1-minute load average ${r.environment.loadAverageAtStart} at the start, ${r.environment.loadAverageAtEnd ?? '?'} at the end), node ${r.environment.node}, ${r.environment.database}. Targets: **${r.summary.passed} passed, ${r.summary.missed} missed, ${r.summary.notJudged} not judged**.`);
   lines.push('');
-  lines.push('| scenario | orders | API req/s | API p50 ms | API p99 ms | API errors | API RSS MB | floor ops/s | floor p50 ms | floor p99 ms | ratio | target | result |');
-  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+  lines.push('| scenario | orders | API req/s | API p50 ms | API p99 ms | API errors | API RSS MB | API CPU ms/req | floor ops/s | floor p50 ms | floor p99 ms | floor CPU ms/op | ratio | target | result |');
+  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const s of r.scenarios) {
     const target = s.kind === 'create' ? TARGETS.createVsFloor : TARGETS.readVsFloor;
     const pass = s.status === 'ok' && s.ratio !== undefined ? s.ratio >= target : null;
     const a = s.api;
     const f = s.floor;
-    lines.push(`| ${s.name}${s.indexes === 'gin' ? ' +GIN' : ''}${s.status !== 'ok' ? ` (${s.status})` : ''} | ${s.orders} | ${cell(a?.opsPerSec)} | ${cell(a?.p50Ms)} | ${cell(a?.p99Ms)} | ${a ? a.non2xx + a.errors : '–'} | ${cell(a?.peakRssMb)} | ${cell(f?.opsPerSec)} | ${cell(f?.p50Ms)} | ${cell(f?.p99Ms)} | ${cell(s.ratio)} | ≥ ${target} | ${verdict(pass)} |`);
+    lines.push(`| ${s.name}${s.indexes === 'gin' ? ' +GIN' : ''}${s.status !== 'ok' ? ` (${s.status})` : ''} | ${s.orders} | ${cell(a?.opsPerSec)} | ${cell(a?.p50Ms)} | ${cell(a?.p99Ms)} | ${a ? a.non2xx + a.errors : '–'} | ${cell(a?.peakRssMb)} | ${cell(s.apiCpuMsPerRequest)} | ${cell(f?.opsPerSec)} | ${cell(f?.p50Ms)} | ${cell(f?.p99Ms)} | ${cell(s.floorCpuMsPerOp)} | ${cell(s.ratio)} | ≥ ${target} | ${verdict(pass)} |`);
   }
   lines.push('');
   for (const s of r.scenarios.filter((x) => x.status !== 'ok')) lines.push(`- ${labelOf(s)}: ${s.status}: ${s.note ?? ''}`);
@@ -152,11 +152,11 @@ export function markdown(r: BenchReport): string {
     lines.push(`${s.name} @${s.orders}: the raw driver making every round trip the service makes (id claim, order lock around clearing the outbox) does ${s.apiShaped?.opsPerSec} ops/s (p50 ${s.apiShaped?.p50Ms} ms, p99 ${s.apiShaped?.p99Ms} ms); the API is ${s.ratioToApiShaped} × that, the floor is ${s.floor && s.apiShaped && s.apiShaped.opsPerSec > 0 ? round(s.floor.opsPerSec / s.apiShaped.opsPerSec, 2) : '–'} × that.`);
   }
   lines.push('');
-  lines.push('| emails | worker jobs/s | job p50 / p99 ms | failed | no-op worker jobs/s | nodemailer pool msgs/s | unpooled msgs/s (info) | slower floor | ratio | target | result |');
-  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- |');
+  lines.push('| emails | worker jobs/s | job p50 / p99 ms | failed | worker CPU ms/job | no-op worker jobs/s | no-op CPU ms/job | nodemailer pool msgs/s | pool CPU ms/msg | unpooled msgs/s (info) | slower floor | ratio | target | result |');
+  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- |');
   for (const e of r.emails) {
     const pass = e.status === 'ok' && e.ratio !== undefined ? e.ratio >= TARGETS.emailsVsSlowerFloor : null;
-    lines.push(`| @${e.orders} orders${e.indexes === 'gin' ? ' +GIN' : ''}${e.status !== 'ok' ? ' (failed)' : ''}${e.worker?.capped ? ' (capped)' : ''} | ${cell(e.worker?.perSec)} | ${e.worker ? `${e.worker.p50Ms} / ${e.worker.p99Ms}` : '–'} | ${cell(e.worker?.failed)} | ${cell(e.noopFloor?.perSec)} | ${cell(e.mailFloor?.perSec)} | ${cell(e.mailUnpooled?.perSec)} | ${cell(e.slowerFloor)} | ${cell(e.ratio)} | ≥ ${TARGETS.emailsVsSlowerFloor} | ${verdict(pass)} |`);
+    lines.push(`| @${e.orders} orders${e.indexes === 'gin' ? ' +GIN' : ''}${e.status !== 'ok' ? ' (failed)' : ''}${e.worker?.capped ? ' (capped)' : ''} | ${cell(e.worker?.perSec)} | ${e.worker ? `${e.worker.p50Ms} / ${e.worker.p99Ms}` : '–'} | ${cell(e.worker?.failed)} | ${cell(e.cpuMs?.workerPerJob)} | ${cell(e.noopFloor?.perSec)} | ${cell(e.cpuMs?.noopPerJob)} | ${cell(e.mailFloor?.perSec)} | ${cell(e.cpuMs?.mailPerMessage)} | ${cell(e.mailUnpooled?.perSec)} | ${cell(e.slowerFloor)} | ${cell(e.ratio)} | ≥ ${TARGETS.emailsVsSlowerFloor} | ${verdict(pass)} |`);
   }
   lines.push('');
   if (r.exports?.length) {

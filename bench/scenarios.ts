@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { runHttp, runLoop, Tally, type HttpRequestSpec, type Measurement, type Span } from './load';
 import type { Seeder } from './seed';
 import { adminToken, creatorOf, customerToken } from './stack';
-import { log, rng, round, sampleRss, sleep } from './util';
+import { cpuMsOf, log, ownCpuMs, rng, round, sampleRss, sleep } from './util';
 
 export type ScenarioName = 'create-order' | 'my-orders' | 'get-order' | 'admin-list' | 'search' | 'analytics';
 
@@ -36,6 +36,9 @@ export interface ScenarioResult {
   floor?: Measurement;
   /** API ops/s ÷ floor ops/s. */
   ratio?: number;
+  /** CPU each request cost the API process, and each operation the floor (its loop runs in the bench process), over the measured segments, ms. */
+  apiCpuMsPerRequest?: number;
+  floorCpuMsPerOp?: number;
   /** The raw driver making the service's round trips (create only), and API ÷ it. */
   apiShaped?: Measurement;
   ratioToApiShaped?: number;
@@ -229,9 +232,11 @@ export async function measure(s: Scenario, orders: number, api: ApiHandle, cfg: 
   const commands: Record<string, { n: number; ms: number }> = {};
   const floorTally = new Tally();
   let peakRss = 0;
+  const cpu = { api: 0, floor: 0 };
   const apiSegment = async () => {
     const rss = sampleRss(api.pid);
     await api.trace();
+    const cpuBefore = cpuMsOf(api.pid);
     try {
       await runHttp(api.url, s.api, c, perSegment, apiTally);
     } finally {
@@ -239,6 +244,7 @@ export async function measure(s: Scenario, orders: number, api: ApiHandle, cfg: 
     }
     // Requests cut off at the end of a timed segment finish before the floor's turn.
     if (fast) await sleep(300);
+    cpu.api += cpuMsOf(api.pid) - cpuBefore;
     for (const [name, t] of Object.entries(await api.trace())) {
       const acc = (commands[name] ??= { n: 0, ms: 0 });
       acc.n += t.n;
@@ -248,7 +254,9 @@ export async function measure(s: Scenario, orders: number, api: ApiHandle, cfg: 
   const shapedTally = new Tally();
   const shaped = s.apiShaped;
   const floorSegment = async () => {
+    const cpuBefore = ownCpuMs();
     await runLoop(() => s.floor(), c, perSegment, floorTally);
+    cpu.floor += ownCpuMs() - cpuBefore;
     if (shaped) await runLoop(shaped, c, perSegment, shapedTally);
   };
   for (let r = 0; r < cfg.rounds; r++) {
@@ -264,12 +272,14 @@ export async function measure(s: Scenario, orders: number, api: ApiHandle, cfg: 
   const a = apiTally.result();
   const f = floorTally.result();
   const ratio = f.opsPerSec > 0 ? round(a.opsPerSec / f.opsPerSec, 3) : 0;
-  log(`${s.name} @${orders} [${fast ? 'time' : 'count'}, c=${c}]: api ${a.opsPerSec}/s p50 ${a.p50Ms} p99 ${a.p99Ms} err ${a.non2xx + a.errors} | floor ${f.opsPerSec}/s p50 ${f.p50Ms} p99 ${f.p99Ms} err ${f.errors} | ratio ${ratio} | rss ${peakRss} MB`);
+  const apiCpuMsPerRequest = round(cpu.api / Math.max(1, a.ok + a.non2xx), 3);
+  const floorCpuMsPerOp = round(cpu.floor / Math.max(1, f.ok + f.errors), 3);
+  log(`${s.name} @${orders} [${fast ? 'time' : 'count'}, c=${c}]: api ${a.opsPerSec}/s p50 ${a.p50Ms} p99 ${a.p99Ms} err ${a.non2xx + a.errors} ${apiCpuMsPerRequest} ms CPU/req | floor ${f.opsPerSec}/s p50 ${f.p50Ms} p99 ${f.p99Ms} err ${f.errors} ${floorCpuMsPerOp} ms CPU/op | ratio ${ratio} | rss ${peakRss} MB`);
   const sh = shaped ? shapedTally.result() : undefined;
   if (sh) log(`${s.name} @${orders}: raw driver with the service's round trips ${sh.opsPerSec}/s p50 ${sh.p50Ms} p99 ${sh.p99Ms} err ${sh.errors}`);
   return {
     ...base, status: 'ok', probeMs: { api: first.ms, floor: floorMs }, mode: fast ? 'time' : 'count', connections: c,
-    api: { ...a, peakRssMb: peakRss }, floor: f, ratio, ...(apiMemory && { apiMemory }),
+    api: { ...a, peakRssMb: peakRss }, floor: f, ratio, apiCpuMsPerRequest, floorCpuMsPerOp, ...(apiMemory && { apiMemory }),
     ...(sh && { apiShaped: sh, ratioToApiShaped: sh.opsPerSec > 0 ? round(a.opsPerSec / sh.opsPerSec, 3) : 0 }),
     ...(Object.keys(commands).length > 0 && {
       apiDbCommands: Object.fromEntries(Object.entries(commands).map(([k, v]) => [k, { perRequest: round(v.n / Math.max(1, a.ok + a.non2xx), 2), meanMs: round(v.ms / v.n, 1) }])),
