@@ -5,40 +5,108 @@ import { config } from '../../config';
 import { fail } from '../envelope';
 import { hasServiceKey } from './service-key';
 
+/** What this process holds of one client's budget in the current window. */
+interface Claim {
+  /** Hits counted in Redis before this process's last claim, and places of it still unused. */
+  base: number;
+  granted: number;
+  left: number;
+  /** Redis said the budget is spent: nothing more is granted in this window. */
+  spent: boolean;
+  /** A claim in flight; concurrent requests of the client wait for it instead of claiming too. */
+  pending: Promise<void> | null;
+}
+
 /**
- * A fixed-window counter in Redis, shared by every API process of the cluster. (Not
- * rate-limit-redis: it loads its scripts once at start and stays broken if Redis was
- * briefly away then; plain INCR/PEXPIRE needs no scripts.)
+ * A fixed-window counter in Redis, shared by every API process of the cluster, in windows
+ * aligned to the clock (`<prefix><client>:<window number>`). With a batch above 1, a
+ * process claims that many places at once (INCRBY) and hands them out locally, so only one
+ * request in `batch` waits on Redis; a process never hands out more than Redis granted it,
+ * so the cluster never lets more than the limit through. What a claim costs: a client may
+ * be refused up to `batch - 1` requests early per API process (places claimed and not used
+ * by the window's end). Once Redis says the budget is spent, the process refuses the
+ * client without asking again until the window ends. (Not rate-limit-redis: it loads its
+ * scripts once at start and stays broken if Redis was briefly away then.)
  */
 class RedisWindowStore implements Store {
   private windowMs = 60_000;
+  private limit = 0;
+  private window = -1;
+  private readonly claims = new Map<string, Claim>();
   readonly prefix: string;
 
-  constructor(private readonly redis: RedisClient, prefix: string) {
+  constructor(private readonly redis: RedisClient, prefix: string, private readonly batch: number) {
     this.prefix = prefix;
   }
 
   init(options: Options): void {
     this.windowMs = options.windowMs;
+    this.limit = typeof options.limit === 'number' ? options.limit : 0;
+  }
+
+  private keyOf(key: string, window: number): string {
+    return `${this.prefix}${key}:${window}`;
+  }
+
+  /** Claims places for `key` in `window` from Redis; throws when Redis cannot count. */
+  private async claim(key: string, window: number, claim: Claim): Promise<void> {
+    const k = this.keyOf(key, window);
+    const res = await this.redis.multi().incrby(k, this.batch).pexpireat(k, (window + 1) * this.windowMs + 5_000).exec();
+    if (!res || res.some(([err]) => err)) throw new Error('rate limit counter unavailable');
+    const total = Number(res[0][1]);
+    claim.base = total - this.batch;
+    claim.granted = Math.max(0, Math.min(this.batch, this.limit - claim.base));
+    claim.left = claim.granted;
+    claim.spent = claim.granted < this.batch;
   }
 
   async increment(key: string): Promise<IncrementResponse> {
-    const k = this.prefix + key;
-    const res = await this.redis.multi().incr(k).pexpire(k, this.windowMs, 'NX').pttl(k).exec();
-    if (!res || res.some(([err]) => err)) throw new Error('rate limit counter unavailable');
-    const totalHits = Number(res[0][1]);
-    const ttl = Number(res[2][1]);
-    return { totalHits, resetTime: new Date(Date.now() + (ttl > 0 ? ttl : this.windowMs)) };
+    const window = Math.floor(Date.now() / this.windowMs);
+    if (window !== this.window) {
+      this.window = window;
+      this.claims.clear();
+    }
+    const resetTime = new Date((window + 1) * this.windowMs);
+    let claim = this.claims.get(key);
+    if (!claim) {
+      claim = { base: 0, granted: 0, left: 0, spent: false, pending: null };
+      // One request in `batch` asks Redis; with a batch of 1 every one does and nothing is kept.
+      if (this.batch > 1) this.claims.set(key, claim);
+    }
+    for (;;) {
+      if (claim.left > 0) {
+        claim.left--;
+        return { totalHits: claim.base + claim.granted - claim.left, resetTime };
+      }
+      if (claim.spent && this.batch > 1) return { totalHits: this.limit + 1, resetTime };
+      if (!claim.pending) {
+        claim.pending = this.claim(key, window, claim).finally(() => {
+          if (claim) claim.pending = null;
+        });
+      }
+      await claim.pending;
+      if (claim.left === 0) return { totalHits: claim.base + this.batch, resetTime };
+    }
   }
 
   async decrement(key: string): Promise<void> {
-    await this.redis.decr(this.prefix + key);
+    const claim = this.claims.get(key);
+    if (this.batch > 1 && claim) claim.left = Math.min(claim.granted, claim.left + 1);
+    else await this.redis.decr(this.keyOf(key, this.window));
   }
 
   async resetKey(key: string): Promise<void> {
-    await this.redis.del(this.prefix + key);
+    this.claims.delete(key);
+    await this.redis.del(this.keyOf(key, this.window));
   }
 }
+
+/**
+ * Places a process claims at once: 1 for small budgets (each request counted in Redis),
+ * up to 10 for large ones, so what a claim can cost a client (`batch - 1` early refusals
+ * per API process) stays at most 1% of its budget per process.
+ */
+export const claimBatchOf = (max: number): number => Math.max(1, Math.min(10, Math.floor(max / 100)));
 
 export interface RateLimitOptions {
   windowMs: number;
@@ -73,7 +141,8 @@ function redisCounter(redis: RedisClient, spec: CounterSpec): RequestHandler {
     passOnStoreError: true,
     keyGenerator: (req) => ipKeyGenerator(req.ip ?? 'unknown'),
     // One key per client address (a single-key MULTI, so any Redis Cluster slot will do).
-    store: new RedisWindowStore(redis, `${config.QUEUE_PREFIX}:${spec.name}:`),
+    // Limits that give places back (counts) count every request in Redis: giving back is exact there.
+    store: new RedisWindowStore(redis, `${config.QUEUE_PREFIX}:${spec.name}:`, counts ? 1 : claimBatchOf(spec.max)),
     ...(spec.skip && { skip: spec.skip }),
     // Counted before the request runs (so a burst cannot slip past the limit), given back after.
     ...(counts && { skipSuccessfulRequests: true, requestWasSuccessful: (_req: Request, res: Response) => !counts(res) }),
