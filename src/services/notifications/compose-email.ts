@@ -1,3 +1,4 @@
+import { Types } from 'mongoose';
 import { Order, ReturnRequest } from '../../models';
 import type { OrderDoc } from '../order-state';
 import type { ReturnRequestDoc } from '../../models/return-request';
@@ -38,7 +39,12 @@ const TEMPLATE_OF: Record<EventType, EmailTemplate> = {
  * only, so names, addresses and amounts are read here (DESIGN.md 10).
  */
 export async function composeEmail(ev: CommittedEvent): Promise<ComposedEmail> {
-  const order = await Order.findById(ev.orderRef, { outbox: 0 }).lean<OrderDoc>();
+  // The event names the order's _id, so its items are read alongside it, not after it.
+  const orderRef = new Types.ObjectId(ev.orderRef);
+  const [order, placedItems] = await Promise.all([
+    Order.findById(orderRef, { outbox: 0 }).lean<OrderDoc>(),
+    ev.type === 'order.created' ? itemsOf(orderRef) : null,
+  ]);
   if (!order) throw new NotFoundError('Order');
   const template = TEMPLATE_OF[ev.type];
   const base = {
@@ -52,7 +58,7 @@ export async function composeEmail(ev: CommittedEvent): Promise<ComposedEmail> {
   let locals: Record<string, unknown>;
   switch (ev.type) {
     case 'order.created': {
-      const items = await itemsOf(order._id);
+      const items = placedItems ?? [];
       subject = `Order ${order.orderId} confirmed: ${base.total}`;
       locals = {
         items: items.map((i) => ({
