@@ -73,19 +73,20 @@ class RedisWindowStore implements Store {
       // One request in `batch` asks Redis; with a batch of 1 every one does and nothing is kept.
       if (this.batch > 1) this.claims.set(key, claim);
     }
+    // Until this request has a place or the budget is spent: requests that waited on one
+    // claim and found its places taken by the others claim again.
     for (;;) {
       if (claim.left > 0) {
         claim.left--;
         return { totalHits: claim.base + claim.granted - claim.left, resetTime };
       }
-      if (claim.spent && this.batch > 1) return { totalHits: this.limit + 1, resetTime };
+      if (claim.spent) return { totalHits: Math.max(this.limit + 1, claim.base + this.batch), resetTime };
       if (!claim.pending) {
         claim.pending = this.claim(key, window, claim).finally(() => {
           if (claim) claim.pending = null;
         });
       }
       await claim.pending;
-      if (claim.left === 0) return { totalHits: claim.base + this.batch, resetTime };
     }
   }
 
