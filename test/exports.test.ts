@@ -5,6 +5,7 @@ import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import { config } from '../src/config';
 import { Order, OrderExport } from '../src/models';
+import { queueExport } from '../src/queues/export-jobs';
 import { createExport } from '../src/services/exports/order-exports';
 import { eventually, useTestApp } from './helpers/test-app';
 import { as } from './helpers/tokens';
@@ -130,6 +131,20 @@ describe('order exports', () => {
       expect(res.body.success).toBe(false);
     }
     expect((await request(t.app).get('/api/orders/exports/nope').set(admin())).status).toBe(400);
+  });
+
+  it('says failed, with the reason, once the job has spent its attempts on a file it cannot write', async () => {
+    const doomed = await createExport({ userId: 'admin-1', role: 'Administrator' }, { format: 'csv' });
+    // A directory where the finished file must go: every attempt's rename fails.
+    await mkdir(join(resolve(config.EXPORT_DIR), `${doomed._id}.csv`, 'in-the-way'), { recursive: true });
+
+    await queueExport(t.queues, doomed._id);
+
+    const done = await finished(doomed._id);
+    const file = await request(t.app).get(`/api/orders/exports/${doomed._id}/download`).set(admin());
+    expect(done).toMatchObject({ state: 'failed', error: expect.stringMatching(/EISDIR|ENOTEMPTY|EEXIST/) });
+    expect(file.status).toBe(409);
+    expect(file.body.errors[0].message).toContain('Export failed');
   });
 
   it('removes an expired export and its file on the scheduled maintenance, and leaves the others', async () => {

@@ -53,3 +53,22 @@ export function asJobError(err: unknown): Error {
 }
 
 export const isUnrecoverable = (err: Error): boolean => err instanceof UnrecoverableError || err.name === 'UnrecoverableError';
+
+const attemptsOf = (job: Job): number => job.opts.attempts ?? 1;
+/** Whether a failure after `attemptsMade` attempts is the last: BullMQ will not run the job again. */
+export const failsForGood = (job: Job, err: Error, attemptsMade: number): boolean => isUnrecoverable(err) || attemptsMade >= attemptsOf(job);
+
+/**
+ * Runs a job whose work has a record of its own (a bulk change, an export): when this
+ * attempt fails for good, `recordFailure` marks the record before the error goes on, so
+ * the record never says running for a job that will not run again.
+ */
+export async function withRecordedFailure<T>(job: Job, work: () => Promise<T>, recordFailure: (reason: string) => Promise<void>): Promise<T> {
+  try {
+    return await work();
+  } catch (raw) {
+    const err = asJobError(raw);
+    if (failsForGood(job, err, job.attemptsMade + 1)) await recordFailure(err.message).catch(() => undefined);
+    throw err;
+  }
+}

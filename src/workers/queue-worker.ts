@@ -7,7 +7,7 @@ import { closeRedis, createRedis } from '../infra/redis';
 import { logger } from '../logger';
 import { addDeadLetter, deadLetterIdOf, deadLetterOf } from '../queues/dead-letter';
 import { queuePrefix, type WorkQueueName } from '../queues/names';
-import { asJobError, isUnrecoverable } from './job-input';
+import { asJobError, failsForGood } from './job-input';
 import { unobservedJobs, type JobMetrics } from './job-metrics';
 import type { WorkerSettings } from './settings';
 
@@ -29,10 +29,6 @@ export interface QueueWorkerOptions {
   /** Computes the delay of the queue's custom backoff type (webhooks). */
   backoffStrategy?: (attemptsMade: number, type?: string, err?: Error) => number;
 }
-
-const attemptsOf = (job: Job): number => job.opts.attempts ?? 1;
-/** Whether a failure after `attemptsMade` attempts is the last: BullMQ will not run the job again. */
-const failsForGood = (job: Job, err: Error, attemptsMade: number): boolean => isUnrecoverable(err) || attemptsMade >= attemptsOf(job);
 
 /**
  * A BullMQ worker for one queue with the pipeline's failure handling: errors are sorted
