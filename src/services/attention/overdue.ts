@@ -50,22 +50,26 @@ export async function countOverdue(now = Date.now()): Promise<{ orders: number; 
 export async function findOverdue(q: AttentionQuery, now = Date.now()): Promise<Attention> {
   const orderCutoff = hoursAgo(config.FULFILMENT_SLA_HOURS, now);
   const fields = { orderId: 1, status: 1, orderDate: 1, customerId: 1, totalAmount: 1 };
-  // One query per status (equality reaches PostgreSQL on FerretDB), merged oldest first.
+  // One query per status (equality reaches PostgreSQL on FerretDB), merged oldest first;
+  // the returns and the counts alongside.
   const upTo = q.page * q.limit;
-  const perStatus = await Promise.all(UNSHIPPED.map((status) => Order.find({ status, orderDate: { $lt: orderCutoff } }, fields).sort({ orderDate: 1, _id: 1 }).limit(upTo).lean<OverdueOrder['order'][]>()));
+  const [perStatus, requests, counts] = await Promise.all([
+    Promise.all(UNSHIPPED.map((status) => Order.find({ status, orderDate: { $lt: orderCutoff } }, fields).sort({ orderDate: 1, _id: 1 }).limit(upTo).lean<OverdueOrder['order'][]>())),
+    ReturnRequest.find({ status: 'Pending', requestedAt: { $lt: hoursAgo(config.RETURN_REVIEW_SLA_HOURS, now) } }, { returnId: 1, orderIdString: 1, requestedAt: 1, reasonCategory: 1 })
+      .sort({ requestedAt: 1, _id: 1 })
+      .skip(upTo - q.limit)
+      .limit(q.limit)
+      .lean<OverdueReturn['request'][]>(),
+    countOverdue(now),
+  ]);
   const orders = perStatus
     .flat()
     .sort((a, b) => a.orderDate.getTime() - b.orderDate.getTime())
     .slice(upTo - q.limit, upTo);
-  const requests = await ReturnRequest.find({ status: 'Pending', requestedAt: { $lt: hoursAgo(config.RETURN_REVIEW_SLA_HOURS, now) } }, { returnId: 1, orderIdString: 1, requestedAt: 1, reasonCategory: 1 })
-    .sort({ requestedAt: 1, _id: 1 })
-    .skip(upTo - q.limit)
-    .limit(q.limit)
-    .lean<OverdueReturn['request'][]>();
   return {
     overdueOrders: orders.map((order) => ({ order, waitingHours: waited(order.orderDate, now) })),
     overdueReturns: requests.map((request) => ({ request, waitingHours: waited(request.requestedAt, now) })),
-    counts: await countOverdue(now),
+    counts,
     page: q.page,
     limit: q.limit,
   };
