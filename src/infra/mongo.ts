@@ -6,6 +6,9 @@ import { allModels } from '../models';
 mongoose.set('strictQuery', true);
 // Indexes are created explicitly at start (ensureIndexes), not lazily per model.
 mongoose.set('autoIndex', false);
+// Mongoose otherwise captures a stack trace on every query (new Error().stack), only to
+// decorate a "Query was already executed" error we never make: 1.2% of the API's CPU on get-order.
+mongoose.set('skipOriginalStackTraces', true);
 
 /**
  * The driver's options for `uri`. Retryable writes are off unless the URI asks for them:
