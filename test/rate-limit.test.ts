@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { useTestApp } from './helpers/test-app';
 import { as } from './helpers/tokens';
+import { clientKeyOf } from '../src/api/middleware/rate-limit';
 
 const t = useTestApp({ rateLimit: { max: 3, windowMs: 60_000 } });
 
@@ -35,5 +36,15 @@ describe('rate limiting of the public API', () => {
 
     expect(health.status).toBe(200);
     expect(internal.status).not.toBe(429);
+  });
+
+  it('counts the addresses of one IPv6 /56 network as one client, and IPv4-mapped addresses as their IPv4 address, however often they are seen', () => {
+    const seen = [1, 2].map(() => [clientKeyOf('2001:db8:1:2::1'), clientKeyOf('2001:db8:1:3::9'), clientKeyOf('2001:db8:2::1'), clientKeyOf('::ffff:10.1.2.3')]);
+
+    expect(seen[0]).toEqual(seen[1]);
+    const [a, sameNetwork, otherNetwork, mapped] = seen[1];
+    expect(sameNetwork).toBe(a);
+    expect(otherNetwork).not.toBe(a);
+    expect(mapped).toBe('10.1.2.3');
   });
 });

@@ -109,6 +109,24 @@ class RedisWindowStore implements Store {
  */
 export const claimBatchOf = (max: number): number => Math.max(1, Math.min(10, Math.floor(max / 100)));
 
+/**
+ * The counter key of a client address (an IPv6 address by its /56 network, IPv4-mapped
+ * ones as IPv4), remembered: parsing the address was 1.5% of the API's CPU on get-order, and
+ * a busy API sees the same few addresses (its proxies, or its clients) over and over. The
+ * memory is bounded: the whole table is dropped when it fills.
+ */
+const keyOfAddress = new Map<string, string>();
+const KEYS_REMEMBERED = 10_000;
+export function clientKeyOf(ip: string): string {
+  let key = keyOfAddress.get(ip);
+  if (key === undefined) {
+    if (keyOfAddress.size >= KEYS_REMEMBERED) keyOfAddress.clear();
+    key = ipKeyGenerator(ip);
+    keyOfAddress.set(ip, key);
+  }
+  return key;
+}
+
 export interface RateLimitOptions {
   windowMs: number;
   max: number;
@@ -140,7 +158,10 @@ function redisCounter(redis: RedisClient, spec: CounterSpec): RequestHandler {
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     passOnStoreError: true,
-    keyGenerator: (req) => ipKeyGenerator(req.ip ?? 'unknown'),
+    keyGenerator: (req) => clientKeyOf(req.ip ?? 'unknown'),
+    // The library guesses from the key generator's source whether it groups IPv6 addresses;
+    // ours does, through clientKeyOf (ipKeyGenerator, remembered).
+    validate: { keyGeneratorIpFallback: false },
     // One key per client address (a single-key MULTI, so any Redis Cluster slot will do).
     // Limits that give places back (counts) count every request in Redis: giving back is exact there.
     store: new RedisWindowStore(redis, `${config.QUEUE_PREFIX}:${spec.name}:`, counts ? 1 : claimBatchOf(spec.max)),
