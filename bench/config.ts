@@ -37,10 +37,17 @@ export interface BenchSettings {
   capacityCapMs: number;
   /** BENCH_ONLY=<case>: only that case, against the API on the small dataset (exports: at both sizes). */
   only: BenchOnly | null;
+  /** BENCH_COST=get-order,emails,…: with BENCH_ONLY=cost, only those (a profile of one endpoint). */
+  costOf: string[] | null;
 }
 
-/** The cases BENCH_ONLY can pick: the deep-nesting case (issue 10), the capacity case (issue 13), the export at both sizes (issue 15). */
-export const BENCH_ONLY_CASES = ['body-depth', 'capacity', 'exports'] as const;
+/**
+ * The cases BENCH_ONLY can pick: the deep-nesting case (issue 10), the capacity case (issue 13),
+ * the export at both sizes (issue 15), and the service's own cost per request and per job
+ * (issue 16: get-order, my-orders, create-order and the emails worker at the small size, a
+ * loop of minutes for measuring one change before and after).
+ */
+export const BENCH_ONLY_CASES = ['body-depth', 'capacity', 'exports', 'cost'] as const;
 export type BenchOnly = (typeof BENCH_ONLY_CASES)[number];
 const isBenchOnly = (v: string | undefined): v is BenchOnly => (BENCH_ONLY_CASES as readonly string[]).includes(v ?? '');
 
@@ -74,6 +81,7 @@ export function benchSettings(): BenchSettings {
     capacityRounds: quick ? 1 : 2,
     capacityCapMs: quick ? 90_000 : 240_000,
     only: isBenchOnly(process.env.BENCH_ONLY) ? process.env.BENCH_ONLY : null,
+    costOf: process.env.BENCH_COST ? process.env.BENCH_COST.split(',').map((s) => s.trim()) : null,
   };
 }
 

@@ -121,6 +121,15 @@ async function main(): Promise<number> {
       await seeder.topUpTo(cfg.largeOrders);
       await measureExportNow();
     }
+    if (cfg.only === 'cost') {
+      const all = scenarios(seeder, floors);
+      const orders = await db.collection('orders').estimatedDocumentCount();
+      const picked = (name: string) => !cfg.costOf || cfg.costOf.includes(name);
+      for (const s of all.filter((x) => (x.name === 'get-order' || x.name === 'my-orders') && picked(x.name))) results.push(await measure(s, orders, handle, cfg));
+      if (picked('emails')) emails.push(await measureEmails(seeder, orders, env, smtp, cfg));
+      const create = all.find((x) => x.kind === 'create');
+      if (create && picked(create.name)) results.push(await measure(create, orders, handle, cfg));
+    }
     if (cfg.only === null) {
       const all = scenarios(seeder, floors);
       const create = all.find((x) => x.kind === 'create');
