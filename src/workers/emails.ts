@@ -2,7 +2,7 @@ import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { MailError, classifyMailError, type Mailer } from '../clients/mailer';
 import { composeEmail } from '../services/notifications/compose-email';
 import { claimDelivery, markSent, releaseClaim } from '../services/notifications/delivery-claims';
-import { eventOf } from './job-input';
+import { eventWithReads } from './job-input';
 import type { WorkerSettings } from './settings';
 
 /** SMTP replies often quote the recipient (`550 <a@b.c>: no such user`). */
@@ -21,8 +21,8 @@ export interface EmailsDeps {
  */
 export function emailsProcessor(deps: EmailsDeps) {
   return async (job: Job, token: string): Promise<{ messageId: string; template: string; skipped?: string }> => {
-    const ev = await eventOf(job);
-    const email = await composeEmail(ev);
+    // The order and its items are read while the event is checked.
+    const [ev, email] = await eventWithReads(job, composeEmail);
     const messageId = `<${ev.eventId}@${deps.settings.messageIdDomain}>`;
     const accepted = acceptedBefore(job);
     if (accepted !== null) {

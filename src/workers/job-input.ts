@@ -21,12 +21,25 @@ export function payloadOf<S extends z.ZodType>(job: Job, schema: S): z.infer<S> 
  * dead-lettered: it sends no email, moves no statistics and touches no analytics.
  */
 export async function eventOf(job: Job): Promise<EventJob> {
+  return (await eventWithReads(job, async () => undefined))[0];
+}
+
+/**
+ * `eventOf`, with `read` (reads only: it runs before the event is known to be committed)
+ * started alongside the check instead of after it: one round trip less per job. What `read`
+ * found counts only once the check has passed; a job the check refuses fails with the
+ * check's reason, whatever `read` did.
+ */
+export async function eventWithReads<T>(job: Job, read: (ev: EventJob) => Promise<T>): Promise<[EventJob, T]> {
   const ev = payloadOf(job, eventJobSchema);
   if (ev.type !== job.name) throw new UnrecoverableError(`job name ${job.name} does not match event type ${ev.type}`);
-  const differences = await differencesFromCommitted(ev);
+  const [checked, found] = await Promise.allSettled([differencesFromCommitted(ev), read(ev)]);
+  if (checked.status === 'rejected') throw checked.reason;
+  const differences = checked.value;
   if (differences === null) throw new UnrecoverableError(`event ${ev.eventId} is not an event of a committed change`);
   if (differences.length) throw new UnrecoverableError(`event ${ev.eventId} differs from the committed one in ${differences.join(', ')}`);
-  return ev;
+  if (found.status === 'rejected') throw found.reason;
+  return [ev, found.value];
 }
 
 /** A customer sync asked for by a committed event of that customer. */
