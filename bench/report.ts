@@ -151,6 +151,10 @@ export function markdown(r: BenchReport): string {
     lines.push('');
     lines.push(`${s.name} @${s.orders}: the raw driver making every round trip the service makes (id claim, order lock around clearing the outbox) does ${s.apiShaped?.opsPerSec} ops/s (p50 ${s.apiShaped?.p50Ms} ms, p99 ${s.apiShaped?.p99Ms} ms); the API is ${s.ratioToApiShaped} × that, the floor is ${s.floor && s.apiShaped && s.apiShaped.opsPerSec > 0 ? round(s.floor.opsPerSec / s.apiShaped.opsPerSec, 2) : '–'} × that.`);
   }
+  for (const s of r.scenarios.filter((x) => x.bare)) {
+    lines.push('');
+    lines.push(`${labelOf(s)}: the bare API (bench/bare-api.ts: node:http, the token checked, the floor's queries, JSON; no framework, validation, rate limit, logging, metrics or headers) does ${s.bare?.opsPerSec} req/s (p50 ${s.bare?.p50Ms} ms) at ${s.bareCpuMsPerRequest} ms CPU per request: the API's ${s.apiCpuMsPerRequest} ms is ${s.bareCpuMsPerRequest ? round((s.apiCpuMsPerRequest ?? 0) / s.bareCpuMsPerRequest, 2) : '–'} × that, and its req/s ${s.bare && s.bare.opsPerSec > 0 && s.api ? round(s.api.opsPerSec / s.bare.opsPerSec, 3) : '–'} × the bare API's.`);
+  }
   lines.push('');
   lines.push('| emails | worker jobs/s | job p50 / p99 ms | failed | worker CPU ms/job | no-op worker jobs/s | no-op CPU ms/job | nodemailer pool msgs/s | pool CPU ms/msg | unpooled msgs/s (info) | slower floor | ratio | target | result |');
   lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- |');

@@ -15,7 +15,7 @@ import { Floors, obliterateQueues } from './floors';
 import { evaluate, updateCapacityBlock, updateReadme, writeResults, type BenchReport } from './report';
 import { measure, scenarios, type ApiHandle, type ScenarioResult } from './scenarios';
 import { Seeder } from './seed';
-import { build, cancelStartupSweep, killAllServices, SWEEP_INTERVAL_MS, serviceEnv, startApi, startFakeAuth, startSmtpSink, type Closable, type ServiceProcess } from './stack';
+import { build, cancelStartupSweep, killAllServices, SWEEP_INTERVAL_MS, serviceEnv, startApi, startBareApi, startFakeAuth, startSmtpSink, type Closable, type ServiceProcess } from './stack';
 import { freePort, log, memoryOf, round } from './util';
 
 /**
@@ -121,11 +121,14 @@ async function main(): Promise<number> {
       await seeder.topUpTo(cfg.largeOrders);
       await measureExportNow();
     }
+    // The least any server does for the reads, measured beside them where the cost is judged.
+    const bare = cfg.only === null || cfg.only === 'cost' ? await startBareApi(env, await freePort()) : null;
+    if (bare) closers.push(bare);
     if (cfg.only === 'cost') {
       const all = scenarios(seeder, floors);
       const orders = await db.collection('orders').estimatedDocumentCount();
       const picked = (name: string) => !cfg.costOf || cfg.costOf.includes(name);
-      for (const s of all.filter((x) => (x.name === 'get-order' || x.name === 'my-orders') && picked(x.name))) results.push(await measure(s, orders, handle, cfg));
+      for (const s of all.filter((x) => (x.name === 'get-order' || x.name === 'my-orders') && picked(x.name))) results.push(await measure(s, orders, handle, cfg, bare ?? undefined));
       if (picked('emails')) emails.push(await measureEmails(seeder, orders, env, smtp, cfg));
       const create = all.find((x) => x.kind === 'create');
       if (create && picked(create.name)) results.push(await measure(create, orders, handle, cfg));
@@ -176,7 +179,7 @@ async function main(): Promise<number> {
         if (gin) {
           try {
             const orders = await db.collection('orders').estimatedDocumentCount();
-            for (const s of all.filter((x) => x.name === 'my-orders' || x.name === 'get-order')) results.push({ ...(await measure(s, orders, handle, cfg)), indexes: 'gin' });
+            for (const s of all.filter((x) => x.name === 'my-orders' || x.name === 'get-order')) results.push({ ...(await measure(s, orders, handle, cfg, bare ?? undefined)), indexes: 'gin' });
             // Each email job reads its order and items, and create clears the outbox by _id: the same lookups.
             await measureWrites(orders, 'gin');
           } finally {

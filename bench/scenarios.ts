@@ -39,6 +39,9 @@ export interface ScenarioResult {
   /** CPU each request cost the API process, and each operation the floor (its loop runs in the bench process), over the measured segments, ms. */
   apiCpuMsPerRequest?: number;
   floorCpuMsPerOp?: number;
+  /** The bare API (bench/bare-api.ts: token check, the floor's queries, JSON, nothing else) under the same load, and its CPU per request. */
+  bare?: Measurement;
+  bareCpuMsPerRequest?: number;
   /** The raw driver making the service's round trips (create only), and API ÷ it. */
   apiShaped?: Measurement;
   ratioToApiShaped?: number;
@@ -189,7 +192,7 @@ async function timeFloor(s: Scenario, capMs?: number): Promise<number | null> {
  *   machine, all completed (no work is left running into the other side's turn).
  * The API's RSS is sampled while it is loaded.
  */
-export async function measure(s: Scenario, orders: number, api: ApiHandle, cfg: BenchSettings): Promise<ScenarioResult> {
+export async function measure(s: Scenario, orders: number, api: ApiHandle, cfg: BenchSettings, bare?: { url: string; pid: number }): Promise<ScenarioResult> {
   const base = { name: s.name, kind: s.kind, orders };
   // The best of up to three, so a cold first request (JIT, connections) does not decide the mode.
   let first = await probe(api.url, s.api, cfg.requestCapMs);
@@ -226,6 +229,7 @@ export async function measure(s: Scenario, orders: number, api: ApiHandle, cfg: 
   if (fast) {
     await runHttp(api.url, s.api, c, { seconds: cfg.warmupSeconds });
     await runLoop(s.floor, c, { seconds: cfg.warmupSeconds });
+    if (bare) await runHttp(bare.url, s.api, c, { seconds: cfg.warmupSeconds });
   }
 
   const apiTally = new Tally();
@@ -253,11 +257,19 @@ export async function measure(s: Scenario, orders: number, api: ApiHandle, cfg: 
   };
   const shapedTally = new Tally();
   const shaped = s.apiShaped;
+  const bareTally = new Tally();
+  let bareCpu = 0;
   const floorSegment = async () => {
     const cpuBefore = ownCpuMs();
     await runLoop(() => s.floor(), c, perSegment, floorTally);
     cpu.floor += ownCpuMs() - cpuBefore;
     if (shaped) await runLoop(shaped, c, perSegment, shapedTally);
+    if (bare) {
+      const bareBefore = cpuMsOf(bare.pid);
+      await runHttp(bare.url, s.api, c, perSegment, bareTally);
+      if (fast) await sleep(300);
+      bareCpu += cpuMsOf(bare.pid) - bareBefore;
+    }
   };
   for (let r = 0; r < cfg.rounds; r++) {
     if (r % 2 === 0) {
@@ -276,10 +288,14 @@ export async function measure(s: Scenario, orders: number, api: ApiHandle, cfg: 
   const floorCpuMsPerOp = round(cpu.floor / Math.max(1, f.ok + f.errors), 3);
   log(`${s.name} @${orders} [${fast ? 'time' : 'count'}, c=${c}]: api ${a.opsPerSec}/s p50 ${a.p50Ms} p99 ${a.p99Ms} err ${a.non2xx + a.errors} ${apiCpuMsPerRequest} ms CPU/req | floor ${f.opsPerSec}/s p50 ${f.p50Ms} p99 ${f.p99Ms} err ${f.errors} ${floorCpuMsPerOp} ms CPU/op | ratio ${ratio} | rss ${peakRss} MB`);
   const sh = shaped ? shapedTally.result() : undefined;
+  const b = bare ? bareTally.result() : undefined;
+  const bareCpuMsPerRequest = b ? round(bareCpu / Math.max(1, b.ok + b.non2xx), 3) : undefined;
+  if (b) log(`${s.name} @${orders}: bare API ${b.opsPerSec}/s p50 ${b.p50Ms} p99 ${b.p99Ms} err ${b.non2xx + b.errors} ${bareCpuMsPerRequest} ms CPU/req`);
   if (sh) log(`${s.name} @${orders}: raw driver with the service's round trips ${sh.opsPerSec}/s p50 ${sh.p50Ms} p99 ${sh.p99Ms} err ${sh.errors}`);
   return {
     ...base, status: 'ok', probeMs: { api: first.ms, floor: floorMs }, mode: fast ? 'time' : 'count', connections: c,
     api: { ...a, peakRssMb: peakRss }, floor: f, ratio, apiCpuMsPerRequest, floorCpuMsPerOp, ...(apiMemory && { apiMemory }),
+    ...(b && { bare: b, bareCpuMsPerRequest }),
     ...(sh && { apiShaped: sh, ratioToApiShaped: sh.opsPerSec > 0 ? round(a.opsPerSec / sh.opsPerSec, 3) : 0 }),
     ...(Object.keys(commands).length > 0 && {
       apiDbCommands: Object.fromEntries(Object.entries(commands).map(([k, v]) => [k, { perRequest: round(v.n / Math.max(1, a.ok + a.non2xx), 2), meanMs: round(v.ms / v.n, 1) }])),

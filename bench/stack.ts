@@ -227,6 +227,11 @@ export async function startApi(env: Record<string, string>, profile: boolean, tr
   return startNode('API', 'dist/api/server.js', [], env, flags, port);
 }
 
+/** bench/bare-api.ts (the least any server does for the reads) with the API's node flags, on its own port. */
+export async function startBareApi(env: Record<string, string>, port: number): Promise<ServiceProcess> {
+  return startNode('bare API', 'bench/bare-api.ts', [], { ...env, PORT: String(port) }, [...pm2NodeArgs('orms-api'), '--import', 'tsx'], port);
+}
+
 /** `node dist/workers/main.js <names…>` as pm2 runs it (or with `nodeArgs`); the emails worker alone unless told. */
 export async function startWorkers(env: Record<string, string>, names: readonly string[] = ['emails'], nodeArgs = pm2NodeArgs('orms-workers')): Promise<ServiceProcess> {
   return startNode('workers', 'dist/workers/main.js', [...names], { ...env, PORT: '0' }, nodeArgs, 0);
