@@ -112,6 +112,9 @@ export const TARGETS = {
   analyticsGrowth: 1.2,
   emailsVsSlowerFloor: 0.5,
   apiRssMb: 200,
+  /** Issue 16, with the GIN indexes standing in for MongoDB's: the service's own cost. */
+  myOrdersVsFloorIndexed: 0.8,
+  emailsVsSlowerFloorIndexed: 0.6,
   /** Issue 15: an export streams, so 100 times the rows may not cost the worker more than this much more memory. */
   exportRssGrowth: 1.2,
 } as const;
