@@ -123,5 +123,5 @@ export async function findOrderCreatedUnder(deps: ServiceDeps, idempotencyKey: s
   // What its own run may not have delivered before it died.
   await deps.relay(order._id);
   const items = await itemsOf(order._id);
-  return { order: order as OrderDoc, items };
+  return { order, items };
 }
