@@ -20,7 +20,7 @@ module.exports = {
       // No heap cap (node defaults), chosen by `npm run bench:memory` (bench/README.md, issue
       // 16): what the API keeps live after a load is 40-80 MB with or without a cap; capping
       // the old generation at 128 MB only made V8 collect the garbage sooner, for a resting
-      // RSS of 145 instead of ~210 MB, at 25-35% more CPU per request and a 30% higher p99.
+      // RSS of 145 instead of ~210 MB, at 28-39% more CPU per request and a ~30% higher p99.
       // A leak is caught by max_memory_restart above, which restarts the process gracefully.
       node_args: [],
       out_file: path.join(cwd, 'var/log/api.out.log'),
