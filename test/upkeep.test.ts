@@ -10,14 +10,15 @@ import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process
 
 /**
  * The fleet's periodic work as BullMQ job schedulers: three worker processes that run
- * only `upkeep`, with an outbox recovery tick every 300 ms that takes 400 ms (so a
- * process can be killed in the middle of one), locks that lapse within a second.
+ * only `upkeep`, with an outbox recovery tick every 300 ms that takes 1.5 s (so a process
+ * found running one is still in the middle of it when it is killed, on a loaded machine
+ * too: at 400 ms a tick could end first), locks that lapse within a second.
  */
 const FLEET = {
   WORKERS: 'upkeep',
   OUTBOX_SWEEP_INTERVAL_MS: '300',
   OUTBOX_SWEEP_AGE_MS: '100',
-  TEST_UPKEEP_TICK_DELAY_MS: '400',
+  TEST_UPKEEP_TICK_DELAY_MS: '1500',
   WORKER_LOCK_DURATION_MS: '1000',
   WORKER_STALLED_INTERVAL_MS: '500',
 };
