@@ -1,3 +1,4 @@
+import { Types } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import { AnalyticsDaily, OrderEvent } from '../src/models';
@@ -35,6 +36,16 @@ describe('jobs that are not events of a committed change', () => {
     expect(job.failedReason).toBe(`event ${forged.eventId} is not an event of a committed change`);
     expect(t.smtp.received).toHaveLength(1);
     expect(await t.queues['dead-letter'].getJob(`emails-${String(job.id)}`)).toBeTruthy();
+  });
+
+  it('a made-up event of an order that does not exist fails for not being committed, though the email it would compose is read alongside the check', async () => {
+    const forged = { ...real, eventId: randomUUID(), orderRef: new Types.ObjectId().toHexString() };
+
+    const job = await forge(t.queues.emails, 'order.created', forged);
+
+    expect(await job.getState()).toBe('failed');
+    expect(job.failedReason).toBe(`event ${forged.eventId} is not an event of a committed change`);
+    expect(t.smtp.received).toHaveLength(1);
   });
 
   it('a real event id with its statuses altered sends nothing', async () => {
