@@ -8,7 +8,7 @@ import { runHttp, Tally } from './load';
 import { scenarios } from './scenarios';
 import { Seeder } from './seed';
 import { ensureBuilt, serviceEnv, startApi, startFakeAuth } from './stack';
-import { cpuMsOf, freePort, log, memoryOf, sampleRss, sleep } from './util';
+import { cpuMsOf, freePort, log, memoryOf, round, sampleRss, sleep } from './util';
 
 /**
  * `npm run bench:memory`: which heap setting the API should run with in production, by
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     const seeder = new Seeder(db, 10);
     await seeder.topUpTo(1000);
     const load = scenarios(seeder, floors).filter((s) => s.name === 'my-orders' || s.name === 'get-order');
-    for (let round = 1; round <= 2; round++) {
+    for (let turn = 1; turn <= 2; turn++) {
       for (const v of VARIANTS) {
         const env = serviceEnv(auth.url, 9, await freePort());
         const api = await startApi(env, false, false, v.nodeArgs);
@@ -85,10 +85,10 @@ async function main(): Promise<void> {
         const kept = await figuresOf(api.url);
         const row = {
           variant: v.name,
-          round,
+          round: turn,
           requests,
-          cpuMsPerRequest: round3(cpuMs / Math.max(1, requests)),
-          gcMsPerRequest: round3(((loaded.gcSeconds - before.gcSeconds) * 1000) / Math.max(1, requests)),
+          cpuMsPerRequest: round(cpuMs / Math.max(1, requests), 3),
+          gcMsPerRequest: round(((loaded.gcSeconds - before.gcSeconds) * 1000) / Math.max(1, requests), 3),
           idleRssMb: idle,
           peakRssMb: Math.max(peakSampled, memoryOf(api.pid)?.peakMb ?? 0),
           keptAfterLoad: { rssMb: kept.rssMb, heapUsedMb: kept.heapUsedMb, heapTotalMb: kept.heapTotalMb, externalMb: kept.externalMb },
@@ -114,8 +114,6 @@ async function main(): Promise<void> {
   writeFileSync(path.join(RESULTS_DIR, 'memory-latest.json'), body);
   log(`wrote ${file}`);
 }
-
-const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
 main().then(
   () => process.exit(0),
