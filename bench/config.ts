@@ -23,7 +23,7 @@ export interface BenchSettings {
   /** Email jobs per emails round, and rounds. */
   emailJobs: number;
   emailRounds: number;
-  /** Write a CPU profile of the API (node --cpu-prof) into bench/results/prof. */
+  /** Write CPU profiles of the API and the emails worker (node --cpu-prof) into bench/results/prof. */
   profile: boolean;
   /** Count the API's database commands per scenario (preloads bench/trace-mongo.ts). */
   trace: boolean;

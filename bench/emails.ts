@@ -138,7 +138,7 @@ export async function measureEmails(
   const sum = { worker: [] as Throughput[], noop: [] as Throughput[], mail: [] as Throughput[], single: [] as Throughput[] };
   const cpu = { worker: 0, noop: 0, mail: 0 };
   try {
-    workers = await startWorkers(env);
+    workers = await startWorkers(env, ['emails'], undefined, cfg.profile);
     log(`emails worker pid ${workers.pid}; startup sweep statements cancelled: ${await cancelStartupSweep()}`);
     for (let round = 0; round < cfg.emailRounds; round++) {
       const n = cfg.emailJobs;

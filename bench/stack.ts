@@ -217,12 +217,15 @@ export function pm2NodeArgs(app: 'orms-api' | 'orms-workers'): string[] {
   return Array.isArray(args) ? args : args.split(/\s+/).filter(Boolean);
 }
 
+/** node --cpu-prof into bench/results/prof (BENCH_PROFILE=1). */
+const profileFlags = (profile: boolean): string[] => (profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(RESULTS_DIR, 'prof')}`] : []);
+
 export async function startApi(env: Record<string, string>, profile: boolean, trace: boolean, nodeArgs = pm2NodeArgs('orms-api')): Promise<ServiceProcess> {
   const port = Number(env.PORT);
   const flags = [
     ...nodeArgs,
     ...(trace ? ['--import', 'tsx', '--import', path.join(ROOT, 'bench', 'trace-mongo.ts')] : []),
-    ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(RESULTS_DIR, 'prof')}`] : []),
+    ...profileFlags(profile),
   ];
   return startNode('API', 'dist/api/server.js', [], env, flags, port);
 }
@@ -233,8 +236,8 @@ export async function startBareApi(env: Record<string, string>, port: number): P
 }
 
 /** `node dist/workers/main.js <names…>` as pm2 runs it (or with `nodeArgs`); the emails worker alone unless told. */
-export async function startWorkers(env: Record<string, string>, names: readonly string[] = ['emails'], nodeArgs = pm2NodeArgs('orms-workers')): Promise<ServiceProcess> {
-  return startNode('workers', 'dist/workers/main.js', [...names], { ...env, PORT: '0' }, nodeArgs, 0);
+export async function startWorkers(env: Record<string, string>, names: readonly string[] = ['emails'], nodeArgs = pm2NodeArgs('orms-workers'), profile = false): Promise<ServiceProcess> {
+  return startNode('workers', 'dist/workers/main.js', [...names], { ...env, PORT: '0' }, [...nodeArgs, ...profileFlags(profile)], 0);
 }
 
 const ENTRIES = ['dist/api/server.js', 'dist/workers/main.js'];
