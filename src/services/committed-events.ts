@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { OrderEvent, type OrderEventDoc } from '../models/order-event';
+import { OrderEvent, orderEventRecords, type OrderEventDoc } from '../models/order-event';
 import type { OutboxEvent } from '../models/order';
 import type { EventType } from './order-events';
 import type { RelayableOrder } from './deps';
@@ -57,9 +57,13 @@ export async function recordCommittedEvent(e: CommittedEvent, details: EventDeta
   await insertOnce(OrderEvent, { ...e, _id: e.eventId, orderRef: new Types.ObjectId(e.orderRef), occurredAt: new Date(e.occurredAt), details });
 }
 
-/** The recorded event with this id, as jobs carry it; null when no committed change made it. */
+/**
+ * The recorded event with this id, as jobs carry it; null when no committed change made it.
+ * Every event job of every worker asks this once, so it is a lean read through the driver
+ * (the id is a string: nothing to cast), like the API's hottest reads (load-order.ts).
+ */
 export async function findCommittedEvent(eventId: string): Promise<CommittedEvent | null> {
-  const doc = await OrderEvent.findById(eventId).lean<OrderEventDoc>();
+  const doc = await orderEventRecords().findOne({ _id: eventId });
   return doc && committedEventFromRecord(doc);
 }
 

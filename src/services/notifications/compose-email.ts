@@ -39,10 +39,11 @@ const TEMPLATE_OF: Record<EventType, EmailTemplate> = {
  * only, so names, addresses and amounts are read here (DESIGN.md 10).
  */
 export async function composeEmail(ev: CommittedEvent): Promise<ComposedEmail> {
-  // The event names the order's _id, so its items are read alongside it, not after it.
+  // The event names the order's _id, so its items are read alongside it, not after it;
+  // both through the driver, as lean reads (see load-order.ts).
   const orderRef = new Types.ObjectId(ev.orderRef);
   const [order, placedItems] = await Promise.all([
-    Order.findById(orderRef, { outbox: 0 }).lean<OrderDoc>(),
+    Order.collection.findOne<OrderDoc>({ _id: orderRef }, { projection: { outbox: 0 } }),
     ev.type === 'order.created' ? itemsOf(orderRef) : null,
   ]);
   if (!order) throw new NotFoundError('Order');
