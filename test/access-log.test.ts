@@ -14,7 +14,6 @@ afterAll(async () => {
 interface LogLine {
   level: number;
   msg?: string;
-  reqId?: string;
   req?: { id?: string; method?: string; url?: string };
   res?: { statusCode?: number };
   responseTime?: number;
@@ -36,7 +35,7 @@ describe('the access log of the API', () => {
 
     const line = await accessLineOf('access-log-ok-1');
 
-    expect(line).toMatchObject({ level: 30, reqId: 'access-log-ok-1', req: { method: 'GET', url: '/api/orders/me' }, res: { statusCode: 200 } });
+    expect(line).toMatchObject({ level: 30, req: { id: 'access-log-ok-1', method: 'GET', url: '/api/orders/me' }, res: { statusCode: 200 } });
     expect(typeof line.responseTime).toBe('number');
     expect(linesOf(api.output()).filter((l) => l.req?.id === 'access-log-ok-1')).toHaveLength(1);
   });

@@ -57,14 +57,6 @@ export function buildApp(deps: AppDeps): Express {
         return id;
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      // The request is serialized into the access line when that line is written, not into a
-      // child logger made for every request (which pino serializes at once, even when the
-      // level writes nothing: 1-2% of get-order's CPU at LOG_LEVEL=warn). req.log carries the
-      // request id, which ties an application line to its access line.
-      quietReqLogger: true,
-      quietResLogger: true,
-      customSuccessObject: (req, _res, val: object) => ({ req, ...val }),
-      customErrorObject: (req, _res, _err, val: object) => ({ req, ...val }),
       // Headers are left out: they are noise, and may carry credentials.
       serializers: {
         req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: req.url, remoteAddress: req.remoteAddress }),
