@@ -61,12 +61,12 @@ export function emailsProcessor(deps: EmailsDeps) {
       if (err.permanent) throw new UnrecoverableError(`mail refused: ${reason}`);
       throw new Error(`mail not sent, will retry: ${reason}`);
     }
-    // On the job first, in Redis: one fast round trip after the 250, where the database
-    // write can take a while under load. A crash after it no longer sends the email again;
-    // only one in that instant can (see delivery-claims.ts).
+    // Noted on the job (one fast Redis round trip) and recorded in the database at once:
+    // once either is stored a rerun does not send the email again, so only a crash before
+    // the faster of the two lands can (see delivery-claims.ts); waiting for the note before
+    // starting the record would add its round trip to every email and narrow nothing.
     const progress: EmailProgress = { smtp: 'accepted', response: withoutAddresses(response) };
-    await job.updateProgress(progress).catch(() => undefined);
-    await markSent(ev.eventId, response);
+    await Promise.all([job.updateProgress(progress).catch(() => undefined), markSent(ev.eventId, response)]);
     return { messageId, template: email.template };
   };
 }

@@ -19,7 +19,7 @@ import { insertOnce } from '../../models/insert-once';
  * between the server's 250 and step 2 (the server took it, we never learnt): a repeat that
  * carries the same Message-ID, which mail stores drop, and whose row says `maybeSent`. The
  * emails worker narrows that instant: it notes the 250 on its BullMQ job (one Redis round
- * trip) before this row, and a rerun of the job that finds the note only records it.
+ * trip) while it writes this row, and a rerun of the job that finds the note only records it.
  * Dying before the 250 (the usual case: the whole SMTP dialogue) cannot duplicate,
  * because a server delivers only a message it acknowledged.
  */
