@@ -40,7 +40,7 @@ describe('the emails worker', () => {
     expect(mailFor(eventId)).toHaveLength(1);
     const job = await settled(t.queues.emails, eventId); // 'sent' is recorded after the server's 250
     expect(await EmailDelivery.findById(eventId).lean()).toMatchObject({ state: 'sent', template: 'order-confirmation', orderId, attempts: 1 });
-    // Noted on the job before the database, so a crash in between does not send it again.
+    // Noted on the job as well as in the database: a rerun that finds either does not send it again.
     expect(job.progress).toMatchObject({ smtp: 'accepted', response: expect.stringMatching(/^250/) });
   });
 
