@@ -1,4 +1,4 @@
-import { Schema, model, type InferSchemaType, type Types, type mongo } from 'mongoose';
+import { Schema, model, type InferSchemaType, type Types } from 'mongoose';
 
 /**
  * Every event a committed change produced, written by the outbox relay before any job of it
@@ -44,9 +44,3 @@ orderEventSchema.index({ sequenced: 1, recordedAt: 1 });
 
 export type OrderEventDoc = InferSchemaType<typeof orderEventSchema> & { _id: string; orderRef: Types.ObjectId };
 export const OrderEvent = model('OrderEvent', orderEventSchema);
-
-/**
- * The collection as the driver sees it, typed by the documents' string ids (mongoose types
- * every model's driver collection as having ObjectId ids): for lean reads on hot paths.
- */
-export const orderEventRecords = (): mongo.Collection<OrderEventDoc> => OrderEvent.collection as unknown as mongo.Collection<OrderEventDoc>;

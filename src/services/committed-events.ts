@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
-import { OrderEvent, orderEventRecords, type OrderEventDoc } from '../models/order-event';
+import { OrderEvent, type OrderEventDoc } from '../models/order-event';
+import { driverCollection } from '../models/driver-collection';
 import type { OutboxEvent } from '../models/order';
 import type { EventType } from './order-events';
 import type { RelayableOrder } from './deps';
@@ -63,7 +64,7 @@ export async function recordCommittedEvent(e: CommittedEvent, details: EventDeta
  * (the id is a string: nothing to cast), like the API's hottest reads (load-order.ts).
  */
 export async function findCommittedEvent(eventId: string): Promise<CommittedEvent | null> {
-  const doc = await orderEventRecords().findOne({ _id: eventId });
+  const doc = await driverCollection<OrderEventDoc>(OrderEvent).findOne({ _id: eventId });
   return doc && committedEventFromRecord(doc);
 }
 

@@ -1,4 +1,5 @@
 import { AnalyticsAppliedEvent, AnalyticsDaily } from '../../models';
+import { driverCollection } from '../../models/driver-collection';
 import { insertOnce, isDuplicateKey } from '../../models/insert-once';
 import type { RollupDelta } from './rollup-delta';
 
@@ -21,6 +22,9 @@ export async function applyOnce(eventId: string, delta: RollupDelta): Promise<bo
   return applied;
 }
 
+/** A day's rollup as the driver sees it: keyed by the day, with the marks of events in flight. */
+const days = () => driverCollection<{ _id: string; pending: string[] }>(AnalyticsDaily);
+
 async function incrementOnce(eventId: string, delta: RollupDelta): Promise<boolean> {
   const update: Record<string, unknown> = { $inc: delta.inc, $addToSet: { pending: eventId } };
   if (Object.keys(delta.set).length) update.$set = delta.set;
@@ -28,7 +32,7 @@ async function incrementOnce(eventId: string, delta: RollupDelta): Promise<boole
     try {
       // The native driver, not mongoose: the paths are data-dependent ($inc on
       // `products.<key>.q`) and must reach the server exactly as built.
-      await AnalyticsDaily.collection.updateOne({ _id: delta.day, pending: { $ne: eventId } } as never, update, { upsert: true });
+      await days().updateOne({ _id: delta.day, pending: { $ne: eventId } }, update, { upsert: true });
       return true;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
@@ -41,5 +45,5 @@ async function incrementOnce(eventId: string, delta: RollupDelta): Promise<boole
 }
 
 async function unmark(day: string, eventId: string): Promise<void> {
-  await AnalyticsDaily.collection.updateOne({ _id: day } as never, { $pull: { pending: eventId } } as never);
+  await days().updateOne({ _id: day }, { $pull: { pending: eventId } });
 }
