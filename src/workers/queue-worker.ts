@@ -9,6 +9,7 @@ import { addDeadLetter, deadLetterIdOf, deadLetterOf } from '../queues/dead-lett
 import { queuePrefix, type WorkQueueName } from '../queues/names';
 import { asJobError, failsForGood } from './job-input';
 import { unobservedJobs, type JobMetrics } from './job-metrics';
+import { JobSkipped } from './job-skipped';
 import type { WorkerSettings } from './settings';
 
 /** `token` identifies this run of the job: it changes each time a worker takes the job. */
@@ -31,7 +32,8 @@ export interface QueueWorkerOptions {
 }
 
 /**
- * A BullMQ worker for one queue with the pipeline's failure handling: errors are sorted
+ * A BullMQ worker for one queue with the pipeline's failure handling: a job whose processor
+ * says it has nothing left to do (JobSkipped) completes as skipped; errors are sorted
  * into retryable and unrecoverable, and a job that fails for good is copied to the
  * dead-letter queue before BullMQ marks it failed (so a crash in between loses nothing),
  * and again from the `failed` event (which also sees jobs failed for stalling too often);
@@ -44,6 +46,10 @@ export function startQueueWorker(queue: WorkQueueName, processor: Processor, dea
   // Jobs this process dead-lettered in `run`; their `failed` event need not do it again.
   const lettered = new Set<string>();
   const log = logger.child({ queue });
+  // Ends every run still going when close() gives up waiting (see close).
+  let handBack: () => void = () => undefined;
+  const handedBack = new Promise<never>((_, reject) => (handBack = () => reject(new DelayedError('handed back to the queue at shutdown'))));
+  handedBack.catch(() => undefined);
 
   const deadLetter = (job: Job, reason: string, attemptsMade: number): Promise<boolean> =>
     addDeadLetter(deadLetters, deadLetterOf(queue, job, reason, attemptsMade)).then(
@@ -65,10 +71,17 @@ export function startQueueWorker(queue: WorkQueueName, processor: Processor, dea
     running.set(key, { job, token });
     const endRun = metrics.startRun(queue);
     try {
-      const result = await processor(job, token);
+      const result = await Promise.race([processor(job, token), handedBack]);
       endRun('completed');
       return result;
     } catch (raw) {
+      // What the job was for was deleted since it was queued: done, with nothing to do.
+      if (raw instanceof JobSkipped) {
+        endRun('completed');
+        metrics.skipped(queue, raw.reason);
+        log.info({ jobId: job.id, name: job.name, reason: raw.reason, detail: raw.message }, 'job skipped');
+        return { skipped: raw.reason };
+      }
       // The processor put the job back to wait (job.moveToDelayed): not a failed attempt.
       if (raw instanceof DelayedError) {
         endRun('delayed');
@@ -141,6 +154,14 @@ export function startQueueWorker(queue: WorkQueueName, processor: Processor, dea
             (err: unknown) => log.warn({ err, jobId: job.id }, 'could not release a job at shutdown; it will stall and rerun'),
           );
         }
+        // Their runs end now, as delayed: BullMQ leaves a job so moved alone, and its close,
+        // which waits for every run, completes. Were a run left to end later, after the
+        // connection below is closed, BullMQ would retry writing its outcome for as long as
+        // the connection stays closed, without a pause while closing, adding a stack trace
+        // to the job at each try: a loop of promises alone, growing, that starves the
+        // process of timers so it never exits.
+        handBack();
+        await worker.close();
       }
       await closeRedis(connection);
     }),
