@@ -1,42 +1,46 @@
 import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 /**
- * Addresses a webhook may never reach (SSRF): this host, private networks, link-local
- * (cloud metadata at 169.254.169.254 among them), carrier-grade NAT, multicast and the
- * unspecified ones, in IPv4 and IPv6 (IPv4-mapped IPv6 is judged as the IPv4 it maps).
+ * Whether a webhook may reach the address (SSRF): only global unicast, as ipaddr.js
+ * classifies it (its `unicast`: none of loopback, private, unique-local, link-local,
+ * site-local, carrier-grade NAT, benchmarking, documentation, reserved, multicast,
+ * broadcast, unspecified). IPv4-mapped IPv6 (`::ffff:a.b.c.d`), which a socket reaches as
+ * that IPv4 address, is judged as it; every other form that carries an IPv4 address (NAT64
+ * `64:ff9b::/96` and `64:ff9b:1::/48`, 6to4, Teredo, IPv4-compatible `::a.b.c.d`,
+ * SIIT) is refused whatever it carries: a network that translates them can reach inside.
  */
-const blocked = new BlockList();
-for (const [net, bits] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 3],
-] as const)
-  blocked.addSubnet(net, bits, 'ipv4');
-for (const [net, bits] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-  ['fd00:ec2::', 32],
-] as const)
-  blocked.addSubnet(net, bits, 'ipv6');
-
-export function isBlockedAddress(address: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
-  if (mapped) return blocked.check(mapped, 'ipv4');
-  const family = isIP(address);
-  if (!family) return true;
-  return blocked.check(address, family === 4 ? 'ipv4' : 'ipv6');
+export function isPublicAddress(address: string): boolean {
+  const ip = parsed(address);
+  if (!ip) return false;
+  if (ip.kind() === 'ipv4') return ip.range() === 'unicast';
+  const v6 = ip as ipaddr.IPv6;
+  const [first96, word6] = [v6.parts.slice(0, 5).every((p) => p === 0), v6.parts[5]];
+  // ipaddr.js counts IPv4-compatible `::/96` as unicast: it is refused here.
+  if (first96 && word6 === 0) return false;
+  return first96 && word6 === 0xffff ? v6.toIPv4Address().range() === 'unicast' : v6.range() === 'unicast';
 }
+
+/**
+ * The address as a socket would take it. IPv6 is read through the URL parser first, as the
+ * delivery's own URL is (ipaddr.js reads `::a.b.c.d` as IPv4-mapped, the URL parser as the
+ * IPv4-compatible `::xxxx:xxxx` it is); a zone (`%eth0`) does not change the verdict.
+ */
+function parsed(address: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
+  let text = address;
+  if (address.includes(':')) {
+    try {
+      text = new URL(`http://[${address.replace(/%.*$/, '')}]/`).hostname.slice(1, -1);
+    } catch {
+      return null;
+    }
+  }
+  return ipaddr.isValid(text) ? ipaddr.parse(text) : null;
+}
+
+/** Anything a webhook may not reach: not a public address, or not an address at all. */
+export const isBlockedAddress = (address: string): boolean => !isPublicAddress(address);
 
 /** Why a URL may not receive webhooks, or null when it may (before DNS: its form). */
 export function urlFormProblem(raw: string): string | null {
@@ -69,5 +73,5 @@ export async function addressProblem(raw: string, allowPrivate: boolean): Promis
     return `The host ${host} could not be resolved`;
   }
   const bad = addresses.find(isBlockedAddress);
-  return bad ? `The host resolves to ${bad}, a loopback, private, link-local or otherwise internal address` : null;
+  return bad ? `The host ${isIP(host) ? 'is' : 'resolves to'} a non-public address (loopback, private, link-local, reserved or a form that can embed one)` : null;
 }
