@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { WORK_QUEUE_NAMES } from './queues/names';
 import { ORDER_STATUSES } from './services/order-state';
@@ -35,6 +36,8 @@ const bool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const positiveInt = z.coerce.number().int().positive();
+/** A retention window in days; a fraction is allowed (the soak benchmark turns windows over in minutes). */
+const retentionDays = z.coerce.number().positive().max(3650);
 
 /**
  * The secrets .env.example ships with (a test keeps the two in step). Anyone can read them,
@@ -46,6 +49,10 @@ export const EXAMPLE_SECRETS = {
   BOARD_PASSWORD: 'local-board-password',
 } as const;
 const PRODUCTION_SECRET_LENGTH: Record<keyof typeof EXAMPLE_SECRETS, number> = { JWT_SECRET: 32, SERVICE_API_KEY: 24, BOARD_PASSWORD: 16 };
+/** A secret of fewer distinct characters is a pattern (`changeme` four times, `aaaa…`), not a random value. */
+const MIN_DISTINCT_SECRET_CHARACTERS = 12;
+/** More proxies than this in front of the API is a mistake: the client's address would be one it chose. */
+const MAX_PROXY_HOPS = 10;
 
 /** Environments that face real users: no example secrets, no open docs or metrics. */
 export const isProductionLike = (env: string): boolean => env === 'production' || env === 'staging';
@@ -56,7 +63,32 @@ function isAddressOrSubnet(s: string): boolean {
   const [address, bits, extra] = s.split('/');
   const family = isIP(address);
   if (!family || extra !== undefined) return false;
-  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+  // A prefix of 0 (every address) is refused by express itself, with a stack trace.
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) >= 1 && Number(bits) <= (family === 4 ? 32 : 128));
+}
+
+/** Whether trusted proxy subnets together cover every IPv4 or every IPv6 address (`0.0.0.0/1,128.0.0.0/1`). */
+export function trustsEveryAddress(list: readonly string[]): boolean {
+  return (['ipv4', 'ipv6'] as const).some((kind) => {
+    const width = kind === 'ipv4' ? 32 : 128;
+    const spans = list
+      .filter((s) => !PROXY_PRESETS.includes(s))
+      .map((s) => (s.includes('/') ? ipaddr.parseCIDR(s) : ([ipaddr.parse(s), width] as const)))
+      .filter(([address]) => address.kind() === kind)
+      .map(([address, bits]) => {
+        const value = address.toByteArray().reduce((n, byte) => (n << 8n) | BigInt(byte), 0n);
+        const size = 1n << BigInt(width - bits);
+        const start = (value / size) * size;
+        return [start, start + size] as const;
+      })
+      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    let covered = 0n;
+    for (const [start, end] of spans) {
+      if (start > covered) break;
+      if (end > covered) covered = end;
+    }
+    return covered >= 1n << BigInt(width);
+  });
 }
 
 /**
@@ -108,6 +140,8 @@ export const configKeys = z
     JWT_ISSUER: z.string().min(1).optional(),
     JWT_AUDIENCE: z.string().min(1).optional(),
     JWT_MAX_LIFETIME_SECONDS: positiveInt.optional(),
+    // How far in the future a token's `iat` may be (the issuer's clock ahead of ours); beyond: 401.
+    JWT_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
 
     AUTH_SERVICE_URL: z.url().default('http://localhost:3001'),
     CUSTOMER_SERVICE_URL: z.url().default('http://localhost:8001'),
@@ -125,7 +159,8 @@ export const configKeys = z
     ORDER_CANCELLATION_ALLOWED_STATUSES: list(z.enum(ORDER_STATUSES)).default(['Placed', 'Processing']),
     ORDER_RETURN_ALLOWED_STATUSES: list(z.enum(ORDER_STATUSES)).default(['Delivered']),
 
-    CORS_ORIGINS: list(z.string().min(1)).default(['http://localhost:3000', 'http://localhost:19006']),
+    // Origins by name: `*` is not one (the browser would be told no origin at all).
+    CORS_ORIGINS: list(z.string().min(1).refine((o) => o !== '*', 'must name the origins; `*` is not one')).default(['http://localhost:3000', 'http://localhost:19006']),
     BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb').default('100kb'),
     TRUST_PROXY: trustProxy.default(false),
     // Swagger UI and the OpenAPI document; unset: on in development and test, off elsewhere.
@@ -153,6 +188,8 @@ export const configKeys = z
     // How long a request holding an Idempotency-Key is trusted to be alive; after that a
     // retry takes over and recovers what the first one committed.
     IDEMPOTENCY_LOCK_MS: positiveInt.default(30_000),
+    // How long a key's answer is replayed (the guide's 24 h); the maintenance removes it after.
+    IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
 
     OUTBOX_SWEEP_INTERVAL_MS: positiveInt.default(10_000),
     OUTBOX_SWEEP_AGE_MS: z.coerce.number().int().min(0).default(5_000),
@@ -162,18 +199,40 @@ export const configKeys = z
     // The net under the queue: events of the last RECONCILE_WINDOW_HOURS whose effects are
     // not found done (Redis lost their jobs) are queued again, once the normal flow has had
     // RECONCILE_AFTER_MS to do them; looked at every RECONCILE_INTERVAL_MS.
-    RECONCILE_WINDOW_HOURS: positiveInt.max(24 * 90).default(24),
+    RECONCILE_WINDOW_HOURS: z.coerce.number().positive().max(24 * 90).default(24),
     RECONCILE_AFTER_MS: z.coerce.number().int().min(0).default(120_000),
     RECONCILE_INTERVAL_MS: positiveInt.default(60_000),
+    // Redis that loses its data without dropping the connection (FLUSHALL, a failover to a
+    // replica that had not caught up) loses the job schedulers too; every worker process of
+    // `upkeep` (or `analytics`, for its global concurrency) sets them again this often.
+    SCHEDULER_CHECK_INTERVAL_MS: positiveInt.default(30_000),
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
 
     // The job pipeline (DESIGN.md 10). Tests shrink the delays so retries take milliseconds.
+    // Unset or empty (parseConfig: empty is unset): every queue. A subset is an operator's
+    // choice, and another process must then work the rest (the worker logs which it leaves;
+    // /metrics shows a queue no process works as orms_queue_workers 0, and an alert fires).
     WORKERS: list(z.enum(WORK_QUEUE_NAMES)).default([...WORK_QUEUE_NAMES]),
     JOB_ATTEMPTS: positiveInt.max(100).default(6),
     JOB_BACKOFF_MS: positiveInt.default(1000),
     JOB_BACKOFF_JITTER: z.coerce.number().min(0).max(1).default(0.5),
     JOB_KEEP_COMPLETED_SECONDS: positiveInt.default(24 * 3600),
     JOB_KEEP_COMPLETED_COUNT: positiveInt.default(10_000),
+    // Failed jobs (their copy waits in dead-letter until replayed): trimmed by age and count.
+    JOB_KEEP_FAILED_SECONDS: positiveInt.default(7 * 24 * 3600),
+    JOB_KEEP_FAILED_COUNT: positiveInt.default(10_000),
+    // Each queue's stream of job events (BullMQ trims it to about this many entries; its default).
+    QUEUE_EVENTS_MAX_LEN: positiveInt.default(10_000),
+    // Retention (docs/operations.md): logs and marks of finished work, removed in small
+    // batches by the maintenance. Those a job may still need are kept at least as long as a
+    // job can still come (WEBHOOK_MAX_ATTEMPTS × WEBHOOK_MAX_RETRY_DELAY_MS, never less than
+    // RECONCILE_WINDOW_HOURS).
+    WEBHOOK_DELIVERY_RETENTION_DAYS: retentionDays.default(30),
+    WEBHOOK_MARK_RETENTION_DAYS: retentionDays.default(30),
+    BULK_RETENTION_DAYS: retentionDays.default(30),
+    EMAIL_DELIVERY_RETENTION_DAYS: retentionDays.default(30),
+    ANALYTICS_MARK_RETENTION_DAYS: retentionDays.default(30),
+    ATTENTION_CHECK_RETENTION_DAYS: retentionDays.default(30),
     WORKER_CONCURRENCY: positiveInt.max(100).default(5),
     // Analytics jobs at once across every worker process. 1 on FerretDB v1, which does not
     // apply concurrent updates of one document atomically (it loses $inc).
@@ -195,6 +254,9 @@ export const configKeys = z
     WEBHOOK_ALLOW_PRIVATE_URLS: bool.default(false),
     WEBHOOK_SECRET_OVERLAP_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
     WEBHOOK_MAX_ATTEMPTS: positiveInt.max(50).default(12),
+    // The longest wait between two attempts, whatever Retry-After asks; with
+    // WEBHOOK_MAX_ATTEMPTS it bounds how long a delivery's job may still come.
+    WEBHOOK_MAX_RETRY_DELAY_MS: positiveInt.default(86_400_000),
     // The first retry's delay; each next one doubles (with up to 20% added at random).
     WEBHOOK_BACKOFF_MS: positiveInt.default(60_000),
     WEBHOOK_CONNECT_TIMEOUT_MS: positiveInt.default(3_000),
@@ -204,7 +266,7 @@ export const configKeys = z
     // Deliveries at once per worker process, in all and to one subscription.
     WEBHOOK_CONCURRENCY: positiveInt.max(500).default(20),
     WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION: positiveInt.max(100).default(4),
-    EVENT_FEED_RETENTION_DAYS: positiveInt.max(3650).default(30),
+    EVENT_FEED_RETENTION_DAYS: retentionDays.default(30),
     EVENT_FEED_SEQUENCE_INTERVAL_MS: positiveInt.default(1_000),
     // Who is told when a subscription is disabled; empty: nobody (the log says it).
     ADMIN_EMAILS: list(z.email()).default([]),
@@ -241,16 +303,28 @@ export const configSchema = configKeys
     if (Boolean(c.BOARD_USER) !== Boolean(c.BOARD_PASSWORD)) issue('BOARD_PASSWORD', 'BOARD_USER and BOARD_PASSWORD must be set together');
     if (!isProductionLike(c.ENVIRONMENT)) return;
     const where = `in ${c.ENVIRONMENT}`;
+    // One rule for every secret: long enough, not a pattern, not the example anyone can read.
+    const weakness = (value: string, minLength: number, example?: string): string | null => {
+      if (example && value.includes(example)) return 'is or contains the example value from .env.example, which anyone can read';
+      if (value.length < minLength) return `must be at least ${minLength} characters ${where}`;
+      if (new Set(value).size < MIN_DISTINCT_SECRET_CHARACTERS) return `has fewer than ${MIN_DISTINCT_SECRET_CHARACTERS} distinct characters ${where}: a pattern, not a secret`;
+      return null;
+    };
+    const secret = (key: string, value: string, minLength: number, example?: string) => {
+      const weak = weakness(value, minLength, example);
+      if (weak) issue(key, `${weak}; generate one (openssl rand -hex 32)`);
+    };
     for (const key of Object.keys(EXAMPLE_SECRETS) as (keyof typeof EXAMPLE_SECRETS)[]) {
-      const value = c[key];
-      if (key === 'BOARD_PASSWORD' && !value) continue; // no password, no board
-      if (value === EXAMPLE_SECRETS[key]) issue(key, `is the example value from .env.example, which anyone can read; generate one (openssl rand -hex 32)`);
-      else if (value.length < PRODUCTION_SECRET_LENGTH[key]) issue(key, `must be at least ${PRODUCTION_SECRET_LENGTH[key]} characters ${where}; generate one (openssl rand -hex 32)`);
+      if (key === 'BOARD_PASSWORD' && !c[key]) continue; // no password, no board
+      secret(key, c[key], PRODUCTION_SECRET_LENGTH[key], EXAMPLE_SECRETS[key]);
     }
     if (c.METRICS_ENABLED && !c.METRICS_TOKEN) issue('METRICS_TOKEN', `is required ${where} while METRICS_ENABLED=true (/metrics would be open to anyone)`);
     else if (c.WORKER_METRICS_PORT && !c.METRICS_TOKEN) issue('METRICS_TOKEN', `is required ${where} while WORKER_METRICS_PORT is set (the workers' /metrics would be open to anyone)`);
+    else if (c.METRICS_TOKEN) secret('METRICS_TOKEN', c.METRICS_TOKEN, 32);
     if (c.WEBHOOK_ALLOW_PRIVATE_URLS) issue('WEBHOOK_ALLOW_PRIVATE_URLS', `must not be true ${where}: webhooks could reach the service's own network (SSRF)`);
     if (c.TRUST_PROXY === true) issue('TRUST_PROXY', `must not be true ${where}: any client could choose its own address; give the hop count or the proxies' addresses`);
+    else if (typeof c.TRUST_PROXY === 'number' && c.TRUST_PROXY > MAX_PROXY_HOPS) issue('TRUST_PROXY', `must not be a hop count above ${MAX_PROXY_HOPS} ${where}: the client's address would be one it wrote itself`);
+    else if (Array.isArray(c.TRUST_PROXY) && trustsEveryAddress(c.TRUST_PROXY)) issue('TRUST_PROXY', `must not trust every address ${where} (its subnets cover all of IPv4 or IPv6): any client could choose its own address; name the proxies`);
   })
   .transform((c) => ({ ...c, DOCS_ENABLED: c.DOCS_ENABLED ?? !isProductionLike(c.ENVIRONMENT) }));
 

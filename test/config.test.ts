@@ -3,13 +3,14 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { ConfigError, EXAMPLE_SECRETS, configKeys, parseConfig } from '../src/config';
+import { GENERATED_SECRETS } from './helpers/production-secrets';
 
 const valid = { JWT_SECRET: 'x'.repeat(32), SERVICE_API_KEY: 'k'.repeat(16) };
 const root = path.join(__dirname, '..');
 /** .env.example as a new user's .env holds it. */
 const example = parseEnv(readFileSync(path.join(root, '.env.example'), 'utf8'));
 /** Secrets as an operator would generate them (openssl rand -hex 32). */
-const strong = { JWT_SECRET: 'a1'.repeat(32), SERVICE_API_KEY: 'b2'.repeat(32), BOARD_USER: 'ops', BOARD_PASSWORD: 'c3'.repeat(32), METRICS_TOKEN: 'd4'.repeat(32) };
+const strong = { ...GENERATED_SECRETS, BOARD_USER: 'ops' };
 const errorOf = (env: Record<string, string>) => {
   try {
     parseConfig(env);
@@ -64,14 +65,15 @@ describe('configuration', () => {
     for (const [key, value] of Object.entries(EXAMPLE_SECRETS)) expect({ key, value: example[key] }).toEqual({ key, value });
   });
 
-  it.each(['production', 'staging'])('in %s refuses the example secrets and an open /metrics, one line per key', (ENVIRONMENT) => {
+  it.each(['production', 'staging'])('in %s refuses the example secrets, an open /metrics and private webhook URLs, one line per key', (ENVIRONMENT) => {
     const lines = errorOf({ ...example, ENVIRONMENT }).split('\n');
 
     expect(lines).toEqual([
-      expect.stringMatching(/^config: JWT_SECRET is the example value from \.env\.example.*openssl rand -hex 32/),
-      expect.stringMatching(/^config: SERVICE_API_KEY is the example value/),
-      expect.stringMatching(/^config: BOARD_PASSWORD is the example value/),
+      expect.stringMatching(/^config: JWT_SECRET is or contains the example value from \.env\.example.*openssl rand -hex 32/),
+      expect.stringMatching(/^config: SERVICE_API_KEY is or contains the example value/),
+      expect.stringMatching(/^config: BOARD_PASSWORD is or contains the example value/),
       expect.stringMatching(/^config: METRICS_TOKEN is required in .* while METRICS_ENABLED=true/),
+      expect.stringMatching(/^config: WEBHOOK_ALLOW_PRIVATE_URLS must not be true in /),
     ]);
   });
 
@@ -107,6 +109,7 @@ describe('configuration', () => {
     ['10.0.0.1', ['10.0.0.1']],
     ['loopback, 10.0.0.0/8, fd00::/8', ['loopback', '10.0.0.0/8', 'fd00::/8']],
     ['true', true],
+    ['0.0.0.0/1', ['0.0.0.0/1']],
   ])('reads TRUST_PROXY=%s as express takes it', (raw, expected) => {
     expect(parseConfig({ ...valid, TRUST_PROXY: raw }).TRUST_PROXY).toEqual(expected);
   });
@@ -125,6 +128,18 @@ describe('configuration', () => {
       'config: METRICS_TOKEN is required in production while WORKER_METRICS_PORT is set',
     ],
     ['a worker metrics port beyond 65535', { WORKER_METRICS_PORT: '70000' }, 'config: WORKER_METRICS_PORT'],
+    // What express itself refuses with a stack trace: every address as one subnet.
+    ['TRUST_PROXY=0.0.0.0/0', { TRUST_PROXY: '0.0.0.0/0' }, 'config: TRUST_PROXY must be false, true, a hop count or a list of proxy addresses/subnets (not an address: 0.0.0.0/0)'],
+    ['TRUST_PROXY=::/0', { TRUST_PROXY: '::/0' }, 'not an address: ::/0'],
+    ['CORS_ORIGINS=*', { CORS_ORIGINS: '*' }, 'config: CORS_ORIGINS must name the origins; `*` is not one'],
+    ['a short METRICS_TOKEN in production', { ...strong, METRICS_TOKEN: 'x', ENVIRONMENT: 'production' }, 'config: METRICS_TOKEN must be at least 32 characters in production'],
+    ['a METRICS_TOKEN of one character repeated in production', { ...strong, METRICS_TOKEN: 'a'.repeat(40), ENVIRONMENT: 'production' }, 'config: METRICS_TOKEN has fewer than 12 distinct characters'],
+    ['a JWT secret of one character repeated in staging', { ...strong, JWT_SECRET: 'a'.repeat(32), ENVIRONMENT: 'staging' }, 'config: JWT_SECRET has fewer than 12 distinct characters in staging'],
+    ['`changeme` four times in production', { ...strong, SERVICE_API_KEY: 'changeme'.repeat(4), ENVIRONMENT: 'production' }, 'config: SERVICE_API_KEY has fewer than 12 distinct characters'],
+    ['a secret containing the example value in production', { ...strong, JWT_SECRET: `${EXAMPLE_SECRETS.JWT_SECRET}-2026`, ENVIRONMENT: 'production' }, 'config: JWT_SECRET is or contains the example value'],
+    ['TRUST_PROXY trusting all of IPv4 in two halves in production', { ...strong, TRUST_PROXY: '0.0.0.0/1,128.0.0.0/1', ENVIRONMENT: 'production' }, 'config: TRUST_PROXY must not trust every address in production'],
+    ['TRUST_PROXY trusting all of IPv6 in production', { ...strong, TRUST_PROXY: '10.0.0.1, ::/1, 8000::/2, c000::/2', ENVIRONMENT: 'production' }, 'config: TRUST_PROXY must not trust every address in production'],
+    ['a TRUST_PROXY hop count of 99 in production', { ...strong, TRUST_PROXY: '99', ENVIRONMENT: 'production' }, 'config: TRUST_PROXY must not be a hop count above 10 in production'],
   ])('refuses %s', (_name, override, expected) => {
     expect(errorOf({ ...valid, ...override })).toContain(expected);
   });
@@ -139,13 +154,13 @@ describe('configuration', () => {
     expect(documented.sort()).toEqual(keys.sort());
   });
 
-  it('stops a production start on the example secrets with a non-zero exit and one line per offending key', () => {
+  it('stops a production start on the example secrets and private webhook URLs with a non-zero exit and one line per offending key', () => {
     const env = { PATH: process.env.PATH, NODE_ENV: 'test', ...example, ENVIRONMENT: 'production' };
 
     const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', "require('./src/config')"], { cwd: root, env, encoding: 'utf8', timeout: 20_000 });
 
     expect(run.status).not.toBe(0);
-    expect(run.stderr.trim().split('\n').map((l) => l.split(' ')[1])).toEqual(['JWT_SECRET', 'SERVICE_API_KEY', 'BOARD_PASSWORD', 'METRICS_TOKEN']);
+    expect(run.stderr.trim().split('\n').map((l) => l.split(' ')[1])).toEqual(['JWT_SECRET', 'SERVICE_API_KEY', 'BOARD_PASSWORD', 'METRICS_TOKEN', 'WEBHOOK_ALLOW_PRIVATE_URLS']);
   });
 
   it('stops a starting process with exit code 1 and one line naming the bad key', () => {

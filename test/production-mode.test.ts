@@ -1,12 +1,12 @@
 import request from 'supertest';
 import { startApiProcess, type ApiProcess } from './helpers/api-process';
+import { GENERATED_SECRETS } from './helpers/production-secrets';
 
-/** What an operator generates with `openssl rand -hex 32`. */
-const METRICS_TOKEN = 'd4'.repeat(32);
+const { METRICS_TOKEN } = GENERATED_SECRETS;
 const PRODUCTION = {
   ENVIRONMENT: 'production',
-  JWT_SECRET: 'a1'.repeat(32),
-  SERVICE_API_KEY: 'b2'.repeat(32),
+  JWT_SECRET: GENERATED_SECRETS.JWT_SECRET,
+  SERVICE_API_KEY: GENERATED_SECRETS.SERVICE_API_KEY,
   METRICS_TOKEN,
   // The tests' own environment lets webhooks reach loopback; production refuses that.
   WEBHOOK_ALLOW_PRIVATE_URLS: 'false',

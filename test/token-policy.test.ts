@@ -34,4 +34,18 @@ describe('the token policy (JWT_ISSUER, JWT_AUDIENCE, JWT_MAX_LIFETIME_SECONDS)'
     expect(res.status).toBe(401);
     expect(res.body).toMatchObject({ success: false, message: 'Unauthorized', errors: [{ field: 'authorization' }] });
   });
+
+  it('lets through a token issued 30 s ahead of our clock, within JWT_CLOCK_TOLERANCE_SECONDS (60)', async () => {
+    const iat = Math.floor(Date.now() / 1000) + 30;
+
+    expect((await me(tokenFor({ ...alice, iat }, { ...issued, expiresIn: 600 }))).status).toBe(200);
+  });
+
+  it('answers 401 to a token issued ten years from now, however short the lifetime it claims', async () => {
+    const iat = Math.floor(Date.now() / 1000) + 10 * 365 * 86_400;
+    const res = await me(tokenFor({ ...alice, iat }, { ...issued, expiresIn: 600 }));
+
+    expect(res.status).toBe(401);
+    expect(res.body).toMatchObject({ success: false, message: 'Unauthorized', errors: [{ field: 'authorization' }] });
+  });
 });

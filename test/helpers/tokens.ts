@@ -6,6 +6,8 @@ export interface TokenClaims {
   role?: string;
   email?: string;
   name?: string;
+  /** When it says it was issued (seconds); jsonwebtoken sets now when absent. */
+  iat?: number;
 }
 
 const secret = () => process.env.JWT_SECRET as string;

@@ -32,7 +32,9 @@ const claims = z
   })
   .refine((c) => c.sub ?? c.userId, { message: 'sub or userId is required' })
   // JWT_MAX_LIFETIME_SECONDS: a token must say when it was issued, and not live longer.
-  .refine((c) => !config.JWT_MAX_LIFETIME_SECONDS || (c.iat !== undefined && c.exp - c.iat <= config.JWT_MAX_LIFETIME_SECONDS), { message: 'token lives too long' });
+  .refine((c) => !config.JWT_MAX_LIFETIME_SECONDS || (c.iat !== undefined && c.exp - c.iat <= config.JWT_MAX_LIFETIME_SECONDS), { message: 'token lives too long' })
+  // Issued in the future beyond the clocks' tolerance: a lifetime measured from a made-up start.
+  .refine((c) => c.iat === undefined || c.iat <= Date.now() / 1000 + config.JWT_CLOCK_TOLERANCE_SECONDS, { message: 'token issued in the future' });
 
 passport.use(
   new JwtStrategy(
