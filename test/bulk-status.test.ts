@@ -1,7 +1,8 @@
 import request from 'supertest';
-import { BulkOperation, OrderHistory } from '../src/models';
+import { BulkOperation, Order, OrderHistory } from '../src/models';
+import { OrderLock } from '../src/models/order-lock';
 import { queueBulkStatusChange } from '../src/queues/bulk-jobs';
-import { createBulkStatusChange } from '../src/services/bulk/bulk-status';
+import { changeOneOrder, createBulkStatusChange } from '../src/services/bulk/bulk-status';
 import { auditEffects } from './helpers/effects-audit';
 import { drainedWhileProgressing } from './helpers/pipeline';
 import { eventually, useTestApp } from './helpers/test-app';
@@ -59,21 +60,52 @@ describe('bulk status changes', () => {
     expect((await auditEffects(t)).problems).toEqual([]);
   }, 240_000);
 
-  it('resumes after a crash: an order the dead run changed without writing its outcome is reported updated, not changed again', async () => {
-    const [a, b] = await Promise.all([t.as('alice').placeOrder(), t.as('bob').placeOrder()]);
-    const op = await createBulkStatusChange({ userId: 'admin-1', role: 'Administrator' }, { orderIds: [a, b], status: 'Processing' });
-    // The run that died: it had started, and changed `a` before it could write the outcome.
+  it('resumes after a crash honestly: orders the dead run changed are reported updated, one someone else moved to the status meanwhile is not, and none is changed twice', async () => {
+    const [a, b, c, d] = await Promise.all([t.as('alice').placeOrder(), t.as('bob').placeOrder(), t.as('alice').placeOrder(), t.as('bob').placeOrder()]);
+    const requester = { userId: 'admin-1', role: 'Administrator' } as const;
+    const op = await createBulkStatusChange(requester, { orderIds: [a, b, c, d], status: 'Processing', notes: 'Resumed in bulk' });
+    // The run that died had started; it changed `a` (relayed) and `d` (the process died
+    // before its relay: the event is still in the order's outbox), writing neither outcome.
     await BulkOperation.updateOne({ _id: op._id }, { $set: { state: 'running' } });
-    await t.as('admin').move(a, 'Processing');
+    await changeOneOrder(t.services, requester, op, a);
+    await changeOneOrder({ ...t.services, relay: async () => undefined }, requester, op, d);
+    // Meanwhile the desk moved `b` to Processing by hand.
+    await t.as('admin').move(b, 'Processing');
 
-    await queueBulkStatusChange(t.queues, op._id, { userId: 'admin-1', role: 'Administrator' });
+    await queueBulkStatusChange(t.queues, op._id, requester);
 
     const done = await finished(op._id);
     expect(done.results).toEqual([
-      { orderId: a, outcome: 'updated', message: 'already Processing' },
-      { orderId: b, outcome: 'updated', message: 'Placed → Processing' },
+      { orderId: a, outcome: 'updated', message: 'Placed → Processing' },
+      { orderId: b, outcome: 'invalid_transition', message: expect.stringContaining("from 'Processing' to 'Processing'") },
+      { orderId: c, outcome: 'updated', message: 'Placed → Processing' },
+      { orderId: d, outcome: 'updated', message: 'Placed → Processing' },
     ]);
-    expect(await OrderHistory.countDocuments({ orderIdString: a, newStatus: 'Processing' })).toBe(1);
+    await t.outbox.sweep(0);
+    const rows = await OrderHistory.find({ newStatus: 'Processing' }, { orderIdString: 1, notes: 1 }).lean();
+    const changes = (orderId: string) => rows.filter((r) => r.orderIdString === orderId).map((r) => r.notes);
+    expect([a, b, c, d].map(changes)).toEqual([['Resumed in bulk'], [null], ['Resumed in bulk'], ['Resumed in bulk']]);
+  });
+
+  it('reports conflict for an order another writer holds throughout the run and then cancels, and changes it not', async () => {
+    const [held, free] = await Promise.all([t.as('alice').placeOrder(), t.as('bob').placeOrder()]);
+    const order = await Order.findOne({ orderId: held }, { _id: 1 }).lean();
+    if (!order) throw new Error(`order ${held} is missing`);
+    // Another writer's change of `held` is under way: it holds the order's lease past the bulk's wait.
+    await OrderLock.create({ _id: order._id, token: 'another-writer', until: new Date(Date.now() + 60_000) });
+
+    const queued = await request(t.app).post('/api/orders/bulk/status').set(admin()).send({ orderIds: [held, free], status: 'Processing' });
+    const done = await finished(queued.body.data.bulkId);
+    // The other writer completes its change: the customer's cancellation, which Processing cannot follow.
+    await OrderLock.deleteOne({ _id: order._id, token: 'another-writer' });
+    await t.as('alice').cancel(held);
+
+    expect(done.results).toEqual([
+      { orderId: held, outcome: 'conflict', message: expect.stringContaining('another request') },
+      { orderId: free, outcome: 'updated', message: 'Placed → Processing' },
+    ]);
+    expect((await Order.findOne({ orderId: held }, { status: 1 }).lean())?.status).toBe('Cancelled');
+    expect(await OrderHistory.countDocuments({ orderIdString: held, newStatus: 'Processing' })).toBe(0);
   });
 
   it('refuses an empty or oversized list, a bad id or status, in the envelope; an unknown bulk is 404', async () => {

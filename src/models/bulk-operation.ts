@@ -18,12 +18,20 @@ const bulkOperationSchema = new Schema(
     state: { type: String, enum: BULK_STATES, default: 'queued' },
     results: { type: [{ _id: false, orderId: String, outcome: { type: String, enum: BULK_OUTCOMES }, message: String }], default: [] },
     createdBy: { type: String, required: true },
+    // The requester's name, for the changes' history when the job is queued again from here.
+    createdByName: { type: String, default: null },
     createdAt: { type: Date, default: Date.now },
     finishedAt: { type: Date, default: null },
     error: { type: String, default: null },
+    // The job that last started a run: its own id, or a dead letter's replay (services/work-recovery.ts).
+    jobId: { type: String, default: null },
+    // Times the reconciliation queued it again after its job was lost or failed unrecorded.
+    requeues: { type: Number, default: 0 },
   },
   { collection: 'bulk_operations', versionKey: false },
 );
+// The reconciliation's scan of changes still waiting, by state (equality: FerretDB v1 pushes only that down).
+bulkOperationSchema.index({ state: 1, createdAt: 1 });
 
 export interface BulkResult {
   orderId: string;
@@ -39,8 +47,11 @@ export interface BulkOperationDoc {
   state: BulkState;
   results: BulkResult[];
   createdBy: string;
+  createdByName: string | null;
   createdAt: Date;
   finishedAt: Date | null;
   error: string | null;
+  jobId: string | null;
+  requeues: number;
 }
 export const BulkOperation = model('BulkOperation', bulkOperationSchema);

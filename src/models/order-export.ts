@@ -35,11 +35,17 @@ const orderExportSchema = new Schema(
     expiresAt: { type: Date, required: true },
     finishedAt: { type: Date, default: null },
     error: { type: String, default: null },
+    // The job that last started a run: its own id, or a dead letter's replay (services/work-recovery.ts).
+    jobId: { type: String, default: null },
+    // Times the reconciliation queued it again after its job was lost or failed unrecorded.
+    requeues: { type: Number, default: 0 },
   },
   { collection: 'order_exports', versionKey: false },
 );
 // The expiry sweep's scan (FerretDB has no TTL index: DESIGN.md 1).
 orderExportSchema.index({ expiresAt: 1 });
+// The reconciliation's scan of exports still waiting, by state (equality: FerretDB v1 pushes only that down).
+orderExportSchema.index({ state: 1, createdAt: 1 });
 
 export interface ExportFilters {
   status: string | null;
@@ -63,5 +69,7 @@ export interface OrderExportDoc {
   expiresAt: Date;
   finishedAt: Date | null;
   error: string | null;
+  jobId: string | null;
+  requeues: number;
 }
 export const OrderExport = model('OrderExport', orderExportSchema);

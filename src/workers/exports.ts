@@ -5,14 +5,15 @@ import { payloadOf, withRecordedFailure } from './job-input';
 
 /**
  * exports: one export of orders to a file, progress as `{ done, total }`. Its record says
- * `failed` once the job fails for good (dead-lettered like any job; a replay starts over).
+ * `failed` once the job fails for good (dead-lettered like any job; a replay starts over), and
+ * which job ran it last, so the reconciliation finds a job it lost (services/work-recovery.ts).
  */
 export function exportsProcessor() {
   return async (job: Job): Promise<{ rowCount: number }> => {
     const { exportId } = payloadOf(job, exportJobSchema);
     const done = await withRecordedFailure(
       job,
-      () => runExport(exportId, (rows, total) => job.updateProgress({ done: rows, total })),
+      () => runExport(exportId, (rows, total) => job.updateProgress({ done: rows, total }), String(job.id)),
       (reason) => failExport(exportId, reason),
     );
     return { rowCount: done.rowCount ?? 0 };

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { BulkOperation, Order } from '../../models';
+import { BulkOperation, Order, OrderEvent } from '../../models';
 import type { BulkOperationDoc, BulkOutcome, BulkResult } from '../../models/bulk-operation';
+import type { OrderEventDoc } from '../../models/order-event';
 import { updateOrderStatus } from '../admin/update-order-status';
 import type { ServiceDeps } from '../deps';
 import { DomainError, NotFoundError } from '../errors';
-import type { OrderStatus } from '../order-state';
+import { EVENT_TYPES, keyedEventId } from '../order-events';
+import { ORDER_STATUSES, type OrderDoc, type OrderStatus } from '../order-state';
 import type { Principal } from '../principal';
 
 export interface BulkStatusInput {
@@ -21,8 +23,14 @@ export async function createBulkStatusChange(principal: Principal, input: BulkSt
     notes: input.notes || null,
     orderIds: [...new Set(input.orderIds)],
     createdBy: principal.userId,
+    createdByName: principal.name ?? null,
   });
   return doc.toObject<BulkOperationDoc>();
+}
+
+/** Who asked for the change, as its job runs it. */
+export function requesterOf(op: Pick<BulkOperationDoc, 'createdBy' | 'createdByName'>): Principal {
+  return { userId: op.createdBy, role: 'Administrator', ...(op.createdByName && { name: op.createdByName }) };
 }
 
 export async function getBulkOperation(bulkId: string): Promise<BulkOperationDoc> {
@@ -38,36 +46,66 @@ function outcomeOf(err: DomainError): BulkOutcome {
   return 'invalid_transition';
 }
 
+/** Names the change of one order by one bulk operation: its event's id derives from it. */
+const changeKeyOf = (bulkId: string, orderId: string) => `${bulkId}/${orderId}`;
+
 /**
- * Applies a bulk change one order at a time, each through the same use case as a single
- * change (state machine, compare-and-set, history, email, statistics), writing each
- * outcome as it goes and reporting progress. A run that starts again after a crash skips
- * the orders whose outcome is written. Errors other than the domain's (the database gone)
- * stop the run, to be retried.
+ * The status an order had before this bulk operation changed it, if it did: a run that died
+ * between the change and writing its outcome left the change's event (keyed by the operation
+ * and the order), in the order's outbox or, once relayed, recorded. Null when the operation
+ * never changed it (someone else moved it to the status asked for).
+ */
+async function changedEarlier(bulkId: string, orderId: string): Promise<string | null> {
+  const ids = new Set(EVENT_TYPES.map((type) => keyedEventId(changeKeyOf(bulkId, orderId), type)));
+  const order = await Order.findOne({ orderId }, { _id: 1, outbox: 1 }).lean<Pick<OrderDoc, '_id' | 'outbox'>>();
+  if (!order) return null;
+  const pending = order.outbox.find((e) => ids.has(e.eventId));
+  if (pending) return pending.change?.previousStatus ?? 'unknown';
+  const recorded = await OrderEvent.find({ orderRef: order._id }, { _id: 1, previousStatus: 1 }).lean<Pick<OrderEventDoc, '_id' | 'previousStatus'>[]>();
+  const mine = recorded.find((e) => ids.has(e._id));
+  return mine ? (mine.previousStatus ?? 'unknown') : null;
+}
+
+/**
+ * One order's change by a bulk operation, through the same use case as a single change
+ * (state machine, compare-and-set, history, email, statistics), and its outcome: what a
+ * single change would have answered, except that an order this operation changed already (a
+ * run that died before writing the outcome) is `updated`, and one someone else moved to the
+ * status asked for is not.
+ */
+export async function changeOneOrder(deps: ServiceDeps, principal: Principal, op: Pick<BulkOperationDoc, '_id' | 'status' | 'notes'>, orderId: string): Promise<BulkResult> {
+  const status = ORDER_STATUSES.find((known) => known === op.status);
+  if (!status) return { orderId, outcome: 'invalid_transition', message: `'${op.status}' is not an order status` };
+  try {
+    const input = { status, ...(op.notes && { notes: op.notes }) };
+    const change = await updateOrderStatus(deps, principal, orderId, input, { changeKey: changeKeyOf(op._id, orderId) });
+    return { orderId, outcome: 'updated', message: `${change.previousStatus} → ${change.newStatus}` };
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw err;
+    const earlier = outcomeOf(err) === 'invalid_transition' ? await changedEarlier(op._id, orderId) : null;
+    return earlier ? { orderId, outcome: 'updated', message: `${earlier} → ${op.status}` } : { orderId, outcome: outcomeOf(err), message: err.errors[0]?.message ?? err.message };
+  }
+}
+
+/**
+ * Applies a bulk change one order at a time, writing each outcome as it goes and reporting
+ * progress. A run that starts again after a crash skips the orders whose outcome is written.
+ * Errors other than the domain's (the database gone) stop the run, to be retried. `jobId` is
+ * the job running it, kept so the reconciliation can tell when that job is gone.
  */
 export async function runBulkStatusChange(
   deps: ServiceDeps,
   principal: Principal,
   bulkId: string,
   onProgress: (done: number, total: number) => Promise<void>,
+  jobId: string = bulkId,
 ): Promise<BulkOperationDoc> {
   const op = await getBulkOperation(bulkId);
   const done = new Set(op.results.map((r) => r.orderId));
-  // A run before this one died: an order it changed without writing the outcome is now at
-  // the status asked for, which is its outcome, not an invalid transition.
-  const resumed = op.state === 'running';
-  await BulkOperation.updateOne({ _id: bulkId }, { $set: { state: 'running' } });
+  await BulkOperation.updateOne({ _id: bulkId }, { $set: { state: 'running', jobId } });
   for (const orderId of op.orderIds) {
     if (done.has(orderId)) continue;
-    let result: BulkResult;
-    try {
-      const change = await updateOrderStatus(deps, principal, orderId, { status: op.status as OrderStatus, ...(op.notes && { notes: op.notes }) }, {});
-      result = { orderId, outcome: 'updated', message: `${change.previousStatus} → ${change.newStatus}` };
-    } catch (err) {
-      if (!(err instanceof DomainError)) throw err;
-      const alreadyThere = resumed && outcomeOf(err) === 'invalid_transition' && (await Order.exists({ orderId, status: op.status })) !== null;
-      result = alreadyThere ? { orderId, outcome: 'updated', message: `already ${op.status}` } : { orderId, outcome: outcomeOf(err), message: err.errors[0]?.message ?? err.message };
-    }
+    const result = await changeOneOrder(deps, principal, op, orderId);
     await BulkOperation.updateOne({ _id: bulkId }, { $push: { results: result } });
     done.add(orderId);
     await onProgress(done.size, op.orderIds.length);

@@ -78,13 +78,13 @@ const filtersOf = (f: ExportFilters): DeskOrderFilters => ({
  * written under a name of this run's own and renamed when whole, so a run that dies leaves
  * no partial file under the export's name, and a run that starts again starts over.
  */
-export async function runExport(exportId: string, onProgress: (done: number, total: number) => Promise<void>): Promise<OrderExportDoc> {
+export async function runExport(exportId: string, onProgress: (done: number, total: number) => Promise<void>, jobId: string = exportId): Promise<OrderExportDoc> {
   const op = await getExport(exportId);
   if (op.state === 'completed') return op;
   const filter = deskOrderFilter(filtersOf(op.filters));
   // Unfiltered, the collection's own count (metadata on MongoDB) rather than a count of every document.
   const total = Object.keys(filter).length ? await Order.countDocuments(filter) : await Order.estimatedDocumentCount();
-  await OrderExport.updateOne({ _id: exportId }, { $set: { state: 'running', progress: { done: 0, total }, error: null } });
+  await OrderExport.updateOne({ _id: exportId }, { $set: { state: 'running', progress: { done: 0, total }, error: null, jobId } });
   await onProgress(0, total);
 
   await mkdir(exportDir(), { recursive: true });
