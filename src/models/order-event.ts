@@ -33,6 +33,12 @@ const orderEventSchema = new Schema(
     settled: { type: Boolean, default: false },
     // Set once the sequencer gave the event its place in the event feed (models/feed-entry.ts).
     sequenced: { type: Boolean, default: false },
+    // Set when its order was deleted (services/events/deleted-order-events.ts): the event stays
+    // a committed one, so that its jobs still on their way find it and are skipped, not
+    // refused as forged, until the maintenance removes it. The flag beside the time is what
+    // that removal looks up: FerretDB v1 hands PostgreSQL only equality on a scalar.
+    orderDeleted: { type: Boolean, default: false },
+    orderDeletedAt: { type: Date, default: null },
   },
   { collection: 'order_events', versionKey: false },
 );
@@ -41,6 +47,7 @@ orderEventSchema.index({ orderRef: 1 });
 // Equality on a scalar first: FerretDB v1 pushes only that down to PostgreSQL.
 orderEventSchema.index({ settled: 1, recordedAt: 1 });
 orderEventSchema.index({ sequenced: 1, recordedAt: 1 });
+orderEventSchema.index({ orderDeleted: 1, orderDeletedAt: 1 });
 
 export type OrderEventDoc = InferSchemaType<typeof orderEventSchema> & { _id: string; orderRef: Types.ObjectId };
 export const OrderEvent = model('OrderEvent', orderEventSchema);

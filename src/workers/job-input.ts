@@ -1,8 +1,9 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { z } from 'zod';
-import { differencesFromCommitted, findCommittedEvent } from '../services/committed-events';
+import { compareWithCommitted, findCommittedEvent } from '../services/committed-events';
 import { DomainError } from '../services/errors';
 import { customerSyncJobSchema, eventJobSchema, type CustomerSyncJob, type EventJob } from '../queues/payloads';
+import { orderDeletedSkip } from './deleted-orders';
 
 /** A job's payload, validated; a malformed one can never succeed, so it fails at once. */
 export function payloadOf<S extends z.ZodType>(job: Job, schema: S): z.infer<S> {
@@ -18,7 +19,8 @@ export function payloadOf<S extends z.ZodType>(job: Job, schema: S): z.infer<S> 
  * A domain event job (job.name = event type) that matches, field for field, an event a
  * committed change recorded. Anything else (a job added by hand with a made-up event id,
  * or a real one with its statuses altered) could only do harm, so it fails at once and is
- * dead-lettered: it sends no email, moves no statistics and touches no analytics.
+ * dead-lettered: it sends no email, moves no statistics and touches no analytics. A true
+ * one whose order was deleted since is skipped (deleted-orders.ts).
  */
 export async function eventOf(job: Job): Promise<EventJob> {
   return (await eventWithReads(job, async () => undefined))[0];
@@ -33,11 +35,12 @@ export async function eventOf(job: Job): Promise<EventJob> {
 export async function eventWithReads<T>(job: Job, read: (ev: EventJob) => Promise<T>): Promise<[EventJob, T]> {
   const ev = payloadOf(job, eventJobSchema);
   if (ev.type !== job.name) throw new UnrecoverableError(`job name ${job.name} does not match event type ${ev.type}`);
-  const [checked, found] = await Promise.allSettled([differencesFromCommitted(ev), read(ev)]);
+  const [checked, found] = await Promise.allSettled([compareWithCommitted(ev), read(ev)]);
   if (checked.status === 'rejected') throw checked.reason;
-  const differences = checked.value;
-  if (differences === null) throw new UnrecoverableError(`event ${ev.eventId} is not an event of a committed change`);
-  if (differences.length) throw new UnrecoverableError(`event ${ev.eventId} differs from the committed one in ${differences.join(', ')}`);
+  const compared = checked.value;
+  if (compared === null) throw new UnrecoverableError(`event ${ev.eventId} is not an event of a committed change`);
+  if (compared.differences.length) throw new UnrecoverableError(`event ${ev.eventId} differs from the committed one in ${compared.differences.join(', ')}`);
+  if (compared.orderDeleted) throw orderDeletedSkip(ev);
   if (found.status === 'rejected') throw found.reason;
   return [ev, found.value];
 }

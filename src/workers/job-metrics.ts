@@ -1,4 +1,6 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
+import type { WorkQueueName } from '../queues/names';
+import { skipReasonsOf, type SkipReason } from './job-skipped';
 
 /**
  * How one run of a job ended: done; failed with attempts left (BullMQ runs it again after
@@ -17,6 +19,8 @@ export interface JobMetrics {
   failed(queue: string, final: boolean): void;
   /** This process copied a job of `queue` to the dead-letter queue. */
   deadLettered(queue: string): void;
+  /** A job of `queue` had nothing left to do (`reason`) and was completed as skipped. */
+  skipped(queue: string, reason: SkipReason): void;
 }
 
 /** For workers started without metrics (tests, scripts). */
@@ -25,13 +29,14 @@ export const unobservedJobs: JobMetrics = {
   completed: () => undefined,
   failed: () => undefined,
   deadLettered: () => undefined,
+  skipped: () => undefined,
 };
 
 /**
  * The job metrics of one worker process in `registry`. Every series of `queues` starts at
  * zero, so a rate or a ratio over them exists before the first failure, not only after it.
  */
-export function registerJobMetrics(registry: Registry, queues: readonly string[]): JobMetrics {
+export function registerJobMetrics(registry: Registry, queues: readonly WorkQueueName[]): JobMetrics {
   const registers = [registry];
   const duration = new Histogram({
     name: 'orms_job_duration_seconds',
@@ -46,8 +51,15 @@ export function registerJobMetrics(registry: Registry, queues: readonly string[]
   const failed = new Counter({ name: 'orms_jobs_failed_total', help: 'Jobs that failed for good in this process (no attempts left, or an unrecoverable error)', ...byQueue });
   const retried = new Counter({ name: 'orms_jobs_retried_total', help: 'Failed attempts in this process that BullMQ will retry', ...byQueue });
   const deadLetters = new Counter({ name: 'orms_dead_letters_total', help: 'Jobs this process copied to the dead-letter queue', ...byQueue });
+  const skipped = new Counter({
+    name: 'orms_jobs_skipped_total',
+    help: 'Jobs this process completed without doing their work because what they were for was deleted since (reason: order-deleted, subscription-deleted); also counted as completed',
+    labelNames: ['queue', 'reason'] as const,
+    registers,
+  });
   for (const queue of queues) {
     for (const counter of [completed, failed, retried, deadLetters]) counter.inc({ queue }, 0);
+    for (const reason of skipReasonsOf(queue)) skipped.inc({ queue, reason }, 0);
     for (const outcome of ['completed', 'retried', 'failed', 'delayed'] as const) duration.zero({ queue, outcome });
   }
   return {
@@ -58,5 +70,6 @@ export function registerJobMetrics(registry: Registry, queues: readonly string[]
     completed: (queue) => completed.inc({ queue }),
     failed: (queue, final) => (final ? failed : retried).inc({ queue }),
     deadLettered: (queue) => deadLetters.inc({ queue }),
+    skipped: (queue, reason) => skipped.inc({ queue, reason }),
   };
 }

@@ -7,8 +7,10 @@ import { deliveryJobSchema } from '../queues/payloads';
 import type { Queues } from '../queues/queues';
 import { DELIVER_JOB, scheduleDelivery } from '../queues/webhook-jobs';
 import { abandonDelivery, deliveryTarget, disabledNotice, judge, noteOutcome, recordAttempt, requestOf, retryDelayMs, type Disabled } from '../services/webhooks/attempts';
+import { markDeliveriesOfDeletedWebhook } from '../services/webhooks/deleted-subscriptions';
 import { fanOut, markFannedOut } from '../services/webhooks/fan-out';
 import { eventOf, payloadOf } from './job-input';
+import { JobSkipped } from './job-skipped';
 import type { WorkerSettings } from './settings';
 
 /** A failed attempt to try again after `delayMs` (the queue's `webhook` backoff reads it). */
@@ -82,12 +84,20 @@ export function webhooksProcessor(deps: WebhooksDeps) {
   async function deliver(job: Job, token: string): Promise<{ outcome: string; statusCode?: number | null }> {
     const { deliveryId } = payloadOf(job, deliveryJobSchema);
     const target = await deliveryTarget(deliveryId);
+    // Deleting a subscription keeps its deliveries (marked, until the maintenance removes
+    // them after any job of them could have run), so a delivery with no record was never
+    // made: a job added by hand, refused like a forged event.
     if (!target) throw new UnrecoverableError(`no delivery ${deliveryId}`);
     const { delivery, webhook } = target;
     // A rerun of the first job (its worker died after recording the success) sends nothing twice.
     if (delivery.status === 'delivered' && job.id === deliveryId) return { outcome: 'already delivered' };
-    if (!webhook?.active) {
-      await abandonDelivery(deliveryId, webhook ? 'the subscription is disabled' : 'the subscription was deleted');
+    if (!webhook) {
+      // Marked again: a fan-out that raced the deletion may have made this one after it.
+      await markDeliveriesOfDeletedWebhook(delivery.webhookId);
+      throw new JobSkipped('subscription-deleted', `subscription ${delivery.webhookId} of delivery ${deliveryId} was deleted`);
+    }
+    if (!webhook.active) {
+      await abandonDelivery(deliveryId, 'the subscription is disabled');
       return { outcome: 'abandoned' };
     }
     if (!slots.take(webhook._id)) {

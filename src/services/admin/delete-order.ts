@@ -1,4 +1,5 @@
-import { Order, OrderEvent, OrderHistory, OrderItem, ReturnRequest } from '../../models';
+import { Order, OrderHistory, OrderItem, ReturnRequest } from '../../models';
+import { markEventsOfDeletedOrder } from '../events/deleted-order-events';
 import { NotFoundError } from '../errors';
 import { withOrderLock } from '../order-write';
 import { loadOrderFor } from '../orders/load-order';
@@ -16,8 +17,11 @@ export interface DeletedOrder {
  * The order goes first: once it is gone, its items and history are unreachable orphans.
  * Return requests are listed on their own, so they are marked before that; should we die
  * before deleting them, the return reconciler deletes what the mark says belongs to a
- * deleted order (or clears the mark if the order survived). Of two deletes of one order,
- * the second finds it gone once it holds the lock, and answers "not found".
+ * deleted order (or clears the mark if the order survived). Its recorded events are only
+ * marked (events/deleted-order-events.ts): jobs of them may still be on their way, and they
+ * must find them to be skipped rather than refused as forged; should we die before marking
+ * them, the first of those jobs that misses the order marks them. Of two deletes of one
+ * order, the second finds it gone once it holds the lock, and answers "not found".
  */
 export async function deleteOrder(principal: Principal, orderId: string): Promise<DeletedOrder> {
   const order = await loadOrderFor(principal, orderId);
@@ -32,7 +36,7 @@ export async function deleteOrder(principal: Principal, orderId: string): Promis
     OrderItem.deleteMany({ orderId: order._id }),
     OrderHistory.deleteMany({ orderId: order._id }),
     ReturnRequest.deleteMany({ orderId: order._id }),
-    OrderEvent.deleteMany({ orderRef: order._id }),
+    markEventsOfDeletedOrder(order._id),
   ]);
   return { orderId: order.orderId, items: items.deletedCount, history: history.deletedCount, returns: returns.deletedCount };
 }
