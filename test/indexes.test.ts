@@ -44,6 +44,14 @@ describe('indexes created at start', () => {
     expect(keys).toEqual(expect.arrayContaining([JSON.stringify({ customerEmailLower: 1 }), JSON.stringify({ customerNameLower: 1 })]));
   });
 
+  it('the overdue queries have the compound indexes their sorts need: orders by status then date, return requests by status then request time', async () => {
+    const orders = (await indexesOf('orders')).map((ix) => JSON.stringify(ix.key));
+    const returns = (await indexesOf('return_requests')).map((ix) => JSON.stringify(ix.key));
+
+    expect(orders).toContain(JSON.stringify({ status: 1, orderDate: 1 }));
+    expect(returns).toContain(JSON.stringify({ status: 1, requestedAt: 1 }));
+  });
+
   it('order_history has a unique index on the event id, so a re-relayed event writes no second row', async () => {
     const history = await indexesOf('order_history');
 

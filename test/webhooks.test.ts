@@ -30,6 +30,8 @@ const ping = async (webhookId: string): Promise<{ deliveryId: string; eventId: s
   expect(res.status).toBe(202);
   return res.body.data;
 };
+const redeliver = (webhookId: string, deliveryId: string) => request(t.app).post(`/api/orders/webhooks/${webhookId}/deliveries/${deliveryId}/redeliver`).set(admin());
+const setActive = (webhookId: string, active: boolean) => request(t.app).patch(`/api/orders/webhooks/${webhookId}`).set(admin()).send({ active });
 const requestsFor = (deliveryId: string): ReceivedWebhook[] => receiver.received.filter((r) => r.headers['orms-delivery-id'] === deliveryId);
 const receivedFor = (deliveryId: string, n: number, what: string) => eventually(async () => (requestsFor(deliveryId).length >= n ? requestsFor(deliveryId) : null), 10_000, what);
 const deliveryIn = async (webhookId: string, deliveryId: string, status: string) =>
@@ -225,6 +227,50 @@ describe('webhook deliveries', () => {
     expect(res.body.errors[0].field).toBe('deliveryId');
   });
 
+  it('refuses to redeliver to a disabled subscription, saying so (409), and sends nothing; enabled again, the redelivery goes', async () => {
+    const { webhookId } = await t.as('admin').subscribe(receiver.url);
+    receiver.answerNext({ status: 404 });
+    const { deliveryId } = await ping(webhookId);
+    await deliveryIn(webhookId, deliveryId, 'dead');
+    expect((await setActive(webhookId, false)).status).toBe(200);
+
+    const refused = await redeliver(webhookId, deliveryId);
+
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ success: false, errors: [{ field: 'webhookId', message: expect.stringMatching(/subscription is disabled/) }] });
+    expect((await setActive(webhookId, true)).status).toBe(200);
+    expect((await redeliver(webhookId, deliveryId)).status).toBe(202);
+    await deliveryIn(webhookId, deliveryId, 'delivered');
+    expect(requestsFor(deliveryId).map((r) => r.status)).toEqual([404, 200]);
+  });
+
+  it('redelivers, once the subscription is enabled again, a redelivery it gave up because the subscription was disabled before its turn', async () => {
+    const { webhookId } = await t.as('admin').subscribe(receiver.url);
+    receiver.answerNext({ status: 404 });
+    const { deliveryId } = await ping(webhookId);
+    await deliveryIn(webhookId, deliveryId, 'dead');
+    // The redelivery waits in the queue while the subscription is disabled.
+    await t.queues.webhooks.pause();
+    try {
+      expect((await redeliver(webhookId, deliveryId)).status).toBe(202);
+      expect((await setActive(webhookId, false)).status).toBe(200);
+    } finally {
+      await t.queues.webhooks.resume();
+    }
+    const givenUp = await eventually(async () => {
+      const row = (await deliveriesOf(webhookId)).body.data.deliveries.find((d: { deliveryId: string }) => d.deliveryId === deliveryId);
+      return row?.status === 'dead' && row.lastError === 'the subscription is disabled' ? row : null;
+    }, 10_000, 'the redelivery to be given up');
+    expect(givenUp.attempts).toBe(1);
+    expect((await setActive(webhookId, true)).status).toBe(200);
+
+    const again = await redeliver(webhookId, deliveryId);
+
+    expect(again.status).toBe(202);
+    await deliveryIn(webhookId, deliveryId, 'delivered');
+    expect(requestsFor(deliveryId).map((r) => r.status)).toEqual([404, 200]);
+  });
+
   it('a 410 disables the subscription and tells the administrators once; nothing more is sent until it is enabled', async () => {
     const { webhookId } = await t.as('admin').subscribe(receiver.url);
     receiver.answerNext({ status: 410 });
@@ -285,18 +331,21 @@ describe('webhook deliveries', () => {
 });
 
 describe('the deliveries log', () => {
-  it('keeps a success when a second run of the same attempt (a lapsed lock) records a failure at the same moment, and counts it once', async () => {
+  it('keeps the success when a failure of the same attempt (a second run, its lock lapsed) is written to the row at the same moment, and counts the attempt once', async () => {
     const { webhookId } = await t.as('admin').subscribe(receiver.url);
-    const { deliveryId } = await ping(webhookId);
-    const first = await deliveryIn(webhookId, deliveryId, 'delivered');
+    // Deliveries waiting for their second attempt: the receiver asked for 30 s.
+    receiver.answerOtherwise({ status: 503, headers: { 'Retry-After': '30' } });
+    const deliveryIds = await Promise.all(Array.from({ length: 20 }, async () => (await ping(webhookId)).deliveryId));
+    await eventually(async () => (await deliveriesOf(webhookId, '?status=failed&limit=100')).body.data.deliveries.length === deliveryIds.length, 10_000, 'every delivery to wait for its second attempt');
+    const failure = { statusCode: 503, error: null, retryAfterMs: null, durationMs: 5 };
+    const success = { statusCode: 200, error: null, retryAfterMs: null, durationMs: 5 };
 
-    await Promise.all([
-      recordAttempt(deliveryId, first.attempts, { statusCode: 500, error: null, retryAfterMs: null, durationMs: 5 }, 'retry', 100),
-      recordAttempt(deliveryId, first.attempts, { statusCode: 200, error: null, retryAfterMs: null, durationMs: 5 }, 'delivered', null),
-    ]);
+    // Each row's second attempt, written twice at once: one run failed, the other succeeded.
+    await Promise.all(deliveryIds.map((id) => Promise.all([recordAttempt(id, 1, failure, 'retry', 100), recordAttempt(id, 1, success, 'delivered', null)])));
 
-    const [after] = (await deliveriesOf(webhookId)).body.data.deliveries;
-    expect(after).toMatchObject({ deliveryId, status: 'delivered', attempts: first.attempts + 1, lastStatusCode: 200 });
+    const rows = (await deliveriesOf(webhookId, '?limit=100')).body.data.deliveries as { deliveryId: string; status: string; attempts: number; lastStatusCode: number }[];
+    const outcome = (id: string) => rows.filter((r) => r.deliveryId === id).map(({ status, attempts, lastStatusCode }) => ({ id, status, attempts, lastStatusCode }));
+    expect(deliveryIds.flatMap(outcome)).toEqual(deliveryIds.map((id) => ({ id, status: 'delivered', attempts: 2, lastStatusCode: 200 })));
   });
 });
 
@@ -338,6 +387,13 @@ describe('SSRF guard', () => {
       'http://[::1]/hook',
       'http://[::ffff:127.0.0.1]/hook',
       'http://[fd00::1]/hook',
+      // Forms that carry an IPv4 address a translating network would reach: NAT64 of the
+      // metadata service and of loopback, 6to4 of both, IPv4-compatible loopback.
+      'http://[64:ff9b::a9fe:a9fe]/',
+      'http://[64:ff9b::7f00:1]/',
+      'http://[2002:7f00:1::]/',
+      'http://[2002:a9fe:a9fe::]/',
+      'http://[::127.0.0.1]/',
       'http://0.0.0.0/hook',
       'ftp://93.184.216.34/hook',
       'file:///etc/passwd',

@@ -32,7 +32,8 @@ const guardedLookup: LookupFunction = (hostname, options, callback) => {
   dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
     if (err) return callback(err, '', 0);
     const bad = addresses.find((a) => isBlockedAddress(a.address));
-    if (bad || !addresses.length) return callback(new Error(`refused: ${hostname} resolves to ${bad?.address ?? 'nothing'}, an internal address`), '', 0);
+    // Which address is not said: the error is shown to admins, who need not learn the inside.
+    if (bad || !addresses.length) return callback(new Error(`refused: ${hostname} resolves to ${bad ? 'a non-public address' : 'nothing'}`), '', 0);
     if (options.all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, addresses);
     callback(null, addresses[0].address, addresses[0].family);
   });
@@ -83,7 +84,7 @@ export function webhookHttp(opts: WebhookHttpOptions): (post: WebhookPost) => Pr
     const durationMs = () => Date.now() - started;
     const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
     // An address in the URL is connected to without a lookup: judge it here.
-    if (!opts.allowPrivate && isIP(host) && isBlockedAddress(host)) return { statusCode: null, error: `refused: ${host} is an internal address`, retryAfterMs: null, durationMs: 0 };
+    if (!opts.allowPrivate && isIP(host) && isBlockedAddress(host)) return { statusCode: null, error: 'refused: the address is not public', retryAfterMs: null, durationMs: 0 };
     try {
       const res = await client.post(url, body, { headers, signal: AbortSignal.timeout(opts.timeoutMs) });
       const retryAfter = res.headers['retry-after'];

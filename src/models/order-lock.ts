@@ -1,4 +1,4 @@
-import { Schema, model, type Types } from 'mongoose';
+import { Schema, model } from 'mongoose';
 
 /**
  * A short lease on one order, held by whoever writes it (src/services/order-write.ts).
@@ -14,9 +14,4 @@ const orderLockSchema = new Schema(
   { collection: 'order_locks', versionKey: false },
 );
 
-export interface OrderLockDoc {
-  _id: Types.ObjectId;
-  token: string;
-  until: Date;
-}
 export const OrderLock = model('OrderLock', orderLockSchema);

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { Types } from 'mongoose';
 import { Order } from '../models';
 import type { OrderDoc } from './order-state';
-import { OrderLock, type OrderLockDoc } from '../models/order-lock';
+import { OrderLock } from '../models/order-lock';
+import { withLease } from '../models/lease';
 import { ConflictError } from './errors';
-import { insertOnce } from '../models/insert-once';
 import type { NewEvent } from './order-events';
 
 /**
@@ -28,9 +27,7 @@ export const commitChangeHoldingLock: CommitChange = async (order, set, events) 
 };
 
 /** Longer than any write under the lock takes; a lease older than this was abandoned. */
-const LEASE_MS = 15_000;
-const WAIT_MS = 5_000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const ORDER_LEASE = { leaseMs: 15_000, waitMs: 5_000, busy: () => new ConflictError('The order is being changed by another request; retry shortly') };
 
 /**
  * Runs `fn` while holding the order's lease, so the writes of one order happen one at a
@@ -40,23 +37,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Inside the lease, reads see every earlier write, so the version check is exact again.
  * Waits up to WAIT_MS for the lease, then answers 409.
  */
-export async function withOrderLock<T>(orderRef: Types.ObjectId, fn: () => Promise<T>): Promise<T> {
-  const token = randomUUID();
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    if (await insertOnce(OrderLock, { _id: orderRef, token, until: new Date(Date.now() + LEASE_MS) })) break;
-    const held = await OrderLock.findById(orderRef).lean<OrderLockDoc>();
-    if (held && held.until.getTime() < Date.now()) {
-      // Its holder died without releasing it; of several takers, the unique _id admits one.
-      await OrderLock.deleteOne({ _id: orderRef, token: held.token });
-      continue;
-    }
-    if (Date.now() > deadline) throw new ConflictError('The order is being changed by another request; retry shortly');
-    await sleep(3 + Math.random() * 7);
-  }
-  try {
-    return await fn();
-  } finally {
-    await OrderLock.deleteOne({ _id: orderRef, token });
-  }
+export function withOrderLock<T>(orderRef: Types.ObjectId, fn: () => Promise<T>): Promise<T> {
+  return withLease(OrderLock, orderRef, ORDER_LEASE, fn);
 }

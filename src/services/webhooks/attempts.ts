@@ -3,6 +3,7 @@ import { Webhook, WebhookDelivery, WebhookMark } from '../../models';
 import { insertOnce } from '../../models/insert-once';
 import type { WebhookDoc } from '../../models/webhook';
 import type { WebhookDeliveryDoc } from '../../models/webhook-delivery';
+import { withDeliveryLock } from './delivery-lease';
 import { signingSecrets } from './subscriptions';
 import { signatureHeader } from './signature';
 
@@ -30,9 +31,6 @@ export function judge(answer: Pick<AttemptAnswer, 'statusCode'>, attempt: number
   return attempt >= maxAttempts ? 'exhausted' : 'retry';
 }
 
-/** Longest wait between two attempts, whatever Retry-After asks. */
-const MAX_DELAY_MS = 24 * 3600_000;
-
 /**
  * The wait before the attempt after `attempt` (1-based): WEBHOOK_BACKOFF_MS doubled each
  * time, plus up to 20% at random (so receivers that fail together are not retried
@@ -40,7 +38,7 @@ const MAX_DELAY_MS = 24 * 3600_000;
  */
 export function retryDelayMs(attempt: number, retryAfterMs: number | null, base = config.WEBHOOK_BACKOFF_MS, random = Math.random()): number {
   const backoff = base * 2 ** Math.max(0, attempt - 1) * (1 + 0.2 * random);
-  return Math.round(Math.min(MAX_DELAY_MS, Math.max(backoff, retryAfterMs ?? 0)));
+  return Math.round(Math.min(config.WEBHOOK_MAX_RETRY_DELAY_MS, Math.max(backoff, retryAfterMs ?? 0)));
 }
 
 export interface DeliveryTarget {
@@ -78,11 +76,15 @@ const STATUS_OF: Record<Verdict, WebhookDeliveryDoc['status']> = { delivered: 'd
 /**
  * Writes an attempt into the deliveries log: the attempt after the `previousAttempts` the
  * log showed when it started. Two runs of one job at once (a lock that lapsed under a
- * live worker) count once, and a failure never overwrites a success: `$inc` and an
- * unguarded `$set` would lose either on FerretDB, which applies concurrent updates of a
- * document as read-modify-write.
+ * live worker) count once, and a failure never overwrites a success: `$inc` would count
+ * twice, and the status filter alone would not hold on FerretDB, which applies concurrent
+ * updates of a document as read-modify-write; hence the delivery's lease around the write.
  */
 export async function recordAttempt(deliveryId: string, previousAttempts: number, answer: AttemptAnswer, verdict: Verdict, nextDelayMs: number | null, at = new Date()): Promise<void> {
+  await withDeliveryLock(deliveryId, () => writeAttempt(deliveryId, previousAttempts, answer, verdict, nextDelayMs, at));
+}
+
+async function writeAttempt(deliveryId: string, previousAttempts: number, answer: AttemptAnswer, verdict: Verdict, nextDelayMs: number | null, at: Date): Promise<void> {
   await WebhookDelivery.updateOne(
     verdict === 'delivered' ? { _id: deliveryId } : { _id: deliveryId, status: { $ne: 'delivered' } },
     {
@@ -100,9 +102,16 @@ export async function recordAttempt(deliveryId: string, previousAttempts: number
   );
 }
 
-/** A delivery that will not be attempted (its subscription is gone or disabled). */
-export async function abandonDelivery(deliveryId: string, reason: string): Promise<void> {
-  await WebhookDelivery.updateOne({ _id: deliveryId }, { $set: { status: 'dead', lastError: reason, nextAttemptAt: null } });
+/**
+ * A delivery that will not be attempted (its subscription is disabled). `abandonedAt` tells
+ * this outcome from the one before it, as a new attempt count does for an attempt: a
+ * redelivery claims the delivery as it stands (deliveries.ts), so one abandoned after a
+ * redelivery can be claimed again once its subscription is enabled.
+ */
+export async function abandonDelivery(deliveryId: string, reason: string, at = new Date()): Promise<void> {
+  await withDeliveryLock(deliveryId, () =>
+    WebhookDelivery.updateOne({ _id: deliveryId, status: { $ne: 'delivered' } }, { $set: { status: 'dead', lastError: reason, nextAttemptAt: null, abandonedAt: at } }),
+  );
 }
 
 export interface Disabled {

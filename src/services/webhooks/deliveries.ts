@@ -4,6 +4,7 @@ import { insertOnce } from '../../models/insert-once';
 import type { DeliveryStatus, WebhookDeliveryDoc } from '../../models/webhook-delivery';
 import { ConflictError, NotFoundError } from '../errors';
 import type { Page } from '../pagination';
+import { withDeliveryLock } from './delivery-lease';
 import { deliveryIdOf } from './fan-out';
 
 /** Puts a delivery on its way; `attempt` makes the job's id (a new one for each redelivery). */
@@ -14,6 +15,8 @@ export interface DeliveriesQuery {
   page: number;
   limit: number;
 }
+
+const disabledSubscription = () => new ConflictError('The subscription is disabled; enable it first (PATCH with {"active": true})', 'webhookId');
 
 async function assertWebhook(webhookId: string): Promise<void> {
   if (!(await Webhook.exists({ _id: webhookId }))) throw new NotFoundError('Webhook', 'webhookId');
@@ -34,7 +37,7 @@ export async function listDeliveries(webhookId: string, q: DeliveriesQuery): Pro
 export async function pingWebhook(webhookId: string, schedule: ScheduleDelivery): Promise<{ deliveryId: string; eventId: string }> {
   const webhook = await Webhook.findById(webhookId, { active: 1 }).lean<{ active: boolean }>();
   if (!webhook) throw new NotFoundError('Webhook', 'webhookId');
-  if (!webhook.active) throw new ConflictError('The subscription is disabled; enable it first (PATCH with {"active": true})', 'webhookId');
+  if (!webhook.active) throw disabledSubscription();
   const eventId = randomUUID();
   const deliveryId = deliveryIdOf(eventId, webhookId);
   const payload = { id: eventId, type: 'ping', occurredAt: new Date().toISOString(), data: { webhookId } };
@@ -46,18 +49,24 @@ export async function pingWebhook(webhookId: string, schedule: ScheduleDelivery)
 /**
  * Sends a delivery again, with the same event id and body. One that is still on its way
  * (pending, or failed with a retry to come) is refused: it would then be sent twice at once.
+ * So is one of a disabled subscription: its job would only give it up again.
  */
 export async function redeliver(webhookId: string, deliveryId: string, schedule: ScheduleDelivery): Promise<{ deliveryId: string }> {
-  await assertWebhook(webhookId);
-  const delivery = await WebhookDelivery.findOne({ _id: deliveryId, webhookId }, { status: 1, attempts: 1 }).lean<Pick<WebhookDeliveryDoc, 'status' | 'attempts'>>();
+  const webhook = await Webhook.findById(webhookId, { active: 1 }).lean<{ active: boolean }>();
+  if (!webhook) throw new NotFoundError('Webhook', 'webhookId');
+  const delivery = await WebhookDelivery.findOne({ _id: deliveryId, webhookId }, { status: 1, attempts: 1, abandonedAt: 1 }).lean<Pick<WebhookDeliveryDoc, 'status' | 'attempts' | 'abandonedAt'>>();
   if (!delivery) throw new NotFoundError('Delivery', 'deliveryId');
+  if (!webhook.active) throw disabledSubscription();
   const stillOnItsWay = () => new ConflictError('The delivery is still being attempted; wait for its outcome', 'deliveryId');
   if (delivery.status === 'pending' || delivery.status === 'failed') throw stillOnItsWay();
-  // Of redeliveries asked for at once, one claims the delivery as it stands (its attempts so
-  // far): a unique insert, which FerretDB keeps atomic where a filtered update is not.
-  const claim = `redeliver-${delivery.attempts}`;
+  // Of redeliveries asked for at once, one claims the delivery as it stands: a unique insert,
+  // which FerretDB keeps atomic where a filtered update is not. What it stands at is its
+  // attempts so far and when it was last given up unattempted (the subscription disabled
+  // under a redelivery): each outcome of a redelivery changes one of the two, so the next
+  // redelivery has a claim of its own to take.
+  const claim = `redeliver-${delivery.attempts}${delivery.abandonedAt ? `-${delivery.abandonedAt.getTime()}` : ''}`;
   if (!(await insertOnce(WebhookMark, { _id: `${deliveryId}:${claim}` }))) throw stillOnItsWay();
-  await WebhookDelivery.updateOne({ _id: deliveryId }, { $set: { status: 'pending', nextAttemptAt: new Date() } });
+  await withDeliveryLock(deliveryId, () => WebhookDelivery.updateOne({ _id: deliveryId }, { $set: { status: 'pending', nextAttemptAt: new Date() } }));
   await schedule(deliveryId, claim);
   return { deliveryId };
 }

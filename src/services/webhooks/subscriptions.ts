@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { config } from '../../config';
-import { Webhook, WebhookDelivery } from '../../models';
+import { Webhook } from '../../models';
 import type { WebhookDoc } from '../../models/webhook';
 import { NotFoundError, ValidationError } from '../errors';
 import type { EventType } from '../order-events';
+import { markDeliveriesOfDeletedWebhook } from './deleted-subscriptions';
 import { newWebhookSecret } from './signature';
 import { addressProblem, urlFormProblem } from './url-guard';
 
@@ -86,11 +87,15 @@ export async function updateWebhook(webhookId: string, input: UpdateWebhookInput
   return view(updated);
 }
 
-/** The subscription goes, with its deliveries log; jobs still queued for it find it gone and stop. */
+/**
+ * The subscription goes, and with it its deliveries log as far as anyone can see. The log is
+ * marked rather than deleted (deleted-subscriptions.ts): delivery jobs still queued for it
+ * find their delivery, see the subscription gone, and are skipped.
+ */
 export async function deleteWebhook(webhookId: string): Promise<void> {
   const { deletedCount } = await Webhook.deleteOne({ _id: webhookId });
   if (!deletedCount) throw new NotFoundError('Webhook', 'webhookId');
-  await WebhookDelivery.deleteMany({ webhookId });
+  await markDeliveriesOfDeletedWebhook(webhookId);
 }
 
 /** A new secret; the one it replaces keeps signing for WEBHOOK_SECRET_OVERLAP_HOURS. */
