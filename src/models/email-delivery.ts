@@ -31,6 +31,8 @@ const emailDeliverySchema = new Schema(
 
 emailDeliverySchema.index({ orderId: 1 });
 emailDeliverySchema.index({ state: 1, lockedUntil: 1 });
+// Retention (services/retention): sent or refused records by state (equality), oldest change first.
+emailDeliverySchema.index({ state: 1, updatedAt: 1 });
 
 export type EmailDeliveryDoc = InferSchemaType<typeof emailDeliverySchema>;
 export const EmailDelivery = model('EmailDelivery', emailDeliverySchema);

@@ -115,6 +115,9 @@ orderSchema.index({ customerNameLower: 1 });
 orderSchema.index({ userId: 1, orderDate: -1 });
 orderSchema.index({ idempotencyKey: 1 }, { unique: true });
 orderSchema.index({ outboxPending: 1 });
+// The overdue check and the attention list: one status (equality), oldest first, so the
+// sort walks the index instead of sorting every unshipped order in memory.
+orderSchema.index({ status: 1, orderDate: 1 });
 
 /** An order as stored; `Status` is the domain's status type (services/order-state.ts names it). */
 export type StoredOrder<Status extends string = string> = Omit<InferSchemaType<typeof orderSchema>, 'status'> & {

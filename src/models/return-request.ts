@@ -67,6 +67,8 @@ returnRequestSchema.index({ requestedAt: -1 });
 returnRequestSchema.index({ returnId: 1 }, { unique: true });
 returnRequestSchema.index({ pendingStep: 1, pendingSince: 1 });
 returnRequestSchema.index({ idempotencyKey: 1 });
+// The overdue check and the attention list: Pending requests, oldest first, from the index.
+returnRequestSchema.index({ status: 1, requestedAt: 1 });
 
 export type ReturnRequestDoc = InferSchemaType<typeof returnRequestSchema> & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date };
 export const ReturnRequest = model('ReturnRequest', returnRequestSchema);

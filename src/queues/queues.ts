@@ -4,14 +4,15 @@ import type { RedisClient } from '../infra/redis';
 import { QUEUE_NAMES, queuePrefix, type QueueName } from './names';
 
 /**
- * Retries with exponential backoff and jitter; completed jobs are trimmed by age and
- * count, failed ones kept for the operators (they are also copied to dead-letter).
+ * Retries with exponential backoff and jitter; finished jobs are trimmed by age and count
+ * (docs/operations.md). A failed job's copy waits in dead-letter until an operator replays
+ * it, so the failed job itself is kept only for a look in the board.
  */
 export const defaultJobOptions: DefaultJobOptions = {
   attempts: config.JOB_ATTEMPTS,
   backoff: { type: 'exponential', delay: config.JOB_BACKOFF_MS, jitter: config.JOB_BACKOFF_JITTER },
   removeOnComplete: { age: config.JOB_KEEP_COMPLETED_SECONDS, count: config.JOB_KEEP_COMPLETED_COUNT },
-  removeOnFail: false,
+  removeOnFail: { age: config.JOB_KEEP_FAILED_SECONDS, count: config.JOB_KEEP_FAILED_COUNT },
 };
 
 /**
@@ -21,6 +22,16 @@ export const defaultJobOptions: DefaultJobOptions = {
 const jobOptionsOf = (name: QueueName): DefaultJobOptions =>
   name === 'webhooks' ? { ...defaultJobOptions, attempts: config.WEBHOOK_MAX_ATTEMPTS, backoff: { type: 'webhook' } } : defaultJobOptions;
 
+/**
+ * Longer than any job can still be waiting to run: records kept only for jobs still on their
+ * way (events of a deleted order, deliveries of a deleted subscription) are kept this long.
+ * The longest wait is on `webhooks`: WEBHOOK_MAX_ATTEMPTS attempts, each wait capped at
+ * WEBHOOK_MAX_RETRY_DELAY_MS (a day) whatever Retry-After asks (12 attempts: 34-41 hours, 11 days at most); every other
+ * queue is done retrying within minutes. Never shorter than the reconciliation looks back
+ * (RECONCILE_WINDOW_HOURS), which may queue an event's jobs again until then.
+ */
+export const lateJobsGraceMs = (): number => Math.max(config.WEBHOOK_MAX_ATTEMPTS * config.WEBHOOK_MAX_RETRY_DELAY_MS, config.RECONCILE_WINDOW_HOURS * 3_600_000);
+
 export type Queues = Record<QueueName, Queue>;
 
 /**
@@ -29,7 +40,13 @@ export type Queues = Record<QueueName, Queue>;
  * every key of one queue shares a slot and the queues spread over the shards.
  */
 export function createQueues(connection: RedisClient, stem: string = config.QUEUE_PREFIX): Queues {
-  const entries = QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix: queuePrefix(stem, name), defaultJobOptions: jobOptionsOf(name) })] as const);
+  const entries = QUEUE_NAMES.map(
+    (name) =>
+      [
+        name,
+        new Queue(name, { connection, prefix: queuePrefix(stem, name), defaultJobOptions: jobOptionsOf(name), streams: { events: { maxLen: config.QUEUE_EVENTS_MAX_LEN } } }),
+      ] as const,
+  );
   return Object.fromEntries(entries) as Queues;
 }
 

@@ -74,9 +74,19 @@ export function committedEventFromRecord(doc: OrderEventDoc): CommittedEvent {
   return { eventId: _id, type: type as EventType, orderRef: orderRef.toHexString(), orderId, userId, customerId, occurredAt: occurredAt.toISOString(), previousStatus, newStatus, returnId };
 }
 
-/** The fields in which `claimed` differs from the recorded event (all of them when there is none). */
-export async function differencesFromCommitted(claimed: CommittedEvent): Promise<string[] | null> {
-  const recorded = await findCommittedEvent(claimed.eventId);
-  if (!recorded) return null;
-  return (Object.keys(recorded) as (keyof CommittedEvent)[]).filter((k) => recorded[k] !== claimed[k]);
+/** How a claimed event compares with the one recorded under its id. */
+export interface CommittedComparison {
+  /** The fields in which the claim differs from the record: none for a true copy. */
+  differences: string[];
+  /** The event's order was deleted since (events/deleted-order-events.ts): it has no effects left to do. */
+  orderDeleted: boolean;
+}
+
+/** `claimed` compared with the recorded event of its id; null when no committed change recorded one. */
+export async function compareWithCommitted(claimed: CommittedEvent): Promise<CommittedComparison | null> {
+  const doc = await driverCollection<OrderEventDoc>(OrderEvent).findOne({ _id: claimed.eventId });
+  if (!doc) return null;
+  const recorded = committedEventFromRecord(doc);
+  const differences = (Object.keys(recorded) as (keyof CommittedEvent)[]).filter((k) => recorded[k] !== claimed[k]);
+  return { differences, orderDeleted: doc.orderDeleted === true };
 }

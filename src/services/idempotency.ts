@@ -4,7 +4,6 @@ import { IdempotencyRecord } from '../models';
 import { ConflictError, UnprocessableError } from './errors';
 import { insertOnce } from '../models/insert-once';
 
-const KEEP_MS = 24 * 3600 * 1000;
 const WAIT_MS = 10_000;
 const POLL_MS = 50;
 
@@ -71,7 +70,7 @@ export async function runIdempotent<T>(run: IdempotentRun<T>): Promise<{ value: 
       requestHash,
       state: 'pending',
       lockedUntil: new Date(now.getTime() + config.IDEMPOTENCY_LOCK_MS),
-      expiresAt: new Date(now.getTime() + KEEP_MS),
+      expiresAt: new Date(now.getTime() + config.IDEMPOTENCY_RETENTION_HOURS * 3_600_000),
     });
     if (first) return own();
     const record = await IdempotencyRecord.findById(id).lean();
@@ -104,7 +103,7 @@ export async function runIdempotent<T>(run: IdempotentRun<T>): Promise<{ value: 
   throw new ConflictError('A request with this Idempotency-Key is still being processed; retry later', 'Idempotency-Key');
 }
 
-/** Deletes records past their 24 h; returns how many. */
+/** Deletes records past IDEMPOTENCY_RETENTION_HOURS; returns how many. */
 export async function purgeExpiredIdempotencyRecords(now: Date = new Date()): Promise<number> {
   const res = await IdempotencyRecord.deleteMany({ expiresAt: { $lte: now } });
   return res.deletedCount ?? 0;

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { OrderStatus } from './order-state';
 import type { Principal } from './principal';
 
@@ -37,6 +37,19 @@ export interface RequestMeta {
   ipAddress?: string;
   userAgent?: string;
   platform?: string;
+  /**
+   * Names the change when a caller may have to ask whether it already committed (a bulk run
+   * that died between an order's change and writing its outcome): its events then get ids
+   * derived from the key (keyedEventId) instead of random ones.
+   */
+  changeKey?: string;
+}
+
+/** The id of the event of type `type` that the change named `changeKey` makes: a UUID (version 8) from a SHA-256 of both. */
+export function keyedEventId(changeKey: string, type: EventType): string {
+  const hex = createHash('sha256').update(`${changeKey}\n${type}`).digest('hex');
+  const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 export interface NewEvent {
@@ -58,7 +71,7 @@ export function newEvent(
   at: Date = new Date(),
 ): NewEvent {
   return {
-    eventId: randomUUID(),
+    eventId: meta.changeKey ? keyedEventId(meta.changeKey, type) : randomUUID(),
     type,
     createdAt: at,
     actor: { userId: actor.userId, role: actor.role, name: actor.name ?? null },

@@ -29,6 +29,8 @@ Object.assign(process.env, {
   JOB_ATTEMPTS: process.env.JOB_ATTEMPTS ?? '3',
   JOB_BACKOFF_MS: process.env.JOB_BACKOFF_MS ?? '40',
   JOB_BACKOFF_JITTER: '0',
+  // Not BullMQ's default (10,000), so a queue made without the setting shows (test/retention).
+  QUEUE_EVENTS_MAX_LEN: '5000',
   CUSTOMER_STATS_DEBOUNCE_MS: process.env.CUSTOMER_STATS_DEBOUNCE_MS ?? '150',
   EMAIL_TIMEOUT_MS: '2000',
   EMAIL_CLAIM_LOCK_MS: '8000',
