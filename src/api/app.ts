@@ -11,7 +11,7 @@ import type { ServiceDeps } from '../services/deps';
 import type { Queues } from '../queues/queues';
 import { createMetrics } from './metrics';
 import { errorHandler, notFound } from './middleware/errors';
-import { jsonBody } from './middleware/json-body';
+import { jsonBody, jsonOnly } from './middleware/json-body';
 import { needsMongo } from './middleware/dependencies';
 import { rateLimiter, serviceKeyLimiter, type RateLimitOptions } from './middleware/rate-limit';
 import { docsRoutes } from './routes/docs';
@@ -73,6 +73,10 @@ export function buildApp(deps: AppDeps): Express {
     // come from our own services, which have their own budgets.
     app.use('/api', (req, res, next) => (req.path.startsWith('/orders/internal/') ? next() : limiter(req, res, next)));
   }
+  // Judged as it arrives, before who sent it, as 413 is: the same answer whatever the
+  // credentials, and no route, use case or database ever sees the request. Only under
+  // /api: the board answers a form body by its own rules (board.ts).
+  app.use('/api', jsonOnly);
   app.use(jsonBody(config.BODY_LIMIT));
   app.use(passport.initialize());
 

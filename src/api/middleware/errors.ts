@@ -49,6 +49,9 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, next) 
     case 'entity.too.large':
       fail(res, 413, 'Payload too large', [{ field: 'body', message: `The request body exceeds ${bp.limit ?? 'the'} bytes` }]);
       return;
+    case 'media.unsupported':
+      fail(res, 415, 'Unsupported media type', [{ field: 'content-type', message: 'Send the body as application/json' }]);
+      return;
     case 'encoding.unsupported':
     case 'charset.unsupported':
       fail(res, 415, 'Unsupported encoding', [{ field: 'body', message: 'Send JSON encoded as UTF-8' }]);

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import express, { type RequestHandler } from 'express';
 
 /** Deeper than any body of the API (create-order is four levels); far below a stack overflow. */
@@ -6,7 +7,7 @@ export const MAX_JSON_DEPTH = 32;
 /** Thrown from body-parser's `verify`; the error middleware answers it in the envelope. */
 export class BodyRefusedError extends Error {
   constructor(
-    readonly type: 'entity.too.deep' | 'charset.unsupported',
+    readonly type: 'entity.too.deep' | 'charset.unsupported' | 'media.unsupported',
     readonly status: number,
     message: string,
   ) {
@@ -50,3 +51,23 @@ export function jsonBody(limit: string): RequestHandler {
     },
   });
 }
+
+/**
+ * Whether a request carries content: a length above 0, or chunks of a length not known
+ * yet. An empty body is no body whatever its type says, so a POST that needs none still
+ * works from clients that label an empty body as a form.
+ */
+export function carriesBody(req: IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+}
+
+/**
+ * Refuses with 415 a body not declared `application/json` (a charset parameter is fine;
+ * json-body judges it), before a byte of it is read. Without this, express.json skips such
+ * a body, the schema sees none, and the client is told its fields are missing (400) when it
+ * sent them in a form the API does not read.
+ */
+export const jsonOnly: RequestHandler = (req, _res, next) => {
+  if (carriesBody(req) && !req.is('application/json')) next(new BodyRefusedError('media.unsupported', 415, 'Send the body as application/json'));
+  else next();
+};

@@ -2,6 +2,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, rateLimit, type IncrementResponse, type Options, type Store } from 'express-rate-limit';
 import type { RedisClient } from '../../infra/redis';
 import { config } from '../../config';
+import { logger } from '../../logger';
 import { fail } from '../envelope';
 import { hasServiceKey } from './service-key';
 
@@ -51,7 +52,7 @@ class RedisWindowStore implements Store {
   /** Claims places for `key` in `window` from Redis; throws when Redis cannot count. */
   private async claim(key: string, window: number, claim: Claim): Promise<void> {
     const k = this.keyOf(key, window);
-    const res = await this.redis.multi().incrby(k, this.batch).pexpireat(k, (window + 1) * this.windowMs + 5_000).exec();
+    const res = await this.redis.multi().incrby(k, this.batch).pexpireat(k, this.expiryOf(window)).exec();
     if (!res || res.some(([err]) => err)) throw new Error('rate limit counter unavailable');
     const total = Number(res[0][1]);
     claim.base = total - this.batch;
@@ -90,9 +91,36 @@ class RedisWindowStore implements Store {
     }
   }
 
-  /** Only limits that give places back call this, and they count every request in Redis (batch 1). */
-  async decrement(key: string): Promise<void> {
-    await this.redis.decr(this.keyOf(key, this.window));
+  /** When the counter of `window` expires: a little after the window, so clocks a few seconds apart still share it. */
+  private expiryOf(window: number): number {
+    return (window + 1) * this.windowMs + 5_000;
+  }
+
+  /** The window a place was taken in, from the reset time `increment` answered with it. */
+  windowOf(resetTime: Date): number {
+    return Math.round(resetTime.getTime() / this.windowMs) - 1;
+  }
+
+  /**
+   * Gives back a place taken in `window` (limits that give places back count every
+   * request in Redis: batch 1). Only that window's counter is touched, and only while the
+   * window lasts: a place of an ended window is gone with it, and giving it back to the
+   * current one would grant an extra place. The decrement carries the counter's expiry,
+   * so even one that reaches Redis late (after the counter expired) leaves no key behind
+   * without a TTL.
+   */
+  async giveBack(key: string, window: number): Promise<void> {
+    if (Math.floor(Date.now() / this.windowMs) !== window) return;
+    const k = this.keyOf(key, window);
+    await this.redis.multi().decr(k).pexpireat(k, this.expiryOf(window)).exec();
+  }
+
+  /**
+   * The library's give-back names no window, so this store does not take it: places are
+   * given back through `giveBack` (see redisCounter), never with skip*Requests.
+   */
+  decrement(): Promise<void> {
+    return Promise.reject(new Error('give places back with giveBack(key, window)'));
   }
 
   async resetKey(key: string): Promise<void> {
@@ -151,7 +179,10 @@ interface CounterSpec extends RateLimitOptions {
  */
 function redisCounter(redis: RedisClient, spec: CounterSpec): RequestHandler {
   const { counts } = spec;
-  return rateLimit({
+  // One key per client address (a single-key MULTI, so any Redis Cluster slot will do).
+  // Limits that give places back (counts) count every request in Redis: giving back is exact there.
+  const store = new RedisWindowStore(redis, `${config.QUEUE_PREFIX}:${spec.name}:`, counts ? 1 : claimBatchOf(spec.max));
+  const limiter = rateLimit({
     windowMs: spec.windowMs,
     limit: spec.max,
     standardHeaders: 'draft-8',
@@ -161,16 +192,43 @@ function redisCounter(redis: RedisClient, spec: CounterSpec): RequestHandler {
     // The library guesses from the key generator's source whether it groups IPv6 addresses;
     // ours does, through clientKeyOf (ipKeyGenerator, remembered).
     validate: { keyGeneratorIpFallback: false },
-    // One key per client address (a single-key MULTI, so any Redis Cluster slot will do).
-    // Limits that give places back (counts) count every request in Redis: giving back is exact there.
-    store: new RedisWindowStore(redis, `${config.QUEUE_PREFIX}:${spec.name}:`, counts ? 1 : claimBatchOf(spec.max)),
+    store,
+    // Each limit notes its own place on the request, so a give-back never reads another's.
+    requestPropertyName: placeProperty(spec.name),
     ...(spec.skip && { skip: spec.skip }),
-    // Counted before the request runs (so a burst cannot slip past the limit), given back after.
-    ...(counts && { skipSuccessfulRequests: true, requestWasSuccessful: (_req: Request, res: Response) => !counts(res) }),
     handler: (_req, res) => {
       fail(res, 429, 'Too many requests', [{ field: spec.field, message: spec.message }]);
     },
   });
+  if (!counts) return limiter;
+  // Counted before the request runs (so a burst cannot slip past the limit), given back
+  // after when its response does not count, to the window the place was taken from.
+  return (req, res, next) => {
+    void limiter(req, res, (err?: unknown) => {
+      const place = placeOf(req, spec.name);
+      if (!err && place?.resetTime) {
+        const window = store.windowOf(place.resetTime);
+        res.once('finish', () => {
+          if (!counts(res)) {
+            store.giveBack(place.key, window).catch((e: unknown) => {
+              logger.warn({ err: e instanceof Error ? e.message : String(e), limit: spec.name }, 'rate limit place not given back');
+            });
+          }
+        });
+      }
+      next(err);
+    });
+  };
+}
+
+const placeProperty = (name: string): string => `rateLimit:${name}`;
+
+/** What express-rate-limit noted on the request of the place limit `name` took (absent when it took none). */
+function placeOf(req: Request, name: string): { key: string; resetTime: Date | undefined } | undefined {
+  const info: unknown = Reflect.get(req, placeProperty(name));
+  if (typeof info !== 'object' || info === null || !('key' in info) || typeof info.key !== 'string') return undefined;
+  const resetTime = 'resetTime' in info && info.resetTime instanceof Date ? info.resetTime : undefined;
+  return { key: info.key, resetTime };
 }
 
 const minutes = (ms: number): string => `${Math.round(ms / 60_000)} minute${ms === 60_000 ? '' : 's'}`;
@@ -189,13 +247,13 @@ export const BOARD_LOGIN_WINDOW_MS = 15 * 60_000;
  * guess from a wrong one. A request without credentials (the browser's first, which gets
  * the challenge) is no login attempt.
  */
-export function boardLoginLimiter(redis: RedisClient, max: number = config.BOARD_LOGIN_MAX_FAILURES): RequestHandler {
+export function boardLoginLimiter(redis: RedisClient, max: number = config.BOARD_LOGIN_MAX_FAILURES, windowMs: number = BOARD_LOGIN_WINDOW_MS): RequestHandler {
   return redisCounter(redis, {
     name: 'board-login',
-    windowMs: BOARD_LOGIN_WINDOW_MS,
+    windowMs,
     max,
     field: 'authorization',
-    message: `More than ${max} failed logins in ${minutes(BOARD_LOGIN_WINDOW_MS)}; retry later`,
+    message: `More than ${max} failed logins in ${minutes(windowMs)}; retry later`,
     skip: (req) => !req.get('authorization'),
     counts: (res) => res.statusCode === 401,
   });

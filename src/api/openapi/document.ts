@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { config } from '../../config';
+import { DEEP_PAGE_MESSAGE } from '../schemas/common';
 import { errorEnvelope } from './responses';
 import { operations, type Access, type Operation } from './operations';
 
@@ -13,7 +14,7 @@ const ERROR_TEXT: Record<number, string> = {
   409: 'Changed by another request at the same time; nothing was written',
   410: 'Gone: removed by retention',
   413: 'Body larger than the configured limit',
-  415: 'Body is not JSON in UTF-8',
+  415: 'The body is not `application/json` in UTF-8 (text, XML, a form or multipart); judged before the credentials',
   422: 'The request is well-formed but cannot be applied (illegal status change, refund above the refundable value, idempotency key reused)',
   429: 'Rate limit exceeded (requests per client address, or wrong credentials); see Retry-After',
   500: 'Unexpected error; no internals are returned',
@@ -151,14 +152,32 @@ function errorsOf(op: Operation): number[] {
   return [...errors].sort();
 }
 
+/** A list read by `page` and `limit`: its pages are bounded (schemas/common.ts, MAX_PAGE_DEPTH). */
+export function isPaginated(op: Operation): boolean {
+  if (!op.query) return false;
+  const properties = schemaOf(op.query, 'input').properties;
+  return typeof properties === 'object' && properties !== null && 'page' in properties && 'limit' in properties;
+}
+
 function parametersOf(op: Operation): Json[] {
   const out: Json[] = [];
-  for (const [where, s] of [['path', op.params], ['query', op.query]] as const) {
-    if (!s) continue;
-    const js = schemaOf(s, 'input') as { properties?: Record<string, Json>; required?: string[] };
-    for (const [name, schema] of Object.entries(js.properties ?? {})) {
-      out.push({ name, in: where, required: where === 'path' || (js.required ?? []).includes(name), schema });
-    }
+  if (op.params) {
+    const js = schemaOf(op.params, 'input') as { properties?: Record<string, Json> };
+    for (const [name, schema] of Object.entries(js.properties ?? {})) out.push({ name, in: 'path', required: true, schema });
+  }
+  if (op.query) {
+    // One object, exploded into `name=value` pairs as usual: only an object can say that
+    // a parameter not listed is refused (its strict schema's additionalProperties: false).
+    const schema = schemaOf(op.query, 'input') as { required?: string[] };
+    out.push({
+      name: 'query',
+      in: 'query',
+      style: 'form',
+      explode: true,
+      required: Boolean(schema.required?.length),
+      description: 'Each property is one query parameter (`?page=2&limit=20`); a parameter not listed here is refused (400)',
+      schema,
+    });
   }
   if (op.idempotent) {
     out.push({
@@ -190,7 +209,7 @@ function operationObject(op: Operation): Json {
   };
   for (const status of errorsOf(op)) {
     responses[String(status)] = withHeaders(status, {
-      description: op.why?.[status] ?? ERROR_TEXT[status] ?? 'Error',
+      description: op.why?.[status] ?? (status === 400 && isPaginated(op) ? `${ERROR_TEXT[400]}; also a page too deep (${DEEP_PAGE_MESSAGE})` : ERROR_TEXT[status]) ?? 'Error',
       content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } } },
     });
   }
@@ -221,6 +240,8 @@ export function buildOpenApiDocument(ops: Operation[] = operations): Json {
       description:
         'Orders, returns and the order desk of the R-MAN e-commerce platform. Every answer uses the envelope ' +
         '`{success, message, data}`; errors `{success: false, message, errors: [{field, message}]}`. Money is in rupees with at most two decimals. ' +
+        'A body is `application/json` in UTF-8 (415 otherwise, whatever its content). Refused with 400: a body field not in its schema, a query parameter ' +
+        'not in the operation\'s `query` object, a key starting with `$` or holding a dot, a string with NUL or broken Unicode. Strings are trimmed before their length is judged. ' +
         'Beside this API the service serves Prometheus metrics at `/metrics` (optionally behind a bearer token) and the operators\' job board at `/admin/queues` (basic auth).',
       license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
     },

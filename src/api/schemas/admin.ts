@@ -7,7 +7,7 @@ import type { ShipmentInput } from '../../services/orders/shipment';
 import type { AttentionQuery } from '../../services/attention/overdue';
 import { ORDER_STATUSES } from '../../services/order-state';
 import { deliveryAddressSchema } from './orders';
-import { onlyIfValid, pageQuery, text } from './common';
+import { onlyIfValid, pageQuery, refuseDeepPage, text } from './common';
 
 /** `2026-01-25` or a date-time with its offset (at most nanoseconds and `+05:30`: 35 characters). */
 export const isoDate = z.union([z.iso.date().max(10), z.iso.datetime({ offset: true }).max(40)], { message: 'Must be an ISO 8601 date (2026-01-25) or date-time' });
@@ -25,7 +25,14 @@ const amountQuery = z
   .transform(Number);
 
 /** A date range of a list: from its first instant to the whole of its last day. */
-export const dateRange = { from: dateFrom.optional(), to: dateTo.optional() };
+export const dateRange = {
+  from: dateFrom.optional().describe('From this instant, or from the start of this day (UTC)'),
+  // Stated here, where every range that uses it is documented; refuseInvertedRange enforces it.
+  to: dateTo.optional().describe('Up to this instant, or to the end of this day (UTC); must not be before `from`'),
+};
+
+/** The high end of an amount range says the rule refuseInvertedDeskRanges enforces. */
+export const AMOUNT_CEILING = 'Must not be less than `minAmount`';
 
 /** Refuses a range whose low end is above its high end. */
 export function refuseInvertedRange(ctx: z.RefinementCtx, low: number | Date | undefined, high: number | Date | undefined, lowKey: string, highKey: string): void {
@@ -49,18 +56,21 @@ export const adminOrdersQuery = z
     userId: text(100).optional(),
     customerId: text(100).optional(),
     minAmount: amountQuery.optional(),
-    maxAmount: amountQuery.optional(),
+    maxAmount: amountQuery.optional().describe(AMOUNT_CEILING),
   })
-  .superRefine(refuseInvertedDeskRanges, { when: onlyIfValid });
+  .superRefine(refuseInvertedDeskRanges, { when: onlyIfValid })
+  .superRefine(refuseDeepPage, { when: onlyIfValid });
 adminOrdersQuery satisfies z.ZodType<AdminOrdersQuery>;
 
-export const attentionQuery = z.strictObject({ page: pageQuery.page, limit: pageQuery.limit });
+export const attentionQuery = z.strictObject({ page: pageQuery.page, limit: pageQuery.limit }).superRefine(refuseDeepPage, { when: onlyIfValid });
 attentionQuery satisfies z.ZodType<AttentionQuery>;
 
-export const searchOrdersQuery = z.strictObject({
-  ...pageQuery,
-  q: text(100),
-});
+export const searchOrdersQuery = z
+  .strictObject({
+    ...pageQuery,
+    q: text(100),
+  })
+  .superRefine(refuseDeepPage, { when: onlyIfValid });
 searchOrdersQuery satisfies z.ZodType<SearchOrdersQuery>;
 
 export const updateOrderBody = z
@@ -79,6 +89,8 @@ export const shipmentBody = z.strictObject({
   trackingUrl: z
     .url({ protocol: /^https$/, error: 'Must be an https URL' })
     .max(2048, 'Must be at most 2048 characters')
+    // zod cannot state its protocol check as a pattern; this one says it, no looser (docs.test).
+    .meta({ pattern: '^https://[^\\s/?#]+(?:[/?#]\\S*)?$', description: 'An absolute https URL (http is refused), shown to the customer' })
     .nullable()
     .optional(),
 });
@@ -88,7 +100,8 @@ export const updateStatusBody = z
   .strictObject({
     status: z.enum(ORDER_STATUSES, { message: `Must be one of: ${ORDER_STATUSES.join(', ')}` }),
     notes: text(500, 0).optional(),
-    shipment: shipmentBody.optional(),
+    shipment: shipmentBody.optional().describe("Only with status 'Shipped'"),
   })
-  .refine((b) => b.shipment === undefined || b.status === 'Shipped', { message: "A shipment goes only with status 'Shipped'", path: ['shipment'], when: onlyIfValid });
+  .refine((b) => b.shipment === undefined || b.status === 'Shipped', { message: "A shipment goes only with status 'Shipped'", path: ['shipment'], when: onlyIfValid })
+  .meta({ dependentSchemas: { shipment: { properties: { status: { const: 'Shipped' } } } } });
 updateStatusBody satisfies z.ZodType<UpdateStatusInput>;

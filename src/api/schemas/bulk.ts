@@ -4,7 +4,11 @@ import { ORDER_STATUSES } from '../../services/order-state';
 import { orderIdParam, text } from './common';
 
 export const bulkStatusBody = z.strictObject({
-  orderIds: z.array(orderIdParam.shape.orderId).min(1, 'Must name at least one order').max(500, 'Must name at most 500 orders'),
+  orderIds: z
+    .array(orderIdParam.shape.orderId)
+    .min(1, 'Must name at least one order')
+    .max(500, 'Must name at most 500 orders')
+    .describe('An id given twice is changed once'),
   status: z.enum(ORDER_STATUSES, { message: `Must be one of: ${ORDER_STATUSES.join(', ')}` }),
   notes: text(500, 0).optional(),
 });

@@ -41,11 +41,28 @@ export const queryInt = (min: number, max: number, fallback: number) =>
     .default(fallback)
     .meta({ type: 'integer', minimum: min, maximum: max, default: fallback });
 
+/**
+ * The deepest row a paginated list reaches: a page is read by skipping the rows before it,
+ * and a database walks what it skips (FerretDB on PostgreSQL too), so a deep page costs as
+ * much as every page before it. Past this, narrow the filters (a status, a date range).
+ */
+export const MAX_PAGE_DEPTH = 10_000;
+
+export const DEEP_PAGE_MESSAGE = `page × limit must be at most ${MAX_PAGE_DEPTH.toLocaleString('en')}; narrow the filters to reach older rows`;
+
 export const pageQuery = {
-  page: queryInt(1, MAX_QUERY_INT, 1),
+  page: queryInt(1, MAX_QUERY_INT, 1).meta({ description: `1-based; ${DEEP_PAGE_MESSAGE} (400 beyond)` }),
   limit: queryInt(1, 50, 10),
   sortOrder: z.enum(['asc', 'desc']).default('desc'),
 };
+
+/**
+ * Refuses a page past MAX_PAGE_DEPTH rows (400, naming `page`). Every query with `page`
+ * and `limit` runs it (`.superRefine(refuseDeepPage, { when: onlyIfValid })`).
+ */
+export function refuseDeepPage(q: { page: number; limit: number }, ctx: z.RefinementCtx): void {
+  if (q.page * q.limit > MAX_PAGE_DEPTH) ctx.addIssue({ code: 'custom', path: ['page'], message: DEEP_PAGE_MESSAGE });
+}
 
 /** `ORD-2026-000001`: the pattern tells an order id from any static path under /api/orders. */
 export const orderIdParam = z.strictObject({

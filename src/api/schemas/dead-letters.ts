@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { WORK_QUEUE_NAMES } from '../../queues/names';
-import { pageQuery, queryInt } from './common';
+import { onlyIfValid, pageQuery, queryInt, refuseDeepPage } from './common';
 
-export const deadLettersQuery = z.strictObject({ page: pageQuery.page, limit: queryInt(1, 100, 20) });
+export const deadLettersQuery = z.strictObject({ page: pageQuery.page, limit: queryInt(1, 100, 20) }).superRefine(refuseDeepPage, { when: onlyIfValid });
 
 /** `<queue>-<job id>` (queues/dead-letter.ts), never taken for a static path. */
 export const deadLetterIdParam = z.strictObject({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ExportInput } from '../../services/exports/order-exports';
 import { ORDER_STATUSES } from '../../services/order-state';
-import { dateRange, refuseInvertedDeskRanges } from './admin';
+import { AMOUNT_CEILING, dateRange, refuseInvertedDeskRanges } from './admin';
 import { money, onlyIfValid, text } from './common';
 
 /** The filters of `GET /api/orders`, in a JSON body (amounts as numbers), and the format. */
@@ -13,7 +13,7 @@ export const createExportBody = z
     userId: text(100).optional(),
     customerId: text(100).optional(),
     minAmount: money().optional(),
-    maxAmount: money().optional(),
+    maxAmount: money().optional().describe(AMOUNT_CEILING),
   })
   .superRefine(refuseInvertedDeskRanges, { when: onlyIfValid });
 createExportBody satisfies z.ZodType<ExportInput>;

@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import type { OrdersOfQuery } from '../../services/orders/list-my-orders';
 import { ORDER_STATUSES } from '../../services/order-state';
-import { pageQuery } from './common';
+import { onlyIfValid, pageQuery, refuseDeepPage } from './common';
 
 export const customerIdParam = z.strictObject({ customerId: z.string().min(1).max(100) });
 
-export const customerOrdersQuery = z.strictObject({
-  ...pageQuery,
-  sortBy: z.enum(['orderDate', 'totalAmount']).default('orderDate'),
-  status: z.enum(ORDER_STATUSES).optional(),
-});
+export const customerOrdersQuery = z
+  .strictObject({
+    ...pageQuery,
+    sortBy: z.enum(['orderDate', 'totalAmount']).default('orderDate'),
+    status: z.enum(ORDER_STATUSES).optional(),
+  })
+  .superRefine(refuseDeepPage, { when: onlyIfValid });
 customerOrdersQuery satisfies z.ZodType<OrdersOfQuery>;

@@ -4,7 +4,7 @@ import type { OrdersOfQuery } from '../../services/orders/list-my-orders';
 import type { CancelOrderInput } from '../../services/orders/cancel-order';
 import { ORDER_STATUSES } from '../../services/order-state';
 import { priceOrder } from '../../services/pricing';
-import { money, onlyIfValid, orderIdParam, pageQuery, text } from './common';
+import { money, onlyIfValid, orderIdParam, pageQuery, refuseDeepPage, text } from './common';
 
 export const deliveryAddressSchema = z.strictObject({
   recipientName: text(100),
@@ -24,7 +24,7 @@ export const orderItemSchema = z
     sku: text(100).optional(),
     quantity: z.number({ message: 'Must be a number' }).int('Must be a whole number').min(1, 'Must be greater than 0').max(10_000, 'Must be at most 10000'),
     unitPrice: money({ positive: true }),
-    discount: money().default(0),
+    discount: money().default(0).describe('Off the whole line; must not exceed quantity × unitPrice'),
     tax: money().default(0),
   })
   .superRefine(
@@ -41,7 +41,11 @@ export const orderItemSchema = z
 export const createOrderBody = z
   .strictObject({
     deliveryAddress: deliveryAddressSchema,
-    items: z.array(orderItemSchema).min(1, 'At least one item is required').max(100, 'At most 100 items'),
+    items: z
+      .array(orderItemSchema)
+      .min(1, 'At least one item is required')
+      .max(100, 'At most 100 items')
+      .describe('The order total, Σ (quantity × unitPrice − discount + tax), must be greater than 0'),
     notes: text(1000, 0).optional(),
   })
   .superRefine(
@@ -55,11 +59,13 @@ export const createOrderBody = z
   );
 createOrderBody satisfies z.ZodType<CreateOrderInput>;
 
-export const myOrdersQuery = z.strictObject({
-  ...pageQuery,
-  status: z.enum(ORDER_STATUSES).optional(),
-  sortBy: z.enum(['orderDate', 'totalAmount']).default('orderDate'),
-});
+export const myOrdersQuery = z
+  .strictObject({
+    ...pageQuery,
+    status: z.enum(ORDER_STATUSES).optional(),
+    sortBy: z.enum(['orderDate', 'totalAmount']).default('orderDate'),
+  })
+  .superRefine(refuseDeepPage, { when: onlyIfValid });
 myOrdersQuery satisfies z.ZodType<OrdersOfQuery>;
 
 export const cancelOrderBody = z.strictObject({

@@ -5,7 +5,7 @@ import type { ListReturnsQuery } from '../../services/returns/list-returns';
 import { config } from '../../config';
 import { RETURN_REASON_CATEGORIES, RETURN_STATUSES } from '../../models/return-request';
 import { dateRange, refuseInvertedRange } from './admin';
-import { money, onlyIfValid, pageQuery, text } from './common';
+import { money, onlyIfValid, pageQuery, refuseDeepPage, text } from './common';
 
 const objectId = z.string().max(24).regex(/^[0-9a-fA-F]{24}$/, 'Must be an item id of this order (24 hex digits)');
 
@@ -23,7 +23,8 @@ export const requestReturnBody = z
         }),
       )
       .min(1, 'At least one item is required')
-      .max(100, 'At most 100 items'),
+      .max(100, 'At most 100 items')
+      .describe('Each orderItemId at most once'),
   })
   .superRefine((body, ctx) => {
     const seen = new Set<string>();
@@ -63,7 +64,8 @@ export const listReturnsQuery = z
     ...dateRange,
     orderId: text(40).optional(),
   })
-  .superRefine((q, ctx) => refuseInvertedRange(ctx, q.from, q.to, 'from', 'to'), { when: onlyIfValid });
+  .superRefine((q, ctx) => refuseInvertedRange(ctx, q.from, q.to, 'from', 'to'), { when: onlyIfValid })
+  .superRefine(refuseDeepPage, { when: onlyIfValid });
 listReturnsQuery satisfies z.ZodType<ListReturnsQuery>;
 
 /** `RET-2026-000001`, never taken for a static path. */

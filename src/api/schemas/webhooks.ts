@@ -1,9 +1,24 @@
 import { z } from 'zod';
 import { DELIVERY_STATUSES } from '../../models/webhook-delivery';
 import { EVENT_TYPES } from '../../services/order-events';
-import { pageQuery, queryInt } from './common';
+import { onlyIfValid, pageQuery, queryInt, refuseDeepPage } from './common';
 
-const url = z.string().trim().min(1, 'Is required').max(2048, 'Must be at most 2048 characters');
+/**
+ * Where deliveries go. The service judges the form (services/webhooks/url-guard.ts) and
+ * where the host resolves; the pattern states the form for clients, never looser than the
+ * guard (a lower-case scheme, no spaces), and docs.test holds it to that.
+ */
+const url = z
+  .string()
+  .trim()
+  .min(1, 'Is required')
+  .max(2048, 'Must be at most 2048 characters')
+  .meta({
+    format: 'uri',
+    pattern: '^https?://[^\\s/?#@]+(?:[/?#]\\S*)?$',
+    description:
+      'An absolute http or https URL, without a user name or password (`user:pass@`); its host must resolve only to public addresses (loopback, private, link-local and other internal ones are refused)',
+  });
 
 const EVENTS_RULE = `Must be a non-empty list of event types (${EVENT_TYPES.join(', ')}), or ["*"] alone for every type`;
 
@@ -35,7 +50,9 @@ export const deliveryParams = z.strictObject({
   deliveryId: z.string().max(36).regex(/^dlv_[0-9a-f]{32}$/, 'Must be a delivery id like dlv_<32 hex digits>'),
 });
 
-export const deliveriesQuery = z.strictObject({ status: z.enum(DELIVERY_STATUSES).optional(), page: pageQuery.page, limit: queryInt(1, 100, 20) });
+export const deliveriesQuery = z
+  .strictObject({ status: z.enum(DELIVERY_STATUSES).optional(), page: pageQuery.page, limit: queryInt(1, 100, 20) })
+  .superRefine(refuseDeepPage, { when: onlyIfValid });
 
 /** The cursor is a place in the feed: digits (empty or absent: from the oldest kept event). */
 export const eventsQuery = z.strictObject({
