@@ -52,6 +52,23 @@ async function placeAndChangeOrders(server: http.Server, orders: number, concurr
   return made;
 }
 
+/**
+ * Runs `fn` with the scheduled upkeep held: the queue paused and a sequencer run it had
+ * started ended, so only the test's own sequencer runs place events. Other upkeep jobs may
+ * go on (a reconciliation of every event this file left unsettled runs for minutes on a
+ * busy machine) and place nothing. The queue runs again however `fn` or the wait ended.
+ */
+async function withScheduledUpkeepHeld<T>(fn: () => Promise<T>): Promise<T> {
+  await t.queues.upkeep.pause();
+  try {
+    const sequencing = async () => (await t.queues.upkeep.getActive()).some((job) => job.name === 'sequence-events');
+    await eventually(async () => !(await sequencing()), 30_000, 'the running sequencer job to end');
+    return await fn();
+  } finally {
+    await t.queues.upkeep.resume();
+  }
+}
+
 describe('GET /api/orders/events: the event feed', () => {
   it('hands a consumer walking the cursor, while 300 orders are placed and changed concurrently, every event exactly once and none behind a cursor it was already handed', async () => {
     const server = await listen(t.app);
@@ -89,26 +106,26 @@ describe('GET /api/orders/events: the event feed', () => {
 
   it('gives each event one place and leaves no gap while two sequencers run at once, round after round, as events are recorded', async () => {
     // Only the two sequencers of this test place events: the scheduled one waits.
-    await t.queues.upkeep.pause();
-    await eventually(async () => (await t.queues.upkeep.getActiveCount()) === 0, 10_000, 'the running upkeep job to end');
-    const server = await listen(t.app);
-    const before = await FeedEntry.countDocuments();
     const placedBy = { first: 0, second: 0 };
     let made: Made = {};
-    try {
-      let writing = true;
-      const writers = placeAndChangeOrders(server.server, 40, 4)
-        .then((m) => (made = m))
-        .finally(() => (writing = false));
-      // Each loop runs the sequencer again as soon as its run ends; small batches, so runs overlap often.
-      const loop = async (who: keyof typeof placedBy, batch: number) => {
-        while (writing || (await OrderEvent.exists({ sequenced: false }))) placedBy[who] += await sequenceEvents(batch);
-      };
-      await Promise.all([writers, loop('first', 3), loop('second', 7)]);
-    } finally {
-      await server.close();
-      await t.queues.upkeep.resume();
-    }
+    let before = 0;
+    await withScheduledUpkeepHeld(async () => {
+      const server = await listen(t.app);
+      before = await FeedEntry.countDocuments();
+      try {
+        let writing = true;
+        const writers = placeAndChangeOrders(server.server, 40, 4)
+          .then((m) => (made = m))
+          .finally(() => (writing = false));
+        // Each loop runs the sequencer again as soon as its run ends; small batches, so runs overlap often.
+        const loop = async (who: keyof typeof placedBy, batch: number) => {
+          while (writing || (await OrderEvent.exists({ sequenced: false }))) placedBy[who] += await sequenceEvents(batch);
+        };
+        await Promise.all([writers, loop('first', 3), loop('second', 7)]);
+      } finally {
+        await server.close();
+      }
+    });
 
     const entries = await FeedEntry.find({}, { _id: 1, eventId: 1 }).sort({ _id: 1 }).lean<{ _id: number; eventId: string }[]>();
     const places = entries.map((e) => e._id);
@@ -118,7 +135,7 @@ describe('GET /api/orders/events: the event feed', () => {
     expect([...eventIds].sort()).toEqual((await recordedEventIds()).sort()); // every event
     expect(entries.length - before).toBe(Object.values(made).reduce((a, b) => a + b, 0));
     expect(placedBy.first + placedBy.second).toBe(entries.length - before); // by these two alone, each place counted once
-  }, 120_000);
+  }, 180_000);
 
   it("tells of an order's and a return's events their ids, statuses, totals and the return's decision, and no name, email or address", async () => {
     const { cursor: before } = await readFeedAfter(t.app, null);
@@ -192,28 +209,27 @@ describe('GET /api/orders/events: the event feed', () => {
   });
 
   it('serves only the unbroken run after a cursor: events placed after a place still being written wait for it', async () => {
-    await t.queues.upkeep.pause();
-    await eventually(async () => (await t.queues.upkeep.getActiveCount()) === 0, 10_000, 'the running upkeep job to end');
-    const { cursor: end } = await readFeedAfter(t.app, null);
-    const at = Number(end);
-    // Entries as the sequencer writes them, for events no order made (removed afterwards).
-    const entryAt = (place: number) => ({ _id: place, bucket: feedBucketOf(place), eventId: `in-flight-${place}`, type: 'order.created', occurredAt: new Date(), orderId: 'ORD-IN-FLIGHT', data: {} });
-    try {
-      await FeedEntry.create([entryAt(at + 2), entryAt(at + 3)]);
+    await withScheduledUpkeepHeld(async () => {
+      const { cursor: end } = await readFeedAfter(t.app, null);
+      const at = Number(end);
+      // Entries as the sequencer writes them, for events no order made (removed afterwards).
+      const entryAt = (place: number) => ({ _id: place, bucket: feedBucketOf(place), eventId: `in-flight-${place}`, type: 'order.created', occurredAt: new Date(), orderId: 'ORD-IN-FLIGHT', data: {} });
+      try {
+        await FeedEntry.create([entryAt(at + 2), entryAt(at + 3)]);
 
-      const whileWritten = await feedPage(t.app, end, 10);
-      await FeedEntry.create(entryAt(at + 1));
-      const once = await feedPage(t.app, end, 10);
+        const whileWritten = await feedPage(t.app, end, 10);
+        await FeedEntry.create(entryAt(at + 1));
+        const once = await feedPage(t.app, end, 10);
 
-      expect(whileWritten.status).toBe(200);
-      expect(whileWritten.body.data).toEqual({ events: [], nextCursor: end });
-      expect(once.body.data.events.map((e: FeedEventBody) => e.cursor)).toEqual([at + 1, at + 2, at + 3].map(String));
-      expect(once.body.data.nextCursor).toBe(String(at + 3));
-    } finally {
-      await FeedEntry.deleteMany({ orderId: 'ORD-IN-FLIGHT' });
-      await t.queues.upkeep.resume();
-    }
-  });
+        expect(whileWritten.status).toBe(200);
+        expect(whileWritten.body.data).toEqual({ events: [], nextCursor: end });
+        expect(once.body.data.events.map((e: FeedEventBody) => e.cursor)).toEqual([at + 1, at + 2, at + 3].map(String));
+        expect(once.body.data.nextCursor).toBe(String(at + 3));
+      } finally {
+        await FeedEntry.deleteMany({ orderId: 'ORD-IN-FLIGHT' });
+      }
+    });
+  }, 90_000);
 
   it('after retention removed the oldest events, starts an empty cursor at the oldest kept one and answers 410 to a cursor older than that', async () => {
     await t.as('bob').placeOrder();
@@ -254,6 +270,44 @@ describe('GET /api/orders/events: the event feed', () => {
     expect(res.status).toBe(400);
     expect(res.body.errors[0].field).toBe('after');
   });
+
+  it('mends in at most two runs what a run that died after placing 50 events left: every event in the feed once, in order, none left waiting', async () => {
+    // Only this test's runs sequence: the scheduled one waits.
+    await withScheduledUpkeepHeld(async () => {
+      const server = await listen(t.app);
+      try {
+        while (await OrderEvent.exists({ sequenced: false })) await sequenceEvents();
+        const { cursor: end } = await readFeedAfter(t.app, null);
+        const made = Object.values(await placeAndChangeOrders(server.server, 30, 6)).reduce((a, b) => a + b, 0);
+        const waiting = await eventually(async () => {
+          const ids = (await OrderEvent.find({ sequenced: false }, { _id: 1 }).lean<{ _id: string }[]>()).map((e) => e._id);
+          return ids.length === made && (await Order.countDocuments({ outboxPending: true })) === 0 ? ids : null;
+        }, 10_000, 'every event recorded');
+        // The dead run: a real run that placed 50 events (one batch of 50), less the two writes
+        // a run that died right after placing them never made: marking them, saving its hint.
+        const hint = (await Counter.findById('event-feed').lean<{ seq: number }>())?.seq ?? 0;
+        expect(await sequenceEvents(50, 50)).toBe(50);
+        const leftBehind = (await FeedEntry.find({ _id: { $gt: Number(end) } }).sort({ _id: 1 }).lean<{ eventId: string }[]>()).map((e) => e.eventId);
+        expect(leftBehind).toHaveLength(50);
+        await OrderEvent.updateMany({ _id: { $in: leftBehind } }, { $set: { sequenced: false } });
+        await Counter.updateOne({ _id: 'event-feed' }, { $set: { seq: hint } });
+
+        const placedByRuns = [await sequenceEvents(), await sequenceEvents()];
+
+        expect(await OrderEvent.countDocuments({ sequenced: false })).toBe(0);
+        expect(placedByRuns[0] + placedByRuns[1]).toBe(made - 50);
+        const { events } = await readFeedAfter(t.app, end);
+        const given = events.map((e) => e.eventId);
+        expect(events.map((e) => Number(e.cursor))).toEqual(Array.from({ length: made }, (_, i) => Number(end) + 1 + i)); // no gap
+        expect(given.slice(0, 50)).toEqual(leftBehind); // the dead run's places kept
+        expect([...given].sort()).toEqual([...waiting].sort()); // every event, each once
+        const after = events.slice(50).map((e) => Date.parse(e.occurredAt));
+        expect(after.every((at, i) => i === 0 || at >= after[i - 1])).toBe(true); // the rest as they occurred
+      } finally {
+        await server.close();
+      }
+    });
+  }, 120_000);
 
   it('never places an event below what retention kept, even when the last run died before saving how far it got', async () => {
     await t.as('bob').placeOrder();

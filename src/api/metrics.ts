@@ -5,13 +5,14 @@ import { config } from '../config';
 import { METRICS_TOKEN_REQUIRED, metricsAccess } from '../infra/metrics-access';
 import { registerDependencyGauge } from '../infra/readiness';
 import { lastCheck } from '../services/attention/overdue';
+import { WORK_QUEUE_NAMES } from '../queues/names';
 import type { RedisClient } from '../infra/redis';
 import { fail } from './envelope';
 
 /**
  * Prometheus metrics of one API process: HTTP latency by route, and on each scrape the
- * depth of every queue and its job outcomes (completed/failed counts as BullMQ keeps them)
- * and whether MongoDB and Redis answer (readiness).
+ * depth of every queue and its job outcomes (completed/failed counts as BullMQ keeps them),
+ * the workers connected to each work queue, and whether MongoDB and Redis answer (readiness).
  */
 export function createMetrics(queues: Queue[], redis: RedisClient): { middleware: RequestHandler; routes: Router } {
   const registry = new Registry();
@@ -34,6 +35,27 @@ export function createMetrics(queues: Queue[], redis: RedisClient): { middleware
           const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized', 'waiting-children').catch(() => null);
           for (const [state, n] of Object.entries(counts ?? {})) this.set({ queue: q.name, state }, n);
         }),
+      );
+    },
+  });
+
+  // A queue no process works never fails: its jobs just wait. So the count of workers is
+  // watched itself (deploy/prometheus/alerts.yml: OrmsQueueWithoutWorkers).
+  const worked: readonly string[] = WORK_QUEUE_NAMES;
+  new Gauge({
+    name: 'orms_queue_workers',
+    help: 'Workers connected to each work queue (BullMQ\'s count of worker connections; 0: no process works it)',
+    labelNames: ['queue'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      await Promise.all(
+        queues
+          .filter((q) => worked.includes(q.name))
+          .map(async (q) => {
+            const n = await q.getWorkersCount().catch(() => null);
+            if (n !== null) this.set({ queue: q.name }, n);
+          }),
       );
     },
   });

@@ -5,7 +5,7 @@ import { Phase } from '../infra/shutdown';
 import { logger } from '../logger';
 import { startRuntime } from '../runtime';
 import { metricsPortOf, serveWorkerMetrics } from './metrics';
-import { selectWorkers } from './selection';
+import { queuesLeftOut, selectWorkers } from './selection';
 import { workerSettings } from './settings';
 import { startWorkers } from './start-workers';
 
@@ -29,6 +29,10 @@ async function main(): Promise<void> {
   // Running jobs get most of the budget; what is left closes the connections.
   rt.shutdown.add('workers', Phase.intake, () => workers.close(Math.max(500, config.SHUTDOWN_TIMEOUT_MS - 2000)));
   logger.info({ prefix: config.QUEUE_PREFIX, workers: names, mail: mailer.kind, metricsPort: metrics?.port ?? null }, 'workers started');
+  const leftOut = queuesLeftOut(names);
+  // Once, at start: a queue nobody works never fails, its jobs only wait, so whoever chose the
+  // subset is told what some other process must work (and /metrics shows it as orms_queue_workers 0).
+  if (leftOut.length) logger.warn({ leftToOtherProcesses: leftOut }, `this process works only ${names.join(', ')}; another process must work ${leftOut.join(', ')}, or their jobs wait for ever`);
   process.send?.('ready');
 }
 

@@ -14,3 +14,6 @@ export function selectWorkers(argv: readonly string[], fromConfig: readonly Work
   if (!chosen.length) throw new Error(`no workers selected; choose from ${ALL.join(', ')}`);
   return chosen;
 }
+
+/** The work queues a process running `names` leaves to other processes. */
+export const queuesLeftOut = (names: readonly WorkQueueName[]): WorkQueueName[] => ALL.filter((q) => !names.includes(q));

@@ -13,6 +13,8 @@ export interface WorkerSettings {
   maxStalledCount: number;
   customerStatsDebounceMs: number;
   emailClaimLockMs: number;
+  /** How often the schedulers and the analytics limit, both kept in Redis, are set again. */
+  schedulerCheckIntervalMs: number;
   /** The domain of Message-IDs (`<eventId@domain>`). */
   messageIdDomain: string;
 }
@@ -27,6 +29,7 @@ export function workerSettings(overrides: Partial<WorkerSettings> = {}): WorkerS
     maxStalledCount: config.WORKER_MAX_STALLED_COUNT,
     customerStatsDebounceMs: config.CUSTOMER_STATS_DEBOUNCE_MS,
     emailClaimLockMs: config.EMAIL_CLAIM_LOCK_MS,
+    schedulerCheckIntervalMs: config.SCHEDULER_CHECK_INTERVAL_MS,
     messageIdDomain: config.EMAIL_FROM.split('@')[1] ?? 'orms.local',
     ...overrides,
   };

@@ -9,6 +9,8 @@ import { analyticsProcessor } from './analytics';
 import { customerStatsProcessor } from './customer-stats';
 import { emailsProcessor } from './emails';
 import type { JobMetrics } from './job-metrics';
+import { skippingEventsOfDeletedOrders } from './deleted-orders';
+import { skipReasonsOf } from './job-skipped';
 import { startQueueWorker, type Processor, type QueueWorker } from './queue-worker';
 import { refundsProcessor } from './refunds';
 import { scheduleUpkeep, upkeepProcessor } from './upkeep';
@@ -60,6 +62,44 @@ function processorFor(name: WorkQueueName, deps: WorkerDeps): Processor {
   }
 }
 
+/** The processor of a queue whose event jobs may outlive their order skips those (deleted-orders.ts). */
+const withSkips = (name: WorkQueueName, processor: Processor): Processor => (skipReasonsOf(name).includes('order-deleted') ? skippingEventsOfDeletedOrders(processor) : processor);
+
+/** The Redis connection the process's queues use, as far as its reconnections go. */
+interface ReadyEvents {
+  on(event: 'ready', listener: () => void): unknown;
+  off(event: 'ready', listener: () => void): unknown;
+}
+
+/**
+ * Keeps what `prepare` sets in Redis (the schedulers, the analytics limit) set. Redis that
+ * comes back empty (restarted without its data, a failover to a replica that had not caught
+ * up) has lost it, so it is set again whenever the connection is ready again; Redis that
+ * loses its data while the connection stays up (FLUSHALL) tells nobody, so it is also set
+ * every `everyMs`. Setting it is idempotent; a failure is logged and tried again at the
+ * next turn, never thrown.
+ */
+function keepSetUp(prepare: () => Promise<void>, connection: ReadyEvents, everyMs: number | null): { stop(): Promise<void> } {
+  let running: Promise<void> | null = null;
+  const again = () => {
+    // A turn that comes while the last one still waits on Redis would only pile up.
+    if (running) return;
+    running = prepare()
+      .catch((err: unknown) => logger.warn({ err }, 'could not set the schedulers and queue limits again; trying at the next turn'))
+      .finally(() => (running = null));
+  };
+  connection.on('ready', again);
+  const timer = everyMs === null ? null : setInterval(again, everyMs);
+  return {
+    /** No turn starts after it; one under way is waited for, so none outlives the connection. */
+    async stop() {
+      connection.off('ready', again);
+      if (timer) clearInterval(timer);
+      await running;
+    },
+  };
+}
+
 /**
  * Jobs at once per process. Webhook deliveries mostly wait on receivers (up to
  * WEBHOOK_TIMEOUT_MS each), so they get many slots of their own.
@@ -81,22 +121,16 @@ export async function startWorkers(names: readonly WorkQueueName[], deps: Worker
     if (names.includes('upkeep')) await scheduleUpkeep(deps.queues.upkeep);
   };
   await prepare();
-  // Both live in Redis: one that comes back empty (restarted without its data, a failover
-  // to a replica that had not caught up) has lost them, so they are set again on every
-  // reconnection; setting them is idempotent.
-  const producer = await deps.queues.upkeep.client;
-  const onReconnect = () => void prepare().catch((err: unknown) => logger.warn({ err }, 'could not set the queues up again after redis came back'));
-  producer.on('ready', onReconnect);
+  const keepPrepared = keepSetUp(prepare, await deps.queues.upkeep.client, names.includes('analytics') || names.includes('upkeep') ? deps.settings.schedulerCheckIntervalMs : null);
   const workers = names.map((name) =>
-    startQueueWorker(name, processorFor(name, deps), deps.queues['dead-letter'], deps.settings, {
+    startQueueWorker(name, withSkips(name, processorFor(name, deps)), deps.queues['dead-letter'], deps.settings, {
       concurrency: concurrencyOf(name, deps.settings),
       metrics: deps.metrics,
       ...(name === 'webhooks' && { backoffStrategy: webhookBackoff }),
     }),
   );
   const close = once(async (timeoutMs: number) => {
-    producer.off('ready', onReconnect);
-    await Promise.all(workers.map((w) => w.close(timeoutMs)));
+    await Promise.all([keepPrepared.stop(), ...workers.map((w) => w.close(timeoutMs))]);
   });
   return { names, workers, close };
 }

@@ -3,20 +3,27 @@ import { config } from '../config';
 import { logger } from '../logger';
 import { enqueueEvent } from '../queues/enqueue-event';
 import type { OutboxRelay } from '../queues/outbox-relay';
-import type { Queues } from '../queues/queues';
+import { lateJobsGraceMs, type Queues } from '../queues/queues';
 import type { Mailer } from '../clients/mailer';
-import { checkOverdue, releaseDigest } from '../services/attention/overdue';
+import { checkOverdue } from '../services/attention/overdue';
 import { reconcileEffects } from '../services/effects/reconcile-effects';
 import { composeOverdueDigest } from '../services/notifications/compose-email';
 import type { WorkerSettings } from './settings';
+import { purgeEventsOfDeletedOrders } from '../services/events/deleted-order-events';
 import { purgeFeedBefore } from '../services/events/event-feed';
 import { sequenceEvents } from '../services/events/sequence-events';
+import { purgeDeliveriesOfDeletedWebhooks } from '../services/webhooks/deleted-subscriptions';
 import { overdueDeliveries } from '../services/webhooks/deliveries';
 import { scheduleDelivery } from '../queues/webhook-jobs';
 import { purgeExpiredIdempotencyRecords } from '../services/idempotency';
+import { purgeExpired } from '../services/retention/retention';
 import { sweepNextOrphanItems } from '../services/orphan-items';
 import { reconcileReturnRequests } from '../services/returns/reconcile';
 import { removeExpiredExports } from '../services/exports/order-exports';
+import { recoverBulkOperations } from '../services/bulk/recover-bulk';
+import { recoverExports } from '../services/exports/recover-exports';
+import { bulkJobs } from '../queues/bulk-jobs';
+import { exportJobs } from '../queues/export-jobs';
 
 /**
  * The periodic work of the fleet (DESIGN.md 13), as BullMQ job schedulers on the `upkeep`
@@ -27,7 +34,8 @@ const SCHEDULE = {
   // Often: crash leftovers that users wait for (events still in an outbox, return steps
   // half done).
   'outbox-recovery': () => ({ every: config.OUTBOX_SWEEP_INTERVAL_MS }),
-  // Effects whose jobs Redis lost (a restart without its data, a failover).
+  // Effects whose jobs Redis lost (a restart without its data, a failover), and bulk changes
+  // and exports whose job is gone.
   'reconcile-effects': () => ({ every: config.RECONCILE_INTERVAL_MS }),
   // Often: events wait for their place in the feed (GET /api/orders/events) until it runs.
   'sequence-events': () => ({ every: config.EVENT_FEED_SEQUENCE_INTERVAL_MS }),
@@ -65,7 +73,10 @@ export function upkeepProcessor(deps: UpkeepDeps) {
       const outcome = await reconcileEffects(window, (event, missing) => enqueueEvent(deps.queues, event, missing));
       const overdue = await overdueDeliveries(window.to);
       for (const id of overdue) await scheduleDelivery(deps.queues, id, 'first');
-      return { ...outcome, overdueDeliveries: overdue.length };
+      // Bulk changes and exports whose job is gone: queued again under their id, or failed with the reason.
+      const bulk = await recoverBulkOperations(window, bulkJobs(deps.queues));
+      const exports = await recoverExports(window, exportJobs(deps.queues));
+      return { ...outcome, overdueDeliveries: overdue.length, bulkRequeued: bulk.requeued, bulkFailed: bulk.failed, exportsRequeued: exports.requeued, exportsFailed: exports.failed };
     },
     'sequence-events': async () => {
       // A tick that comes while this process is still sequencing would add only contention.
@@ -74,29 +85,34 @@ export function upkeepProcessor(deps: UpkeepDeps) {
       return { eventsSequenced: await sequencing };
     },
     'attention-check': async () => {
-      const { orders, returns, digest, day } = await checkOverdue();
-      if (digest) {
+      const { orders, returns, digestSent } = await checkOverdue(async (digest, day) => {
         const mail = composeOverdueDigest(digest, config.FULFILMENT_SLA_HOURS, config.RETURN_REVIEW_SLA_HOURS);
-        await deps.mailer.send({ to: config.OPS_EMAIL, messageId: `<overdue-digest-${day}@${deps.settings.messageIdDomain}>`, ...mail }).catch(async (err: unknown) => {
-          await releaseDigest(day);
-          throw err;
-        });
-      }
-      return { overdueOrders: orders, overdueReturns: returns, digestsSent: digest ? 1 : 0 };
+        await deps.mailer.send({ to: config.OPS_EMAIL, messageId: `<overdue-digest-${day}@${deps.settings.messageIdDomain}>`, ...mail });
+      });
+      return { overdueOrders: orders, overdueReturns: returns, digestsSent: digestSent ? 1 : 0 };
     },
-    maintenance: async () => ({
-      idempotencyRecordsPurged: await purgeExpiredIdempotencyRecords(),
-      orphanItemsRemoved: await sweepNextOrphanItems(),
-      feedEventsExpired: await purgeFeedBefore(new Date(Date.now() - config.EVENT_FEED_RETENTION_DAYS * 86_400_000)),
-      exportsExpired: await removeExpiredExports(),
-    }),
+    maintenance: async () => {
+      // Kept only for jobs that might still come (deleted-order-events.ts, deleted-subscriptions.ts).
+      const noJobLeft = new Date(Date.now() - lateJobsGraceMs());
+      return {
+        idempotencyRecordsPurged: await purgeExpiredIdempotencyRecords(),
+        orphanItemsRemoved: await sweepNextOrphanItems(),
+        feedEventsExpired: await purgeFeedBefore(new Date(Date.now() - config.EVENT_FEED_RETENTION_DAYS * 86_400_000)),
+        exportsExpired: await removeExpiredExports(),
+        deletedOrderEventsRemoved: await purgeEventsOfDeletedOrders(noJobLeft),
+        deletedSubscriptionDeliveriesRemoved: await purgeDeliveriesOfDeletedWebhooks(noJobLeft),
+        // Logs and marks of finished work past their window (docs/operations.md).
+        ...(await purgeExpired({ now: Date.now(), lateJobsMs: lateJobsGraceMs() })),
+      };
+    },
   };
   return async (job: Job): Promise<Record<string, number>> => {
     const task = job.name;
     if (!isUpkeepTask(task)) throw new UnrecoverableError(`no upkeep task ${task}`);
     if (config.TEST_UPKEEP_TICK_DELAY_MS) await new Promise((r) => setTimeout(r, config.TEST_UPKEEP_TICK_DELAY_MS));
+    const started = Date.now();
     const outcome = await tasks[task]();
-    if (Object.values(outcome).some((n) => n > 0)) logger.info({ task, ...outcome }, 'upkeep did work');
+    if (Object.values(outcome).some((n) => n > 0)) logger.info({ task, ...outcome, ms: Date.now() - started }, 'upkeep did work');
     return outcome;
   };
 }

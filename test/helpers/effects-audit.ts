@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import request from 'supertest';
-import { Order, OrderEvent, OrderHistory, Refund, ReturnRequest } from '../../src/models';
+import { EmailDelivery, Order, OrderEvent, OrderHistory, Refund, ReturnRequest } from '../../src/models';
 import { WORK_QUEUE_NAMES } from '../../src/queues/names';
 import { customerTotals } from '../../src/services/customer-stats/customer-totals';
 import { toDecimal } from '../../src/services/pricing';
@@ -40,7 +40,12 @@ export async function auditEffects(t: TestApp): Promise<EffectsAudit> {
     const eventId = /^<([^@]+)@/.exec(m.messageId)?.[1] ?? m.messageId;
     copies.set(eventId, (copies.get(eventId) ?? 0) + 1);
   }
-  for (const e of events) if (copies.get(e._id) !== 1) problems.push(`event ${e._id}: ${copies.get(e._id) ?? 0} emails`);
+  for (const e of events) {
+    if (copies.get(e._id) === 1) continue;
+    // With its delivery row, so a failure tells which path sent it twice or never.
+    const row = await EmailDelivery.findById(e._id, { state: 1, attempts: 1, maybeSent: 1, lastError: 1 }).lean();
+    problems.push(`event ${e._id}: ${copies.get(e._id) ?? 0} emails (delivery row ${JSON.stringify(row)})`);
+  }
   for (const id of copies.keys()) if (!events.some((e) => e._id === id)) problems.push(`an email of no event: ${id}`);
 
   const statisticsCalls: Record<string, number> = {};
@@ -68,7 +73,10 @@ export async function auditEffects(t: TestApp): Promise<EffectsAudit> {
     const failed = await t.queues[q].getJobCountByTypes('failed');
     if (failed) problems.push(`${failed} failed jobs in ${q}`);
   }
-  const deadLetters = await t.queues['dead-letter'].count();
-  if (deadLetters) problems.push(`${deadLetters} dead letters`);
+  // Named, so a failure says which job gave up and why.
+  for (const letter of await t.queues['dead-letter'].getJobs(['waiting', 'paused', 'delayed', 'prioritized'])) {
+    const { queue, jobId, name, failedReason, attemptsMade } = letter.data as { queue: string; jobId: string; name: string; failedReason: string; attemptsMade: number };
+    problems.push(`dead letter: ${queue} job ${jobId} (${name}) after ${attemptsMade} attempts: ${failedReason}`);
+  }
   return { events: events.length, problems, statisticsCalls };
 }

@@ -84,27 +84,66 @@ export async function lastCheck(): Promise<{ orders: number; returns: number }> 
 export interface CheckOutcome {
   orders: number;
   returns: number;
-  /** The digest to send now: the first check of the day that found anything, when OPS_EMAIL is set. */
-  digest: Attention | null;
-  /** The UTC day (YYYY-MM-DD) the digest is claimed for. */
-  day: string;
+  /** This check sent the day's digest. */
+  digestSent: boolean;
+}
+
+/** Sends the digest of `day` (YYYY-MM-DD, UTC); throws when it could not. */
+export type SendDigest = (digest: Attention, day: string) => Promise<void>;
+
+const digestId = (day: string) => `digest:${day}`;
+type Claim = Pick<AttentionCheckDoc, 'at' | 'sentAt'>;
+
+/**
+ * Whether a day's claim still stands: sent (a claim without `sentAt` was made before it was
+ * kept, and only once sent), or being sent by a check that may still be at it. A claim whose
+ * check died while sending has no `sentAt` after EMAIL_CLAIM_LOCK_MS (the time a send may
+ * take): it has lapsed, so the digest is not lost.
+ */
+const stands = (claim: Claim) => claim.sentAt !== null || claim.at.getTime() > Date.now() - config.EMAIL_CLAIM_LOCK_MS;
+
+/**
+ * Claims the day's digest for this check by a unique insert (of two checks one sends it),
+ * after removing a lapsed claim. (Two checks that find one lapsed claim at once may both
+ * send it, with one Message-ID.)
+ */
+async function claimDigest(day: string, lapsed: Claim | null, counts: { orders: number; returns: number }): Promise<boolean> {
+  if (lapsed) await AttentionCheck.deleteOne({ _id: digestId(day), at: lapsed.at });
+  // `at` is when the claim was taken: its lapse counts from there.
+  return insertOnce(AttentionCheck, { _id: digestId(day), ...counts, at: new Date(), sentAt: null });
 }
 
 /**
  * The scheduled check: counts what is overdue, keeps it for the gauge, and once a day (UTC)
- * when anything is overdue hands back the digest to send (claimed for the day by a unique
- * insert: of two checks one sends it).
+ * when anything is overdue and OPS_EMAIL is set, sends the digest through `send`. The day is
+ * claimed only once the digest is read, and the claim is released when anything after it
+ * fails (or lapses when the check dies), so the next check sends the day's digest: once,
+ * never lost.
  */
-export async function checkOverdue(now = Date.now()): Promise<CheckOutcome> {
+export async function checkOverdue(send: SendDigest, now = Date.now()): Promise<CheckOutcome> {
   const counts = await countOverdue(now);
   const day = new Date(now).toISOString().slice(0, 10);
   await AttentionCheck.updateOne({ _id: 'latest' }, { $set: { ...counts, at: new Date(now) } }, { upsert: true });
-  if (!config.OPS_EMAIL || counts.orders + counts.returns === 0) return { ...counts, digest: null, day };
-  if (!(await insertOnce(AttentionCheck, { _id: `digest:${day}`, ...counts, at: new Date(now) }))) return { ...counts, digest: null, day };
-  return { ...counts, digest: await findOverdue({ page: 1, limit: 50 }, now), day };
+  const none = { ...counts, digestSent: false };
+  if (!config.OPS_EMAIL || counts.orders + counts.returns === 0) return none;
+  // Most checks of a day find it sent: they read no digest.
+  const claim = await AttentionCheck.findById(digestId(day), { at: 1, sentAt: 1 }).lean<Claim>();
+  if (claim && stands(claim)) return none;
+  const digest = await findOverdue({ page: 1, limit: 50 }, now);
+  if (!(await claimDigest(day, claim, counts))) return none;
+  try {
+    await send(digest, day);
+  } catch (err) {
+    // Should the release fail too, the claim lapses.
+    await releaseDigest(day).catch(() => undefined);
+    throw err;
+  }
+  // Failing here leaves the claim to lapse: the digest would be sent again, with its Message-ID.
+  await AttentionCheck.updateOne({ _id: digestId(day) }, { $set: { sentAt: new Date() } });
+  return { ...counts, digestSent: true };
 }
 
 /** A digest that could not be sent is tried again at the next check. */
-export async function releaseDigest(day: string): Promise<void> {
-  await AttentionCheck.deleteOne({ _id: `digest:${day}` });
+async function releaseDigest(day: string): Promise<void> {
+  await AttentionCheck.deleteOne({ _id: digestId(day), sentAt: null });
 }
