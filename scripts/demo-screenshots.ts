@@ -1,8 +1,9 @@
 /**
  * After `npm run demo`: looks at what an operator and a customer would see, in headless
  * Chromium, and saves the screenshots under var/: Bull Board's `emails` queue with its
- * completed jobs, and the mailbox (Mailpit) listing an order confirmation. Exits 1 if
- * either is not there. CI runs it after the demo.
+ * completed jobs, the mailbox (Mailpit) listing an order confirmation, and the stand-ins'
+ * page listing the webhook deliveries the receiver verified. Exits 1 if any is not there.
+ * CI runs it after the demo.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import { launchChromium } from './chromium';
 
 const API = `http://127.0.0.1:${config.PORT}`;
 const MAILBOX = `http://${process.env.MAILPIT_UI ?? '127.0.0.1:8025'}`;
+const STAND_INS = config.CUSTOMER_SERVICE_URL.replace(/\/$/, '');
 const OUT = path.resolve('var');
 
 async function main(): Promise<void> {
@@ -35,6 +37,15 @@ async function main(): Promise<void> {
     await inbox.getByText(/Order ORD-\d{4}-\d{6,} confirmed/).first().waitFor({ timeout: 15_000 });
     await inbox.screenshot({ path: path.join(OUT, 'demo-mailbox.png'), fullPage: true });
     process.stdout.write(`screenshots: the mailbox lists an order confirmation → var/demo-mailbox.png\n`);
+
+    const peers = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    await peers.route('**/*', (route) => (route.request().url().startsWith(STAND_INS) ? route.continue() : route.abort()));
+    const standIns = await peers.newPage();
+    await standIns.goto(`${STAND_INS}/`);
+    await standIns.getByText('Webhook receivers').first().waitFor({ timeout: 15_000 });
+    await standIns.getByTitle('signature verified').first().waitFor({ timeout: 5_000 });
+    await standIns.screenshot({ path: path.join(OUT, 'demo-stand-ins.png'), fullPage: false });
+    process.stdout.write(`screenshots: the stand-ins' page lists verified webhook deliveries → var/demo-stand-ins.png\n`);
   } finally {
     await browser.close();
   }

@@ -45,7 +45,7 @@ for _ in $(seq 1 60); do
     $PM2 ls
     echo "start: ORMS is up: API http://127.0.0.1:${PORT}  docs http://127.0.0.1:${PORT}/docs  board http://127.0.0.1:${PORT}/admin/queues"
     echo "start: mailbox http://127.0.0.1:8025  token: npm run --silent token -- --user alice  demo: npm run demo"
-    echo "start: logs: npx pm2 logs   stop: npm run stop"
+    echo "start: logs: npm run logs   stop: npm run stop"
     exit 0
   fi
   sleep 0.5

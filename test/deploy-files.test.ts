@@ -4,14 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { parse } from 'yaml';
+import { GENERATED_SECRETS } from './helpers/production-secrets';
 
 const ROOT = path.join(__dirname, '..');
-const SECRETS = {
-  JWT_SECRET: 'a1'.repeat(32),
-  SERVICE_API_KEY: 'b2'.repeat(32),
-  BOARD_PASSWORD: 'c3'.repeat(32),
-  METRICS_TOKEN: 'd4'.repeat(32),
-};
+const SECRETS = { ...GENERATED_SECRETS };
 
 /**
  * `docker-compose config` interpolates the file as `docker compose up` would, without a
@@ -227,18 +223,19 @@ describe('deploy/prometheus/alerts.yml', () => {
     expect(new Set(rules.map((r) => r.alert)).size).toBe(rules.length);
   });
 
-  it('alerts on queue backlog age, job failures, dead letters, API 5xx, readiness and targets that cannot be scraped', () => {
+  it('alerts on queue backlog age, queues nobody works, job failures, dead letters, API 5xx, readiness and targets that cannot be scraped', () => {
     const exprs = alertRules().map((r) => r.expr);
     const covered = (pattern: RegExp) => exprs.some((e) => pattern.test(e));
 
     expect({
       backlogAge: covered(/orms_queue_oldest_waiting_seconds/),
+      unworkedQueue: covered(/orms_queue_workers\) == 0/) && alertRules().some((r) => r.expr.includes('orms_queue_workers') && r.for === '5m'),
       jobFailures: covered(/orms_jobs_failed_total/) && covered(/orms_jobs_retried_total/),
       deadLetters: covered(/orms_dead_letters_total/),
       api5xx: covered(/orms_http_requests_total\{[^}]*status=~"5\.\."/),
       readiness: covered(/orms_dependency_up/),
       targetsDown: covered(/^up\{/),
-    }).toEqual({ backlogAge: true, jobFailures: true, deadLetters: true, api5xx: true, readiness: true, targetsDown: true });
+    }).toEqual({ backlogAge: true, unworkedQueue: true, jobFailures: true, deadLetters: true, api5xx: true, readiness: true, targetsDown: true });
   });
 });
 

@@ -2,10 +2,24 @@ import type { Browser } from 'playwright-core';
 import { launchChromium } from './helpers/browser';
 import request from 'supertest';
 import { operations } from '../src/api/openapi/operations';
+import { shipmentBody } from '../src/api/schemas/admin';
+import { urlFormProblem } from '../src/services/webhooks/url-guard';
 import { listen } from './helpers/orders';
 import { useTestApp } from './helpers/test-app';
 
 const t = useTestApp();
+
+/** An operation's query: one object parameter, each property a `name=value` pair. */
+interface Parameter {
+  in: string;
+  required: boolean;
+  schema: { properties: Record<string, { description?: string }> };
+}
+function queryOf(doc: { paths: Record<string, Record<string, { parameters: Parameter[] }>> }, path: string, method: string): Parameter {
+  const found = doc.paths[path][method].parameters.filter((p) => p.in === 'query');
+  expect(found).toHaveLength(1);
+  return found[0];
+}
 let server: Awaited<ReturnType<typeof listen>>;
 let browser: Browser;
 beforeAll(async () => {
@@ -57,16 +71,52 @@ describe('API documentation', () => {
   it('puts the enforced rules into the schemas', async () => {
     const doc = (await request(t.app).get('/openapi.json')).body;
     const body = (path: string, method: string) => doc.paths[path][method].requestBody.content['application/json'].schema;
-    const param = (path: string, method: string, name: string) => doc.paths[path][method].parameters.find((p: { name: string }) => p.name === name).schema;
+    const query = (path: string, method: string) => queryOf(doc, path, method).schema;
 
     expect(body('/api/orders', 'post').properties.items.items.properties.unitPrice).toMatchObject({ type: 'number', exclusiveMinimum: 0, maximum: 10_000_000, multipleOf: 0.01 });
-    expect(param('/api/orders/me', 'get', 'limit')).toMatchObject({ type: 'integer', minimum: 1, maximum: 50, default: 10 });
-    expect(param('/api/orders/me', 'get', 'page')).toMatchObject({ type: 'integer', minimum: 1 });
+    expect(query('/api/orders/me', 'get').properties.limit).toMatchObject({ type: 'integer', minimum: 1, maximum: 50, default: 10 });
+    expect(query('/api/orders/me', 'get').properties.page).toMatchObject({ type: 'integer', minimum: 1 });
     expect(body('/api/orders/{orderId}', 'put').minProperties).toBe(1);
     const [approve, reject] = body('/api/orders/returns/{returnId}/review', 'patch').oneOf;
     expect(approve).toMatchObject({ properties: { decision: { const: 'approved' }, refundAmount: { exclusiveMinimum: 0 } }, required: expect.arrayContaining(['refundAmount']) });
     expect(reject).toMatchObject({ properties: { decision: { const: 'rejected' }, refundAmount: { not: {} } } });
     expect(body('/api/orders/{orderId}/cancel', 'post').properties.reason).toMatchObject({ minLength: 10, maxLength: 500 });
+  });
+
+  it('states the rules the service enforces: in a schema where JSON Schema can, in a description where it cannot', async () => {
+    const doc = (await request(t.app).get('/openapi.json')).body;
+    const body = (path: string, method: string) => doc.paths[path][method].requestBody.content['application/json'].schema;
+
+    // A query parameter not listed is refused, so each operation's query is one strict object.
+    for (const op of operations.filter((o) => o.query)) {
+      const path = op.path.replace(/:([A-Za-z]+)/g, '{$1}');
+      expect({ op: `${op.method} ${path}`, ...queryOf(doc, path, op.method) }).toMatchObject({ in: 'query', style: 'form', explode: true, schema: { type: 'object', additionalProperties: false } });
+    }
+    expect(queryOf(doc, '/api/orders/search', 'get').required).toBe(true);
+    expect(queryOf(doc, '/api/orders/me', 'get').required).toBe(false);
+
+    const shipment = body('/api/orders/{orderId}/shipment', 'put').properties.trackingUrl.anyOf[0];
+    expect(shipment).toMatchObject({ format: 'uri', pattern: expect.stringMatching(/^\^https:\/\/[^?]/), maxLength: 2048 });
+    const hook = body('/api/orders/webhooks', 'post').properties.url;
+    expect(hook).toMatchObject({ format: 'uri', maxLength: 2048, description: expect.stringMatching(/user name or password/) });
+    expect(body('/api/orders/webhooks/{webhookId}', 'patch').properties.url).toEqual(hook);
+    // The patterns are never looser than what enforces them: a URL they allow is accepted.
+    const urls = ['https://track.example.com/BD-1', 'http://track.example.com/BD-1', 'HTTPS://TRACK.EXAMPLE.COM/x', 'ftp://93.184.216.34/hook', 'file:///etc/passwd', 'http://user:pw@93.184.216.34/hook', 'http://@93.184.216.34/', 'https://93.184.216.34:8443/h?a=@', 'http:93.184.216.34', 'javascript:alert(1)', 'https://', ' https://a.example '];
+    const allowed = (pattern: string) => urls.filter((u) => new RegExp(pattern, 'u').test(u));
+    expect(allowed(shipment.pattern).filter((u) => !shipmentBody.shape.trackingUrl.safeParse(u).success)).toEqual([]);
+    expect(allowed(hook.pattern).filter((u) => urlFormProblem(u) !== null)).toEqual([]);
+    expect(allowed(hook.pattern)).toEqual(['https://track.example.com/BD-1', 'http://track.example.com/BD-1', 'https://93.184.216.34:8443/h?a=@']);
+
+    // What no JSON Schema keyword says is said on the field the 400 names.
+    expect(body('/api/orders', 'post').properties.items.items.properties.discount.description).toMatch(/must not exceed quantity × unitPrice/);
+    expect(body('/api/orders', 'post').properties.items.description).toMatch(/order total.*must be greater than 0/);
+    for (const [path, method] of [['/api/orders', 'get'], ['/api/orders/returns', 'get']]) expect(queryOf(doc, path, method).schema.properties.to.description).toMatch(/must not be before `from`/);
+    expect(queryOf(doc, '/api/orders/analytics', 'get').schema.properties.from.description).toMatch(/must not be after `to`/);
+    expect(queryOf(doc, '/api/orders', 'get').schema.properties.maxAmount.description).toMatch(/not be less than `minAmount`/);
+    expect(body('/api/orders/exports', 'post').properties).toMatchObject({ to: { description: expect.stringMatching(/before `from`/) }, maxAmount: { description: expect.stringMatching(/`minAmount`/) } });
+    expect(body('/api/orders/{orderId}/status', 'patch').dependentSchemas).toEqual({ shipment: { properties: { status: { const: 'Shipped' } } } });
+    expect(body('/api/orders/{orderId}/return', 'post').properties.items.description).toMatch(/at most once/);
+    expect(doc.info.description).toMatch(/`application\/json` in UTF-8 \(415 otherwise/);
   });
 
   it('gives path ids their pattern, so no static path can be taken for an id', async () => {
@@ -89,7 +139,7 @@ describe('API documentation', () => {
 
     expect(param('/api/orders/webhooks/{webhookId}', 'get', 'webhookId')).toMatchObject({ pattern: '^wh_[0-9a-f]{24}$', maxLength: 27 });
     expect(param('/api/orders/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver', 'post', 'deliveryId')).toMatchObject({ maxLength: 36 });
-    expect(param('/api/orders/events', 'get', 'after')).toMatchObject({ type: 'string', maxLength: 15 });
+    expect(queryOf(doc, '/api/orders/events', 'get').schema.properties.after).toMatchObject({ type: 'string', maxLength: 15 });
     // One type for all or some types: `["*"]` is an array of exactly that item, not a tuple tools read as "no items".
     const events = doc.paths['/api/orders/webhooks'].post.requestBody.content['application/json'].schema.properties.events;
     expect(events.anyOf[0]).toEqual({ type: 'array', items: { type: 'string', const: '*' }, minItems: 1, maxItems: 1 });

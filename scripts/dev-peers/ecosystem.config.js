@@ -9,7 +9,7 @@ module.exports = {
     {
       name: 'orms-dev-peers',
       cwd: root,
-      script: path.join(__dirname, 'server.ts'),
+      script: path.join(__dirname, 'launch.js'),
       interpreter: 'node',
       node_args: ['--import', 'tsx'],
       out_file: path.join(root, 'var/log/dev-peers.out.log'),
