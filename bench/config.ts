@@ -45,9 +45,10 @@ export interface BenchSettings {
  * The cases BENCH_ONLY can pick: the deep-nesting case (issue 10), the capacity case (issue 13),
  * the export at both sizes (issue 15), and the service's own cost per request and per job
  * (issue 16: get-order, my-orders, create-order and the emails worker at the small size, a
- * loop of minutes for measuring one change before and after).
+ * loop of minutes for measuring one change before and after), and the soak (issue 24: does
+ * anything grow without limit through the whole pipeline; bench/soak.ts).
  */
-export const BENCH_ONLY_CASES = ['body-depth', 'capacity', 'exports', 'cost'] as const;
+export const BENCH_ONLY_CASES = ['body-depth', 'capacity', 'exports', 'cost', 'soak'] as const;
 export type BenchOnly = (typeof BENCH_ONLY_CASES)[number];
 const isBenchOnly = (v: string | undefined): v is BenchOnly => (BENCH_ONLY_CASES as readonly string[]).includes(v ?? '');
 

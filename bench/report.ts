@@ -202,7 +202,7 @@ const CAPACITY_END = '<!-- bench:capacity:end -->';
 const README = path.join(ROOT, 'bench', 'README.md');
 
 /** Replaces the block between `start` and `end` in bench/README.md (appended under `heading` if missing). */
-function replaceBlock(start: string, end: string, body: string, heading: string): void {
+export function replaceBlock(start: string, end: string, body: string, heading: string): void {
   const text = existsSync(README) ? readFileSync(README, 'utf8') : '# Benchmarks\n';
   const a = text.indexOf(start);
   const b = text.indexOf(end);

@@ -15,6 +15,7 @@ import { Floors, obliterateQueues } from './floors';
 import { evaluate, updateCapacityBlock, updateReadme, writeResults, type BenchReport } from './report';
 import { measure, scenarios, type ApiHandle, type ScenarioResult } from './scenarios';
 import { Seeder } from './seed';
+import { runSoak, soakMarkdown, writeSoak } from './soak';
 import { build, cancelStartupSweep, killAllServices, SWEEP_INTERVAL_MS, serviceEnv, startApi, startBareApi, startFakeAuth, startSmtpSink, type Closable, type ServiceProcess } from './stack';
 import { freePort, log, memoryOf, round } from './util';
 
@@ -27,6 +28,7 @@ import { freePort, log, memoryOf, round } from './util';
  */
 async function main(): Promise<number> {
   const cfg = benchSettings();
+  if (cfg.only === 'soak') return soak(cfg.skipBuild);
   const started = new Date();
   const closers: Closable[] = [];
   let api: ServiceProcess | null = null;
@@ -235,6 +237,22 @@ async function main(): Promise<number> {
   clearTimeout(watchdog);
   // A benchmark that missed targets still ran: only a broken run fails the command.
   return failure ? 1 : 0;
+}
+
+/** BENCH_ONLY=soak: its own stack and database lifetime (bench/soak.ts), its own results and table. */
+async function soak(skipBuild: boolean): Promise<number> {
+  const watchdog = setTimeout(() => {
+    log('watchdog: the soak took longer than 40 minutes; killing it');
+    killAllServices();
+    process.exit(3);
+  }, 40 * 60_000);
+  watchdog.unref();
+  const report = await runSoak(skipBuild);
+  clearTimeout(watchdog);
+  const file = writeSoak(report);
+  log(`wrote ${file}, results/soak-latest.json and the soak table in bench/README.md`);
+  process.stdout.write(`${soakMarkdown(report)}\n`);
+  return report.error ? 1 : 0;
 }
 
 main().then(
