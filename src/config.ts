@@ -261,6 +261,10 @@ export const configKeys = z
     WEBHOOK_BACKOFF_MS: positiveInt.default(60_000),
     WEBHOOK_CONNECT_TIMEOUT_MS: positiveInt.default(3_000),
     WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
+    // A receiver's name not resolved in this long fails that attempt (it is retried).
+    WEBHOOK_DNS_TIMEOUT_MS: positiveInt.max(30_000).default(2_000),
+    // The DNS servers webhook names are asked of (`address` or `address:port`); empty: the system's.
+    WEBHOOK_DNS_SERVERS: list(z.string().refine((s) => isIP(s.replace(/^\[(.*)\](:\d+)?$/, '$1').replace(/^([^:]+):\d+$/, '$1')) !== 0, 'must be an IP address, with an optional :port')).default([]),
     // A subscription whose deliveries have all failed for this long is disabled.
     WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().positive().default(72),
     // Deliveries at once per worker process, in all and to one subscription.

@@ -337,8 +337,8 @@ describe('the deliveries log', () => {
     receiver.answerOtherwise({ status: 503, headers: { 'Retry-After': '30' } });
     const deliveryIds = await Promise.all(Array.from({ length: 20 }, async () => (await ping(webhookId)).deliveryId));
     await eventually(async () => (await deliveriesOf(webhookId, '?status=failed&limit=100')).body.data.deliveries.length === deliveryIds.length, 10_000, 'every delivery to wait for its second attempt');
-    const failure = { statusCode: 503, error: null, retryAfterMs: null, durationMs: 5 };
-    const success = { statusCode: 200, error: null, retryAfterMs: null, durationMs: 5 };
+    const failure = { statusCode: 503, error: null, retryAfterMs: null, durationMs: 5, addressRefused: false };
+    const success = { statusCode: 200, error: null, retryAfterMs: null, durationMs: 5, addressRefused: false };
 
     // Each row's second attempt, written twice at once: one run failed, the other succeeded.
     await Promise.all(deliveryIds.map((id) => Promise.all([recordAttempt(id, 1, failure, 'retry', 100), recordAttempt(id, 1, success, 'delivered', null)])));

@@ -1,9 +1,10 @@
-import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction, type Socket } from 'node:net';
 import axios from 'axios';
-import { isBlockedAddress } from '../services/webhooks/url-guard';
+import type { AttemptAnswer } from '../services/webhooks/attempts';
+import { resolveHost, type ResolvedAddress } from '../services/webhooks/resolve-host';
+import { isBlockedAddress, NON_PUBLIC_ADDRESS } from '../services/webhooks/url-guard';
 
 export interface WebhookPost {
   url: string;
@@ -12,13 +13,7 @@ export interface WebhookPost {
 }
 
 /** How one attempt went: a status when the receiver answered, an error when it did not. */
-export interface WebhookAnswer {
-  statusCode: number | null;
-  error: string | null;
-  /** The receiver's Retry-After, when it sent one we can read. */
-  retryAfterMs: number | null;
-  durationMs: number;
-}
+export type WebhookAnswer = AttemptAnswer;
 
 export interface WebhookHttpOptions {
   connectTimeoutMs: number;
@@ -27,16 +22,25 @@ export interface WebhookHttpOptions {
   allowPrivate: boolean;
 }
 
-/** DNS as usual, then every address checked: a name that resolves inside is refused at connection time. */
+/** The code of the error a lookup fails with when a name resolves to an address webhooks may not reach. */
+const REFUSED = 'ORMS_ADDRESS_REFUSED';
+
+/**
+ * The receiver's name resolved by our resolver (a deadline, off libuv's thread pool:
+ * services/webhooks/resolve-host.ts), then every address checked: a name that resolves
+ * inside is refused at connection time, whatever it resolved to at registration.
+ */
 const guardedLookup: LookupFunction = (hostname, options, callback) => {
-  dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
-    if (err) return callback(err, '', 0);
-    const bad = addresses.find((a) => isBlockedAddress(a.address));
-    // Which address is not said: the error is shown to admins, who need not learn the inside.
-    if (bad || !addresses.length) return callback(new Error(`refused: ${hostname} resolves to ${bad ? 'a non-public address' : 'nothing'}`), '', 0);
-    if (options.all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, addresses);
-    callback(null, addresses[0].address, addresses[0].family);
-  });
+  resolveHost(hostname).then(
+    (resolved) => {
+      const addresses = resolved.filter((a) => !options.family || options.family === a.family);
+      if (resolved.some((a) => isBlockedAddress(a.address))) return callback(Object.assign(new Error(`refused: the host ${NON_PUBLIC_ADDRESS}`), { code: REFUSED }), '', 0);
+      if (!addresses.length) return callback(Object.assign(new Error(`the host has no IPv${options.family} address`), { code: 'ENOTFOUND' }), '', 0);
+      if (options.all) return (callback as unknown as (e: null, a: ResolvedAddress[]) => void)(null, addresses);
+      callback(null, addresses[0].address, addresses[0].family);
+    },
+    (err: unknown) => callback(err instanceof Error ? err : new Error(String(err)), '', 0),
+  );
 };
 
 /** An agent whose sockets must connect within `connectTimeoutMs`. */
@@ -84,14 +88,16 @@ export function webhookHttp(opts: WebhookHttpOptions): (post: WebhookPost) => Pr
     const durationMs = () => Date.now() - started;
     const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
     // An address in the URL is connected to without a lookup: judge it here.
-    if (!opts.allowPrivate && isIP(host) && isBlockedAddress(host)) return { statusCode: null, error: 'refused: the address is not public', retryAfterMs: null, durationMs: 0 };
+    if (!opts.allowPrivate && isIP(host) && isBlockedAddress(host)) return { statusCode: null, error: 'refused: the address is not public', retryAfterMs: null, durationMs: 0, addressRefused: true };
     try {
       const res = await client.post(url, body, { headers, signal: AbortSignal.timeout(opts.timeoutMs) });
       const retryAfter = res.headers['retry-after'];
-      return { statusCode: res.status, error: null, retryAfterMs: retryAfterMs(typeof retryAfter === 'string' ? retryAfter : undefined), durationMs: durationMs() };
+      return { statusCode: res.status, error: null, retryAfterMs: retryAfterMs(typeof retryAfter === 'string' ? retryAfter : undefined), durationMs: durationMs(), addressRefused: false };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      return { statusCode: null, error: message.slice(0, 500), retryAfterMs: null, durationMs: durationMs() };
+      // axios copies the failed lookup's code onto its own error.
+      const addressRefused = (err as { code?: unknown }).code === REFUSED;
+      return { statusCode: null, error: message.slice(0, 500), retryAfterMs: null, durationMs: durationMs(), addressRefused };
     }
   };
 }

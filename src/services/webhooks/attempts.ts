@@ -13,17 +13,20 @@ export interface AttemptAnswer {
   error: string | null;
   retryAfterMs: number | null;
   durationMs: number;
+  /** The receiver's address is not public: no attempt will reach it. */
+  addressRefused: boolean;
 }
 
 /**
  * What an attempt means: delivered (2xx); gone (410: the receiver wants no more, the
- * subscription is disabled); refused (any other 3xx/4xx but 408 and 429: the same request
- * will be refused again); retry (5xx, 408, 429, no answer) while attempts remain, else
+ * subscription is disabled); refused (any other 3xx/4xx but 408 and 429, or an address
+ * webhooks may not reach: the same request will be refused again); retry (5xx, 408, 429, no answer) while attempts remain, else
  * exhausted.
  */
 export type Verdict = 'delivered' | 'gone' | 'refused' | 'retry' | 'exhausted';
 
-export function judge(answer: Pick<AttemptAnswer, 'statusCode'>, attempt: number, maxAttempts: number): Verdict {
+export function judge(answer: Pick<AttemptAnswer, 'statusCode' | 'addressRefused'>, attempt: number, maxAttempts: number): Verdict {
+  if (answer.addressRefused) return 'refused';
   const s = answer.statusCode;
   if (s !== null && s >= 200 && s < 300) return 'delivered';
   if (s === 410) return 'gone';

@@ -1,6 +1,5 @@
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
+import { HostUnresolved, resolveHost, type ResolvedAddress } from './resolve-host';
 
 /**
  * Whether a webhook may reach the address (SSRF): only global unicast, as ipaddr.js
@@ -58,6 +57,9 @@ export function urlFormProblem(raw: string): string | null {
 
 const hostOf = (url: URL): string => url.hostname.replace(/^\[(.*)\]$/, '$1');
 
+/** What admins read when a host is refused for its addresses: which address is not said. */
+export const NON_PUBLIC_ADDRESS = 'resolves to a non-public address (loopback, private, link-local, reserved or a form that can embed one)';
+
 /**
  * Why the URL's host may not receive webhooks once resolved (every address it resolves to
  * must be public), or null. Delivery checks again at connection time (clients/webhook-http.ts),
@@ -66,12 +68,11 @@ const hostOf = (url: URL): string => url.hostname.replace(/^\[(.*)\]$/, '$1');
 export async function addressProblem(raw: string, allowPrivate: boolean): Promise<string | null> {
   if (allowPrivate) return null;
   const host = hostOf(new URL(raw));
-  let addresses: string[];
+  let addresses: ResolvedAddress[];
   try {
-    addresses = isIP(host) ? [host] : (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
-  } catch {
-    return `The host ${host} could not be resolved`;
+    addresses = await resolveHost(host);
+  } catch (err) {
+    return err instanceof HostUnresolved ? `The host could not be resolved: ${err.message}` : 'The host could not be resolved';
   }
-  const bad = addresses.find(isBlockedAddress);
-  return bad ? `The host ${isIP(host) ? 'is' : 'resolves to'} a non-public address (loopback, private, link-local, reserved or a form that can embed one)` : null;
+  return addresses.some((a) => isBlockedAddress(a.address)) ? `The host ${NON_PUBLIC_ADDRESS}` : null;
 }
