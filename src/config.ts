@@ -117,6 +117,14 @@ export const configKeys = z
     SERVICE_NAME: z.string().min(1).default('order-service'),
     PORT: z.coerce.number().int().min(0).max(65535).default(8002),
     API_VERSION: z.string().min(1).default('v1'),
+    // Slow clients (README "Slow clients"): a request's headers must arrive within, the whole
+    // request within; an idle keep-alive connection is kept longer than a load balancer's
+    // (65 s is a common idle timeout: the balancer, not we, must close first).
+    HTTP_HEADERS_TIMEOUT_MS: positiveInt.max(120_000).default(10_000),
+    HTTP_REQUEST_TIMEOUT_MS: positiveInt.max(600_000).default(30_000),
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt.max(600_000).default(70_000),
+    // Connections one API process holds at once; more are closed as they arrive.
+    MAX_CONNECTIONS: positiveInt.max(100_000).default(1_000),
 
     MONGODB_URI: z
       .string()
@@ -304,6 +312,8 @@ export const configSchema = configKeys
       // connect, greeting and the SMTP commands each get up to EMAIL_TIMEOUT_MS.
       issue('EMAIL_CLAIM_LOCK_MS', 'must be at least 4 × EMAIL_TIMEOUT_MS');
     }
+    // Node refuses a server whose headers may take longer than the whole request.
+    if (c.HTTP_HEADERS_TIMEOUT_MS > c.HTTP_REQUEST_TIMEOUT_MS) issue('HTTP_HEADERS_TIMEOUT_MS', 'must not be more than HTTP_REQUEST_TIMEOUT_MS');
     if (Boolean(c.BOARD_USER) !== Boolean(c.BOARD_PASSWORD)) issue('BOARD_PASSWORD', 'BOARD_USER and BOARD_PASSWORD must be set together');
     if (!isProductionLike(c.ENVIRONMENT)) return;
     const where = `in ${c.ENVIRONMENT}`;

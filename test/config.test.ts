@@ -139,6 +139,8 @@ describe('configuration', () => {
     ['a secret containing the example value in production', { ...strong, JWT_SECRET: `${EXAMPLE_SECRETS.JWT_SECRET}-2026`, ENVIRONMENT: 'production' }, 'config: JWT_SECRET is or contains the example value'],
     ['TRUST_PROXY trusting all of IPv4 in two halves in production', { ...strong, TRUST_PROXY: '0.0.0.0/1,128.0.0.0/1', ENVIRONMENT: 'production' }, 'config: TRUST_PROXY must not trust every address in production'],
     ['TRUST_PROXY trusting all of IPv6 in production', { ...strong, TRUST_PROXY: '10.0.0.1, ::/1, 8000::/2, c000::/2', ENVIRONMENT: 'production' }, 'config: TRUST_PROXY must not trust every address in production'],
+    ['headers allowed longer than the whole request', { HTTP_HEADERS_TIMEOUT_MS: '40000', HTTP_REQUEST_TIMEOUT_MS: '30000' }, 'config: HTTP_HEADERS_TIMEOUT_MS must not be more than HTTP_REQUEST_TIMEOUT_MS'],
+    ['a webhook DNS server that is no address', { WEBHOOK_DNS_SERVERS: '127.0.0.1:5353, dns.example' }, 'config: WEBHOOK_DNS_SERVERS'],
     ['a TRUST_PROXY hop count of 99 in production', { ...strong, TRUST_PROXY: '99', ENVIRONMENT: 'production' }, 'config: TRUST_PROXY must not be a hop count above 10 in production'],
   ])('refuses %s', (_name, override, expected) => {
     expect(errorOf({ ...valid, ...override })).toContain(expected);

@@ -2,9 +2,10 @@ import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import request from 'supertest';
+import { config } from '../../src/config';
 import { Order } from '../../src/models';
 import type { OrderStatus } from '../../src/services/order-state';
-import { createHttpServer } from '../../src/api/http-server';
+import { createHttpServer, httpLimitsOf } from '../../src/api/http-server';
 import { smallOrderBody } from './fixtures';
 import { as, type TestUser } from './tokens';
 
@@ -26,7 +27,7 @@ export async function forceStatus(orderId: string, status: OrderStatus): Promise
 
 /** One listening server for many concurrent requests (supertest would start one per request). */
 export async function listen(app: Express): Promise<{ server: http.Server; url: string; close(): Promise<void> }> {
-  const server = createHttpServer(app);
+  const server = createHttpServer(app, httpLimitsOf(config));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
