@@ -6,7 +6,7 @@ import path from 'node:path';
 import jwt from 'jsonwebtoken';
 import { createAuthServiceClient } from '../src/clients/auth-service';
 import { createCustomerServiceClient } from '../src/clients/customer-service';
-import { newWebhookSecret, signatureHeader } from '../src/services/webhooks/signature';
+import { newWebhookSecret, signatureHeader, standardWebhookHeaders } from '../src/services/webhooks/signature';
 import { GENERATED_SECRETS } from './helpers/production-secrets';
 import { freePort } from './helpers/redis-server';
 import { eventually } from './helpers/test-app';
@@ -130,6 +130,7 @@ describe('the webhook receiver stand-in (on the Customer stand-in)', () => {
         'orms-event-type': 'order.created',
         'orms-delivery-id': `dlv_${n}`,
         'orms-signature': signatureHeader(secrets, body, options.t),
+        ...standardWebhookHeaders(`dlv_${n}`, secrets, body, options.t),
       },
       body,
     });

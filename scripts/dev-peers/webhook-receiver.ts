@@ -6,26 +6,27 @@
  *   POST /webhook-receiver/:name  a delivery from ORMS: verified, recorded, answered
  *   GET  /webhook-receiver/:name  {name, answer, received: [...]}
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
 import type { Delivery, PeerState } from './state';
 
 export const RECEIVER_PATH = /^\/webhook-receiver\/([^/]+)$/;
 const NAME = /^[A-Za-z0-9._~-]{1,64}$/;
 /** ORMS's events are a few hundred bytes; anything far larger is not a delivery. */
 const MAX_BODY_BYTES = 1024 * 1024;
-const TOLERANCE_SECONDS = 5 * 60;
 
 /**
- * README's recipe for receivers (section Webhooks), as a receiver of ORMS would write it, so
- * the stand-in checks what a real receiver would and not what the signer happens to do.
+ * What README recommends receivers do (section Webhooks): verify with the official Standard
+ * Webhooks library, so the stand-in checks what a real receiver would and not what the
+ * signer happens to do. It refuses a timestamp more than five minutes off.
  */
-export function verifyOrmsSignature(rawBody: string, header: string, secret: string, nowMs = Date.now()): boolean {
-  const parts = header.split(',').map((p) => p.trim().split('='));
-  const t = Number(parts.find(([k]) => k === 't')?.[1]);
-  if (!Number.isInteger(t) || Math.abs(nowMs / 1000 - t) > TOLERANCE_SECONDS) return false;
-  const expected = Buffer.from(createHmac('sha256', secret).update(`${t}.${rawBody}`).digest('hex'));
-  return parts.some(([k, v]) => k === 'v1' && v !== undefined && v.length === expected.length && timingSafeEqual(Buffer.from(v), expected));
+export function verifyDelivery(rawBody: string, headers: Record<string, string | null>, secret: string): boolean {
+  try {
+    new StandardWebhook(secret).verify(rawBody, { 'webhook-id': headers['webhook-id'] ?? '', 'webhook-timestamp': headers['webhook-timestamp'] ?? '', 'webhook-signature': headers['webhook-signature'] ?? '' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export class HttpError extends Error {
@@ -93,8 +94,8 @@ export async function handleReceiver(state: PeerState, rawName: string, req: htt
     const raw = await readRaw(req);
     const receiver = state.receiver(name);
     if (!receiver) throw tooMany;
-    const signature = header(req, 'orms-signature');
-    const verified = receiver.secret !== null && signature !== null && verifyOrmsSignature(raw, signature, receiver.secret);
+    const signed = { 'webhook-id': header(req, 'webhook-id'), 'webhook-timestamp': header(req, 'webhook-timestamp'), 'webhook-signature': header(req, 'webhook-signature') };
+    const verified = receiver.secret !== null && verifyDelivery(raw, signed, receiver.secret);
     const answered = verified ? receiver.answer : 401;
     const delivery: Delivery = {
       deliveryId: header(req, 'orms-delivery-id'),
@@ -111,7 +112,7 @@ export async function handleReceiver(state: PeerState, rawName: string, req: htt
       status: answered,
       body: verified
         ? { received: true, deliveryId: delivery.deliveryId }
-        : { received: false, message: receiver.secret === null ? `No secret is set for receiver ${name}: PUT {"secret": "whsec_…"} first` : 'The ORMS-Signature does not verify with this receiver’s secret' },
+        : { received: false, message: receiver.secret === null ? `No secret is set for receiver ${name}: PUT {"secret": "whsec_…"} first` : 'The webhook-signature does not verify with this receiver’s secret (Standard Webhooks)' },
     };
   }
   return null;

@@ -255,7 +255,7 @@ export function buildOpenApiDocument(ops: Operation[] = operations): Json {
         name: 'Webhooks',
         description:
           'Webhook subscriptions (administrators), their deliveries log, and the event feed (administrators or other services). ' +
-          'Each delivery is a signed POST (`ORMS-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, one `v1=` per secret, two while a rotation overlaps), retried with backoff; the feed serves every event once, in a stable order, from a cursor.',
+          'Each delivery is a signed POST, with the Standard Webhooks headers (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<raw body>">`: verify with the official `standardwebhooks` library) and `ORMS-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, one signature per secret, two while a rotation overlaps; retried with backoff; the feed serves every event once, in a stable order, from a cursor.',
       },
       { name: 'Internal', description: 'Other services of the platform, with the service API key' },
       { name: 'Operations', description: 'Operators: dead letters and metrics' },

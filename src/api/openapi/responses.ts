@@ -270,7 +270,7 @@ export const webhookResponse = z.object({
   previousSecretExpiresAt: dateTime.nullable().describe('Until when the secret replaced by the last rotation still signs deliveries too; null when none does'),
 });
 export const webhookWithSecretResponse = webhookResponse.extend({
-  secret: z.string().regex(/^whsec_[A-Za-z0-9_-]{43}$/).describe('Signs every delivery (ORMS-Signature); shown only here, at creation and rotation'),
+  secret: z.string().regex(/^whsec_[A-Za-z0-9+/]{43}=$/).describe('Signs every delivery (ORMS-Signature and the Standard Webhooks webhook-signature): `whsec_` and the standard base64 of 32 random bytes; shown only here, at creation and rotation'),
 });
 export const webhooksListResponse = z.object({ webhooks: z.array(webhookResponse) });
 export const webhookDeletedResponse = z.object({ webhookId });

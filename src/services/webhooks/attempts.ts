@@ -5,7 +5,7 @@ import type { WebhookDoc } from '../../models/webhook';
 import type { WebhookDeliveryDoc } from '../../models/webhook-delivery';
 import { withDeliveryLock } from './delivery-lease';
 import { signingSecrets } from './subscriptions';
-import { signatureHeader } from './signature';
+import { signatureHeader, standardWebhookHeaders } from './signature';
 
 /** How a receiver answered one attempt (clients/webhook-http.ts), as this module needs it. */
 export interface AttemptAnswer {
@@ -60,6 +60,8 @@ export async function deliveryTarget(deliveryId: string): Promise<DeliveryTarget
 export function requestOf(target: { delivery: WebhookDeliveryDoc; webhook: WebhookDoc }): { url: string; body: string; headers: Record<string, string> } {
   const { delivery, webhook } = target;
   const body = JSON.stringify(delivery.payload);
+  const secrets = signingSecrets(webhook);
+  const t = Math.floor(Date.now() / 1000);
   return {
     url: webhook.url,
     body,
@@ -69,7 +71,8 @@ export function requestOf(target: { delivery: WebhookDeliveryDoc; webhook: Webho
       'ORMS-Event-Id': delivery.eventId,
       'ORMS-Event-Type': delivery.eventType,
       'ORMS-Delivery-Id': delivery._id,
-      'ORMS-Signature': signatureHeader(signingSecrets(webhook), body),
+      'ORMS-Signature': signatureHeader(secrets, body, t),
+      ...standardWebhookHeaders(delivery._id, secrets, body, t),
     },
   };
 }
