@@ -38,6 +38,8 @@ const bool = z
 const positiveInt = z.coerce.number().int().positive();
 /** A retention window in days; a fraction is allowed (the soak benchmark turns windows over in minutes). */
 const retentionDays = z.coerce.number().positive().max(3650);
+/** Empty, or the standard base64 of 32 bytes (`openssl rand -base64 32`). */
+const aesKey = z.string().refine((v) => v === '' || (/^[A-Za-z0-9+/]{43}=$/.test(v) && Buffer.from(v, 'base64').length === 32), 'must be 32 bytes in standard base64 (openssl rand -base64 32)');
 
 /**
  * The secrets .env.example ships with (a test keeps the two in step). Anyone can read them,
@@ -47,8 +49,9 @@ export const EXAMPLE_SECRETS = {
   JWT_SECRET: 'local-development-secret-change-me-0123456789',
   SERVICE_API_KEY: 'local-service-key-change-me',
   BOARD_PASSWORD: 'local-board-password',
+  WEBHOOK_SECRET_KEY: 'bG9jYWwtd2ViaG9vay1rZXktY2hhbmdlLW1lLTAxMjM=',
 } as const;
-const PRODUCTION_SECRET_LENGTH: Record<keyof typeof EXAMPLE_SECRETS, number> = { JWT_SECRET: 32, SERVICE_API_KEY: 24, BOARD_PASSWORD: 16 };
+const PRODUCTION_SECRET_LENGTH: Record<keyof typeof EXAMPLE_SECRETS, number> = { JWT_SECRET: 32, SERVICE_API_KEY: 24, BOARD_PASSWORD: 16, WEBHOOK_SECRET_KEY: 44 };
 /** A secret of fewer distinct characters is a pattern (`changeme` four times, `aaaa…`), not a random value. */
 const MIN_DISTINCT_SECRET_CHARACTERS = 12;
 /** More proxies than this in front of the API is a mistake: the client's address would be one it chose. */
@@ -260,6 +263,11 @@ export const configKeys = z
     // Webhooks and the event feed (README "Webhooks").
     // Refused in staging and production: receivers on loopback or private networks (SSRF).
     WEBHOOK_ALLOW_PRIVATE_URLS: bool.default(false),
+    // Webhook secrets are sealed with it at rest (AES-256-GCM); the previous key opens what it
+    // sealed until the upkeep has sealed everything again (README "Webhooks"). Required in
+    // staging and production; without one, development stores secrets as they are.
+    WEBHOOK_SECRET_KEY: aesKey.default(''),
+    WEBHOOK_SECRET_KEY_PREVIOUS: aesKey.default(''),
     WEBHOOK_SECRET_OVERLAP_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
     WEBHOOK_MAX_ATTEMPTS: positiveInt.max(50).default(12),
     // The longest wait between two attempts, whatever Retry-After asks; with
@@ -315,6 +323,8 @@ export const configSchema = configKeys
     // Node refuses a server whose headers may take longer than the whole request.
     if (c.HTTP_HEADERS_TIMEOUT_MS > c.HTTP_REQUEST_TIMEOUT_MS) issue('HTTP_HEADERS_TIMEOUT_MS', 'must not be more than HTTP_REQUEST_TIMEOUT_MS');
     if (Boolean(c.BOARD_USER) !== Boolean(c.BOARD_PASSWORD)) issue('BOARD_PASSWORD', 'BOARD_USER and BOARD_PASSWORD must be set together');
+    if (c.WEBHOOK_SECRET_KEY_PREVIOUS && c.WEBHOOK_SECRET_KEY_PREVIOUS === c.WEBHOOK_SECRET_KEY) issue('WEBHOOK_SECRET_KEY_PREVIOUS', 'must differ from WEBHOOK_SECRET_KEY (it is the key being retired)');
+    if (c.WEBHOOK_SECRET_KEY_PREVIOUS && !c.WEBHOOK_SECRET_KEY) issue('WEBHOOK_SECRET_KEY', 'is required while WEBHOOK_SECRET_KEY_PREVIOUS is set (the key the secrets are sealed with again)');
     if (!isProductionLike(c.ENVIRONMENT)) return;
     const where = `in ${c.ENVIRONMENT}`;
     // One rule for every secret: long enough, not a pattern, not the example anyone can read.
@@ -326,7 +336,7 @@ export const configSchema = configKeys
     };
     const secret = (key: string, value: string, minLength: number, example?: string) => {
       const weak = weakness(value, minLength, example);
-      if (weak) issue(key, `${weak}; generate one (openssl rand -hex 32)`);
+      if (weak) issue(key, `${weak}; generate one (${key === 'WEBHOOK_SECRET_KEY' ? 'openssl rand -base64 32' : 'openssl rand -hex 32'})`);
     };
     for (const key of Object.keys(EXAMPLE_SECRETS) as (keyof typeof EXAMPLE_SECRETS)[]) {
       if (key === 'BOARD_PASSWORD' && !c[key]) continue; // no password, no board

@@ -72,6 +72,7 @@ describe('configuration', () => {
       expect.stringMatching(/^config: JWT_SECRET is or contains the example value from \.env\.example.*openssl rand -hex 32/),
       expect.stringMatching(/^config: SERVICE_API_KEY is or contains the example value/),
       expect.stringMatching(/^config: BOARD_PASSWORD is or contains the example value/),
+      expect.stringMatching(/^config: WEBHOOK_SECRET_KEY is or contains the example value.*openssl rand -base64 32/),
       expect.stringMatching(/^config: METRICS_TOKEN is required in .* while METRICS_ENABLED=true/),
       expect.stringMatching(/^config: WEBHOOK_ALLOW_PRIVATE_URLS must not be true in /),
     ]);
@@ -141,6 +142,9 @@ describe('configuration', () => {
     ['TRUST_PROXY trusting all of IPv6 in production', { ...strong, TRUST_PROXY: '10.0.0.1, ::/1, 8000::/2, c000::/2', ENVIRONMENT: 'production' }, 'config: TRUST_PROXY must not trust every address in production'],
     ['headers allowed longer than the whole request', { HTTP_HEADERS_TIMEOUT_MS: '40000', HTTP_REQUEST_TIMEOUT_MS: '30000' }, 'config: HTTP_HEADERS_TIMEOUT_MS must not be more than HTTP_REQUEST_TIMEOUT_MS'],
     ['a webhook DNS server that is no address', { WEBHOOK_DNS_SERVERS: '127.0.0.1:5353, dns.example' }, 'config: WEBHOOK_DNS_SERVERS'],
+    ['no WEBHOOK_SECRET_KEY in production', { ...strong, WEBHOOK_SECRET_KEY: '', ENVIRONMENT: 'production' }, 'config: WEBHOOK_SECRET_KEY must be at least 44 characters in production; generate one (openssl rand -base64 32)'],
+    ['a WEBHOOK_SECRET_KEY that is not 32 bytes', { WEBHOOK_SECRET_KEY: Buffer.alloc(16, 7).toString('base64') }, 'config: WEBHOOK_SECRET_KEY must be 32 bytes in standard base64'],
+    ['a previous webhook key without a current one', { WEBHOOK_SECRET_KEY_PREVIOUS: GENERATED_SECRETS.WEBHOOK_SECRET_KEY }, 'config: WEBHOOK_SECRET_KEY is required while WEBHOOK_SECRET_KEY_PREVIOUS is set'],
     ['a TRUST_PROXY hop count of 99 in production', { ...strong, TRUST_PROXY: '99', ENVIRONMENT: 'production' }, 'config: TRUST_PROXY must not be a hop count above 10 in production'],
   ])('refuses %s', (_name, override, expected) => {
     expect(errorOf({ ...valid, ...override })).toContain(expected);
@@ -162,7 +166,7 @@ describe('configuration', () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', "require('./src/config')"], { cwd: root, env, encoding: 'utf8', timeout: 20_000 });
 
     expect(run.status).not.toBe(0);
-    expect(run.stderr.trim().split('\n').map((l) => l.split(' ')[1])).toEqual(['JWT_SECRET', 'SERVICE_API_KEY', 'BOARD_PASSWORD', 'METRICS_TOKEN', 'WEBHOOK_ALLOW_PRIVATE_URLS']);
+    expect(run.stderr.trim().split('\n').map((l) => l.split(' ')[1])).toEqual(['JWT_SECRET', 'SERVICE_API_KEY', 'BOARD_PASSWORD', 'WEBHOOK_SECRET_KEY', 'METRICS_TOKEN', 'WEBHOOK_ALLOW_PRIVATE_URLS']);
   });
 
   it('stops a starting process with exit code 1 and one line naming the bad key', () => {

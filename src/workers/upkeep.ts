@@ -14,6 +14,7 @@ import { purgeFeedBefore } from '../services/events/event-feed';
 import { sequenceEvents } from '../services/events/sequence-events';
 import { purgeDeliveriesOfDeletedWebhooks } from '../services/webhooks/deleted-subscriptions';
 import { overdueDeliveries } from '../services/webhooks/deliveries';
+import { upkeepWebhookSecrets } from '../services/webhooks/secret-upkeep';
 import { scheduleDelivery } from '../queues/webhook-jobs';
 import { purgeExpiredIdempotencyRecords } from '../services/idempotency';
 import { purgeExpired } from '../services/retention/retention';
@@ -101,6 +102,7 @@ export function upkeepProcessor(deps: UpkeepDeps) {
         exportsExpired: await removeExpiredExports(),
         deletedOrderEventsRemoved: await purgeEventsOfDeletedOrders(noJobLeft),
         deletedSubscriptionDeliveriesRemoved: await purgeDeliveriesOfDeletedWebhooks(noJobLeft),
+        ...(await upkeepWebhookSecrets().then((r) => ({ webhookSecretsResealed: r.resealed, previousWebhookSecretsRemoved: r.previousRemoved, webhookSecretsUnreadable: r.unreadable }))),
         // Logs and marks of finished work past their window (docs/operations.md).
         ...(await purgeExpired({ now: Date.now(), lateJobsMs: lateJobsGraceMs() })),
       };

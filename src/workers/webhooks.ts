@@ -8,6 +8,7 @@ import type { Queues } from '../queues/queues';
 import { DELIVER_JOB, scheduleDelivery } from '../queues/webhook-jobs';
 import { abandonDelivery, deliveryTarget, disabledNotice, judge, noteOutcome, recordAttempt, requestOf, retryDelayMs, type Disabled } from '../services/webhooks/attempts';
 import { markDeliveriesOfDeletedWebhook } from '../services/webhooks/deleted-subscriptions';
+import { SecretUnreadable } from '../services/webhooks/secret-box';
 import { fanOut, markFannedOut } from '../services/webhooks/fan-out';
 import { eventOf, payloadOf } from './job-input';
 import { JobSkipped } from './job-skipped';
@@ -73,6 +74,18 @@ export function webhooksProcessor(deps: WebhooksDeps) {
     await deps.mailer.send({ to: config.ADMIN_EMAILS.join(', '), messageId, ...notice }).catch((err: unknown) => logger.error({ err, webhookId: disabled.webhook._id }, 'could not email the administrators that a webhook was disabled'));
   }
 
+  /** One attempt's answer. A secret no configured key opens is a failed attempt, not a request: retried, as the keys may be put right meanwhile. */
+  async function attemptOf(target: Parameters<typeof requestOf>[0]): Promise<WebhookAnswer> {
+    let post: WebhookPost;
+    try {
+      post = requestOf(target);
+    } catch (err) {
+      if (err instanceof SecretUnreadable) return { statusCode: null, error: `not sent: ${err.message}`, retryAfterMs: null, durationMs: 0, addressRefused: false };
+      throw err;
+    }
+    return send(post);
+  }
+
   async function fanOutEvent(job: Job): Promise<{ deliveries: number }> {
     const ev = await eventOf(job);
     const deliveries = await fanOut(ev);
@@ -106,7 +119,7 @@ export function webhooksProcessor(deps: WebhooksDeps) {
       throw new DelayedError();
     }
     try {
-      const answer = await send(requestOf({ delivery, webhook }));
+      const answer = await attemptOf({ delivery, webhook });
       const attempt = job.attemptsMade + 1;
       const verdict = judge(answer, attempt, job.opts.attempts ?? 1);
       const delay = verdict === 'retry' ? retryDelayMs(attempt, answer.retryAfterMs) : null;

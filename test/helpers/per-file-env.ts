@@ -17,6 +17,7 @@ Object.assign(process.env, {
   QUEUE_PREFIX: `orms-t-${run}`,
   JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
   SERVICE_API_KEY: 'test-service-api-key-0123456789',
+  WEBHOOK_SECRET_KEY: 'dGVzdC13ZWJob29rLXNlY3JldC1rZXktMDEyMzQ1Njc=',
   OUTBOX_SWEEP_AGE_MS: '300',
   OUTBOX_SWEEP_INTERVAL_MS: '200',
   BOARD_USER: '',

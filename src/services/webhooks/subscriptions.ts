@@ -5,6 +5,7 @@ import type { WebhookDoc } from '../../models/webhook';
 import { NotFoundError, ValidationError } from '../errors';
 import type { EventType } from '../order-events';
 import { markDeliveriesOfDeletedWebhook } from './deleted-subscriptions';
+import { openSecret, sealSecret } from './secret-box';
 import { newWebhookSecret } from './signature';
 import { addressProblem, urlFormProblem } from './url-guard';
 
@@ -41,18 +42,19 @@ const distinct = (events: EventSelection): string[] => [...new Set<string>(event
 export async function createWebhook(input: CreateWebhookInput): Promise<WebhookWithSecret> {
   await assertReceivable(input.url);
   const now = new Date();
+  const id = `wh_${randomBytes(12).toString('hex')}`;
+  const secret = newWebhookSecret();
   const doc = await Webhook.create({
-    _id: `wh_${randomBytes(12).toString('hex')}`,
+    _id: id,
     url: input.url,
     events: distinct(input.events),
     description: input.description ?? null,
-    secret: newWebhookSecret(),
+    secret: sealSecret(secret, id),
     createdAt: now,
     updatedAt: now,
     activatedAt: now,
   });
-  const created = doc.toObject<WebhookDoc>();
-  return { ...view(created), secret: created.secret };
+  return { ...view(doc.toObject<WebhookDoc>()), secret };
 }
 
 export async function listWebhooks(): Promise<WebhookView[]> {
@@ -105,17 +107,18 @@ export async function rotateWebhookSecret(webhookId: string): Promise<WebhookWit
   const secret = newWebhookSecret();
   const updated = await Webhook.findOneAndUpdate(
     { _id: webhookId },
-    { $set: { secret, previousSecret: current.secret, previousSecretExpiresAt: new Date(now.getTime() + config.WEBHOOK_SECRET_OVERLAP_HOURS * 3600_000), updatedAt: now } },
+    // The previous secret stays as stored (sealed for this subscription, under whichever key).
+    { $set: { secret: sealSecret(secret, webhookId), previousSecret: current.secret, previousSecretExpiresAt: new Date(now.getTime() + config.WEBHOOK_SECRET_OVERLAP_HOURS * 3600_000), updatedAt: now } },
     { new: true },
   ).lean<WebhookDoc>();
   if (!updated) throw new NotFoundError('Webhook', 'webhookId');
   return { ...view(updated), secret };
 }
 
-/** The secrets that sign a delivery now: the current one, and the previous while it overlaps. */
-export function signingSecrets(w: Pick<WebhookDoc, 'secret' | 'previousSecret' | 'previousSecretExpiresAt'>, now = Date.now()): string[] {
+/** The secrets that sign a delivery now, opened: the current one, and the previous while it overlaps. */
+export function signingSecrets(w: Pick<WebhookDoc, '_id' | 'secret' | 'previousSecret' | 'previousSecretExpiresAt'>, now = Date.now()): string[] {
   const overlapping = w.previousSecret && w.previousSecretExpiresAt && w.previousSecretExpiresAt.getTime() > now;
-  return overlapping && w.previousSecret ? [w.secret, w.previousSecret] : [w.secret];
+  return (overlapping && w.previousSecret ? [w.secret, w.previousSecret] : [w.secret]).map((stored) => openSecret(stored, w._id));
 }
 
 /** Whether a subscription wants events of this type. */
