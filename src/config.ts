@@ -137,6 +137,13 @@ export const configKeys = z
     REDIS_URL: z.string().regex(/^rediss?:\/\/.+/, 'must be a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
     // A Redis Cluster instead of REDIS_URL: some of its nodes, as host:port (the rest are discovered).
     REDIS_CLUSTER_NODES: list(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port')).default([]),
+    // Credentials and TLS for every connection, to one server or each node of a cluster
+    // (README "Redis"); a rediss:// REDIS_URL turns TLS on as well. The CA file verifies
+    // servers whose certificate a private CA signed; empty: the system's CAs.
+    REDIS_USERNAME: z.string().default(''),
+    REDIS_PASSWORD: z.string().default(''),
+    REDIS_TLS: bool.default(false),
+    REDIS_TLS_CA_FILE: z.string().default(''),
     // The stem of every key: each queue is `{<stem>:<queue>}` (its own Redis Cluster slot).
     // Braces around it, as older deployments wrote it, are dropped.
     QUEUE_PREFIX: z
@@ -322,6 +329,7 @@ export const configSchema = configKeys
     }
     // Node refuses a server whose headers may take longer than the whole request.
     if (c.HTTP_HEADERS_TIMEOUT_MS > c.HTTP_REQUEST_TIMEOUT_MS) issue('HTTP_HEADERS_TIMEOUT_MS', 'must not be more than HTTP_REQUEST_TIMEOUT_MS');
+    if (c.REDIS_TLS_CA_FILE && !existsSync(c.REDIS_TLS_CA_FILE)) issue('REDIS_TLS_CA_FILE', `names no file: ${c.REDIS_TLS_CA_FILE}`);
     if (Boolean(c.BOARD_USER) !== Boolean(c.BOARD_PASSWORD)) issue('BOARD_PASSWORD', 'BOARD_USER and BOARD_PASSWORD must be set together');
     if (c.WEBHOOK_SECRET_KEY_PREVIOUS && c.WEBHOOK_SECRET_KEY_PREVIOUS === c.WEBHOOK_SECRET_KEY) issue('WEBHOOK_SECRET_KEY_PREVIOUS', 'must differ from WEBHOOK_SECRET_KEY (it is the key being retired)');
     if (c.WEBHOOK_SECRET_KEY_PREVIOUS && !c.WEBHOOK_SECRET_KEY) issue('WEBHOOK_SECRET_KEY', 'is required while WEBHOOK_SECRET_KEY_PREVIOUS is set (the key the secrets are sealed with again)');

@@ -1,26 +1,32 @@
 import './helpers/cluster-stem'; // first: the queue stem is chosen before the config reads it
+import { clusterAccess } from './helpers/cluster-access'; // …and the cluster's user, password and TLS
+import { readFileSync } from 'node:fs';
+import { Redis, type RedisOptions } from 'ioredis';
 import request from 'supertest';
 import { config } from '../src/config';
-import { createRedis, scanKeys } from '../src/infra/redis';
+import { closeRedis, createRedis, scanKeys } from '../src/infra/redis';
 import { QUEUE_NAMES } from '../src/queues/names';
 import { EFFECTS } from '../src/services/order-events';
 import { startApiProcess, type ApiProcess } from './helpers/api-process';
 import { auditEffects } from './helpers/effects-audit';
 import { startRedisCluster, type OwnRedisCluster } from './helpers/redis-cluster';
+import { freePort, startOwnRedis } from './helpers/redis-server';
 import { eventually, useTestApp } from './helpers/test-app';
 import { as } from './helpers/tokens';
 import { peersEnv, startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
 
 /**
- * The whole service on a real three-master Redis Cluster: the API (in this process and as
- * its entry point) and two worker processes reach it through REDIS_CLUSTER_NODES, and each
- * queue, under a hash tag of its own, lives on the master that serves its slot.
+ * The whole service on a real three-master Redis Cluster that takes only TLS connections of
+ * one ACL user (its default user off): the API (in this process and as its entry point) and
+ * two worker processes reach it through REDIS_CLUSTER_NODES with REDIS_USERNAME,
+ * REDIS_PASSWORD, REDIS_TLS and REDIS_TLS_CA_FILE, and each queue, under a hash tag of its
+ * own, lives on the master that serves its slot.
  */
 jest.setTimeout(90_000);
 
 let cluster: OwnRedisCluster;
 beforeAll(async () => {
-  cluster = await startRedisCluster(3);
+  cluster = await startRedisCluster(3, clusterAccess);
 }, 60_000);
 const t = useTestApp({ redis: () => createRedis('producer', { cluster: cluster.nodes }), smtp: true, customers: true });
 afterAll(() => cluster?.stop());
@@ -41,6 +47,45 @@ const operator = `Basic ${Buffer.from(`${OPERATOR.BOARD_USER}:${OPERATOR.BOARD_P
 const pipelineIdle = async () => (await Promise.all(EFFECTS.map((q) => t.queues[q].getJobCounts('waiting', 'active', 'delayed')))).every((c) => !c.waiting && !c.active && !c.delayed);
 
 describe('ORMS on a three-master Redis Cluster', () => {
+  it('is on a cluster that refuses a connection without the password, and one without TLS', async () => {
+    const [host, port] = cluster.nodes[0].split(':');
+    const tls = { ca: readFileSync(clusterAccess.ca) };
+    const attempt = async (opts: RedisOptions) => {
+      const client = new Redis({ host, port: Number(port), lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000, ...opts });
+      client.on('error', () => undefined);
+      try {
+        await client.connect();
+        return await client.ping();
+      } catch (err) {
+        return err instanceof Error ? err.message : String(err);
+      } finally {
+        client.disconnect();
+      }
+    };
+
+    const withAccess = await attempt({ username: clusterAccess.username, password: clusterAccess.password, tls });
+    const noPassword = await attempt({ tls });
+    const plainTcp = await attempt({ username: clusterAccess.username, password: clusterAccess.password });
+
+    expect(withAccess).toBe('PONG');
+    expect(noPassword).toMatch(/NOAUTH|NOPERM|WRONGPASS/);
+    expect(plainTcp).not.toBe('PONG');
+  });
+
+
+  it('reaches a single Redis server the same way, at a rediss:// REDIS_URL', async () => {
+    const port = await freePort();
+    const own = await startOwnRedis(['--port', '0', '--tls-port', String(port), '--tls-cert-file', clusterAccess.cert, '--tls-key-file', clusterAccess.key, '--tls-ca-cert-file', clusterAccess.ca, '--tls-auth-clients', 'no', '--user', 'default', 'off', '--user', clusterAccess.username, 'on', `>${clusterAccess.password}`, '~*', '&*', '+@all'], port);
+    const client = createRedis('producer', `rediss://127.0.0.1:${port}`);
+    try {
+      await eventually(async () => client.status === 'ready', 10_000, 'the TLS connection to be ready');
+      expect(await client.ping()).toBe('PONG');
+    } finally {
+      await closeRedis(client);
+      await own.stop();
+    }
+  });
+
   it('does every effect of placed, moved, cancelled and returned orders exactly once', async () => {
     const placed = await t.as('alice').placeOrder();
     await t.as('alice').move(placed, 'Processing');

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { config } from '../config';
 import { logger } from '../logger';
@@ -11,6 +12,22 @@ export type RedisTarget = string | { cluster: readonly string[] };
 const configured = (): RedisTarget => (config.REDIS_CLUSTER_NODES.length ? { cluster: config.REDIS_CLUSTER_NODES } : config.REDIS_URL);
 
 /**
+ * How every connection gets in: REDIS_USERNAME and REDIS_PASSWORD (ACL user, or the
+ * `requirepass` password alone), and TLS when REDIS_TLS is set or REDIS_URL is rediss://,
+ * verifying the server against REDIS_TLS_CA_FILE when given. For a cluster they are the
+ * options of each node's connection, discovered nodes included; BullMQ's duplicates of a
+ * connection keep them.
+ */
+function access(target: RedisTarget): Partial<RedisOptions> {
+  const tls = config.REDIS_TLS || (typeof target === 'string' && target.startsWith('rediss://'));
+  return {
+    ...(config.REDIS_USERNAME && { username: config.REDIS_USERNAME }),
+    ...(config.REDIS_PASSWORD && { password: config.REDIS_PASSWORD }),
+    ...(tls && { tls: config.REDIS_TLS_CA_FILE ? { ca: readFileSync(config.REDIS_TLS_CA_FILE) } : {} }),
+  };
+}
+
+/**
  * Two kinds of Redis connection:
  * - `producer`: API-side (enqueue, readiness, limits): fails fast so a request never
  *   hangs on a Redis outage; the outbox sweeper re-sends what could not be enqueued.
@@ -19,10 +36,12 @@ const configured = (): RedisTarget => (config.REDIS_CLUSTER_NODES.length ? { clu
  */
 export function createRedis(kind: 'producer' | 'worker', target: RedisTarget = configured()): RedisClient {
   const retry = (times: number) => Math.min(200 * 2 ** times, 2000);
-  const opts: RedisOptions =
-    kind === 'worker'
+  const opts: RedisOptions = {
+    ...access(target),
+    ...(kind === 'worker'
       ? { connectTimeout: 2000, retryStrategy: retry, maxRetriesPerRequest: null, enableReadyCheck: false }
-      : { connectTimeout: 2000, retryStrategy: retry, maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 2000 };
+      : { connectTimeout: 2000, retryStrategy: retry, maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 2000 }),
+  };
   const client: RedisClient =
     typeof target === 'string'
       ? new Redis(target, opts)

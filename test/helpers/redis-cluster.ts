@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import { startOwnRedis, type OwnRedis } from './redis-server';
+import type { ClusterAccess } from './cluster-access';
+import { freePort, startOwnRedis, type OwnRedis } from './redis-server';
 import { eventually } from './test-app';
 
 export interface OwnRedisCluster {
@@ -19,8 +20,18 @@ export interface OwnRedisCluster {
  * redis-server, on free loopback ports, each node in a directory of its own; resolves once
  * every node reports the cluster ok (all 16384 slots served).
  */
-export async function startRedisCluster(masters = 3): Promise<OwnRedisCluster> {
+export async function startRedisCluster(masters = 3, access?: ClusterAccess): Promise<OwnRedisCluster> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'orms-cluster-'));
+  // With access: an ACL user and no way in without it (the default user is off), and TLS
+  // only, the cluster bus included.
+  const secured = access
+    ? [
+        ...['--tls-cluster', 'yes', '--tls-cert-file', access.cert, '--tls-key-file', access.key, '--tls-ca-cert-file', access.ca, '--tls-auth-clients', 'no'],
+        ...['--user', 'default', 'off', '--user', access.username, 'on', `>${access.password}`, '~*', '&*', '+@all'],
+      ]
+    : [];
+  const cli = access ? ['--tls', '--cacert', access.ca, '--user', access.username, '--pass', access.password, '--no-auth-warning'] : [];
+  const clientOptions = access ? { username: access.username, password: access.password, tls: { ca: readFileSync(access.ca) } } : {};
   const servers: OwnRedis[] = [];
   const stop = async () => {
     await Promise.all(servers.map((s) => s.stop()));
@@ -28,12 +39,15 @@ export async function startRedisCluster(masters = 3): Promise<OwnRedisCluster> {
   };
   try {
     for (let i = 0; i < masters; i++) {
-      servers.push(await startOwnRedis(['--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, `nodes-${i}.conf`), '--dir', dir, '--dbfilename', `dump-${i}.rdb`]));
+      const port = await freePort();
+      // TLS on the port clients use, plain TCP on none.
+      const ports = access ? ['--port', '0', '--tls-port', String(port)] : [];
+      servers.push(await startOwnRedis(['--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, `nodes-${i}.conf`), '--dir', dir, '--dbfilename', `dump-${i}.rdb`, ...ports, ...secured], port));
     }
     const nodes = servers.map((s) => `127.0.0.1:${s.port}`);
-    await promisify(execFile)('redis-cli', ['--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30_000 });
+    await promisify(execFile)('redis-cli', [...cli, '--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30_000 });
     for (const s of servers) {
-      const client = new Redis(s.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+      const client = new Redis(s.url, { lazyConnect: true, maxRetriesPerRequest: 1, ...clientOptions });
       try {
         await eventually(async () => String(await client.cluster('INFO')).includes('cluster_state:ok'), 20_000, `node ${s.port} to see the cluster ok`);
       } finally {
