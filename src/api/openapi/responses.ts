@@ -213,11 +213,16 @@ export const returnRequestResponse = z.object({
 export const returnsListResponse = z.object({ returns: z.array(returnRequestResponse), pagination: paginationResponse });
 
 const money = amount;
+/**
+ * One `entry` under every status, each listed: a record keyed by the enum would say the keys
+ * are required without defining them, which the document's linters flag and generators skip.
+ */
+const byStatus = <T extends z.ZodType>(entry: T) => z.object(Object.fromEntries(ORDER_STATUSES.map((s) => [s, entry])) as Record<(typeof ORDER_STATUSES)[number], T>);
 export const analyticsResponse = z.object({
   period: z.object({ from: z.string().nullable(), to: z.string().nullable() }),
   totalOrders: z.number().int(),
   itemsOrdered: z.number().int(),
-  ordersByStatus: z.record(status, z.object({ count: z.number().int(), value: money })),
+  ordersByStatus: byStatus(z.object({ count: z.number().int(), value: money })),
   revenue: z.object({ gross: money, cancelled: money, refunded: money, net: money }),
   averageOrderValue: money,
   returns: z.object({ requested: z.number().int(), approved: z.number().int(), rejected: z.number().int(), completed: z.number().int(), returnRate: z.number() }),
