@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { WORK_QUEUE_NAMES } from './queues/names';
+import { secretGuessesLog10 } from './secret-strength';
 import { ORDER_STATUSES } from './services/order-state';
 
 /**
@@ -54,6 +55,8 @@ export const EXAMPLE_SECRETS = {
 const PRODUCTION_SECRET_LENGTH: Record<keyof typeof EXAMPLE_SECRETS, number> = { JWT_SECRET: 32, SERVICE_API_KEY: 24, BOARD_PASSWORD: 16, WEBHOOK_SECRET_KEY: 44 };
 /** A secret of fewer distinct characters is a pattern (`changeme` four times, `aaaa…`), not a random value. */
 const MIN_DISTINCT_SECRET_CHARACTERS = 12;
+/** A secret a cracker would find in fewer guesses than 10^this (zxcvbn's estimate) is refused: `password12345678` is about 10^4. */
+const MIN_SECRET_GUESSES_LOG10 = 12;
 /** More proxies than this in front of the API is a mistake: the client's address would be one it chose. */
 const MAX_PROXY_HOPS = 10;
 
@@ -340,6 +343,8 @@ export const configSchema = configKeys
       if (example && value.includes(example)) return 'is or contains the example value from .env.example, which anyone can read';
       if (value.length < minLength) return `must be at least ${minLength} characters ${where}`;
       if (new Set(value).size < MIN_DISTINCT_SECRET_CHARACTERS) return `has fewer than ${MIN_DISTINCT_SECRET_CHARACTERS} distinct characters ${where}: a pattern, not a secret`;
+      const guesses = secretGuessesLog10(value);
+      if (guesses < MIN_SECRET_GUESSES_LOG10) return `is guessable ${where} (about 10^${Math.floor(guesses)} guesses: common passwords, words, keyboard runs or sequences)`;
       return null;
     };
     const secret = (key: string, value: string, minLength: number, example?: string) => {

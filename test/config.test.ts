@@ -145,6 +145,8 @@ describe('configuration', () => {
     ['no WEBHOOK_SECRET_KEY in production', { ...strong, WEBHOOK_SECRET_KEY: '', ENVIRONMENT: 'production' }, 'config: WEBHOOK_SECRET_KEY must be at least 44 characters in production; generate one (openssl rand -base64 32)'],
     ['a WEBHOOK_SECRET_KEY that is not 32 bytes', { WEBHOOK_SECRET_KEY: Buffer.alloc(16, 7).toString('base64') }, 'config: WEBHOOK_SECRET_KEY must be 32 bytes in standard base64'],
     ['a previous webhook key without a current one', { WEBHOOK_SECRET_KEY_PREVIOUS: GENERATED_SECRETS.WEBHOOK_SECRET_KEY }, 'config: WEBHOOK_SECRET_KEY is required while WEBHOOK_SECRET_KEY_PREVIOUS is set'],
+    ['a common password with a run of digits as BOARD_PASSWORD in production', { ...strong, BOARD_PASSWORD: 'password12345678', ENVIRONMENT: 'production' }, 'config: BOARD_PASSWORD is guessable in production (about 10^4 guesses'],
+    ['a keyboard run as SERVICE_API_KEY in staging', { ...strong, SERVICE_API_KEY: 'qwertyuiop1234567890asdf', ENVIRONMENT: 'staging' }, 'config: SERVICE_API_KEY is guessable in staging'],
     ['a TRUST_PROXY hop count of 99 in production', { ...strong, TRUST_PROXY: '99', ENVIRONMENT: 'production' }, 'config: TRUST_PROXY must not be a hop count above 10 in production'],
   ])('refuses %s', (_name, override, expected) => {
     expect(errorOf({ ...valid, ...override })).toContain(expected);
