@@ -7,6 +7,7 @@ import jwt from 'jsonwebtoken';
 import { createAuthServiceClient } from '../src/clients/auth-service';
 import { createCustomerServiceClient } from '../src/clients/customer-service';
 import { newWebhookSecret, signatureHeader, standardWebhookHeaders } from '../src/services/webhooks/signature';
+import type { Delivery } from '../scripts/dev-peers/state';
 import { GENERATED_SECRETS } from './helpers/production-secrets';
 import { freePort } from './helpers/redis-server';
 import { eventually } from './helpers/test-app';
@@ -99,16 +100,6 @@ describe('the local stand-ins for the Auth and Customer services', () => {
   });
 });
 
-interface Recorded {
-  deliveryId: string | null;
-  eventId: string | null;
-  eventType: string | null;
-  verified: boolean;
-  answered: number;
-  receivedAt: string;
-  body: unknown;
-}
-
 describe('the webhook receiver stand-in (on the Customer stand-in)', () => {
   const receiverUrl = (name: string) => `${customers}/webhook-receiver/${name}`;
   const setUp = async (name: string, settings: { secret?: string; answer?: number }) => {
@@ -136,7 +127,7 @@ describe('the webhook receiver stand-in (on the Customer stand-in)', () => {
     });
     return { status: res.status, deliveryId: `dlv_${n}`, eventId, body: JSON.parse(body) as unknown };
   };
-  const received = async (name: string) => ((await (await fetch(receiverUrl(name))).json()) as { name: string; answer: number; received: Recorded[] }).received;
+  const received = async (name: string) => ((await (await fetch(receiverUrl(name))).json()) as { name: string; answer: number; received: Delivery[] }).received;
 
   it('verifies a signed delivery, answers it with the status it was given, and records it', async () => {
     const secret = newWebhookSecret();
@@ -205,7 +196,7 @@ describe('the webhook receiver stand-in (on the Customer stand-in)', () => {
     const sent = await deliver('page', [secret], { eventId: 'evt_<img src=x onerror=alert(1)>' });
 
     const html = await (await fetch(`${customers}/`, { headers: { accept: 'text/html' } })).text();
-    const json = (await (await fetch(`${customers}/`)).json()) as { webhooks: { name: string; received: Recorded[] }[] };
+    const json = (await (await fetch(`${customers}/`)).json()) as { webhooks: { name: string; received: Delivery[] }[] };
 
     expect(sent.status).toBe(200);
     expect(html).toContain('evt_&lt;img src=x onerror=alert(1)&gt;');

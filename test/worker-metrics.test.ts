@@ -2,6 +2,7 @@ import { smallOrderBody } from './helpers/fixtures';
 import { freePort } from './helpers/redis-server';
 import { eventually, useTestApp } from './helpers/test-app';
 import { peersEnv, startWorkerProcess } from './helpers/worker-process';
+import { scrapeMetrics } from './helpers/scrape-metrics';
 
 /**
  * A real worker process (emails and customer statistics) with WORKER_METRICS_PORT set
@@ -18,29 +19,7 @@ beforeAll(async () => {
   metricsUrl = `http://127.0.0.1:${port}/metrics`;
 }, 30_000);
 
-type Sample = { name: string; labels: Record<string, string>; value: number };
-
-/** The samples of a Prometheus text exposition (comments skipped). */
-function parseSamples(text: string): Sample[] {
-  return text
-    .split('\n')
-    .filter((line) => line && !line.startsWith('#'))
-    .map((line) => {
-      const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-      if (!m) throw new Error(`not a sample line: ${line}`);
-      const labels = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map(([, k, v]) => [k, v]));
-      return { name: m[1], labels, value: Number(m[3]) };
-    });
-}
-
-async function scrape(): Promise<(name: string, labels: Record<string, string>) => number | undefined> {
-  const res = await fetch(metricsUrl, { headers: { authorization: `Bearer ${TOKEN}` } });
-  expect(res.status).toBe(200);
-  const samples = parseSamples(await res.text());
-  return (name, labels) =>
-    samples.find((s) => s.name === name && Object.keys(labels).length === Object.keys(s.labels).length && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
-      ?.value;
-}
+const scrape = () => scrapeMetrics(metricsUrl, TOKEN);
 
 /** Polls the metrics until `ready` holds, then returns the last scrape. */
 async function scrapeUntil(ready: (m: Awaited<ReturnType<typeof scrape>>) => boolean, what: string) {
