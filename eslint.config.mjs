@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
 
 /** A layer may not import from the named directories of src (or these packages). */
 function layer(files, message, dirs, packages = []) {
@@ -33,13 +34,29 @@ export default tseslint.config(
   // The layers (DESIGN.md, Shape): dependencies point inward. api → services → models;
   // workers → services; services know no HTTP, queue or worker; models know nothing of
   // the layers above them, nor the environment (importing a model must not load config).
-  layer('src/services/**/*.ts', 'services know no HTTP, queues or workers: take inputs as plain types, return results', ['api', 'queues', 'workers'], ['express', 'bullmq']),
-  layer('src/models/**/*.ts', 'models know nothing above them, nor the environment', ['services', 'api', 'queues', 'workers', 'config']),
+  layer(
+    'src/services/**/*.ts',
+    'services know no HTTP, queues or workers: take inputs as plain types, return results',
+    ['api', 'queues', 'workers'],
+    ['express', 'bullmq'],
+  ),
+  layer('src/models/**/*.ts', 'models know nothing above them, nor the environment', [
+    'services',
+    'api',
+    'queues',
+    'workers',
+    'config',
+  ]),
   layer('src/queues/**/*.ts', 'queues know no HTTP and no worker', ['api', 'workers'], ['express']),
   layer('src/workers/**/*.ts', 'workers know no HTTP', ['api'], ['express']),
+  // Last: layout is prettier's (npm run format); rules that would argue with it are off.
+  prettier,
   {
     files: ['**/*.js', '**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly' },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );
