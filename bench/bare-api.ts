@@ -11,7 +11,15 @@ import { MongoClient } from 'mongodb';
  * that no cut inside the service can remove (bench/README.md, issue 16).
  * Env: MONGODB_URI, JWT_SECRET, PORT. Sends 'ready' over IPC once listening.
  */
-const SUMMARY = { orderId: 1, orderDate: 1, status: 1, totalAmount: 1, itemCount: 1, 'deliveryAddress.city': 1, 'deliveryAddress.state': 1 };
+const SUMMARY = {
+  orderId: 1,
+  orderDate: 1,
+  status: 1,
+  totalAmount: 1,
+  itemCount: 1,
+  'deliveryAddress.city': 1,
+  'deliveryAddress.state': 1,
+};
 const secret = process.env.JWT_SECRET ?? '';
 
 async function main(): Promise<void> {
@@ -21,7 +29,10 @@ async function main(): Promise<void> {
 
   const answer = (res: http.ServerResponse, status: number, body: unknown) => {
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(text),
+    });
     res.end(text);
   };
 
@@ -38,15 +49,26 @@ async function main(): Promise<void> {
       const url = new URL(req.url ?? '/', 'http://bare');
       if (url.pathname === '/api/orders/me') {
         const limit = Number(url.searchParams.get('limit') ?? 10);
-        const [page, total] = await Promise.all([orders.find({ userId }, { projection: SUMMARY }).sort({ orderDate: -1, _id: -1 }).limit(limit).toArray(), orders.countDocuments({ userId })]);
-        return answer(res, 200, { success: true, message: 'Orders retrieved successfully', data: { orders: page, pagination: { page: 1, limit, total, pages: Math.ceil(total / limit) } } });
+        const [page, total] = await Promise.all([
+          orders.find({ userId }, { projection: SUMMARY }).sort({ orderDate: -1, _id: -1 }).limit(limit).toArray(),
+          orders.countDocuments({ userId }),
+        ]);
+        return answer(res, 200, {
+          success: true,
+          message: 'Orders retrieved successfully',
+          data: { orders: page, pagination: { page: 1, limit, total, pages: Math.ceil(total / limit) } },
+        });
       }
       const orderId = decodeURIComponent(url.pathname.slice('/api/orders/'.length));
       const order = await orders.findOne({ orderId }, { projection: { outbox: 0 } });
       if (!order) return answer(res, 404, { success: false, message: 'Order not found', errors: [] });
       if (order.userId !== userId) return answer(res, 403, { success: false, message: 'Forbidden', errors: [] });
       const lines = await items.find({ orderId: order._id }).sort({ _id: 1 }).toArray();
-      return answer(res, 200, { success: true, message: 'Order retrieved successfully', data: { ...order, items: lines } });
+      return answer(res, 200, {
+        success: true,
+        message: 'Order retrieved successfully',
+        data: { ...order, items: lines },
+      });
     })().catch((err: unknown) => answer(res, 500, { success: false, message: String(err), errors: [] }));
   });
   server.listen(Number(process.env.PORT), '127.0.0.1', () => process.send?.('ready'));

@@ -37,7 +37,10 @@ export async function measureBodyDepth(api: ApiHandle, cfg: BenchSettings): Prom
   const prefix = '{"notes":"';
   const flat = prefix + 'x'.repeat(deep.length - prefix.length - 2) + '"}';
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${adminToken()}` };
-  const spec = (body: string): HttpRequestSpec => ({ method: 'POST', next: () => ({ path: '/api/orders', headers, body }) });
+  const spec = (body: string): HttpRequestSpec => ({
+    method: 'POST',
+    next: () => ({ path: '/api/orders', headers, body }),
+  });
   const side0 = (body: string) => ({ spec: spec(body), tally: new Tally(), cpuMs: 0, probeStatus: 0 });
   const sides = { flat: side0(flat), deep: side0(deep) };
 
@@ -58,7 +61,13 @@ export async function measureBodyDepth(api: ApiHandle, cfg: BenchSettings): Prom
   const side = (s: (typeof sides)['flat']): BodySide => {
     const m = s.tally.result();
     const answers = m.ok + m.non2xx;
-    return { answersPerSec: round(answers / m.seconds, 1), p50Ms: m.p50Ms, p99Ms: m.p99Ms, cpuMsPerAnswer: round(s.cpuMs / Math.max(1, answers), 3), probeStatus: s.probeStatus };
+    return {
+      answersPerSec: round(answers / m.seconds, 1),
+      p50Ms: m.p50Ms,
+      p99Ms: m.p99Ms,
+      cpuMsPerAnswer: round(s.cpuMs / Math.max(1, answers), 3),
+      probeStatus: s.probeStatus,
+    };
   };
   const result = { bytes: deep.length, depth: BODY_DEPTH, flat: side(sides.flat), deep: side(sides.deep) };
   const out: BodyDepthResult = {
@@ -66,6 +75,8 @@ export async function measureBodyDepth(api: ApiHandle, cfg: BenchSettings): Prom
     throughputRatio: round(result.deep.answersPerSec / result.flat.answersPerSec, 3),
     cpuRatio: round(result.deep.cpuMsPerAnswer / result.flat.cpuMsPerAnswer, 3),
   };
-  log(`body depth ${BODY_DEPTH} vs flat, ${out.bytes} bytes: deep ${out.deep.answersPerSec}/s ${out.deep.cpuMsPerAnswer} ms CPU | flat ${out.flat.answersPerSec}/s ${out.flat.cpuMsPerAnswer} ms CPU | ratios ${out.throughputRatio} / ${out.cpuRatio}`);
+  log(
+    `body depth ${BODY_DEPTH} vs flat, ${out.bytes} bytes: deep ${out.deep.answersPerSec}/s ${out.deep.cpuMsPerAnswer} ms CPU | flat ${out.flat.answersPerSec}/s ${out.flat.cpuMsPerAnswer} ms CPU | ratios ${out.throughputRatio} / ${out.cpuRatio}`,
+  );
   return out;
 }

@@ -11,7 +11,15 @@ import { JOB_OPTIONS } from './floors';
 import { runHttp, Tally, type HttpRequestSpec } from './load';
 import type { ApiHandle } from './scenarios';
 import { CREATE_BODY } from './scenarios';
-import { creatorOf, customerToken, listenFake, startApi, startWorkers, type Closable, type ServiceProcess } from './stack';
+import {
+  creatorOf,
+  customerToken,
+  listenFake,
+  startApi,
+  startWorkers,
+  type Closable,
+  type ServiceProcess,
+} from './stack';
 import { cpuMsOf, freePort, log, percentiles, rng, round, sleep } from './util';
 
 /**
@@ -82,7 +90,14 @@ export interface CapacityResult {
   cpus: number;
   connections: number;
   create?: { segmentSeconds: number; rounds: number; one: CreateCapacity; two: CreateCapacity; ratio: number };
-  pipeline?: { workerConcurrency: number; analyticsConcurrency: number; customerStatsDebounceMs: number; one: PipelineCapacity; two: PipelineCapacity; ratio: number };
+  pipeline?: {
+    workerConcurrency: number;
+    analyticsConcurrency: number;
+    customerStatsDebounceMs: number;
+    one: PipelineCapacity;
+    two: PipelineCapacity;
+    ratio: number;
+  };
 }
 
 /** Busy and total jiffies of the whole machine, from the first line of /proc/stat. */
@@ -131,7 +146,8 @@ export async function startFakeCustomerService(): Promise<Closable & { url: stri
     req.resume();
     req.on('end', () => {
       res.setHeader('content-type', 'application/json');
-      if (req.headers['x-service-api-key'] !== SERVICE_API_KEY) res.writeHead(401).end('{"success":false,"message":"bad service key"}');
+      if (req.headers['x-service-api-key'] !== SERVICE_API_KEY)
+        res.writeHead(401).end('{"success":false,"message":"bad service key"}');
       else if (req.method === 'PATCH' && /^\/api\/customers\/internal\/[^/]+\/statistics$/.test(req.url ?? '')) {
         calls++;
         res.writeHead(200).end('{"success":true,"message":"Statistics updated"}');
@@ -145,16 +161,32 @@ export async function startFakeCustomerService(): Promise<Closable & { url: stri
 const CREATORS = 100;
 const createSpec = (r: () => number): HttpRequestSpec => ({
   method: 'POST',
-  next: () => ({ path: '/api/orders', headers: { 'content-type': 'application/json', authorization: `Bearer ${customerToken(creatorOf(1000 + Math.floor(r() * CREATORS)))}` }, body: CREATE_BODY }),
+  next: () => ({
+    path: '/api/orders',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${customerToken(creatorOf(1000 + Math.floor(r() * CREATORS)))}`,
+    },
+    body: CREATE_BODY,
+  }),
 });
 
 /** `connections` split over `urls` (as evenly as they go), one autocannon each, at once; adds to `into`. */
-async function spread(urls: string[], spec: HttpRequestSpec, connections: number, span: { seconds: number } | { amount: number }, into: Tally): Promise<void> {
+async function spread(
+  urls: string[],
+  spec: HttpRequestSpec,
+  connections: number,
+  span: { seconds: number } | { amount: number },
+  into: Tally,
+): Promise<void> {
   const parts = urls.map(() => new Tally());
   await Promise.all(
     urls.map((url, i) => {
       const c = Math.floor(connections / urls.length) + (i < connections % urls.length ? 1 : 0);
-      const s = 'amount' in span ? { amount: Math.floor(span.amount / urls.length) + (i < span.amount % urls.length ? 1 : 0) } : span;
+      const s =
+        'amount' in span
+          ? { amount: Math.floor(span.amount / urls.length) + (i < span.amount % urls.length ? 1 : 0) }
+          : span;
       return c > 0 && (!('amount' in s) || s.amount > 0) ? runHttp(url, spec, c, s, parts[i]) : Promise.resolve();
     }),
   );
@@ -172,7 +204,10 @@ async function spread(urls: string[], spec: HttpRequestSpec, connections: number
 /** Interleaved order of the sides: 1, 2 | 2, 1 | 1, 2 … */
 const sideOrder = (round: number): (1 | 2)[] => (round % 2 === 0 ? [1, 2] : [2, 1]);
 
-async function measureCreate(apis: [ApiHandle, ServiceProcess], cfg: BenchSettings): Promise<NonNullable<CapacityResult['create']>> {
+async function measureCreate(
+  apis: [ApiHandle, ServiceProcess],
+  cfg: BenchSettings,
+): Promise<NonNullable<CapacityResult['create']>> {
   const [a, b] = apis;
   const urls = { 1: [a.url, a.url], 2: [a.url, b.url] } as const;
   const spec = createSpec(rng(13));
@@ -191,15 +226,29 @@ async function measureCreate(apis: [ApiHandle, ServiceProcess], cfg: BenchSettin
   const side = (p: 1 | 2): CreateCapacity => {
     const m = tallies[p].result();
     return {
-      processes: p, requestsPerSec: m.opsPerSec, ok: m.ok, non2xx: m.non2xx, errors: m.errors, seconds: m.seconds, p50Ms: m.p50Ms, p99Ms: m.p99Ms,
-      apiCpuMsPerRequest: round(meters[p].ms / Math.max(1, m.ok), 2), machineBusyPct: meters[p].busyPct,
+      processes: p,
+      requestsPerSec: m.opsPerSec,
+      ok: m.ok,
+      non2xx: m.non2xx,
+      errors: m.errors,
+      seconds: m.seconds,
+      p50Ms: m.p50Ms,
+      p99Ms: m.p99Ms,
+      apiCpuMsPerRequest: round(meters[p].ms / Math.max(1, m.ok), 2),
+      machineBusyPct: meters[p].busyPct,
     };
   };
   const one = side(1);
   const two = side(2);
-  for (const s of [one, two]) if (s.non2xx + s.errors > 0) log(`capacity create ×${s.processes}: ${s.non2xx} non-2xx, ${s.errors} errors: ${tallies[s.processes].errorSamples.join(' | ')}`);
+  for (const s of [one, two])
+    if (s.non2xx + s.errors > 0)
+      log(
+        `capacity create ×${s.processes}: ${s.non2xx} non-2xx, ${s.errors} errors: ${tallies[s.processes].errorSamples.join(' | ')}`,
+      );
   const ratio = one.requestsPerSec > 0 ? round(two.requestsPerSec / one.requestsPerSec, 3) : 0;
-  log(`capacity create: 1 API ${one.requestsPerSec}/s (p99 ${one.p99Ms} ms, ${one.apiCpuMsPerRequest} ms CPU/req, machine ${one.machineBusyPct}% busy) | 2 APIs ${two.requestsPerSec}/s (p99 ${two.p99Ms} ms, ${two.apiCpuMsPerRequest} ms CPU/req, machine ${two.machineBusyPct}% busy) | ratio ${ratio}`);
+  log(
+    `capacity create: 1 API ${one.requestsPerSec}/s (p99 ${one.p99Ms} ms, ${one.apiCpuMsPerRequest} ms CPU/req, machine ${one.machineBusyPct}% busy) | 2 APIs ${two.requestsPerSec}/s (p99 ${two.p99Ms} ms, ${two.apiCpuMsPerRequest} ms CPU/req, machine ${two.machineBusyPct}% busy) | ratio ${ratio}`,
+  );
   return { segmentSeconds: segment.seconds, rounds: cfg.rounds, one, two, ratio };
 }
 
@@ -217,14 +266,25 @@ interface DrainRun {
 const pendingStates = ['waiting', 'paused', 'active', 'delayed', 'prioritized', 'waiting-children'] as const;
 
 /** One run: N orders' jobs queued while paused, then `processes` worker processes drain them. */
-async function drainRun(api: ApiHandle, queues: Record<Effect, Queue>, workerEnv: Record<string, string>, processes: 1 | 2, cfg: BenchSettings, r: () => number, meter: CpuMeter): Promise<DrainRun> {
+async function drainRun(
+  api: ApiHandle,
+  queues: Record<Effect, Queue>,
+  workerEnv: Record<string, string>,
+  processes: 1 | 2,
+  cfg: BenchSettings,
+  r: () => number,
+  meter: CpuMeter,
+): Promise<DrainRun> {
   const all = Object.values(queues);
   for (const q of all) await q.obliterate({ force: true });
   for (const q of all) await q.pause();
   // The orders, through the API with no worker running: their jobs wait in the paused queues.
   const placed = new Tally();
   await spread([api.url], createSpec(r), cfg.connections, { amount: cfg.capacityOrders }, placed);
-  if (placed.non2xx + placed.errors > 0) throw new Error(`placing the pipeline's orders: ${placed.non2xx} non-2xx, ${placed.errors} errors: ${placed.errorSamples.join(' | ')}`);
+  if (placed.non2xx + placed.errors > 0)
+    throw new Error(
+      `placing the pipeline's orders: ${placed.non2xx} non-2xx, ${placed.errors} errors: ${placed.errorSamples.join(' | ')}`,
+    );
   const orders = placed.ok;
   const workers: ServiceProcess[] = [];
   try {
@@ -260,8 +320,15 @@ async function drainRun(api: ApiHandle, queues: Record<Effect, Queue>, workerEnv
     const out = {} as Record<Effect, QueueDrain>;
     for (const name of EFFECTS) {
       const c = await queues[name].getJobCounts('completed', 'failed');
-      const ran = (await queues[name].getJobs(['completed'], 0, -1)).filter((j) => j.processedOn && j.finishedOn).map((j) => (j.finishedOn as number) - (j.processedOn as number));
-      out[name] = { completed: c.completed ?? 0, failed: c.failed ?? 0, drainedAfterS: drained[name] === undefined ? null : round(drained[name], 2), jobP50Ms: round(percentiles(ran, [50])[0], 1) };
+      const ran = (await queues[name].getJobs(['completed'], 0, -1))
+        .filter((j) => j.processedOn && j.finishedOn)
+        .map((j) => (j.finishedOn as number) - (j.processedOn as number));
+      out[name] = {
+        completed: c.completed ?? 0,
+        failed: c.failed ?? 0,
+        drainedAfterS: drained[name] === undefined ? null : round(drained[name], 2),
+        jobP50Ms: round(percentiles(ran, [50])[0], 1),
+      };
     }
     return { processes, orders, seconds, capped, queues: out };
   } finally {
@@ -269,9 +336,22 @@ async function drainRun(api: ApiHandle, queues: Record<Effect, Queue>, workerEnv
   }
 }
 
-async function measurePipeline(api: ApiHandle, workerEnv: Record<string, string>, cfg: BenchSettings): Promise<NonNullable<CapacityResult['pipeline']>> {
+async function measurePipeline(
+  api: ApiHandle,
+  workerEnv: Record<string, string>,
+  cfg: BenchSettings,
+): Promise<NonNullable<CapacityResult['pipeline']>> {
   const producer = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  const queues = Object.fromEntries(EFFECTS.map((name) => [name, new Queue(name, { connection: producer, prefix: queuePrefix(QUEUE_PREFIX, name), defaultJobOptions: JOB_OPTIONS })])) as Record<Effect, Queue>;
+  const queues = Object.fromEntries(
+    EFFECTS.map((name) => [
+      name,
+      new Queue(name, {
+        connection: producer,
+        prefix: queuePrefix(QUEUE_PREFIX, name),
+        defaultJobOptions: JOB_OPTIONS,
+      }),
+    ]),
+  ) as Record<Effect, Queue>;
   const r = rng(17);
   const runs: DrainRun[] = [];
   const meters = { 1: new CpuMeter(), 2: new CpuMeter() };
@@ -281,7 +361,9 @@ async function measurePipeline(api: ApiHandle, workerEnv: Record<string, string>
         const run = await drainRun(api, queues, workerEnv, p, cfg, r, meters[p]);
         runs.push(run);
         const jobs = EFFECTS.reduce((a, n) => a + run.queues[n].completed, 0);
-        log(`capacity pipeline ×${p}: ${run.orders} orders, ${jobs} jobs in ${round(run.seconds, 2)} s (${round(jobs / Math.max(0.001, run.seconds), 1)} jobs/s${run.capped ? ', capped' : ''}); drained after (job p50) ${EFFECTS.map((n) => `${n} ${run.queues[n].drainedAfterS ?? '–'} s (${run.queues[n].jobP50Ms} ms)`).join(', ')}`);
+        log(
+          `capacity pipeline ×${p}: ${run.orders} orders, ${jobs} jobs in ${round(run.seconds, 2)} s (${round(jobs / Math.max(0.001, run.seconds), 1)} jobs/s${run.capped ? ', capped' : ''}); drained after (job p50) ${EFFECTS.map((n) => `${n} ${run.queues[n].drainedAfterS ?? '–'} s (${run.queues[n].jobP50Ms} ms)`).join(', ')}`,
+        );
       }
     }
   } finally {
@@ -306,18 +388,35 @@ async function measurePipeline(api: ApiHandle, workerEnv: Record<string, string>
     }
     const jobs = EFFECTS.reduce((a, n) => a + queuesOut[n].completed, 0);
     return {
-      processes: p, runs: mine.length, ordersPerRun: cfg.capacityOrders, orders, jobs, failed: EFFECTS.reduce((a, n) => a + queuesOut[n].failed, 0), seconds: round(seconds, 2),
-      jobsPerSec: round(seconds > 0 ? jobs / seconds : 0, 1), ordersPerSec: round(seconds > 0 ? orders / seconds : 0, 1),
-      workerCpuMsPerJob: round(meters[p].ms / Math.max(1, jobs), 2), machineBusyPct: meters[p].busyPct, queues: queuesOut, runSeconds: mine.map((x) => round(x.seconds, 2)), capped: mine.some((x) => x.capped),
+      processes: p,
+      runs: mine.length,
+      ordersPerRun: cfg.capacityOrders,
+      orders,
+      jobs,
+      failed: EFFECTS.reduce((a, n) => a + queuesOut[n].failed, 0),
+      seconds: round(seconds, 2),
+      jobsPerSec: round(seconds > 0 ? jobs / seconds : 0, 1),
+      ordersPerSec: round(seconds > 0 ? orders / seconds : 0, 1),
+      workerCpuMsPerJob: round(meters[p].ms / Math.max(1, jobs), 2),
+      machineBusyPct: meters[p].busyPct,
+      queues: queuesOut,
+      runSeconds: mine.map((x) => round(x.seconds, 2)),
+      capped: mine.some((x) => x.capped),
     };
   };
   const one = side(1);
   const two = side(2);
   const ratio = one.jobsPerSec > 0 ? round(two.jobsPerSec / one.jobsPerSec, 3) : 0;
-  log(`capacity pipeline: 1 worker process ${one.jobsPerSec} jobs/s (${one.workerCpuMsPerJob} ms CPU/job, machine ${one.machineBusyPct}% busy) | 2 ${two.jobsPerSec} jobs/s (${two.workerCpuMsPerJob} ms CPU/job, machine ${two.machineBusyPct}% busy) | ratio ${ratio}`);
+  log(
+    `capacity pipeline: 1 worker process ${one.jobsPerSec} jobs/s (${one.workerCpuMsPerJob} ms CPU/job, machine ${one.machineBusyPct}% busy) | 2 ${two.jobsPerSec} jobs/s (${two.workerCpuMsPerJob} ms CPU/job, machine ${two.machineBusyPct}% busy) | ratio ${ratio}`,
+  );
   return {
-    workerConcurrency: Number(workerEnv.WORKER_CONCURRENCY), analyticsConcurrency: Number(workerEnv.ANALYTICS_CONCURRENCY), customerStatsDebounceMs: Number(workerEnv.CUSTOMER_STATS_DEBOUNCE_MS),
-    one, two, ratio,
+    workerConcurrency: Number(workerEnv.WORKER_CONCURRENCY),
+    analyticsConcurrency: Number(workerEnv.ANALYTICS_CONCURRENCY),
+    customerStatsDebounceMs: Number(workerEnv.CUSTOMER_STATS_DEBOUNCE_MS),
+    one,
+    two,
+    ratio,
   };
 }
 
@@ -325,7 +424,12 @@ async function measurePipeline(api: ApiHandle, workerEnv: Record<string, string>
  * Both halves of the case. `api` is the bench's running API (the first process); a second
  * one is started on another port with the same environment, and stopped at the end.
  */
-export async function measureCapacity(api: ApiHandle, env: Record<string, string>, orders: number, cfg: BenchSettings): Promise<CapacityResult> {
+export async function measureCapacity(
+  api: ApiHandle,
+  env: Record<string, string>,
+  orders: number,
+  cfg: BenchSettings,
+): Promise<CapacityResult> {
   const base = { orders, cpus: os.cpus().length, connections: cfg.connections };
   let second: ServiceProcess | null = null;
   const customers = await startFakeCustomerService();
@@ -339,7 +443,14 @@ export async function measureCapacity(api: ApiHandle, env: Record<string, string
     // land in some runs and not others). Syncs are not debounced, so a drain times work, not
     // waiting; a customer's syncs still coalesce while one is queued (queues/customer-sync.ts).
     // No metrics port: two processes on one host would both want it (a local .env may set one).
-    const workerEnv = { ...env, WORKERS: EFFECTS.join(','), CUSTOMER_SERVICE_URL: customers.url, CUSTOMER_STATS_DEBOUNCE_MS: '0', ANALYTICS_CONCURRENCY: env.ANALYTICS_CONCURRENCY ?? '1', WORKER_METRICS_PORT: '0' };
+    const workerEnv = {
+      ...env,
+      WORKERS: EFFECTS.join(','),
+      CUSTOMER_SERVICE_URL: customers.url,
+      CUSTOMER_STATS_DEBOUNCE_MS: '0',
+      ANALYTICS_CONCURRENCY: env.ANALYTICS_CONCURRENCY ?? '1',
+      WORKER_METRICS_PORT: '0',
+    };
     const pipeline = await measurePipeline(api, workerEnv, cfg);
     log(`capacity: the fake Customer Service took ${customers.calls()} statistics updates`);
     return { ...base, status: 'ok', create, pipeline };
@@ -355,7 +466,9 @@ export async function measureCapacity(api: ApiHandle, env: Record<string, string
 /** The capacity table (markdown) for bench/README.md and docs. */
 export function capacityMarkdown(c: CapacityResult, when: string, quick: boolean, load: string): string {
   const lines: string[] = [];
-  lines.push(`Run ${when} (${quick ? 'BENCH_QUICK' : 'full'}${load ? `; 1-minute load average ${load}` : ''}): ${c.cpus} CPUs shared with other work, FerretDB on PostgreSQL, Redis, the bench's load generator and fakes all on the same machine; ${c.orders} orders in the database at the start; ${c.connections} connections in total.`);
+  lines.push(
+    `Run ${when} (${quick ? 'BENCH_QUICK' : 'full'}${load ? `; 1-minute load average ${load}` : ''}): ${c.cpus} CPUs shared with other work, FerretDB on PostgreSQL, Redis, the bench's load generator and fakes all on the same machine; ${c.orders} orders in the database at the start; ${c.connections} connections in total.`,
+  );
   lines.push('');
   if (c.status !== 'ok') {
     lines.push(`The capacity case failed: ${c.note ?? ''}`);
@@ -365,25 +478,40 @@ export function capacityMarkdown(c: CapacityResult, when: string, quick: boolean
   lines.push('| --- | ---: | ---: | ---: | ---: | ---: |');
   const cr = c.create;
   if (cr) {
-    lines.push(`| create-order req/s (API processes) | ${cr.one.requestsPerSec} | ${cr.two.requestsPerSec} | ${cr.ratio} | ${cr.one.apiCpuMsPerRequest} / ${cr.two.apiCpuMsPerRequest} ms per request | ${cr.one.machineBusyPct}% / ${cr.two.machineBusyPct}% |`);
-    lines.push(`| create-order p50 / p99 ms | ${cr.one.p50Ms} / ${cr.one.p99Ms} | ${cr.two.p50Ms} / ${cr.two.p99Ms} | | | |`);
+    lines.push(
+      `| create-order req/s (API processes) | ${cr.one.requestsPerSec} | ${cr.two.requestsPerSec} | ${cr.ratio} | ${cr.one.apiCpuMsPerRequest} / ${cr.two.apiCpuMsPerRequest} ms per request | ${cr.one.machineBusyPct}% / ${cr.two.machineBusyPct}% |`,
+    );
+    lines.push(
+      `| create-order p50 / p99 ms | ${cr.one.p50Ms} / ${cr.one.p99Ms} | ${cr.two.p50Ms} / ${cr.two.p99Ms} | | | |`,
+    );
   }
   const p = c.pipeline;
   if (p) {
-    lines.push(`| pipeline jobs/s (worker processes) | ${p.one.jobsPerSec} | ${p.two.jobsPerSec} | ${p.ratio} | ${p.one.workerCpuMsPerJob} / ${p.two.workerCpuMsPerJob} ms per job | ${p.one.machineBusyPct}% / ${p.two.machineBusyPct}% |`);
-    lines.push(`| pipeline orders/s fully processed | ${p.one.ordersPerSec} | ${p.two.ordersPerSec} | ${p.one.ordersPerSec > 0 ? round(p.two.ordersPerSec / p.one.ordersPerSec, 3) : '–'} | | |`);
+    lines.push(
+      `| pipeline jobs/s (worker processes) | ${p.one.jobsPerSec} | ${p.two.jobsPerSec} | ${p.ratio} | ${p.one.workerCpuMsPerJob} / ${p.two.workerCpuMsPerJob} ms per job | ${p.one.machineBusyPct}% / ${p.two.machineBusyPct}% |`,
+    );
+    lines.push(
+      `| pipeline orders/s fully processed | ${p.one.ordersPerSec} | ${p.two.ordersPerSec} | ${p.one.ordersPerSec > 0 ? round(p.two.ordersPerSec / p.one.ordersPerSec, 3) : '–'} | | |`,
+    );
     for (const name of EFFECTS) {
       const a = p.one.queues[name];
       const b = p.two.queues[name];
       if (!a.completed && !b.completed) continue;
-      lines.push(`| ${name}: jobs; drained after s; job p50 ms | ${a.completed}; ${a.drainedAfterS ?? '–'}; ${a.jobP50Ms} | ${b.completed}; ${b.drainedAfterS ?? '–'}; ${b.jobP50Ms} | ${a.drainedAfterS && b.drainedAfterS ? round(a.drainedAfterS / b.drainedAfterS, 3) : '–'} (speed-up) | | |`);
+      lines.push(
+        `| ${name}: jobs; drained after s; job p50 ms | ${a.completed}; ${a.drainedAfterS ?? '–'}; ${a.jobP50Ms} | ${b.completed}; ${b.drainedAfterS ?? '–'}; ${b.jobP50Ms} | ${a.drainedAfterS && b.drainedAfterS ? round(a.drainedAfterS / b.drainedAfterS, 3) : '–'} (speed-up) | | |`,
+      );
     }
   }
   lines.push('');
-  if (cr) lines.push(`Create: ${cr.rounds} interleaved round(s) of ${cr.segmentSeconds} s per side after a warm-up; one API process takes both halves of the connections, two take half each. Errors: ${cr.one.non2xx + cr.one.errors} / ${cr.two.non2xx + cr.two.errors}.`);
+  if (cr)
+    lines.push(
+      `Create: ${cr.rounds} interleaved round(s) of ${cr.segmentSeconds} s per side after a warm-up; one API process takes both halves of the connections, two take half each. Errors: ${cr.one.non2xx + cr.one.errors} / ${cr.two.non2xx + cr.two.errors}.`,
+    );
   if (p) {
     const [perRun, runs] = [p.one.ordersPerRun, p.one.runs];
-    lines.push(`Pipeline: ${runs} run(s) per side of ${perRun} orders placed through the API while the effect queues were paused (their order.created jobs: emails, customer-stats, analytics; each customer-stats job asks for a sync, counted too; refunds has none); then 1 or 2 \`dist/workers/main.js\` processes, each running all four effect queues at WORKER_CONCURRENCY=${p.workerConcurrency}, ANALYTICS_CONCURRENCY=${p.analyticsConcurrency} (global, across processes), CUSTOMER_STATS_DEBOUNCE_MS=${p.customerStatsDebounceMs}; timed from resuming the queues until all four were empty (runs: ${p.one.runSeconds.join(', ')} s with one process, ${p.two.runSeconds.join(', ')} s with two). Failed jobs: ${p.one.failed} / ${p.two.failed}${p.one.capped || p.two.capped ? '; a run reached the time cap' : ''}.`);
+    lines.push(
+      `Pipeline: ${runs} run(s) per side of ${perRun} orders placed through the API while the effect queues were paused (their order.created jobs: emails, customer-stats, analytics; each customer-stats job asks for a sync, counted too; refunds has none); then 1 or 2 \`dist/workers/main.js\` processes, each running all four effect queues at WORKER_CONCURRENCY=${p.workerConcurrency}, ANALYTICS_CONCURRENCY=${p.analyticsConcurrency} (global, across processes), CUSTOMER_STATS_DEBOUNCE_MS=${p.customerStatsDebounceMs}; timed from resuming the queues until all four were empty (runs: ${p.one.runSeconds.join(', ')} s with one process, ${p.two.runSeconds.join(', ')} s with two). Failed jobs: ${p.one.failed} / ${p.two.failed}${p.one.capped || p.two.capped ? '; a run reached the time cap' : ''}.`,
+    );
   }
   return lines.join('\n');
 }

@@ -50,7 +50,8 @@ export interface BenchSettings {
  */
 export const BENCH_ONLY_CASES = ['body-depth', 'capacity', 'exports', 'cost', 'soak'] as const;
 export type BenchOnly = (typeof BENCH_ONLY_CASES)[number];
-const isBenchOnly = (v: string | undefined): v is BenchOnly => (BENCH_ONLY_CASES as readonly string[]).includes(v ?? '');
+const isBenchOnly = (v: string | undefined): v is BenchOnly =>
+  (BENCH_ONLY_CASES as readonly string[]).includes(v ?? '');
 
 const flag = (name: string): boolean => ['1', 'true', 'yes'].includes((process.env[name] ?? '').toLowerCase());
 const int = (name: string, fallback: number): number => {

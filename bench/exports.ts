@@ -42,22 +42,42 @@ interface ExportView {
  * RSS says more about the collector than the export). Then the file is downloaded through
  * the API and counted.
  */
-export async function measureExport(apiUrl: string, orders: number, env: Record<string, string>, capMs: number, heapCapMb: number | null): Promise<ExportResult> {
+export async function measureExport(
+  apiUrl: string,
+  orders: number,
+  env: Record<string, string>,
+  capMs: number,
+  heapCapMb: number | null,
+): Promise<ExportResult> {
   const auth = { authorization: `Bearer ${adminToken()}` };
   let worker: ServiceProcess | null = null;
   try {
-    worker = await startWorkers(env, ['exports'], heapCapMb === null ? undefined : [`--max-old-space-size=${heapCapMb}`]);
+    worker = await startWorkers(
+      env,
+      ['exports'],
+      heapCapMb === null ? undefined : [`--max-old-space-size=${heapCapMb}`],
+    );
     const workerStartRssMb = memoryOf(worker.pid)?.rssMb ?? 0;
     const sampler = sampleRss(worker.pid, 100);
-    const asked = await fetch(`${apiUrl}/api/orders/exports`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ format: 'csv' }) });
-    if (asked.status !== 202) throw new Error(`POST /api/orders/exports answered ${asked.status}: ${await asked.text()}`);
+    const asked = await fetch(`${apiUrl}/api/orders/exports`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ format: 'csv' }),
+    });
+    if (asked.status !== 202)
+      throw new Error(`POST /api/orders/exports answered ${asked.status}: ${await asked.text()}`);
     const { exportId } = ((await asked.json()) as { data: { exportId: string } }).data;
     const deadline = Date.now() + capMs;
     let view: ExportView;
     for (;;) {
-      view = ((await (await fetch(`${apiUrl}/api/orders/exports/${exportId}`, { headers: auth })).json()) as { data: ExportView }).data;
+      view = (
+        (await (await fetch(`${apiUrl}/api/orders/exports/${exportId}`, { headers: auth })).json()) as {
+          data: ExportView;
+        }
+      ).data;
       if (view.state === 'completed' || view.state === 'failed') break;
-      if (Date.now() > deadline) throw new Error(`export of ${orders} orders not done within ${capMs} ms (state ${view.state})`);
+      if (Date.now() > deadline)
+        throw new Error(`export of ${orders} orders not done within ${capMs} ms (state ${view.state})`);
       await sleep(100);
     }
     sampler.stop();
@@ -71,8 +91,21 @@ export async function measureExport(apiUrl: string, orders: number, env: Record<
     for await (const chunk of file.body ?? []) bytes += (chunk as Uint8Array).byteLength;
     const downloadSeconds = (Date.now() - t0) / 1000;
     const rows = view.rowCount ?? 0;
-    log(`export @${orders}${heapCapMb ? ` (heap capped at ${heapCapMb} MB)` : ''}: ${rows} rows in ${round(seconds, 2)} s (${round(rows / seconds, 0)} rows/s); worker RSS ${workerStartRssMb} MB at start, peak ${workerPeakRssMb} MB; ${round(bytes / 2 ** 20, 1)} MB downloaded in ${round(downloadSeconds, 2)} s`);
-    return { orders, heapCapMb, status: 'ok', rows, seconds: round(seconds, 2), rowsPerSec: round(rows / seconds, 0), workerStartRssMb, workerPeakRssMb, fileMb: round(bytes / 2 ** 20, 1), downloadSeconds: round(downloadSeconds, 2) };
+    log(
+      `export @${orders}${heapCapMb ? ` (heap capped at ${heapCapMb} MB)` : ''}: ${rows} rows in ${round(seconds, 2)} s (${round(rows / seconds, 0)} rows/s); worker RSS ${workerStartRssMb} MB at start, peak ${workerPeakRssMb} MB; ${round(bytes / 2 ** 20, 1)} MB downloaded in ${round(downloadSeconds, 2)} s`,
+    );
+    return {
+      orders,
+      heapCapMb,
+      status: 'ok',
+      rows,
+      seconds: round(seconds, 2),
+      rowsPerSec: round(rows / seconds, 0),
+      workerStartRssMb,
+      workerPeakRssMb,
+      fileMb: round(bytes / 2 ** 20, 1),
+      downloadSeconds: round(downloadSeconds, 2),
+    };
   } catch (err) {
     log(`export @${orders} failed: ${String(err)}`);
     return { orders, heapCapMb, status: 'failed', note: String(err).slice(0, 500) };
@@ -84,8 +117,14 @@ export async function measureExport(apiUrl: string, orders: number, env: Record<
 
 /** The exports table of bench/README.md. */
 export function exportsMarkdown(results: readonly ExportResult[]): string[] {
-  const lines = ['| export (CSV, every order) | rows | seconds | rows/s | worker RSS at start MB | worker peak RSS MB | file MB | download s |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
+  const lines = [
+    '| export (CSV, every order) | rows | seconds | rows/s | worker RSS at start MB | worker peak RSS MB | file MB | download s |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
   const c = (v: number | undefined) => (v === undefined ? '–' : String(v));
-  for (const e of results) lines.push(`| @${e.orders} orders${e.heapCapMb ? `, heap capped at ${e.heapCapMb} MB` : ''}${e.status !== 'ok' ? ` (failed: ${e.note ?? ''})` : ''} | ${c(e.rows)} | ${c(e.seconds)} | ${c(e.rowsPerSec)} | ${c(e.workerStartRssMb)} | ${c(e.workerPeakRssMb)} | ${c(e.fileMb)} | ${c(e.downloadSeconds)} |`);
+  for (const e of results)
+    lines.push(
+      `| @${e.orders} orders${e.heapCapMb ? `, heap capped at ${e.heapCapMb} MB` : ''}${e.status !== 'ok' ? ` (failed: ${e.note ?? ''})` : ''} | ${c(e.rows)} | ${c(e.seconds)} | ${c(e.rowsPerSec)} | ${c(e.workerStartRssMb)} | ${c(e.workerPeakRssMb)} | ${c(e.fileMb)} | ${c(e.downloadSeconds)} |`,
+    );
   return lines;
 }

@@ -21,7 +21,15 @@ export const JOB_OPTIONS: DefaultJobOptions = {
 };
 
 /** src/services/orders/list-my-orders.ts ORDER_SUMMARY_FIELDS, and the desk's (admin/list-orders.ts). */
-const SUMMARY = { orderId: 1, orderDate: 1, status: 1, totalAmount: 1, itemCount: 1, 'deliveryAddress.city': 1, 'deliveryAddress.state': 1 };
+const SUMMARY = {
+  orderId: 1,
+  orderDate: 1,
+  status: 1,
+  totalAmount: 1,
+  itemCount: 1,
+  'deliveryAddress.city': 1,
+  'deliveryAddress.state': 1,
+};
 const DESK = { ...SUMMARY, userId: 1, customerId: 1, customerName: 1, customerEmail: 1 };
 const NEWEST = { orderDate: -1, _id: -1 } as const;
 /** A server-side time limit, so a floor that is given up on stops using the database. */
@@ -48,7 +56,8 @@ export class Floors {
     this.rollups = db.collection('analytics_daily');
     this.idClaims = db.collection('id_claims');
     this.locks = db.collection('order_locks');
-    const q = (name: string) => new Queue(name, { connection: redis, prefix: queuePrefix(QUEUE_PREFIX, name), defaultJobOptions: JOB_OPTIONS });
+    const q = (name: string) =>
+      new Queue(name, { connection: redis, prefix: queuePrefix(QUEUE_PREFIX, name), defaultJobOptions: JOB_OPTIONS });
     this.queues = { emails: q('emails'), 'customer-stats': q('customer-stats'), analytics: q('analytics') };
   }
 
@@ -58,7 +67,14 @@ export class Floors {
 
   /** GET /api/orders/me?limit=10: one page newest first, and the total, together. */
   async myOrders(userId: string, maxTimeMS?: number): Promise<void> {
-    await Promise.all([this.orders.find({ userId }, { projection: SUMMARY, ...limit(maxTimeMS) }).sort(NEWEST).limit(10).toArray(), this.orders.countDocuments({ userId }, limit(maxTimeMS))]);
+    await Promise.all([
+      this.orders
+        .find({ userId }, { projection: SUMMARY, ...limit(maxTimeMS) })
+        .sort(NEWEST)
+        .limit(10)
+        .toArray(),
+      this.orders.countDocuments({ userId }, limit(maxTimeMS)),
+    ]);
   }
 
   /** GET /api/orders/:orderId: the order, then its items. */
@@ -71,18 +87,36 @@ export class Floors {
   /** GET /api/orders?status=Delivered&minAmount=1000&page=2&limit=20. */
   async adminList(maxTimeMS?: number): Promise<void> {
     const filter = { status: 'Delivered', totalAmount: { $gte: 100_000 } };
-    await Promise.all([this.orders.find(filter, { projection: DESK, ...limit(maxTimeMS) }).sort(NEWEST).skip(20).limit(20).toArray(), this.orders.countDocuments(filter, limit(maxTimeMS))]);
+    await Promise.all([
+      this.orders
+        .find(filter, { projection: DESK, ...limit(maxTimeMS) })
+        .sort(NEWEST)
+        .skip(20)
+        .limit(20)
+        .toArray(),
+      this.orders.countDocuments(filter, limit(maxTimeMS)),
+    ]);
   }
 
   /** GET /api/orders/search?q=<email prefix>: anchored regex on the lower-cased shadow, and the count. */
   async search(prefix: string, maxTimeMS?: number): Promise<void> {
     const filter = { customerEmailLower: { $regex: `^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}` } };
-    await Promise.all([this.orders.find(filter, { projection: DESK, ...limit(maxTimeMS) }).sort(NEWEST).limit(10).toArray(), this.orders.countDocuments(filter, limit(maxTimeMS))]);
+    await Promise.all([
+      this.orders
+        .find(filter, { projection: DESK, ...limit(maxTimeMS) })
+        .sort(NEWEST)
+        .limit(10)
+        .toArray(),
+      this.orders.countDocuments(filter, limit(maxTimeMS)),
+    ]);
   }
 
   /** GET /api/orders/analytics: every daily rollup (services/analytics/report.ts reads them so). */
   async analytics(maxTimeMS?: number): Promise<void> {
-    await this.rollups.find({}, { projection: { pending: 0 }, ...limit(maxTimeMS) }).sort({ _id: 1 }).toArray();
+    await this.rollups
+      .find({}, { projection: { pending: 0 }, ...limit(maxTimeMS) })
+      .sort({ _id: 1 })
+      .toArray();
   }
 
   /**
@@ -94,19 +128,59 @@ export class Floors {
    * around clearing the outbox): "the same database writes" the issue's floor asks for,
    * which tells the cost of those round trips from the cost of the framework.
    */
-  async createOrder(user: { userId: string; customerId: string; email: string; name: string }, apiShaped = false): Promise<void> {
+  async createOrder(
+    user: { userId: string; customerId: string; email: string; name: string },
+    apiShaped = false,
+  ): Promise<void> {
     const now = new Date();
     const year = now.getUTCFullYear();
-    await this.counters.findOneAndUpdate({ _id: `FLR-${year}` }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' });
+    await this.counters.findOneAndUpdate(
+      { _id: `FLR-${year}` },
+      { $inc: { seq: 1 } },
+      { upsert: true, returnDocument: 'after' },
+    );
     const orderId = `FLR-${year}-${String(++this.created).padStart(6, '0')}${process.pid % 1000}`;
     if (apiShaped) await this.idClaims.insertOne({ _id: orderId });
     const _id = new ObjectId();
     const lines = [
-      { productId: 'PROD-001', productName: 'Wireless Headphones', productDescription: 'Premium noise-cancelling headphones', sku: 'WH-NC-001', quantity: 2, unitPrice: 250_000, totalPrice: 500_000, discount: 25_000, tax: 22_500, finalPrice: 497_500 },
-      { productId: 'PROD-002', productName: 'USB-C Cable', productDescription: null, sku: 'CABLE-USBC-01', quantity: 1, unitPrice: 50_000, totalPrice: 50_000, discount: 0, tax: 4_500, finalPrice: 54_500 },
+      {
+        productId: 'PROD-001',
+        productName: 'Wireless Headphones',
+        productDescription: 'Premium noise-cancelling headphones',
+        sku: 'WH-NC-001',
+        quantity: 2,
+        unitPrice: 250_000,
+        totalPrice: 500_000,
+        discount: 25_000,
+        tax: 22_500,
+        finalPrice: 497_500,
+      },
+      {
+        productId: 'PROD-002',
+        productName: 'USB-C Cable',
+        productDescription: null,
+        sku: 'CABLE-USBC-01',
+        quantity: 1,
+        unitPrice: 50_000,
+        totalPrice: 50_000,
+        discount: 0,
+        tax: 4_500,
+        finalPrice: 54_500,
+      },
     ];
     await this.items.insertMany(
-      lines.map((l) => ({ _id: new ObjectId(), orderId: _id, orderIdString: orderId, ...l, returnRequested: false, returnQuantity: 0, returnedQuantity: 0, returnReason: null, returnId: null, createdAt: now })),
+      lines.map((l) => ({
+        _id: new ObjectId(),
+        orderId: _id,
+        orderIdString: orderId,
+        ...l,
+        returnRequested: false,
+        returnQuantity: 0,
+        returnedQuantity: 0,
+        returnReason: null,
+        returnId: null,
+        createdAt: now,
+      })),
     );
     const meta = { ipAddress: '127.0.0.1', userAgent: 'bench-floor', platform: 'unknown' };
     const event = {
@@ -118,25 +192,75 @@ export class Floors {
       data: { ipAddress: meta.ipAddress, userAgent: meta.userAgent },
     };
     const order: Document = {
-      _id, orderId, userId: user.userId, customerId: user.customerId, customerEmail: user.email, customerName: user.name,
-      customerEmailLower: user.email.toLowerCase(), customerNameLower: user.name.toLowerCase(),
-      deliveryAddress: { recipientName: 'John Doe', street: '123 Main Street, Apartment 4B', city: 'Bangalore', state: 'Karnataka', zipCode: '560001', country: 'India', phone: '+919876543210' },
-      orderDate: now, status: 'Placed', totalAmount: 552_000, itemCount: 3,
-      cancellationReason: null, cancellationCategory: null, cancelledBy: null, cancelledAt: null, returnReason: null, returnRequestedBy: null,
-      returnRequestedAt: null, returnApproved: null, returnApprovedBy: null, returnApprovedAt: null, notes: 'Please deliver between 10 AM - 2 PM',
-      metadata: meta, updatedBy: user.userId, version: 0, outbox: [event], outboxPending: true, idempotencyKey: `none:${orderId}`, createdAt: now, updatedAt: now,
+      _id,
+      orderId,
+      userId: user.userId,
+      customerId: user.customerId,
+      customerEmail: user.email,
+      customerName: user.name,
+      customerEmailLower: user.email.toLowerCase(),
+      customerNameLower: user.name.toLowerCase(),
+      deliveryAddress: {
+        recipientName: 'John Doe',
+        street: '123 Main Street, Apartment 4B',
+        city: 'Bangalore',
+        state: 'Karnataka',
+        zipCode: '560001',
+        country: 'India',
+        phone: '+919876543210',
+      },
+      orderDate: now,
+      status: 'Placed',
+      totalAmount: 552_000,
+      itemCount: 3,
+      cancellationReason: null,
+      cancellationCategory: null,
+      cancelledBy: null,
+      cancelledAt: null,
+      returnReason: null,
+      returnRequestedBy: null,
+      returnRequestedAt: null,
+      returnApproved: null,
+      returnApprovedBy: null,
+      returnApprovedAt: null,
+      notes: 'Please deliver between 10 AM - 2 PM',
+      metadata: meta,
+      updatedBy: user.userId,
+      version: 0,
+      outbox: [event],
+      outboxPending: true,
+      idempotencyKey: `none:${orderId}`,
+      createdAt: now,
+      updatedAt: now,
     };
     await this.orders.insertOne(order);
     const job = {
-      eventId: event.eventId, type: 'order.created', orderRef: _id.toHexString(), orderId, userId: user.userId, customerId: user.customerId,
-      occurredAt: now.toISOString(), previousStatus: null, newStatus: 'Placed', returnId: null,
+      eventId: event.eventId,
+      type: 'order.created',
+      orderRef: _id.toHexString(),
+      orderId,
+      userId: user.userId,
+      customerId: user.customerId,
+      occurredAt: now.toISOString(),
+      previousStatus: null,
+      newStatus: 'Placed',
+      returnId: null,
     };
     // The history row and the event record workers check a job against, side by side as the relay writes them.
     const { eventId: _eventId, ...record } = job;
     await Promise.all([
       this.history.insertOne({
-        eventId: event.eventId, orderId: _id, orderIdString: orderId, previousStatus: null, newStatus: 'Placed', changedBy: user.userId,
-        changedByRole: 'Customer', changedByName: user.name, notes: 'Order placed', timestamp: now, metadata: { ipAddress: meta.ipAddress, userAgent: meta.userAgent },
+        eventId: event.eventId,
+        orderId: _id,
+        orderIdString: orderId,
+        previousStatus: null,
+        newStatus: 'Placed',
+        changedBy: user.userId,
+        changedByRole: 'Customer',
+        changedByName: user.name,
+        notes: 'Order placed',
+        timestamp: now,
+        metadata: { ipAddress: meta.ipAddress, userAgent: meta.userAgent },
       }),
       this.events.insertOne({ ...record, _id: event.eventId, orderRef: _id, occurredAt: now }),
     ]);

@@ -61,7 +61,13 @@ export type Span = { seconds: number } | { amount: number };
  * Runs autocannon against `baseUrl` with `connections` for `span`, adding to `tally` the
  * latency of every response (2xx or not) as autocannon's clients measure it.
  */
-export async function runHttp(baseUrl: string, spec: HttpRequestSpec, connections: number, span: Span, tally?: Tally): Promise<void> {
+export async function runHttp(
+  baseUrl: string,
+  spec: HttpRequestSpec,
+  connections: number,
+  span: Span,
+  tally?: Tally,
+): Promise<void> {
   const t = tally ?? new Tally();
   const first = spec.next();
   const options: autocannon.Options = {
@@ -89,7 +95,9 @@ export async function runHttp(baseUrl: string, spec: HttpRequestSpec, connection
   const start = performance.now();
   let last = start;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(options, (err: unknown, res: autocannon.Result) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(res)));
+    const instance = autocannon(options, (err: unknown, res: autocannon.Result) =>
+      err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(res),
+    );
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {
       last = performance.now();
       t.latencies.push(responseTime);

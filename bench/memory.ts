@@ -39,10 +39,21 @@ interface ProcessFigures {
 }
 
 async function figuresOf(url: string): Promise<ProcessFigures> {
-  const text = await (await fetch(`${url}/metrics`, { headers: metricsAuth, signal: AbortSignal.timeout(5000) })).text();
+  const text = await (
+    await fetch(`${url}/metrics`, { headers: metricsAuth, signal: AbortSignal.timeout(5000) })
+  ).text();
   const mb = (name: string) => Math.round(Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? 0) / 2 ** 20);
-  const gcSeconds = [...text.matchAll(/^nodejs_gc_duration_seconds_sum\{[^}]*\} (\S+)/gm)].reduce((a, m) => a + Number(m[1]), 0);
-  return { rssMb: mb('process_resident_memory_bytes'), heapUsedMb: mb('nodejs_heap_size_used_bytes'), heapTotalMb: mb('nodejs_heap_size_total_bytes'), externalMb: mb('nodejs_external_memory_bytes'), gcSeconds };
+  const gcSeconds = [...text.matchAll(/^nodejs_gc_duration_seconds_sum\{[^}]*\} (\S+)/gm)].reduce(
+    (a, m) => a + Number(m[1]),
+    0,
+  );
+  return {
+    rssMb: mb('process_resident_memory_bytes'),
+    heapUsedMb: mb('nodejs_heap_size_used_bytes'),
+    heapTotalMb: mb('nodejs_heap_size_total_bytes'),
+    externalMb: mb('nodejs_external_memory_bytes'),
+    gcSeconds,
+  };
 }
 
 async function main(): Promise<void> {
@@ -91,7 +102,12 @@ async function main(): Promise<void> {
           gcMsPerRequest: round(((loaded.gcSeconds - before.gcSeconds) * 1000) / Math.max(1, requests), 3),
           idleRssMb: idle,
           peakRssMb: Math.max(peakSampled, memoryOf(api.pid)?.peakMb ?? 0),
-          keptAfterLoad: { rssMb: kept.rssMb, heapUsedMb: kept.heapUsedMb, heapTotalMb: kept.heapTotalMb, externalMb: kept.externalMb },
+          keptAfterLoad: {
+            rssMb: kept.rssMb,
+            heapUsedMb: kept.heapUsedMb,
+            heapTotalMb: kept.heapTotalMb,
+            externalMb: kept.externalMb,
+          },
           ...bySide,
         };
         log(JSON.stringify(row));

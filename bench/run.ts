@@ -16,7 +16,19 @@ import { evaluate, updateCapacityBlock, updateReadme, writeResults, type BenchRe
 import { measure, scenarios, type ApiHandle, type ScenarioResult } from './scenarios';
 import { Seeder } from './seed';
 import { runSoak, soakMarkdown, writeSoak } from './soak';
-import { build, cancelStartupSweep, killAllServices, SWEEP_INTERVAL_MS, serviceEnv, startApi, startBareApi, startFakeAuth, startSmtpSink, type Closable, type ServiceProcess } from './stack';
+import {
+  build,
+  cancelStartupSweep,
+  killAllServices,
+  SWEEP_INTERVAL_MS,
+  serviceEnv,
+  startApi,
+  startBareApi,
+  startFakeAuth,
+  startSmtpSink,
+  type Closable,
+  type ServiceProcess,
+} from './stack';
 import { freePort, log, memoryOf, round } from './util';
 
 /**
@@ -39,19 +51,32 @@ async function main(): Promise<number> {
   let bodyDepth: BodyDepthResult | undefined;
   let capacity: CapacityResult | undefined;
   const environment: BenchReport['environment'] = {
-    node: process.version, cpus: os.cpus().length, memoryGb: round(os.totalmem() / 2 ** 30, 1), loadAverageAtStart: os.loadavg()[0].toFixed(2),
-    database: '?', redis: '?', apiEnvironment: 'production', metricsEnabled: true, logLevel: 'warn', rateLimitMax: 1e9, workerConcurrency: 5, sweepIntervalMs: SWEEP_INTERVAL_MS,
+    node: process.version,
+    cpus: os.cpus().length,
+    memoryGb: round(os.totalmem() / 2 ** 30, 1),
+    loadAverageAtStart: os.loadavg()[0].toFixed(2),
+    database: '?',
+    redis: '?',
+    apiEnvironment: 'production',
+    metricsEnabled: true,
+    logLevel: 'warn',
+    rateLimitMax: 1e9,
+    workerConcurrency: 5,
+    sweepIntervalMs: SWEEP_INTERVAL_MS,
   };
   let apiPeak = 0;
   let workersPeak = 0;
   let failure: string | undefined;
 
   // Everything stops by itself: a run that hangs is killed with its children.
-  const watchdog = setTimeout(() => {
-    log('watchdog: the run took too long; killing it');
-    killAllServices();
-    process.exit(3);
-  }, (cfg.quick ? 10 : 30) * 60_000);
+  const watchdog = setTimeout(
+    () => {
+      log('watchdog: the run took too long; killing it');
+      killAllServices();
+      process.exit(3);
+    },
+    (cfg.quick ? 10 : 30) * 60_000,
+  );
   watchdog.unref();
   const onSignal = () => {
     killAllServices();
@@ -60,7 +85,11 @@ async function main(): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
-  const client = await MongoClient.connect(MONGO_HOST_URI, { maxPoolSize: 20, retryWrites: false, serverSelectionTimeoutMS: 5000 });
+  const client = await MongoClient.connect(MONGO_HOST_URI, {
+    maxPoolSize: 20,
+    retryWrites: false,
+    serverSelectionTimeoutMS: 5000,
+  });
   const db = client.db(BENCH_DB);
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   let floors: Floors | null = null;
@@ -115,7 +144,8 @@ async function main(): Promise<number> {
     // Every order to a CSV: rows/s, and the worker's peak RSS, which must not grow with the count.
     const measureExportNow = async () => {
       const orders = await db.collection('orders').estimatedDocumentCount();
-      for (const heapCapMb of [null, EXPORT_HEAP_CAP_MB]) exports.push(await measureExport(handle.url, orders, env, cfg.quick ? 120_000 : 600_000, heapCapMb));
+      for (const heapCapMb of [null, EXPORT_HEAP_CAP_MB])
+        exports.push(await measureExport(handle.url, orders, env, cfg.quick ? 120_000 : 600_000, heapCapMb));
     };
     if (cfg.only === 'exports') {
       await measureExportNow();
@@ -130,7 +160,8 @@ async function main(): Promise<number> {
       const all = scenarios(seeder, floors);
       const orders = await db.collection('orders').estimatedDocumentCount();
       const picked = (name: string) => !cfg.costOf || cfg.costOf.includes(name);
-      for (const s of all.filter((x) => (x.name === 'get-order' || x.name === 'my-orders') && picked(x.name))) results.push(await measure(s, orders, handle, cfg, bare ?? undefined));
+      for (const s of all.filter((x) => (x.name === 'get-order' || x.name === 'my-orders') && picked(x.name)))
+        results.push(await measure(s, orders, handle, cfg, bare ?? undefined));
       if (picked('emails')) emails.push(await measureEmails(seeder, orders, env, smtp, cfg));
       const create = all.find((x) => x.kind === 'create');
       if (create && picked(create.name)) results.push(await measure(create, orders, handle, cfg));
@@ -158,7 +189,8 @@ async function main(): Promise<number> {
         diagnostics.push(...(await diagnose(db, seeder, Math.min(cfg.requestCapMs, 5000), cfg.quick ? 1 : 5)));
         if (!cfg.quick) {
           diagnostics.push(...(await rollupExperiment(db, seeder.orders.length, 5000)));
-          if (size === cfg.largeOrders) diagnostics.push(...(await ginExperiment(db, seeder, BENCH_DB, cfg.requestCapMs)));
+          if (size === cfg.largeOrders)
+            diagnostics.push(...(await ginExperiment(db, seeder, BENCH_DB, cfg.requestCapMs)));
         }
         const orders = await db.collection('orders').estimatedDocumentCount();
         for (const s of all.filter((x) => x.kind === 'read')) results.push(await measure(s, orders, handle, cfg));
@@ -181,7 +213,8 @@ async function main(): Promise<number> {
         if (gin) {
           try {
             const orders = await db.collection('orders').estimatedDocumentCount();
-            for (const s of all.filter((x) => x.name === 'my-orders' || x.name === 'get-order')) results.push({ ...(await measure(s, orders, handle, cfg, bare ?? undefined)), indexes: 'gin' });
+            for (const s of all.filter((x) => x.name === 'my-orders' || x.name === 'get-order'))
+              results.push({ ...(await measure(s, orders, handle, cfg, bare ?? undefined)), indexes: 'gin' });
             // Each email job reads its order and items, and create clears the outbox by _id: the same lookups.
             await measureWrites(orders, 'gin');
           } finally {
@@ -202,7 +235,9 @@ async function main(): Promise<number> {
     }
     for (const c of closers.reverse()) await c.close().catch(() => undefined);
     await floors?.close().catch(() => undefined);
-    await obliterateQueues(redis).catch((err: unknown) => log(`could not clear queues ${QUEUE_PREFIX}: ${String(err)}`));
+    await obliterateQueues(redis).catch((err: unknown) =>
+      log(`could not clear queues ${QUEUE_PREFIX}: ${String(err)}`),
+    );
     await db.dropDatabase().catch((err: unknown) => log(`could not drop ${BENCH_DB}: ${String(err)}`));
     await client.close();
     redis.disconnect();
@@ -210,7 +245,15 @@ async function main(): Promise<number> {
 
   const finished = new Date();
   environment.loadAverageAtEnd = os.loadavg()[0].toFixed(2);
-  const partial = { scenarios: results, emails, exports, ...(bodyDepth && { bodyDepth }), ...(capacity && { capacity }), memory: { apiPeakRssMb: apiPeak, workersPeakRssMb: workersPeak }, settings: cfg };
+  const partial = {
+    scenarios: results,
+    emails,
+    exports,
+    ...(bodyDepth && { bodyDepth }),
+    ...(capacity && { capacity }),
+    memory: { apiPeakRssMb: apiPeak, workersPeakRssMb: workersPeak },
+    settings: cfg,
+  };
   const targets = evaluate(partial);
   const report: BenchReport = {
     version: 1,
@@ -221,19 +264,31 @@ async function main(): Promise<number> {
     ...partial,
     diagnostics,
     targets,
-    summary: { passed: targets.filter((t) => t.pass === true).length, missed: targets.filter((t) => t.pass === false).length, notJudged: targets.filter((t) => t.pass === null).length },
+    summary: {
+      passed: targets.filter((t) => t.pass === true).length,
+      missed: targets.filter((t) => t.pass === false).length,
+      notJudged: targets.filter((t) => t.pass === null).length,
+    },
     ...(failure && { error: failure }),
   };
   const file = writeResults(report);
   if (cfg.only === 'capacity') {
     updateCapacityBlock(report);
-    log(`wrote ${file}, results/capacity-latest.json and the capacity table in bench/README.md (BENCH_ONLY: latest.json and the main table are left as they are)`);
-  } else if (cfg.only) log(`wrote ${file} and results/${cfg.only}-latest.json (BENCH_ONLY: latest.json and bench/README.md are left as they are)`);
+    log(
+      `wrote ${file}, results/capacity-latest.json and the capacity table in bench/README.md (BENCH_ONLY: latest.json and the main table are left as they are)`,
+    );
+  } else if (cfg.only)
+    log(
+      `wrote ${file} and results/${cfg.only}-latest.json (BENCH_ONLY: latest.json and bench/README.md are left as they are)`,
+    );
   else {
     updateReadme(report);
     log(`wrote ${file}, results/latest.json and the table in bench/README.md`);
   }
-  for (const t of targets) log(`${t.pass === null ? 'n/a ' : t.pass ? 'pass' : 'MISS'}  ${t.target}: ${t.value ?? '–'}${t.note ? ` (${t.note})` : ''}`);
+  for (const t of targets)
+    log(
+      `${t.pass === null ? 'n/a ' : t.pass ? 'pass' : 'MISS'}  ${t.target}: ${t.value ?? '–'}${t.note ? ` (${t.note})` : ''}`,
+    );
   clearTimeout(watchdog);
   // A benchmark that missed targets still ran: only a broken run fails the command.
   return failure ? 1 : 0;

@@ -65,10 +65,35 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** The guide's 4.1 request body. */
 export const CREATE_BODY = JSON.stringify({
-  deliveryAddress: { recipientName: 'John Doe', street: '123 Main Street, Apartment 4B', city: 'Bangalore', state: 'Karnataka', zipCode: '560001', country: 'India', phone: '+919876543210' },
+  deliveryAddress: {
+    recipientName: 'John Doe',
+    street: '123 Main Street, Apartment 4B',
+    city: 'Bangalore',
+    state: 'Karnataka',
+    zipCode: '560001',
+    country: 'India',
+    phone: '+919876543210',
+  },
   items: [
-    { productId: 'PROD-001', productName: 'Wireless Headphones', productDescription: 'Premium noise-cancelling headphones', sku: 'WH-NC-001', quantity: 2, unitPrice: 2500.0, discount: 250.0, tax: 225.0 },
-    { productId: 'PROD-002', productName: 'USB-C Cable', sku: 'CABLE-USBC-01', quantity: 1, unitPrice: 500.0, discount: 0.0, tax: 45.0 },
+    {
+      productId: 'PROD-001',
+      productName: 'Wireless Headphones',
+      productDescription: 'Premium noise-cancelling headphones',
+      sku: 'WH-NC-001',
+      quantity: 2,
+      unitPrice: 2500.0,
+      discount: 250.0,
+      tax: 225.0,
+    },
+    {
+      productId: 'PROD-002',
+      productName: 'USB-C Cable',
+      sku: 'CABLE-USBC-01',
+      quantity: 1,
+      unitPrice: 500.0,
+      discount: 0.0,
+      tax: 45.0,
+    },
   ],
   notes: 'Please deliver between 10 AM - 2 PM',
 });
@@ -94,7 +119,13 @@ export function scenarios(seeder: Seeder, floors: Floors): Scenario[] {
     {
       name: 'my-orders',
       kind: 'read',
-      api: { method: 'GET', next: () => ({ path: '/api/orders/me?limit=10', headers: bearer(customerToken(seeder.randomCustomer(my.api))) }) },
+      api: {
+        method: 'GET',
+        next: () => ({
+          path: '/api/orders/me?limit=10',
+          headers: bearer(customerToken(seeder.randomCustomer(my.api))),
+        }),
+      },
       floor: (ms) => floors.myOrders(seeder.randomCustomer(my.floor).userId, ms),
     },
     {
@@ -113,13 +144,22 @@ export function scenarios(seeder: Seeder, floors: Floors): Scenario[] {
     {
       name: 'admin-list',
       kind: 'read',
-      api: { method: 'GET', next: () => ({ path: '/api/orders?status=Delivered&minAmount=1000&page=2&limit=20', headers: bearer(admin) }) },
+      api: {
+        method: 'GET',
+        next: () => ({ path: '/api/orders?status=Delivered&minAmount=1000&page=2&limit=20', headers: bearer(admin) }),
+      },
       floor: (ms) => floors.adminList(ms),
     },
     {
       name: 'search',
       kind: 'read',
-      api: { method: 'GET', next: () => ({ path: `/api/orders/search?q=${encodeURIComponent(searchTerm(find.api))}`, headers: bearer(admin) }) },
+      api: {
+        method: 'GET',
+        next: () => ({
+          path: `/api/orders/search?q=${encodeURIComponent(searchTerm(find.api))}`,
+          headers: bearer(admin),
+        }),
+      },
       floor: (ms) => floors.search(searchTerm(find.floor), ms),
     },
     {
@@ -131,14 +171,29 @@ export function scenarios(seeder: Seeder, floors: Floors): Scenario[] {
     {
       name: 'create-order',
       kind: 'create',
-      api: { method: 'POST', next: () => ({ path: '/api/orders', headers: { ...json, ...bearer(customerToken(creator(make.api))) }, body: CREATE_BODY }) },
+      api: {
+        method: 'POST',
+        next: () => ({
+          path: '/api/orders',
+          headers: { ...json, ...bearer(customerToken(creator(make.api))) },
+          body: CREATE_BODY,
+        }),
+      },
       floor: () => {
         const c = creator(make.floor);
-        return floors.createOrder({ userId: c.userId, customerId: c.customerId, email: c.email, name: `${c.firstName} ${c.lastName}` });
+        return floors.createOrder({
+          userId: c.userId,
+          customerId: c.customerId,
+          email: c.email,
+          name: `${c.firstName} ${c.lastName}`,
+        });
       },
       apiShaped: () => {
         const c = creator(make.floor);
-        return floors.createOrder({ userId: c.userId, customerId: c.customerId, email: c.email, name: `${c.firstName} ${c.lastName}` }, true);
+        return floors.createOrder(
+          { userId: c.userId, customerId: c.customerId, email: c.email, name: `${c.firstName} ${c.lastName}` },
+          true,
+        );
       },
     },
   ];
@@ -147,9 +202,17 @@ export function scenarios(seeder: Seeder, floors: Floors): Scenario[] {
 /** RSS and V8 heap of the API from its Prometheus metrics (METRICS_ENABLED=true); undefined if unavailable. */
 async function memoryFromMetrics(baseUrl: string): Promise<ScenarioResult['apiMemory']> {
   try {
-    const text = await (await fetch(`${baseUrl}/metrics`, { headers: metricsAuth, signal: AbortSignal.timeout(5000) })).text();
-    const mb = (name: string) => round(Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20, 1);
-    const m = { rssMb: mb('process_resident_memory_bytes'), heapUsedMb: mb('nodejs_heap_size_used_bytes'), heapTotalMb: mb('nodejs_heap_size_total_bytes'), externalMb: mb('nodejs_external_memory_bytes') };
+    const text = await (
+      await fetch(`${baseUrl}/metrics`, { headers: metricsAuth, signal: AbortSignal.timeout(5000) })
+    ).text();
+    const mb = (name: string) =>
+      round(Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20, 1);
+    const m = {
+      rssMb: mb('process_resident_memory_bytes'),
+      heapUsedMb: mb('nodejs_heap_size_used_bytes'),
+      heapTotalMb: mb('nodejs_heap_size_total_bytes'),
+      externalMb: mb('nodejs_external_memory_bytes'),
+    };
     return Object.values(m).every(Number.isFinite) ? m : undefined;
   } catch {
     return undefined;
@@ -157,11 +220,20 @@ async function memoryFromMetrics(baseUrl: string): Promise<ScenarioResult['apiMe
 }
 
 /** One request through fetch, given up after `capMs`. */
-async function probe(baseUrl: string, spec: HttpRequestSpec, capMs: number): Promise<{ status: number; body: string; ms: number | null }> {
+async function probe(
+  baseUrl: string,
+  spec: HttpRequestSpec,
+  capMs: number,
+): Promise<{ status: number; body: string; ms: number | null }> {
   const n = spec.next();
   const t0 = performance.now();
   try {
-    const res = await fetch(baseUrl + n.path, { method: spec.method, headers: n.headers, body: n.body, signal: AbortSignal.timeout(capMs) });
+    const res = await fetch(baseUrl + n.path, {
+      method: spec.method,
+      headers: n.headers,
+      body: n.body,
+      signal: AbortSignal.timeout(capMs),
+    });
     const body = (await res.text()).slice(0, 300);
     return { status: res.status, body, ms: round(performance.now() - t0, 1) };
   } catch (err) {
@@ -192,7 +264,13 @@ async function timeFloor(s: Scenario, capMs?: number): Promise<number | null> {
  *   machine, all completed (no work is left running into the other side's turn).
  * The API's RSS is sampled while it is loaded.
  */
-export async function measure(s: Scenario, orders: number, api: ApiHandle, cfg: BenchSettings, bare?: { url: string; pid: number }): Promise<ScenarioResult> {
+export async function measure(
+  s: Scenario,
+  orders: number,
+  api: ApiHandle,
+  cfg: BenchSettings,
+  bare?: { url: string; pid: number },
+): Promise<ScenarioResult> {
   const base = { name: s.name, kind: s.kind, orders };
   // The best of up to three, so a cold first request (JIT, connections) does not decide the mode.
   let first = await probe(api.url, s.api, cfg.requestCapMs);
@@ -225,7 +303,9 @@ export async function measure(s: Scenario, orders: number, api: ApiHandle, cfg: 
   // answers such queries only about 1.2 × faster than one at a time (measured here).
   const total = Math.max(2 * cfg.rounds, Math.floor((cfg.seconds * 1000 * 1.2) / slowest));
   const c = fast ? cfg.connections : Math.min(cfg.connections, Math.max(2, Math.floor(total / cfg.rounds)));
-  const perSegment: Span = fast ? { seconds: cfg.seconds / cfg.rounds } : { amount: Math.max(c, Math.ceil(total / cfg.rounds)) };
+  const perSegment: Span = fast
+    ? { seconds: cfg.seconds / cfg.rounds }
+    : { amount: Math.max(c, Math.ceil(total / cfg.rounds)) };
   if (fast) {
     await runHttp(api.url, s.api, c, { seconds: cfg.warmupSeconds });
     await runLoop(s.floor, c, { seconds: cfg.warmupSeconds });
@@ -286,19 +366,41 @@ export async function measure(s: Scenario, orders: number, api: ApiHandle, cfg: 
   const ratio = f.opsPerSec > 0 ? round(a.opsPerSec / f.opsPerSec, 3) : 0;
   const apiCpuMsPerRequest = round(cpu.api / Math.max(1, a.ok + a.non2xx), 3);
   const floorCpuMsPerOp = round(cpu.floor / Math.max(1, f.ok + f.errors), 3);
-  log(`${s.name} @${orders} [${fast ? 'time' : 'count'}, c=${c}]: api ${a.opsPerSec}/s p50 ${a.p50Ms} p99 ${a.p99Ms} err ${a.non2xx + a.errors} ${apiCpuMsPerRequest} ms CPU/req | floor ${f.opsPerSec}/s p50 ${f.p50Ms} p99 ${f.p99Ms} err ${f.errors} ${floorCpuMsPerOp} ms CPU/op | ratio ${ratio} | rss ${peakRss} MB`);
+  log(
+    `${s.name} @${orders} [${fast ? 'time' : 'count'}, c=${c}]: api ${a.opsPerSec}/s p50 ${a.p50Ms} p99 ${a.p99Ms} err ${a.non2xx + a.errors} ${apiCpuMsPerRequest} ms CPU/req | floor ${f.opsPerSec}/s p50 ${f.p50Ms} p99 ${f.p99Ms} err ${f.errors} ${floorCpuMsPerOp} ms CPU/op | ratio ${ratio} | rss ${peakRss} MB`,
+  );
   const sh = shaped ? shapedTally.result() : undefined;
   const b = bare ? bareTally.result() : undefined;
   const bareCpuMsPerRequest = b ? round(bareCpu / Math.max(1, b.ok + b.non2xx), 3) : undefined;
-  if (b) log(`${s.name} @${orders}: bare API ${b.opsPerSec}/s p50 ${b.p50Ms} p99 ${b.p99Ms} err ${b.non2xx + b.errors} ${bareCpuMsPerRequest} ms CPU/req`);
-  if (sh) log(`${s.name} @${orders}: raw driver with the service's round trips ${sh.opsPerSec}/s p50 ${sh.p50Ms} p99 ${sh.p99Ms} err ${sh.errors}`);
+  if (b)
+    log(
+      `${s.name} @${orders}: bare API ${b.opsPerSec}/s p50 ${b.p50Ms} p99 ${b.p99Ms} err ${b.non2xx + b.errors} ${bareCpuMsPerRequest} ms CPU/req`,
+    );
+  if (sh)
+    log(
+      `${s.name} @${orders}: raw driver with the service's round trips ${sh.opsPerSec}/s p50 ${sh.p50Ms} p99 ${sh.p99Ms} err ${sh.errors}`,
+    );
   return {
-    ...base, status: 'ok', probeMs: { api: first.ms, floor: floorMs }, mode: fast ? 'time' : 'count', connections: c,
-    api: { ...a, peakRssMb: peakRss }, floor: f, ratio, apiCpuMsPerRequest, floorCpuMsPerOp, ...(apiMemory && { apiMemory }),
+    ...base,
+    status: 'ok',
+    probeMs: { api: first.ms, floor: floorMs },
+    mode: fast ? 'time' : 'count',
+    connections: c,
+    api: { ...a, peakRssMb: peakRss },
+    floor: f,
+    ratio,
+    apiCpuMsPerRequest,
+    floorCpuMsPerOp,
+    ...(apiMemory && { apiMemory }),
     ...(b && { bare: b, bareCpuMsPerRequest }),
     ...(sh && { apiShaped: sh, ratioToApiShaped: sh.opsPerSec > 0 ? round(a.opsPerSec / sh.opsPerSec, 3) : 0 }),
     ...(Object.keys(commands).length > 0 && {
-      apiDbCommands: Object.fromEntries(Object.entries(commands).map(([k, v]) => [k, { perRequest: round(v.n / Math.max(1, a.ok + a.non2xx), 2), meanMs: round(v.ms / v.n, 1) }])),
+      apiDbCommands: Object.fromEntries(
+        Object.entries(commands).map(([k, v]) => [
+          k,
+          { perRequest: round(v.n / Math.max(1, a.ok + a.non2xx), 2), meanMs: round(v.ms / v.n, 1) },
+        ]),
+      ),
     }),
   };
 }

@@ -9,21 +9,123 @@ import { pick, rng } from './util';
  * orders (no return requests are seeded, so their counters stay zero).
  */
 
-const FIRST = ['Aarav', 'Vivaan', 'Aditya', 'Vihaan', 'Arjun', 'Sai', 'Reyansh', 'Ayaan', 'Krishna', 'Ishaan', 'Priya', 'Ananya', 'Diya', 'Aadhya', 'Saanvi', 'Kavya', 'Meera', 'Riya', 'Isha', 'Neha', 'Rahul', 'Rohan', 'Karthik', 'Suresh', 'Lakshmi', 'Deepa', 'Anil', 'Sunita', 'Vikram', 'Pooja', 'Manoj', 'Divya', 'Harish', 'Sneha', 'Ganesh', 'Asha', 'Naveen', 'Swati', 'Ravi', 'Nisha'];
-const LAST = ['Sharma', 'Verma', 'Iyer', 'Reddy', 'Nair', 'Rao', 'Patel', 'Gupta', 'Singh', 'Kumar', 'Menon', 'Pillai', 'Das', 'Bose', 'Mehta', 'Joshi', 'Kulkarni', 'Desai', 'Shetty', 'Gowda', 'Hegde', 'Chopra', 'Malhotra', 'Kapoor', 'Agarwal', 'Banerjee', 'Mukherjee', 'Naidu', 'Krishnan', 'Subramanian'];
+const FIRST = [
+  'Aarav',
+  'Vivaan',
+  'Aditya',
+  'Vihaan',
+  'Arjun',
+  'Sai',
+  'Reyansh',
+  'Ayaan',
+  'Krishna',
+  'Ishaan',
+  'Priya',
+  'Ananya',
+  'Diya',
+  'Aadhya',
+  'Saanvi',
+  'Kavya',
+  'Meera',
+  'Riya',
+  'Isha',
+  'Neha',
+  'Rahul',
+  'Rohan',
+  'Karthik',
+  'Suresh',
+  'Lakshmi',
+  'Deepa',
+  'Anil',
+  'Sunita',
+  'Vikram',
+  'Pooja',
+  'Manoj',
+  'Divya',
+  'Harish',
+  'Sneha',
+  'Ganesh',
+  'Asha',
+  'Naveen',
+  'Swati',
+  'Ravi',
+  'Nisha',
+];
+const LAST = [
+  'Sharma',
+  'Verma',
+  'Iyer',
+  'Reddy',
+  'Nair',
+  'Rao',
+  'Patel',
+  'Gupta',
+  'Singh',
+  'Kumar',
+  'Menon',
+  'Pillai',
+  'Das',
+  'Bose',
+  'Mehta',
+  'Joshi',
+  'Kulkarni',
+  'Desai',
+  'Shetty',
+  'Gowda',
+  'Hegde',
+  'Chopra',
+  'Malhotra',
+  'Kapoor',
+  'Agarwal',
+  'Banerjee',
+  'Mukherjee',
+  'Naidu',
+  'Krishnan',
+  'Subramanian',
+];
 const DOMAINS = ['gmail.com', 'yahoo.co.in', 'outlook.com', 'rediffmail.com', 'example.in'];
 const CITIES: [string, string, string][] = [
-  ['Bangalore', 'Karnataka', '5600'], ['Mumbai', 'Maharashtra', '4000'], ['Chennai', 'Tamil Nadu', '6000'], ['Hyderabad', 'Telangana', '5000'],
-  ['Pune', 'Maharashtra', '4110'], ['Delhi', 'Delhi', '1100'], ['Kolkata', 'West Bengal', '7000'], ['Mysore', 'Karnataka', '5700'],
+  ['Bangalore', 'Karnataka', '5600'],
+  ['Mumbai', 'Maharashtra', '4000'],
+  ['Chennai', 'Tamil Nadu', '6000'],
+  ['Hyderabad', 'Telangana', '5000'],
+  ['Pune', 'Maharashtra', '4110'],
+  ['Delhi', 'Delhi', '1100'],
+  ['Kolkata', 'West Bengal', '7000'],
+  ['Mysore', 'Karnataka', '5700'],
 ];
 const PLATFORMS = ['Android', 'iOS', 'Windows', 'macOS', 'unknown'];
-const CATEGORIES = ['Headphones', 'USB-C Cable', 'Phone Case', 'Smart Watch', 'Backpack', 'Water Bottle', 'Desk Lamp', 'Keyboard', 'Mouse', 'Charger'];
+const CATEGORIES = [
+  'Headphones',
+  'USB-C Cable',
+  'Phone Case',
+  'Smart Watch',
+  'Backpack',
+  'Water Bottle',
+  'Desk Lamp',
+  'Keyboard',
+  'Mouse',
+  'Charger',
+];
 const CATALOG = Array.from({ length: 200 }, (_, i) => {
   const r = rng(1000 + i);
   const name = `${pick(r, ['Classic', 'Pro', 'Lite', 'Max', 'Eco', 'Ultra'])} ${CATEGORIES[i % CATEGORIES.length]} ${i + 1}`;
-  return { productId: `PROD-${String(i + 1).padStart(4, '0')}`, productName: name, sku: `SKU-${String(i + 1).padStart(5, '0')}`, unitPrice: (199 + Math.floor(r() * 20_000)) * 100 };
+  return {
+    productId: `PROD-${String(i + 1).padStart(4, '0')}`,
+    productName: name,
+    sku: `SKU-${String(i + 1).padStart(5, '0')}`,
+    unitPrice: (199 + Math.floor(r() * 20_000)) * 100,
+  };
 });
-export const STATUSES = ['Placed', 'Processing', 'Shipped', 'Delivered', 'Cancelled', 'Return Requested', 'Returned'] as const;
+export const STATUSES = [
+  'Placed',
+  'Processing',
+  'Shipped',
+  'Delivered',
+  'Cancelled',
+  'Return Requested',
+  'Returned',
+] as const;
 type Status = (typeof STATUSES)[number];
 
 export interface Customer {
@@ -72,14 +174,20 @@ export class Seeder {
   customers = 0;
   readonly now = Date.now();
 
-  constructor(readonly db: Db, private readonly perCustomer: number) {}
+  constructor(
+    readonly db: Db,
+    private readonly perCustomer: number,
+  ) {}
 
   /** Adds orders until there are `total`, `perCustomer` for each new customer. */
   async topUpTo(total: number): Promise<void> {
     const toAdd = total - this.orders.length;
     if (toAdd <= 0) return;
     // Orders placed through the API since took numbers from the same counters.
-    for (const c of await this.db.collection<{ _id: string; seq: number }>('counters').find({ _id: { $regex: '^ORD-' } }).toArray()) {
+    for (const c of await this.db
+      .collection<{ _id: string; seq: number }>('counters')
+      .find({ _id: { $regex: '^ORD-' } })
+      .toArray()) {
       const year = Number(c._id.slice(4));
       this.seqByYear.set(year, Math.max(this.seqByYear.get(year) ?? 0, c.seq));
     }
@@ -88,8 +196,14 @@ export class Seeder {
     const batch: { order: Document; items: Document[] }[] = [];
     const writes: Promise<void>[] = [];
     const flush = async (docs: { order: Document; items: Document[] }[]) => {
-      await this.db.collection('order_items').insertMany(docs.flatMap((d) => d.items), { ordered: false });
-      await this.db.collection('orders').insertMany(docs.map((d) => d.order), { ordered: false });
+      await this.db.collection('order_items').insertMany(
+        docs.flatMap((d) => d.items),
+        { ordered: false },
+      );
+      await this.db.collection('orders').insertMany(
+        docs.map((d) => d.order),
+        { ordered: false },
+      );
     };
     for (let k = 0; k < toAdd; k++) {
       const c = firstCustomer + Math.floor(k / this.perCustomer);
@@ -132,10 +246,25 @@ export class Seeder {
       totalAmount += finalPrice;
       itemCount += quantity;
       items.push({
-        _id: new ObjectId(), orderId: _id, orderIdString: orderId, productId: p.productId, productName: p.productName,
-        productDescription: `${p.productName}, as described in the catalogue`, sku: p.sku, quantity, unitPrice: p.unitPrice,
-        totalPrice, discount, tax, finalPrice, returnRequested: false, returnQuantity: 0, returnedQuantity: 0, returnReason: null,
-        returnId: null, createdAt: orderDate,
+        _id: new ObjectId(),
+        orderId: _id,
+        orderIdString: orderId,
+        productId: p.productId,
+        productName: p.productName,
+        productDescription: `${p.productName}, as described in the catalogue`,
+        sku: p.sku,
+        quantity,
+        unitPrice: p.unitPrice,
+        totalPrice,
+        discount,
+        tax,
+        finalPrice,
+        returnRequested: false,
+        returnQuantity: 0,
+        returnedQuantity: 0,
+        returnReason: null,
+        returnId: null,
+        createdAt: orderDate,
       });
     }
     this.rollup(orderDate, status, totalAmount, itemCount, items);
@@ -145,17 +274,50 @@ export class Seeder {
     const cancelled = status === 'Cancelled';
     const returned = status === 'Returned' || status === 'Return Requested';
     const order: Document = {
-      _id, orderId, userId: c.userId, customerId: c.customerId, customerEmail: c.email, customerName: name,
-      customerEmailLower: c.email.toLowerCase(), customerNameLower: name.toLowerCase(),
-      deliveryAddress: { recipientName: name, street: `${1 + Math.floor(r() * 400)} ${pick(r, ['MG Road', 'Park Street', 'Main Road', '4th Cross', 'Ring Road'])}`, city, state, zipCode: `${zip}${String(Math.floor(r() * 100)).padStart(2, '0')}`, country: 'India', phone: `+9198${String(Math.floor(r() * 1e8)).padStart(8, '0')}` },
-      orderDate, status, totalAmount, itemCount,
-      cancellationReason: cancelled ? 'Ordered by mistake, no longer needed' : null, cancellationCategory: cancelled ? 'Changed Mind' : null,
-      cancelledBy: cancelled ? c.userId : null, cancelledAt: cancelled ? changedAt : null,
-      returnReason: returned ? 'Product arrived damaged' : null, returnRequestedBy: returned ? c.userId : null, returnRequestedAt: returned ? changedAt : null,
-      returnApproved: status === 'Returned' ? true : null, returnApprovedBy: status === 'Returned' ? 'a0admin000000000000000001' : null, returnApprovedAt: status === 'Returned' ? changedAt : null,
+      _id,
+      orderId,
+      userId: c.userId,
+      customerId: c.customerId,
+      customerEmail: c.email,
+      customerName: name,
+      customerEmailLower: c.email.toLowerCase(),
+      customerNameLower: name.toLowerCase(),
+      deliveryAddress: {
+        recipientName: name,
+        street: `${1 + Math.floor(r() * 400)} ${pick(r, ['MG Road', 'Park Street', 'Main Road', '4th Cross', 'Ring Road'])}`,
+        city,
+        state,
+        zipCode: `${zip}${String(Math.floor(r() * 100)).padStart(2, '0')}`,
+        country: 'India',
+        phone: `+9198${String(Math.floor(r() * 1e8)).padStart(8, '0')}`,
+      },
+      orderDate,
+      status,
+      totalAmount,
+      itemCount,
+      cancellationReason: cancelled ? 'Ordered by mistake, no longer needed' : null,
+      cancellationCategory: cancelled ? 'Changed Mind' : null,
+      cancelledBy: cancelled ? c.userId : null,
+      cancelledAt: cancelled ? changedAt : null,
+      returnReason: returned ? 'Product arrived damaged' : null,
+      returnRequestedBy: returned ? c.userId : null,
+      returnRequestedAt: returned ? changedAt : null,
+      returnApproved: status === 'Returned' ? true : null,
+      returnApprovedBy: status === 'Returned' ? 'a0admin000000000000000001' : null,
+      returnApprovedAt: status === 'Returned' ? changedAt : null,
       notes: r() < 0.2 ? 'Please deliver between 10 AM - 2 PM' : null,
-      metadata: { ipAddress: `10.${Math.floor(r() * 255)}.${Math.floor(r() * 255)}.${Math.floor(r() * 255)}`, userAgent: 'Mozilla/5.0 (Linux; Android 14) RMAN/3.2', platform: pick(r, PLATFORMS) },
-      updatedBy: c.userId, version: status === 'Placed' ? 0 : 1, outbox: [], outboxPending: false, idempotencyKey: `none:${orderId}`, createdAt: orderDate, updatedAt: changedAt,
+      metadata: {
+        ipAddress: `10.${Math.floor(r() * 255)}.${Math.floor(r() * 255)}.${Math.floor(r() * 255)}`,
+        userAgent: 'Mozilla/5.0 (Linux; Android 14) RMAN/3.2',
+        platform: pick(r, PLATFORMS),
+      },
+      updatedBy: c.userId,
+      version: status === 'Placed' ? 0 : 1,
+      outbox: [],
+      outboxPending: false,
+      idempotencyKey: `none:${orderId}`,
+      createdAt: orderDate,
+      updatedAt: changedAt,
     };
     return { order, items };
   }
@@ -172,7 +334,12 @@ export class Seeder {
     s.v += total;
     if (status === 'Cancelled') return;
     for (const i of items) {
-      const p = (d.products[Buffer.from(i.productId as string, 'utf8').toString('base64url')] ??= { id: i.productId as string, name: i.productName as string, q: 0, r: 0 });
+      const p = (d.products[Buffer.from(i.productId as string, 'utf8').toString('base64url')] ??= {
+        id: i.productId as string,
+        name: i.productName as string,
+        q: 0,
+        r: 0,
+      });
       p.q += i.quantity as number;
       p.r += i.finalPrice as number;
     }
@@ -184,7 +351,16 @@ export class Seeder {
     for (let i = 0; i < days.length; i += 20) {
       await Promise.all(
         days.slice(i, i + 20).map(([day, d]) =>
-          col.replaceOne({ _id: day }, { ...d, returns: { requested: 0, approved: 0, rejected: 0, completed: 0 }, refunds: { approved: 0, completed: 0 }, pending: [] }, { upsert: true }),
+          col.replaceOne(
+            { _id: day },
+            {
+              ...d,
+              returns: { requested: 0, approved: 0, rejected: 0, completed: 0 },
+              refunds: { approved: 0, completed: 0 },
+              pending: [],
+            },
+            { upsert: true },
+          ),
         ),
       );
     }
@@ -193,7 +369,8 @@ export class Seeder {
   /** The id counters start after the seeded ids, so orders placed now never collide. */
   private async writeCounters(): Promise<void> {
     const col = this.db.collection<{ _id: string; seq: number }>('counters');
-    for (const [year, seq] of this.seqByYear) await col.updateOne({ _id: `ORD-${year}` }, { $max: { seq } }, { upsert: true });
+    for (const [year, seq] of this.seqByYear)
+      await col.updateOne({ _id: `ORD-${year}` }, { $max: { seq } }, { upsert: true });
   }
 
   /** The seeded customer whose user id this is. */

@@ -11,7 +11,20 @@ import { BENCH_DB, METRICS_TOKEN, MONGO_HOST_URI, QUEUE_PREFIX, REDIS_URL, RESUL
 import { obliterateQueues } from './floors';
 import { replaceBlock } from './report';
 import { CREATE_BODY } from './scenarios';
-import { adminToken, build, creatorOf, customerToken, listenFake, serviceEnv, startApi, startFakeAuth, startSmtpSink, startWorkers, type Closable, type ServiceProcess } from './stack';
+import {
+  adminToken,
+  build,
+  creatorOf,
+  customerToken,
+  listenFake,
+  serviceEnv,
+  startApi,
+  startFakeAuth,
+  startSmtpSink,
+  startWorkers,
+  type Closable,
+  type ServiceProcess,
+} from './stack';
 import { freePort, log, memoryOf, percentiles, round, sleep } from './util';
 
 /**
@@ -69,7 +82,16 @@ function windowedEnv(windowS: number): Record<string, string> {
  * Families of data that grow with traffic and have a retention window: Redis key families
  * by name, and collections. Anything else measured is reported, not judged.
  */
-const WINDOWED_COLLECTIONS = ['webhook_deliveries', 'webhook_marks', 'event_feed', 'idempotency_records', 'email_deliveries', 'analytics_applied_events', 'attention_checks', 'bulk_operations'];
+const WINDOWED_COLLECTIONS = [
+  'webhook_deliveries',
+  'webhook_marks',
+  'event_feed',
+  'idempotency_records',
+  'email_deliveries',
+  'analytics_applied_events',
+  'attention_checks',
+  'bulk_operations',
+];
 
 interface Checkpoint {
   orders: number;
@@ -98,16 +120,38 @@ interface Growth {
 export interface SoakReport {
   startedAt: string;
   finishedAt: string;
-  settings: { orders: number; ratePerS: number; windowS: number; step: number; cancelEvery: number; env: Record<string, string> };
+  settings: {
+    orders: number;
+    ratePerS: number;
+    windowS: number;
+    step: number;
+    cancelEvery: number;
+    env: Record<string, string>;
+  };
   environment: { cpus: number; loadAverageAtStart: string; loadAverageAtEnd?: string };
-  pipeline: { ordersPlaced: number; cancelled: number; emailsAccepted: number; statisticsUpdates: number; webhooksReceived: number; feedEventsWalked: number; failedJobs: number; drainedAfterS: number | null };
+  pipeline: {
+    ordersPlaced: number;
+    cancelled: number;
+    emailsAccepted: number;
+    statisticsUpdates: number;
+    webhooksReceived: number;
+    feedEventsWalked: number;
+    failedJobs: number;
+    drainedAfterS: number | null;
+  };
   checkpoints: Checkpoint[];
   /** Every 5 s: RSS, and the V8 heap in use (from each process's /metrics), MB. */
   rssSamples: { atS: number; orders: number; api: number; workers: number; apiHeap?: number; workersHeap?: number }[];
   growth: Growth[];
-  rss: { api: { q2Mb: number; q4Mb: number; growthPct: number; pass: boolean }; workers: { q2Mb: number; q4Mb: number; growthPct: number; pass: boolean } };
+  rss: {
+    api: { q2Mb: number; q4Mb: number; growthPct: number; pass: boolean };
+    workers: { q2Mb: number; q4Mb: number; growthPct: number; pass: boolean };
+  };
   /** The heap in use, the same quarters: what the process holds, where RSS also counts what V8 has not returned. */
-  heap?: { api: { q2Mb: number; q4Mb: number; growthPct: number }; workers: { q2Mb: number; q4Mb: number; growthPct: number } };
+  heap?: {
+    api: { q2Mb: number; q4Mb: number; growthPct: number };
+    workers: { q2Mb: number; q4Mb: number; growthPct: number };
+  };
   error?: string;
 }
 
@@ -124,7 +168,27 @@ async function startReceiver(): Promise<Closable & { url: string; calls(): numbe
   return listenFake(server, () => calls);
 }
 
-const BULLMQ_KEYS = new Set(['wait', 'paused', 'active', 'delayed', 'prioritized', 'completed', 'failed', 'events', 'meta', 'id', 'stalled-check', 'stalled', 'marker', 'pc', 'limiter', 'repeat', 'waiting-children', 'metrics', 'de']);
+const BULLMQ_KEYS = new Set([
+  'wait',
+  'paused',
+  'active',
+  'delayed',
+  'prioritized',
+  'completed',
+  'failed',
+  'events',
+  'meta',
+  'id',
+  'stalled-check',
+  'stalled',
+  'marker',
+  'pc',
+  'limiter',
+  'repeat',
+  'waiting-children',
+  'metrics',
+  'de',
+]);
 
 /** The family of a key: `<queue> <BullMQ structure>`, `<queue> jobs` for job hashes, or its first segments. */
 function familyOf(key: string): string {
@@ -213,11 +277,33 @@ export function growthOf(checkpoints: Checkpoint[], windowS: number): Growth[] {
     const before = first.redis.families[family]?.keys ?? 0;
     const queue = / jobs$/.test(family) ? family.slice(0, -' jobs'.length) : null;
     if (family.startsWith('upkeep ')) {
-      out.push({ family, kind: 'redis', size: f.keys, perThousandOrders: round((f.keys - before) / thousands, 1), pct: 0, pass: f.keys <= UPKEEP_KEPT, note: `kept by count: at most ${UPKEEP_KEPT}` });
+      out.push({
+        family,
+        kind: 'redis',
+        size: f.keys,
+        perThousandOrders: round((f.keys - before) / thousands, 1),
+        pct: 0,
+        pass: f.keys <= UPKEEP_KEPT,
+        note: `kept by count: at most ${UPKEEP_KEPT}`,
+      });
     } else if (before < TRANSIENT_KEYS && f.keys < TRANSIENT_KEYS) {
-      out.push({ family, kind: 'redis', size: f.keys, perThousandOrders: round((f.keys - before) / thousands, 1), pct: 0, pass: true, note: `jobs in hand, under ${TRANSIENT_KEYS} keys` });
+      out.push({
+        family,
+        kind: 'redis',
+        size: f.keys,
+        perThousandOrders: round((f.keys - before) / thousands, 1),
+        pct: 0,
+        pass: true,
+        note: `jobs in hand, under ${TRANSIENT_KEYS} keys`,
+      });
     } else if (queue && queue in last.backlog) {
-      judge(family, 'redis', before - (first.backlog[queue] ?? 0), f.keys - last.backlog[queue], `less the backlog (${first.backlog[queue] ?? 0} then ${last.backlog[queue]})`);
+      judge(
+        family,
+        'redis',
+        before - (first.backlog[queue] ?? 0),
+        f.keys - last.backlog[queue],
+        `less the backlog (${first.backlog[queue] ?? 0} then ${last.backlog[queue]})`,
+      );
     } else judge(family, 'redis', before, f.keys);
   }
   for (const name of WINDOWED_COLLECTIONS) {
@@ -225,7 +311,15 @@ export function growthOf(checkpoints: Checkpoint[], windowS: number): Growth[] {
     const [before, after] = [first.collections[name]?.count ?? 0, last.collections[name].count];
     // attention_checks: the gauge's `latest` row and a day's claim, whatever the traffic.
     if (before < TRANSIENT_KEYS && after < TRANSIENT_KEYS)
-      out.push({ family: name, kind: 'collection', size: after, perThousandOrders: round((after - before) / thousands, 1), pct: 0, pass: true, note: `a few rows, under ${TRANSIENT_KEYS}` });
+      out.push({
+        family: name,
+        kind: 'collection',
+        size: after,
+        perThousandOrders: round((after - before) / thousands, 1),
+        pct: 0,
+        pass: true,
+        note: `a few rows, under ${TRANSIENT_KEYS}`,
+      });
     else judge(name, 'collection', before, after);
   }
   return out;
@@ -244,10 +338,21 @@ function rssGrowth(samples: SoakReport['rssSamples'], key: 'api' | 'workers' | '
   return { q2Mb, q4Mb, growthPct, pass: growthPct <= 10 };
 }
 
-async function call(url: string, method: string, pathname: string, token: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: { data?: Record<string, unknown> } }> {
+async function call(
+  url: string,
+  method: string,
+  pathname: string,
+  token: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: { data?: Record<string, unknown> } }> {
   const res = await fetch(`${url}${pathname}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }), ...headers },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body !== undefined && { 'content-type': 'application/json' }),
+      ...headers,
+    },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     signal: AbortSignal.timeout(30_000),
   });
@@ -258,7 +363,12 @@ async function call(url: string, method: string, pathname: string, token: string
 async function walkFeed(url: string, after: string): Promise<{ after: string; read: number }> {
   let read = 0;
   for (;;) {
-    const { status, body } = await call(url, 'GET', `/api/orders/events?limit=500${after ? `&after=${after}` : ''}`, adminToken());
+    const { status, body } = await call(
+      url,
+      'GET',
+      `/api/orders/events?limit=500${after ? `&after=${after}` : ''}`,
+      adminToken(),
+    );
     if (status !== 200) throw new Error(`feed answered ${status}: ${JSON.stringify(body)}`);
     const events = (body.data?.events as unknown[]) ?? [];
     read += events.length;
@@ -276,7 +386,9 @@ export async function runSoak(skipBuild: boolean): Promise<SoakReport> {
   const client = await MongoClient.connect(MONGO_HOST_URI, { retryWrites: false, serverSelectionTimeoutMS: 5000 });
   const db = client.db(BENCH_DB);
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  const queues = WORK_QUEUE_NAMES.map((name) => new Queue(name, { connection: redis, prefix: queuePrefix(QUEUE_PREFIX, name) }));
+  const queues = WORK_QUEUE_NAMES.map(
+    (name) => new Queue(name, { connection: redis, prefix: queuePrefix(QUEUE_PREFIX, name) }),
+  );
   const checkpoints: Checkpoint[] = [];
   const rssSamples: SoakReport['rssSamples'] = [];
   const extra = windowedEnv(WINDOW_S);
@@ -285,11 +397,23 @@ export async function runSoak(skipBuild: boolean): Promise<SoakReport> {
     finishedAt: '',
     settings: { orders: ORDERS, ratePerS: RATE, windowS: WINDOW_S, step: STEP, cancelEvery: CANCEL_EVERY, env: extra },
     environment: { cpus: os.cpus().length, loadAverageAtStart: os.loadavg()[0].toFixed(2) },
-    pipeline: { ordersPlaced: 0, cancelled: 0, emailsAccepted: 0, statisticsUpdates: 0, webhooksReceived: 0, feedEventsWalked: 0, failedJobs: 0, drainedAfterS: null },
+    pipeline: {
+      ordersPlaced: 0,
+      cancelled: 0,
+      emailsAccepted: 0,
+      statisticsUpdates: 0,
+      webhooksReceived: 0,
+      feedEventsWalked: 0,
+      failedJobs: 0,
+      drainedAfterS: null,
+    },
     checkpoints,
     rssSamples,
     growth: [],
-    rss: { api: { q2Mb: 0, q4Mb: 0, growthPct: 0, pass: false }, workers: { q2Mb: 0, q4Mb: 0, growthPct: 0, pass: false } },
+    rss: {
+      api: { q2Mb: 0, q4Mb: 0, growthPct: 0, pass: false },
+      workers: { q2Mb: 0, q4Mb: 0, growthPct: 0, pass: false },
+    },
   };
   let api: ServiceProcess | null = null;
   let workers: ServiceProcess | null = null;
@@ -320,15 +444,23 @@ export async function runSoak(skipBuild: boolean): Promise<SoakReport> {
     delete env.OUTBOX_SWEEP_INTERVAL_MS;
     api = await startApi(env, false, false);
     workers = await startWorkers(env, []);
-    log(`soak: API pid ${api.pid}, workers pid ${workers.pid}; ${ORDERS} orders at ${RATE}/s, windows of ${WINDOW_S} s`);
-    const hook = await call(api.url, 'POST', '/api/orders/webhooks', adminToken(), { url: `${receiver.url}/hook`, events: ['*'] });
+    log(
+      `soak: API pid ${api.pid}, workers pid ${workers.pid}; ${ORDERS} orders at ${RATE}/s, windows of ${WINDOW_S} s`,
+    );
+    const hook = await call(api.url, 'POST', '/api/orders/webhooks', adminToken(), {
+      url: `${receiver.url}/hook`,
+      events: ['*'],
+    });
     if (hook.status !== 201) throw new Error(`subscribing answered ${hook.status}: ${JSON.stringify(hook.body)}`);
 
     const a = api;
     const w = workers;
     let placed = 0;
     const heapOf = async (url: string): Promise<number | undefined> => {
-      const res = await fetch(url, { headers: { authorization: `Bearer ${METRICS_TOKEN}` }, signal: AbortSignal.timeout(4000) }).catch(() => null);
+      const res = await fetch(url, {
+        headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+        signal: AbortSignal.timeout(4000),
+      }).catch(() => null);
       const used = res?.ok ? /^nodejs_heap_size_used_bytes (\S+)$/m.exec(await res.text())?.[1] : undefined;
       return used === undefined ? undefined : round(Number(used) / 2 ** 20, 1);
     };
@@ -336,7 +468,10 @@ export async function runSoak(skipBuild: boolean): Promise<SoakReport> {
       const [ra, rw] = [memoryOf(a.pid), memoryOf(w.pid)];
       const [at, orders] = [atS(), placed];
       if (ra && rw)
-        void Promise.all([heapOf(`${a.url}/metrics`), heapOf(`http://127.0.0.1:${env.WORKER_METRICS_PORT}/metrics`)]).then(([apiHeap, workersHeap]) =>
+        void Promise.all([
+          heapOf(`${a.url}/metrics`),
+          heapOf(`http://127.0.0.1:${env.WORKER_METRICS_PORT}/metrics`),
+        ]).then(([apiHeap, workersHeap]) =>
           rssSamples.push({ atS: at, orders, api: ra.rssMb, workers: rw.rssMb, apiHeap, workersHeap }),
         );
     }, 5000);
@@ -351,12 +486,25 @@ export async function runSoak(skipBuild: boolean): Promise<SoakReport> {
         collections: await collectionFigures(db),
         rssMb: { api: memoryOf(a.pid)?.rssMb ?? 0, workers: memoryOf(w.pid)?.rssMb ?? 0 },
         backlog: Object.fromEntries(
-          await Promise.all(queues.map(async (q) => [q.name, Object.values(await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized')).reduce((x, n) => x + n, 0)] as const)),
+          await Promise.all(
+            queues.map(
+              async (q) =>
+                [
+                  q.name,
+                  Object.values(await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized')).reduce(
+                    (x, n) => x + n,
+                    0,
+                  ),
+                ] as const,
+            ),
+          ),
         ),
         createMs: createLatency(times),
       };
       checkpoints.push(c);
-      log(`soak: ${c.orders} orders at ${c.atS} s: Redis ${c.redis.usedMemoryMb} MB in ${c.redis.keys} keys; RSS API ${c.rssMb.api} MB, workers ${c.rssMb.workers} MB; create p95 ${c.createMs.p95} ms, max ${c.createMs.max} ms`);
+      log(
+        `soak: ${c.orders} orders at ${c.atS} s: Redis ${c.redis.usedMemoryMb} MB in ${c.redis.keys} keys; RSS API ${c.rssMb.api} MB, workers ${c.rssMb.workers} MB; create p95 ${c.createMs.p95} ms, max ${c.createMs.max} ms`,
+      );
     };
     await checkpoint();
 
@@ -383,13 +531,19 @@ export async function runSoak(skipBuild: boolean): Promise<SoakReport> {
       const creator = creatorOf(2000 + (i % 500));
       const token = customerToken(creator);
       const sent = performance.now();
-      const res = await call(a.url, 'POST', '/api/orders', token, CREATE_BODY, { 'idempotency-key': `soak-${startedAt.getTime()}-${i}` });
+      const res = await call(a.url, 'POST', '/api/orders', token, CREATE_BODY, {
+        'idempotency-key': `soak-${startedAt.getTime()}-${i}`,
+      });
       createTimes.push(performance.now() - sent);
-      if (res.status !== 201) return void failures.push(`create ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+      if (res.status !== 201)
+        return void failures.push(`create ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
       report.pipeline.ordersPlaced++;
       if (i % CANCEL_EVERY === 0) {
-        const cancel = await call(a.url, 'POST', `/api/orders/${String(res.body.data?.orderId)}/cancel`, token, { reason: 'Ordered by mistake in the soak' });
-        if (cancel.status !== 200) return void failures.push(`cancel ${cancel.status} ${JSON.stringify(cancel.body).slice(0, 200)}`);
+        const cancel = await call(a.url, 'POST', `/api/orders/${String(res.body.data?.orderId)}/cancel`, token, {
+          reason: 'Ordered by mistake in the soak',
+        });
+        if (cancel.status !== 200)
+          return void failures.push(`cancel ${cancel.status} ${JSON.stringify(cancel.body).slice(0, 200)}`);
         report.pipeline.cancelled++;
       }
     };
@@ -419,7 +573,9 @@ export async function runSoak(skipBuild: boolean): Promise<SoakReport> {
     const drainStart = Date.now();
     const effectQueues = queues.filter((q) => q.name !== 'upkeep');
     for (;;) {
-      const counts = await Promise.all(effectQueues.map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized')));
+      const counts = await Promise.all(
+        effectQueues.map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized')),
+      );
       const pending = counts.reduce((s, c) => s + Object.values(c).reduce((x, n) => x + n, 0), 0);
       if (pending === 0) {
         report.pipeline.drainedAfterS = round((Date.now() - drainStart) / 1000, 1);
@@ -467,15 +623,25 @@ export async function runSoak(skipBuild: boolean): Promise<SoakReport> {
 export function soakMarkdown(r: SoakReport): string {
   const lines: string[] = [];
   const p = r.pipeline;
-  lines.push(`Run ${r.startedAt} (${r.settings.orders} orders at ${r.settings.ratePerS}/s, every ${r.settings.cancelEvery}th cancelled; retention windows cut to ${r.settings.windowS} s; ${r.environment.cpus} CPUs shared, load average ${r.environment.loadAverageAtStart} at the start, ${r.environment.loadAverageAtEnd ?? '?'} at the end).`);
+  lines.push(
+    `Run ${r.startedAt} (${r.settings.orders} orders at ${r.settings.ratePerS}/s, every ${r.settings.cancelEvery}th cancelled; retention windows cut to ${r.settings.windowS} s; ${r.environment.cpus} CPUs shared, load average ${r.environment.loadAverageAtStart} at the start, ${r.environment.loadAverageAtEnd ?? '?'} at the end).`,
+  );
   lines.push('');
-  lines.push(`Pipeline: ${p.ordersPlaced} orders placed, ${p.cancelled} cancelled (${p.ordersPlaced + p.cancelled} events, one email and one webhook each); ${p.emailsAccepted} emails accepted, ${p.statisticsUpdates} statistics updates, ${p.webhooksReceived} webhooks received, ${p.feedEventsWalked} feed events walked; ${p.failedJobs} failed jobs; drained ${p.drainedAfterS ?? 'not within the cap'} s after the last order.${r.error ? ` The run broke: ${r.error.split('\n')[0]}` : ''}`);
+  lines.push(
+    `Pipeline: ${p.ordersPlaced} orders placed, ${p.cancelled} cancelled (${p.ordersPlaced + p.cancelled} events, one email and one webhook each); ${p.emailsAccepted} emails accepted, ${p.statisticsUpdates} statistics updates, ${p.webhooksReceived} webhooks received, ${p.feedEventsWalked} feed events walked; ${p.failedJobs} failed jobs; drained ${p.drainedAfterS ?? 'not within the cap'} s after the last order.${r.error ? ` The run broke: ${r.error.split('\n')[0]}` : ''}`,
+  );
   lines.push('');
   const cps = r.checkpoints;
-  lines.push(`| orders | s | Redis used_memory MB | Redis keys | ${WINDOWED_COLLECTIONS.join(' | ')} | orders (kept) | order_events (kept) | API RSS MB | workers RSS MB | create p95 / max ms | backlog (jobs to run) |`);
-  lines.push(`| ---: | ---: | ---: | ---: | ${WINDOWED_COLLECTIONS.map(() => '---:').join(' | ')} | ---: | ---: | ---: | ---: | ---: | ---: |`);
+  lines.push(
+    `| orders | s | Redis used_memory MB | Redis keys | ${WINDOWED_COLLECTIONS.join(' | ')} | orders (kept) | order_events (kept) | API RSS MB | workers RSS MB | create p95 / max ms | backlog (jobs to run) |`,
+  );
+  lines.push(
+    `| ---: | ---: | ---: | ---: | ${WINDOWED_COLLECTIONS.map(() => '---:').join(' | ')} | ---: | ---: | ---: | ---: | ---: | ---: |`,
+  );
   for (const c of cps) {
-    lines.push(`| ${c.orders} | ${c.atS} | ${c.redis.usedMemoryMb} | ${c.redis.keys} | ${WINDOWED_COLLECTIONS.map((n) => c.collections[n]?.count ?? '–').join(' | ')} | ${c.collections.orders?.count ?? '–'} | ${c.collections.order_events?.count ?? '–'} | ${c.rssMb.api} | ${c.rssMb.workers} | ${c.createMs ? `${c.createMs.p95} / ${c.createMs.max}` : '–'} | ${c.backlog ? backlogText(c.backlog) : '–'} |`);
+    lines.push(
+      `| ${c.orders} | ${c.atS} | ${c.redis.usedMemoryMb} | ${c.redis.keys} | ${WINDOWED_COLLECTIONS.map((n) => c.collections[n]?.count ?? '–').join(' | ')} | ${c.collections.orders?.count ?? '–'} | ${c.collections.order_events?.count ?? '–'} | ${c.rssMb.api} | ${c.rssMb.workers} | ${c.createMs ? `${c.createMs.p95} / ${c.createMs.max}` : '–'} | ${c.backlog ? backlogText(c.backlog) : '–'} |`,
+    );
   }
   lines.push('');
   const missed = r.growth.filter((g) => !g.pass);
@@ -484,16 +650,30 @@ export function soakMarkdown(r: SoakReport): string {
   lines.push(
     `Windowed families after the first window (growth per 1,000 orders ÷ size, target ≤ 2%): ${judged.filter((g) => g.pass).length} of ${judged.length} flat` +
       `${missed.length ? `; growing: ${missed.map((g) => `${g.family} ${g.pct}% (${g.perThousandOrders}/1k orders of ${g.size}${g.note ? `, ${g.note}` : ''})`).join(', ')}` : ''}. ` +
-      `Kept by count, within it: ${r.growth.filter((g) => g.note?.startsWith('kept by count')).map((g) => `${g.family} ${g.size}`).join(', ') || 'none'}; ` +
+      `Kept by count, within it: ${
+        r.growth
+          .filter((g) => g.note?.startsWith('kept by count'))
+          .map((g) => `${g.family} ${g.size}`)
+          .join(', ') || 'none'
+      }; ` +
       `${r.growth.filter(shownOnly).length} families of a few keys or rows (jobs in hand, the digest's claims; under ${TRANSIENT_KEYS}) shown, not judged.`,
   );
-  lines.push(`RSS from the second quarter to the last (target ≤ 10%): API ${r.rss.api.q2Mb} → ${r.rss.api.q4Mb} MB (${r.rss.api.growthPct}%), workers ${r.rss.workers.q2Mb} → ${r.rss.workers.q4Mb} MB (${r.rss.workers.growthPct}%).`);
-  if (r.heap) lines.push(`V8 heap in use, the same quarters: API ${r.heap.api.q2Mb} → ${r.heap.api.q4Mb} MB (${r.heap.api.growthPct}%), workers ${r.heap.workers.q2Mb} → ${r.heap.workers.q4Mb} MB (${r.heap.workers.growthPct}%).`);
+  lines.push(
+    `RSS from the second quarter to the last (target ≤ 10%): API ${r.rss.api.q2Mb} → ${r.rss.api.q4Mb} MB (${r.rss.api.growthPct}%), workers ${r.rss.workers.q2Mb} → ${r.rss.workers.q4Mb} MB (${r.rss.workers.growthPct}%).`,
+  );
+  if (r.heap)
+    lines.push(
+      `V8 heap in use, the same quarters: API ${r.heap.api.q2Mb} → ${r.heap.api.q4Mb} MB (${r.heap.api.growthPct}%), workers ${r.heap.workers.q2Mb} → ${r.heap.workers.q4Mb} MB (${r.heap.workers.growthPct}%).`,
+    );
   const last = cps.at(-1);
   if (last) {
-    const fams = Object.entries(last.redis.families).sort((x, y) => y[1].kb - x[1].kb).slice(0, 12);
+    const fams = Object.entries(last.redis.families)
+      .sort((x, y) => y[1].kb - x[1].kb)
+      .slice(0, 12);
     lines.push('');
-    lines.push(`Redis key families at the end (largest first): ${fams.map(([f, v]) => `${f} ${v.keys} keys / ${v.kb} KB`).join('; ')}.`);
+    lines.push(
+      `Redis key families at the end (largest first): ${fams.map(([f, v]) => `${f} ${v.keys} keys / ${v.kb} KB`).join('; ')}.`,
+    );
   }
   return lines.join('\n');
 }

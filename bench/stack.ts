@@ -7,7 +7,18 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import jwt from 'jsonwebtoken';
 import { SMTPServer } from 'smtp-server';
-import { BENCH_DB, JWT_SECRET, METRICS_TOKEN, MONGODB_URI, QUEUE_PREFIX, REDIS_URL, RESULTS_DIR, ROOT, SERVICE_API_KEY, WORKER_CONCURRENCY } from './config';
+import {
+  BENCH_DB,
+  JWT_SECRET,
+  METRICS_TOKEN,
+  MONGODB_URI,
+  QUEUE_PREFIX,
+  REDIS_URL,
+  RESULTS_DIR,
+  ROOT,
+  SERVICE_API_KEY,
+  WORKER_CONCURRENCY,
+} from './config';
 import { customerOf, type Customer } from './seed';
 import { log, psql, sleep, withTimeout } from './util';
 
@@ -35,10 +46,15 @@ const tokens = new Map<string, string>();
 /** A signed HS256 access token (valid 2 h), cached per user. */
 export function tokenFor(userId: string, role: 'Customer' | 'Administrator', email: string, name: string): string {
   let t = tokens.get(userId);
-  if (!t) tokens.set(userId, (t = jwt.sign({ sub: userId, role, email, name }, JWT_SECRET, { algorithm: 'HS256', expiresIn: '2h' })));
+  if (!t)
+    tokens.set(
+      userId,
+      (t = jwt.sign({ sub: userId, role, email, name }, JWT_SECRET, { algorithm: 'HS256', expiresIn: '2h' })),
+    );
   return t;
 }
-export const customerToken = (c: Customer): string => tokenFor(c.userId, 'Customer', c.email, `${c.firstName} ${c.lastName}`);
+export const customerToken = (c: Customer): string =>
+  tokenFor(c.userId, 'Customer', c.email, `${c.firstName} ${c.lastName}`);
 export const adminToken = (): string => tokenFor(ADMIN.userId, 'Administrator', ADMIN.email, ADMIN.name);
 
 export interface Closable {
@@ -53,26 +69,48 @@ export async function startFakeAuth(): Promise<Closable & { url: string; calls()
     const m = /^\/api\/auth\/user\/([^/?]+)$/.exec(req.url ?? '');
     const user = m ? userById(decodeURIComponent(m[1])) : null;
     res.setHeader('content-type', 'application/json');
-    if (req.headers['x-service-api-key'] !== SERVICE_API_KEY) res.writeHead(401).end('{"success":false,"message":"bad service key"}');
+    if (req.headers['x-service-api-key'] !== SERVICE_API_KEY)
+      res.writeHead(401).end('{"success":false,"message":"bad service key"}');
     else if (!user) res.writeHead(404).end('{"success":false,"message":"User not found"}');
-    else res.writeHead(200).end(JSON.stringify({ success: true, data: { _id: user.userId, email: user.email, firstName: user.firstName, lastName: user.lastName, customerId: user.customerId } }));
+    else
+      res.writeHead(200).end(
+        JSON.stringify({
+          success: true,
+          data: {
+            _id: user.userId,
+            email: user.email,
+            firstName: user.firstName,
+            lastName: user.lastName,
+            customerId: user.customerId,
+          },
+        }),
+      );
   });
   return listenFake(server, () => calls);
 }
 
 /** A fake of another service, listening on a free loopback port; `calls` counts its requests. */
-export async function listenFake(server: http.Server, calls: () => number): Promise<Closable & { url: string; calls(): number }> {
+export async function listenFake(
+  server: http.Server,
+  calls: () => number,
+): Promise<Closable & { url: string; calls(): number }> {
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     calls,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
 /** An SMTP server that accepts every message and discards it (keeping the first one whole). */
-export async function startSmtpSink(): Promise<Closable & { port: number; accepted(): number; sample(): Buffer | null }> {
+export async function startSmtpSink(): Promise<
+  Closable & { port: number; accepted(): number; sample(): Buffer | null }
+> {
   let accepted = 0;
   let sample: Buffer | null = null;
   const server = new SMTPServer({
@@ -82,7 +120,9 @@ export async function startSmtpSink(): Promise<Closable & { port: number; accept
     maxClients: 1000,
     onData(stream, _session, callback) {
       const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => { if (!sample) chunks.push(c); });
+      stream.on('data', (c: Buffer) => {
+        if (!sample) chunks.push(c);
+      });
       stream.on('end', () => {
         accepted++;
         if (!sample) sample = Buffer.concat(chunks);
@@ -96,7 +136,10 @@ export async function startSmtpSink(): Promise<Closable & { port: number; accept
     port: (server.server.address() as AddressInfo).port,
     accepted: () => accepted,
     sample: () => sample,
-    close: () => withTimeout(new Promise<void>((resolve) => server.close(() => resolve())), 3000, 'SMTP sink close').catch(() => undefined),
+    close: () =>
+      withTimeout(new Promise<void>((resolve) => server.close(() => resolve())), 3000, 'SMTP sink close').catch(
+        () => undefined,
+      ),
   };
 }
 
@@ -155,19 +198,39 @@ export function killAllServices(): void {
 }
 
 /** Starts `node <entry>` from dist, resolving when it sends 'ready' over IPC (pm2's wait_ready). */
-async function startNode(name: string, entry: string, args: string[], env: Record<string, string>, nodeFlags: string[], port: number): Promise<ServiceProcess> {
+async function startNode(
+  name: string,
+  entry: string,
+  args: string[],
+  env: Record<string, string>,
+  nodeFlags: string[],
+  port: number,
+): Promise<ServiceProcess> {
   ensureBuilt();
-  const child = spawn(process.execPath, [...nodeFlags, path.join(ROOT, entry), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child = spawn(process.execPath, [...nodeFlags, path.join(ROOT, entry), ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
   let out = '';
-  const keep = (c: Buffer) => { out = (out + c.toString()).slice(-20_000); };
+  const keep = (c: Buffer) => {
+    out = (out + c.toString()).slice(-20_000);
+  };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   live.add(child);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => { live.delete(child); resolve(); }));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      live.delete(child);
+      resolve();
+    }),
+  );
   try {
     await withTimeout(
       new Promise<void>((resolve, reject) => {
-        child.on('message', (m) => { if (m === 'ready') resolve(); });
+        child.on('message', (m) => {
+          if (m === 'ready') resolve();
+        });
         void exited.then(() => reject(new Error(`${name} exited before it was ready:\n${out}`)));
       }),
       60_000,
@@ -186,7 +249,10 @@ async function startNode(name: string, entry: string, args: string[], env: Recor
     output: () => out,
     trace: () =>
       new Promise((resolve) => {
-        const timer = setTimeout(() => { child.off('message', on); resolve({}); }, 2000);
+        const timer = setTimeout(() => {
+          child.off('message', on);
+          resolve({});
+        }, 2000);
         const on = (m: unknown) => {
           const t = (m as { benchTrace?: Record<string, { n: number; ms: number }> } | null)?.benchTrace;
           if (!t) return;
@@ -195,7 +261,10 @@ async function startNode(name: string, entry: string, args: string[], env: Recor
           resolve(t);
         };
         child.on('message', on);
-        if (!child.send('bench:trace')) { clearTimeout(timer); resolve({}); }
+        if (!child.send('bench:trace')) {
+          clearTimeout(timer);
+          resolve({});
+        }
       }),
     async close() {
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -212,15 +281,23 @@ async function startNode(name: string, entry: string, args: string[], env: Recor
 
 /** An app's node flags as pm2 runs it (ecosystem.config.js), so the bench runs the same process. */
 export function pm2NodeArgs(app: 'orms-api' | 'orms-workers'): string[] {
-  const eco = createRequire(__filename)(path.join(ROOT, 'ecosystem.config.js')) as { apps: { name: string; node_args?: string[] | string }[] };
+  const eco = createRequire(__filename)(path.join(ROOT, 'ecosystem.config.js')) as {
+    apps: { name: string; node_args?: string[] | string }[];
+  };
   const args = eco.apps.find((a) => a.name === app)?.node_args ?? [];
   return Array.isArray(args) ? args : args.split(/\s+/).filter(Boolean);
 }
 
 /** node --cpu-prof into bench/results/prof (BENCH_PROFILE=1). */
-const profileFlags = (profile: boolean): string[] => (profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(RESULTS_DIR, 'prof')}`] : []);
+const profileFlags = (profile: boolean): string[] =>
+  profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(RESULTS_DIR, 'prof')}`] : [];
 
-export async function startApi(env: Record<string, string>, profile: boolean, trace: boolean, nodeArgs = pm2NodeArgs('orms-api')): Promise<ServiceProcess> {
+export async function startApi(
+  env: Record<string, string>,
+  profile: boolean,
+  trace: boolean,
+  nodeArgs = pm2NodeArgs('orms-api'),
+): Promise<ServiceProcess> {
   const port = Number(env.PORT);
   const flags = [
     ...nodeArgs,
@@ -232,12 +309,31 @@ export async function startApi(env: Record<string, string>, profile: boolean, tr
 
 /** bench/bare-api.ts (the least any server does for the reads) with the API's node flags, on its own port. */
 export async function startBareApi(env: Record<string, string>, port: number): Promise<ServiceProcess> {
-  return startNode('bare API', 'bench/bare-api.ts', [], { ...env, PORT: String(port) }, [...pm2NodeArgs('orms-api'), '--import', 'tsx'], port);
+  return startNode(
+    'bare API',
+    'bench/bare-api.ts',
+    [],
+    { ...env, PORT: String(port) },
+    [...pm2NodeArgs('orms-api'), '--import', 'tsx'],
+    port,
+  );
 }
 
 /** `node dist/workers/main.js <names…>` as pm2 runs it (or with `nodeArgs`); the emails worker alone unless told. */
-export async function startWorkers(env: Record<string, string>, names: readonly string[] = ['emails'], nodeArgs = pm2NodeArgs('orms-workers'), profile = false): Promise<ServiceProcess> {
-  return startNode('workers', 'dist/workers/main.js', [...names], { ...env, PORT: '0' }, [...nodeArgs, ...profileFlags(profile)], 0);
+export async function startWorkers(
+  env: Record<string, string>,
+  names: readonly string[] = ['emails'],
+  nodeArgs = pm2NodeArgs('orms-workers'),
+  profile = false,
+): Promise<ServiceProcess> {
+  return startNode(
+    'workers',
+    'dist/workers/main.js',
+    [...names],
+    { ...env, PORT: '0' },
+    [...nodeArgs, ...profileFlags(profile)],
+    0,
+  );
 }
 
 const ENTRIES = ['dist/api/server.js', 'dist/workers/main.js'];
@@ -249,8 +345,16 @@ const ENTRIES = ['dist/api/server.js', 'dist/workers/main.js'];
 export function build(): void {
   const res = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
   const missing = ENTRIES.filter((e) => !existsSync(path.join(ROOT, e)));
-  if (missing.length) throw new Error(`npm run build did not produce ${missing.join(', ')}:\n${res.stdout}\n${res.stderr}`);
-  if (res.status !== 0) log(`warning: npm run build reported errors (dist was emitted anyway):\n${(res.stdout + res.stderr).split('\n').filter((l) => l.includes('error')).slice(0, 5).join('\n')}`);
+  if (missing.length)
+    throw new Error(`npm run build did not produce ${missing.join(', ')}:\n${res.stdout}\n${res.stderr}`);
+  if (res.status !== 0)
+    log(
+      `warning: npm run build reported errors (dist was emitted anyway):\n${(res.stdout + res.stderr)
+        .split('\n')
+        .filter((l) => l.includes('error'))
+        .slice(0, 5)
+        .join('\n')}`,
+    );
 }
 
 /** Builds again if someone removed dist since (a shared tree). */
@@ -273,7 +377,12 @@ export async function cancelStartupSweep(): Promise<number> {
   let cancelled = 0;
   for (let i = 0; i < 10 && cancelled === 0; i++) {
     try {
-      cancelled = Number(psql(`SELECT count(*) FILTER (WHERE pg_cancel_backend(pid)) FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND query LIKE '%"${BENCH_DB}".%'`)) || 0;
+      cancelled =
+        Number(
+          psql(
+            `SELECT count(*) FILTER (WHERE pg_cancel_backend(pid)) FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND query LIKE '%"${BENCH_DB}".%'`,
+          ),
+        ) || 0;
     } catch {
       return 0;
     }

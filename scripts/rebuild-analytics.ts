@@ -38,7 +38,9 @@ async function unappliedEventIds(queues: Queues): Promise<Set<string>> {
     const d = letter?.data as { queue?: string; data?: { eventId?: unknown } } | undefined;
     if (d?.queue === 'analytics' && typeof d.data?.eventId === 'string') ids.add(d.data.eventId);
   }
-  for await (const order of Order.find({ 'outbox.0': { $exists: true } }, { outbox: 1 }).lean().cursor()) {
+  for await (const order of Order.find({ 'outbox.0': { $exists: true } }, { outbox: 1 })
+    .lean()
+    .cursor()) {
     for (const ev of order.outbox) ids.add(ev.eventId);
   }
   return ids;
@@ -56,7 +58,10 @@ async function main(): Promise<void> {
     await waitForIdle(queues, 60_000);
     const pending = await unappliedEventIds(queues);
     const days = await rebuildRollups(pending);
-    logger.info({ days, pendingEvents: pending.size, ms: Date.now() - started }, 'analytics rollups rebuilt from the orders');
+    logger.info(
+      { days, pendingEvents: pending.size, ms: Date.now() - started },
+      'analytics rollups rebuilt from the orders',
+    );
   } finally {
     await queues.analytics.resume();
     await closeQueues(queues);

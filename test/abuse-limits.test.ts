@@ -13,14 +13,21 @@ const OPERATOR = { user: 'operator', password: 'board-password-for-tests' };
 
 let api: ApiProcess;
 beforeAll(async () => {
-  api = await startApiProcess({ TRUST_PROXY: '1', ...LIMITS, BOARD_USER: OPERATOR.user, BOARD_PASSWORD: OPERATOR.password });
+  api = await startApiProcess({
+    TRUST_PROXY: '1',
+    ...LIMITS,
+    BOARD_USER: OPERATOR.user,
+    BOARD_PASSWORD: OPERATOR.password,
+  });
 }, 30_000);
 afterAll(async () => {
   await api?.kill();
 });
 
 /** What a client at `address` sends through the proxy, with a different made-up address each time. */
-const viaProxy = (address: string) => ({ 'x-forwarded-for': `198.51.100.${randomInt(1, 255)}, 10.9.${randomInt(0, 255)}.${randomInt(1, 255)}, ${address}` });
+const viaProxy = (address: string) => ({
+  'x-forwarded-for': `198.51.100.${randomInt(1, 255)}, 10.9.${randomInt(0, 255)}.${randomInt(1, 255)}, ${address}`,
+});
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 async function statuses(n: number, send: () => request.Test): Promise<number[]> {
@@ -70,7 +77,9 @@ describe('behind one proxy (TRUST_PROXY=1), a client that forges X-Forwarded-For
       return key === undefined ? r : r.set('x-service-api-key', key);
     };
 
-    const { counted, last } = await untilLimited(() => count(sent++ % 2 ? undefined : 'not-the-service-key', '203.0.113.3'));
+    const { counted, last } = await untilLimited(() =>
+      count(sent++ % 2 ? undefined : 'not-the-service-key', '203.0.113.3'),
+    );
     const right = await statuses(12, () => count(process.env.SERVICE_API_KEY, '203.0.113.3'));
 
     expect(counted).toEqual(Array(5).fill(401));
@@ -79,7 +88,11 @@ describe('behind one proxy (TRUST_PROXY=1), a client that forges X-Forwarded-For
   });
 
   it('gets 429 after BOARD_LOGIN_MAX_FAILURES wrong board passwords, and then even the right one is refused', async () => {
-    const login = (password: string, address: string) => request(api.url).get('/admin/queues/api/queues').set('authorization', basic(OPERATOR.user, password)).set(viaProxy(address));
+    const login = (password: string, address: string) =>
+      request(api.url)
+        .get('/admin/queues/api/queues')
+        .set('authorization', basic(OPERATOR.user, password))
+        .set(viaProxy(address));
 
     const { counted, last } = await untilLimited(() => login('guess', '203.0.113.4'));
     const right = await login(OPERATOR.password, '203.0.113.4');
@@ -92,7 +105,12 @@ describe('behind one proxy (TRUST_PROXY=1), a client that forges X-Forwarded-For
   });
 
   it('does not count an operator’s right logins against the board limit', async () => {
-    const ok = await statuses(10, () => request(api.url).get('/admin/queues/api/queues').set('authorization', basic(OPERATOR.user, OPERATOR.password)).set(viaProxy('203.0.113.6')));
+    const ok = await statuses(10, () =>
+      request(api.url)
+        .get('/admin/queues/api/queues')
+        .set('authorization', basic(OPERATOR.user, OPERATOR.password))
+        .set(viaProxy('203.0.113.6')),
+    );
 
     expect(ok).toEqual(Array(10).fill(200));
   });

@@ -11,7 +11,8 @@ import { as, users, type TestUser } from './helpers/tokens';
 const t = useTestApp();
 
 const get = (path: string, user: TestUser = 'admin') => request(t.app).get(path).set(as(user));
-const setStatus = (orderId: string, body: object) => request(t.app).patch(`/api/orders/${orderId}/status`).set(as('admin')).send(body);
+const setStatus = (orderId: string, body: object) =>
+  request(t.app).patch(`/api/orders/${orderId}/status`).set(as('admin')).send(body);
 const ids = (res: request.Response) => res.body.data.orders.map((o: { orderId: string }) => o.orderId);
 
 describe('the order desk is for administrators only', () => {
@@ -30,7 +31,12 @@ describe('the order desk is for administrators only', () => {
       const call = (r: request.Test) => r.send({ status: 'Shipped' });
       const customer = await call(request(t.app)[method as 'get'](path).set(as('alice')));
       const anonymous = await call(request(t.app)[method as 'get'](path));
-      expect({ path, method, customer: customer.status, anonymous: anonymous.status }).toEqual({ path, method, customer: 403, anonymous: 401 });
+      expect({ path, method, customer: customer.status, anonymous: anonymous.status }).toEqual({
+        path,
+        method,
+        customer: 403,
+        anonymous: 401,
+      });
       expect(customer.body.success).toBe(false);
     }
   });
@@ -47,7 +53,7 @@ describe('GET /api/orders (guide 3.2.1)', () => {
     await t.as('admin').move(bobs, 'Processing');
   });
 
-  it('lists every customer\'s orders newest first, with whose order each is, in the shape of guide 4.2', async () => {
+  it("lists every customer's orders newest first, with whose order each is, in the shape of guide 4.2", async () => {
     const res = await get('/api/orders');
 
     expect(res.status).toBe(200);
@@ -66,7 +72,14 @@ describe('GET /api/orders (guide 3.2.1)', () => {
       customerName: 'Bob Smith',
       customerEmail: 'bob.smith@example.com',
     });
-    expect(res.body.data.pagination).toEqual({ currentPage: 1, totalPages: 1, totalItems: 3, itemsPerPage: 10, hasNextPage: false, hasPreviousPage: false });
+    expect(res.body.data.pagination).toEqual({
+      currentPage: 1,
+      totalPages: 1,
+      totalItems: 3,
+      itemsPerPage: 10,
+      hasNextPage: false,
+      hasPreviousPage: false,
+    });
   });
 
   it('filters by status, user, customer and an inclusive amount range given in decimals', async () => {
@@ -89,7 +102,12 @@ describe('GET /api/orders (guide 3.2.1)', () => {
     expect(ids(await get('/api/orders?sortBy=totalAmount&sortOrder=asc'))).toEqual([small, bobs, big]);
     const page2 = await get('/api/orders?sortBy=totalAmount&sortOrder=desc&limit=2&page=2');
     expect(ids(page2)).toEqual([small]);
-    expect(page2.body.data.pagination).toMatchObject({ currentPage: 2, totalPages: 2, hasNextPage: false, hasPreviousPage: true });
+    expect(page2.body.data.pagination).toMatchObject({
+      currentPage: 2,
+      totalPages: 2,
+      hasNextPage: false,
+      hasPreviousPage: true,
+    });
   });
 
   it('refuses unknown filters, amounts that are not decimals and ranges that end before they start', async () => {
@@ -98,7 +116,9 @@ describe('GET /api/orders (guide 3.2.1)', () => {
     const range = await get('/api/orders?minAmount=200&maxAmount=100');
 
     expect(unknown.body.errors).toEqual([{ field: 'colour', message: 'Unknown field' }]);
-    expect(amount.body.errors).toEqual([{ field: 'minAmount', message: 'Must be an amount with at most two decimals' }]);
+    expect(amount.body.errors).toEqual([
+      { field: 'minAmount', message: 'Must be an amount with at most two decimals' },
+    ]);
     expect(range.body.errors).toEqual([{ field: 'maxAmount', message: 'Must not be less than minAmount' }]);
   });
 });
@@ -142,13 +162,16 @@ describe('GET /api/orders/search (guide 3.2.2)', () => {
 
   it('requires q, of 1 to 100 characters', async () => {
     expect((await get('/api/orders/search')).body.errors).toEqual([{ field: 'q', message: expect.any(String) }]);
-    expect((await search('x'.repeat(101))).body.errors).toEqual([{ field: 'q', message: 'Must be at most 100 characters' }]);
+    expect((await search('x'.repeat(101))).body.errors).toEqual([
+      { field: 'q', message: 'Must be at most 100 characters' },
+    ]);
   });
 });
 
 describe('PUT /api/orders/:orderId (guide 3.2.3)', () => {
   const newAddress = { ...guideOrderBody().deliveryAddress, street: '42 MG Road', city: 'Mysuru', zipCode: '570001' };
-  const update = (orderId: string, body: object) => request(t.app).put(`/api/orders/${orderId}`).set(as('admin')).send(body);
+  const update = (orderId: string, body: object) =>
+    request(t.app).put(`/api/orders/${orderId}`).set(as('admin')).send(body);
 
   it('changes the delivery address and notes of an order not yet shipped, and records who did it', async () => {
     const orderId = await t.as('alice').placeOrder();
@@ -157,8 +180,17 @@ describe('PUT /api/orders/:orderId (guide 3.2.3)', () => {
 
     expect(res.status).toBe(200);
     expect(res.body.message).toBe('Order updated successfully');
-    expect(res.body.data).toMatchObject({ orderId, deliveryAddress: newAddress, notes: 'Customer called: new address', updatedBy: users.admin._id });
-    expect(await Order.findOne({ orderId }).lean()).toMatchObject({ deliveryAddress: newAddress, updatedBy: users.admin._id, status: 'Placed' });
+    expect(res.body.data).toMatchObject({
+      orderId,
+      deliveryAddress: newAddress,
+      notes: 'Customer called: new address',
+      updatedBy: users.admin._id,
+    });
+    expect(await Order.findOne({ orderId }).lean()).toMatchObject({
+      deliveryAddress: newAddress,
+      updatedBy: users.admin._id,
+      status: 'Placed',
+    });
   });
 
   it('refuses a new address once the order has shipped, and still takes notes', async () => {
@@ -171,7 +203,10 @@ describe('PUT /api/orders/:orderId (guide 3.2.3)', () => {
     expect(address.status).toBe(400);
     expect(address.body).toMatchObject({ message: 'Cannot update order', errors: [{ field: 'deliveryAddress' }] });
     expect(notes.status).toBe(200);
-    expect(await Order.findOne({ orderId }).lean()).toMatchObject({ notes: 'Courier delayed', deliveryAddress: { city: 'Bangalore' } });
+    expect(await Order.findOne({ orderId }).lean()).toMatchObject({
+      notes: 'Courier delayed',
+      deliveryAddress: { city: 'Bangalore' },
+    });
   });
 
   it('refuses unknown fields (a status among them), an empty body and an unknown order', async () => {
@@ -198,7 +233,13 @@ describe('PATCH /api/orders/:orderId/status (guide 4.6)', () => {
     expect(res.body).toEqual({
       success: true,
       message: 'Order status updated successfully',
-      data: { orderId, previousStatus: 'Placed', newStatus: 'Processing', updatedBy: users.admin._id, updatedAt: expect.any(String) },
+      data: {
+        orderId,
+        previousStatus: 'Placed',
+        newStatus: 'Processing',
+        updatedBy: users.admin._id,
+        updatedAt: expect.any(String),
+      },
     });
     expect(await Order.findOne({ orderId }).lean()).toMatchObject({ status: 'Processing', updatedBy: users.admin._id });
   });
@@ -209,9 +250,19 @@ describe('PATCH /api/orders/:orderId/status (guide 4.6)', () => {
     await setStatus(orderId, { status: 'Processing', notes: 'Shipped via FedEx soon' });
 
     const row = await OrderHistory.findOne({ orderIdString: orderId, newStatus: 'Processing' }).lean();
-    expect(row).toMatchObject({ previousStatus: 'Placed', changedBy: users.admin._id, changedByRole: 'Administrator', notes: 'Shipped via FedEx soon' });
+    expect(row).toMatchObject({
+      previousStatus: 'Placed',
+      changedBy: users.admin._id,
+      changedByRole: 'Administrator',
+      notes: 'Shipped via FedEx soon',
+    });
     for (const q of [t.queues.emails, t.queues['customer-stats'], t.queues.analytics]) {
-      expect((await q.getJob(row!.eventId))?.data).toMatchObject({ type: 'order.status_changed', orderId, previousStatus: 'Placed', newStatus: 'Processing' });
+      expect((await q.getJob(row!.eventId))?.data).toMatchObject({
+        type: 'order.status_changed',
+        orderId,
+        previousStatus: 'Placed',
+        newStatus: 'Processing',
+      });
     }
   });
 
@@ -224,7 +275,13 @@ describe('PATCH /api/orders/:orderId/status (guide 4.6)', () => {
     expect(res.body).toEqual({
       success: false,
       message: 'Invalid status transition',
-      errors: [{ field: 'status', message: "Cannot change status from 'Placed' to 'Delivered'. Allowed next statuses: 'Processing', 'Cancelled'" }],
+      errors: [
+        {
+          field: 'status',
+          message:
+            "Cannot change status from 'Placed' to 'Delivered'. Allowed next statuses: 'Processing', 'Cancelled'",
+        },
+      ],
     });
     expect((await Order.findOne({ orderId }).lean())?.status).toBe('Placed');
   });
@@ -241,7 +298,9 @@ describe('PATCH /api/orders/:orderId/status (guide 4.6)', () => {
     expect(returnRequested.status).toBe(422);
     expect(returnRequested.body.errors[0].message).toMatch(/only by a return request/);
     expect(reopened.status).toBe(422);
-    expect(reopened.body.errors[0].message).toBe("Cannot change status from 'Cancelled' to 'Processing'. 'Cancelled' is a final status");
+    expect(reopened.body.errors[0].message).toBe(
+      "Cannot change status from 'Cancelled' to 'Processing'. 'Cancelled' is a final status",
+    );
   });
 
   it('cancelling through this route records the cancellation as the customer route does', async () => {
@@ -251,7 +310,11 @@ describe('PATCH /api/orders/:orderId/status (guide 4.6)', () => {
 
     expect(res.status).toBe(200);
     const order = await Order.findOne({ orderId }).lean();
-    expect(order).toMatchObject({ status: 'Cancelled', cancellationReason: 'Out of stock at the warehouse', cancelledBy: users.admin._id });
+    expect(order).toMatchObject({
+      status: 'Cancelled',
+      cancellationReason: 'Out of stock at the warehouse',
+      cancelledBy: users.admin._id,
+    });
     expect(order?.cancelledAt).toBeInstanceOf(Date);
     const row = await OrderHistory.findOne({ orderIdString: orderId, newStatus: 'Cancelled' }).lean();
     expect((await t.queues.emails.getJob(row!.eventId))?.name).toBe('order.cancelled');
@@ -294,11 +357,16 @@ describe('PATCH /api/orders/:orderId/status (guide 4.6)', () => {
 
     for (let round = 0; round < 5; round++) {
       const order = (await Order.findOne({ orderId }, { _id: 1, version: 1 }).lean())!;
-      const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => commitChange(order, { notes: `writer ${i}` }, [])));
+      const results = await Promise.allSettled(
+        Array.from({ length: 8 }, (_, i) => commitChange(order, { notes: `writer ${i}` }, [])),
+      );
 
       const winners = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
       expect(winners).toHaveLength(1);
-      expect(await Order.findOne({ orderId }).lean()).toMatchObject({ version: order.version + 1, notes: `writer ${winners[0]}` });
+      expect(await Order.findOne({ orderId }).lean()).toMatchObject({
+        version: order.version + 1,
+        notes: `writer ${winners[0]}`,
+      });
     }
   });
 });
@@ -309,11 +377,16 @@ describe('a committed change whose relay never ran (its process died right after
     const order = (await Order.findOne({ orderId }, { _id: 1, version: 1 }).lean())!;
     const admin = { userId: users.admin._id, role: 'Administrator', name: 'Order Desk' } as const;
 
-    await commitChange(order, { status: 'Processing' }, [newEvent('order.status_changed', admin, { from: 'Placed', to: 'Processing' })]);
+    await commitChange(order, { status: 'Processing' }, [
+      newEvent('order.status_changed', admin, { from: 'Placed', to: 'Processing' }),
+    ]);
 
     expect((await Order.findById(order._id, { outboxPending: 1 }).lean())?.outboxPending).toBe(true);
     expect(await t.outbox.sweep(0)).toBeGreaterThanOrEqual(1);
-    expect(await Order.findById(order._id, { outbox: 1, outboxPending: 1 }).lean()).toMatchObject({ outbox: [], outboxPending: false });
+    expect(await Order.findById(order._id, { outbox: 1, outboxPending: 1 }).lean()).toMatchObject({
+      outbox: [],
+      outboxPending: false,
+    });
     expect(await OrderHistory.countDocuments({ orderIdString: orderId, newStatus: 'Processing' })).toBe(1);
   });
 });
@@ -327,14 +400,19 @@ describe('DELETE /api/orders/:orderId (guide 3.2.5)', () => {
     const res = await request(t.app).delete(`/api/orders/${o.orderId}`).set(as('admin'));
 
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ message: 'Order deleted successfully', data: { orderId: o.orderId, deleted: { items: 2, history: 5, returns: 1 } } });
+    expect(res.body).toMatchObject({
+      message: 'Order deleted successfully',
+      data: { orderId: o.orderId, deleted: { items: 2, history: 5, returns: 1 } },
+    });
     expect(await Order.countDocuments({ _id: order!._id })).toBe(0);
     expect(await OrderItem.countDocuments({ orderId: order!._id })).toBe(0);
     expect(await OrderHistory.countDocuments({ orderId: order!._id })).toBe(0);
     expect(await ReturnRequest.countDocuments({ orderId: order!._id })).toBe(0);
     // Its events stay, marked, for jobs of them still on their way to find and skip (the maintenance removes them later).
     expect(await OrderEvent.countDocuments({ orderRef: order!._id, orderDeleted: { $ne: true } })).toBe(0);
-    expect(await OrderEvent.countDocuments({ orderRef: order!._id, orderDeleted: true, settled: true, sequenced: true })).toBeGreaterThan(0);
+    expect(
+      await OrderEvent.countDocuments({ orderRef: order!._id, orderDeleted: true, settled: true, sequenced: true }),
+    ).toBeGreaterThan(0);
     expect((await get(`/api/orders/${o.orderId}`)).status).toBe(404);
     expect((await request(t.app).delete(`/api/orders/${o.orderId}`).set(as('admin'))).status).toBe(404);
     expect((await get(`/api/orders/${other}`)).status).toBe(200);
@@ -346,10 +424,15 @@ describe('DELETE /api/orders/:orderId (guide 3.2.5)', () => {
       for (let round = 0; round < 5; round++) {
         const orderId = await t.as('alice').placeOrder();
 
-        const answers = await Promise.all([1, 2].map(() => request(server.server).delete(`/api/orders/${orderId}`).set(as('admin'))));
+        const answers = await Promise.all(
+          [1, 2].map(() => request(server.server).delete(`/api/orders/${orderId}`).set(as('admin'))),
+        );
 
         expect(answers.map((r) => r.status).sort()).toEqual([200, 404]);
-        expect(answers.find((r) => r.status === 404)?.body).toMatchObject({ success: false, message: 'Order not found' });
+        expect(answers.find((r) => r.status === 404)?.body).toMatchObject({
+          success: false,
+          message: 'Order not found',
+        });
       }
     } finally {
       await server.close();

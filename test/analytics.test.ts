@@ -30,7 +30,8 @@ const PRODUCTS = [
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
-const analytics = (query = '', who: TestUser = 'admin') => request(t.app).get(`/api/orders/analytics${query}`).set(as(who));
+const analytics = (query = '', who: TestUser = 'admin') =>
+  request(t.app).get(`/api/orders/analytics${query}`).set(as(who));
 
 /** Random operations through the API, one after another, tracking what each order is in. */
 async function randomMix(seed: number, operations: number): Promise<Record<string, number>> {
@@ -40,21 +41,41 @@ async function randomMix(seed: number, operations: number): Promise<Record<strin
   const count = (k: string) => (done[k] = (done[k] ?? 0) + 1);
   const orders = new Map<string, { owner: TestUser; status: string; approved: boolean }>();
   const pendingReturns = new Map<string, string>(); // returnId → orderId
-  const inStatus = (...statuses: string[]) => [...orders].filter(([, o]) => statuses.includes(o.status)).map(([id]) => id);
+  const inStatus = (...statuses: string[]) =>
+    [...orders].filter(([, o]) => statuses.includes(o.status)).map(([id]) => id);
   const ADVANCE: Record<string, string> = { Placed: 'Processing', Processing: 'Shipped', Shipped: 'Delivered' };
   for (let n = 0; n < operations; n++) {
     const roll = next();
     const approved = [...orders].filter(([, o]) => o.status === 'Return Requested' && o.approved).map(([id]) => id);
     if (roll < 0.3 || orders.size < 5) {
       const owner: TestUser = next() < 0.5 ? 'alice' : 'bob';
-      const lines = [...new Set([pick(PRODUCTS), pick(PRODUCTS)])].map((p) => ({ ...p, quantity: 1 + Math.floor(next() * 3), tax: round2(p.unitPrice * 0.1) }));
-      const orderId = await t.as(owner).placeOrder({ deliveryAddress: { recipientName: 'R', street: 'S 1', city: 'C', state: 'ST', zipCode: '560001', country: 'India', phone: '+919876543210' }, items: lines });
+      const lines = [...new Set([pick(PRODUCTS), pick(PRODUCTS)])].map((p) => ({
+        ...p,
+        quantity: 1 + Math.floor(next() * 3),
+        tax: round2(p.unitPrice * 0.1),
+      }));
+      const orderId = await t.as(owner).placeOrder({
+        deliveryAddress: {
+          recipientName: 'R',
+          street: 'S 1',
+          city: 'C',
+          state: 'ST',
+          zipCode: '560001',
+          country: 'India',
+          phone: '+919876543210',
+        },
+        items: lines,
+      });
       orders.set(orderId, { owner, status: 'Placed', approved: false });
       count('create');
     } else if (roll < 0.4 && inStatus('Placed', 'Processing').length) {
       const orderId = pick(inStatus('Placed', 'Processing'));
       const o = orders.get(orderId)!;
-      await request(t.app).post(`/api/orders/${orderId}/cancel`).set(as(o.owner)).send({ reason: 'Changed my mind about it' }).expect(200);
+      await request(t.app)
+        .post(`/api/orders/${orderId}/cancel`)
+        .set(as(o.owner))
+        .send({ reason: 'Changed my mind about it' })
+        .expect(200);
       o.status = 'Cancelled';
       count('cancel');
     } else if (roll < 0.7 && inStatus('Placed', 'Processing', 'Shipped').length) {
@@ -123,7 +144,13 @@ describe('order analytics', () => {
     const after = await analytics('?from=2999-01-01');
 
     expect(inRange.body.data).toEqual({ ...all, period: { from: today, to: today } });
-    expect(after.body.data).toMatchObject({ totalOrders: 0, revenue: { gross: 0, net: 0 }, averageOrderValue: 0, topProducts: [], daily: [] });
+    expect(after.body.data).toMatchObject({
+      totalOrders: 0,
+      revenue: { gross: 0, net: 0 },
+      averageOrderValue: 0,
+      topProducts: [],
+      daily: [],
+    });
     expect((await analytics('?from=2026-02-01&to=2026-01-01')).status).toBe(400);
     expect((await analytics('?from=yesterday')).status).toBe(400);
     expect((await analytics('', 'alice')).status).toBe(403);
@@ -136,7 +163,11 @@ describe('order analytics', () => {
     expect((await analytics()).body.data.totalOrders).toBe(0);
 
     const code = await new Promise<number | null>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/rebuild-analytics.ts'], { cwd: path.resolve(__dirname, '..'), env: process.env, stdio: 'ignore' });
+      const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/rebuild-analytics.ts'], {
+        cwd: path.resolve(__dirname, '..'),
+        env: process.env,
+        stdio: 'ignore',
+      });
       child.once('exit', resolve);
     });
 

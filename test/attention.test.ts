@@ -12,8 +12,10 @@ import { peersEnv, startWorkerProcess } from './helpers/worker-process';
 const t = useTestApp({ smtp: true });
 const HOUR = 3600_000;
 
-const ageOrder = (orderId: string, hours: number) => Order.updateOne({ orderId }, { $set: { orderDate: new Date(Date.now() - hours * HOUR) } });
-const ageReturn = (returnId: string, hours: number) => ReturnRequest.updateOne({ returnId }, { $set: { requestedAt: new Date(Date.now() - hours * HOUR) } });
+const ageOrder = (orderId: string, hours: number) =>
+  Order.updateOne({ orderId }, { $set: { orderDate: new Date(Date.now() - hours * HOUR) } });
+const ageReturn = (returnId: string, hours: number) =>
+  ReturnRequest.updateOne({ returnId }, { $set: { requestedAt: new Date(Date.now() - hours * HOUR) } });
 const digests = () => t.smtp.received.filter((m) => m.subject.startsWith('Overdue:'));
 const gauge = async (kind: string): Promise<number | null> => {
   const text = (await request(t.app).get('/metrics')).text;
@@ -36,18 +38,34 @@ describe('overdue work', () => {
     await ageOrder(oldButShipped, 100);
     await ageReturn(oldReturn.returnId, 80);
 
-    const worker = await startWorkerProcess({ ...peersEnv(t), WORKERS: 'upkeep', ATTENTION_CHECK_CRON: '* * * * * *', OPS_EMAIL: 'ops@example.com' });
+    const worker = await startWorkerProcess({
+      ...peersEnv(t),
+      WORKERS: 'upkeep',
+      ATTENTION_CHECK_CRON: '* * * * * *',
+      OPS_EMAIL: 'ops@example.com',
+    });
     t.onClose(() => worker.kill());
 
-    expect(await eventually(async () => ((await gauge('orders')) === 2 ? 2 : null), 15_000, 'the gauge to count two orders')).toBe(2);
+    expect(
+      await eventually(async () => ((await gauge('orders')) === 2 ? 2 : null), 15_000, 'the gauge to count two orders'),
+    ).toBe(2);
     expect(await gauge('returns')).toBe(1);
     const res = await request(t.app).get('/api/orders/attention').set(as('admin'));
     expect(res.status).toBe(200);
     expect(res.body.data.counts).toEqual({ orders: 2, returns: 1 });
-    expect(res.body.data.overdueOrders.map((o: { orderId: string }) => o.orderId)).toEqual([olderProcessing, oldPlaced]);
+    expect(res.body.data.overdueOrders.map((o: { orderId: string }) => o.orderId)).toEqual([
+      olderProcessing,
+      oldPlaced,
+    ]);
     expect(res.body.data.overdueOrders[0]).toMatchObject({ status: 'Processing', waitingHours: expect.any(Number) });
     expect(res.body.data.overdueOrders[0].waitingHours).toBeGreaterThanOrEqual(60);
-    expect(res.body.data.overdueReturns).toEqual([expect.objectContaining({ returnId: oldReturn.returnId, orderId: oldReturn.orderId, waitingHours: expect.any(Number) })]);
+    expect(res.body.data.overdueReturns).toEqual([
+      expect.objectContaining({
+        returnId: oldReturn.returnId,
+        orderId: oldReturn.orderId,
+        waitingHours: expect.any(Number),
+      }),
+    ]);
     const listed = JSON.stringify(res.body.data);
     for (const notOverdue of [fresh, oldButShipped, freshReturn.returnId]) expect(listed).not.toContain(notOverdue);
 
@@ -57,7 +75,11 @@ describe('overdue work', () => {
     expect(digest.text).toContain(oldReturn.returnId);
     // Later checks of the same day find the same work and send nothing more.
     const checksSoFar = worker.output().split('"task":"attention-check"').length;
-    await eventually(async () => worker.output().split('"task":"attention-check"').length >= checksSoFar + 3, 15_000, 'three more checks');
+    await eventually(
+      async () => worker.output().split('"task":"attention-check"').length >= checksSoFar + 3,
+      15_000,
+      'three more checks',
+    );
     expect(digests()).toHaveLength(1);
   }, 60_000);
 
@@ -65,7 +87,12 @@ describe('overdue work', () => {
     const page = await request(t.app).get('/api/orders/attention?page=2&limit=1').set(as('admin'));
     const bad = await request(t.app).get('/api/orders/attention?limit=0').set(as('admin'));
 
-    expect(page.body.data.pagination.orders).toMatchObject({ currentPage: 2, itemsPerPage: 1, totalItems: 2, totalPages: 2 });
+    expect(page.body.data.pagination.orders).toMatchObject({
+      currentPage: 2,
+      itemsPerPage: 1,
+      totalItems: 2,
+      totalPages: 2,
+    });
     expect(page.body.data.overdueOrders).toHaveLength(1);
     expect(page.body.data.overdueReturns).toHaveLength(0);
     expect(bad.status).toBe(400);

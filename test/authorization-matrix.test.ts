@@ -79,7 +79,10 @@ const ARRANGE: Record<string, () => Promise<Call>> = {
   'post /api/orders': async () => ({ path: '/api/orders', body: guideOrderBody() }),
   'get /api/orders/me': async () => ({ path: '/api/orders/me?limit=5' }),
   'get /api/orders/:orderId': async () => ({ path: `/api/orders/${await t.as('alice').placeOrder()}` }),
-  'post /api/orders/:orderId/cancel': async () => ({ path: `/api/orders/${await t.as('alice').placeOrder()}/cancel`, body: { reason: 'Ordered the wrong size by mistake' } }),
+  'post /api/orders/:orderId/cancel': async () => ({
+    path: `/api/orders/${await t.as('alice').placeOrder()}/cancel`,
+    body: { reason: 'Ordered the wrong size by mistake' },
+  }),
   'get /api/orders/:orderId/history': async () => ({ path: `/api/orders/${await t.as('alice').placeOrder()}/history` }),
   'post /api/orders/:orderId/return': async () => {
     const o = await t.as('alice').deliveredOrder();
@@ -87,15 +90,26 @@ const ARRANGE: Record<string, () => Promise<Call>> = {
   },
   'get /api/orders': async () => ({ path: '/api/orders?status=Placed&limit=5' }),
   'get /api/orders/search': async () => ({ path: '/api/orders/search?q=alice' }),
-  'put /api/orders/:orderId': async () => ({ path: `/api/orders/${await t.as('alice').placeOrder()}`, body: { notes: 'Leave with the neighbour' } }),
+  'put /api/orders/:orderId': async () => ({
+    path: `/api/orders/${await t.as('alice').placeOrder()}`,
+    body: { notes: 'Leave with the neighbour' },
+  }),
   'get /api/orders/attention': async () => ({ path: '/api/orders/attention?limit=5' }),
-  'post /api/orders/bulk/status': async () => ({ path: '/api/orders/bulk/status', body: { orderIds: [await t.as('alice').placeOrder()], status: 'Processing' } }),
+  'post /api/orders/bulk/status': async () => ({
+    path: '/api/orders/bulk/status',
+    body: { orderIds: [await t.as('alice').placeOrder()], status: 'Processing' },
+  }),
   'get /api/orders/bulk/:bulkId': async () => {
-    const res = await request(t.app).post('/api/orders/bulk/status').set(as('admin')).send({ orderIds: [await t.as('alice').placeOrder()], status: 'Processing' });
+    const res = await request(t.app)
+      .post('/api/orders/bulk/status')
+      .set(as('admin'))
+      .send({ orderIds: [await t.as('alice').placeOrder()], status: 'Processing' });
     return { path: `/api/orders/bulk/${res.body.data.bulkId}` };
   },
   'post /api/orders/exports': async () => ({ path: '/api/orders/exports', body: { format: 'csv', status: 'Placed' } }),
-  'get /api/orders/exports/:exportId': async () => ({ path: `/api/orders/exports/${(await createExport(ADMIN, { format: 'csv' }))._id}` }),
+  'get /api/orders/exports/:exportId': async () => ({
+    path: `/api/orders/exports/${(await createExport(ADMIN, { format: 'csv' }))._id}`,
+  }),
   'get /api/orders/exports/:exportId/download': async () => {
     await t.as('alice').placeOrder();
     const made = await createExport(ADMIN, { format: 'csv' });
@@ -107,24 +121,40 @@ const ARRANGE: Record<string, () => Promise<Call>> = {
     await t.as('admin').move(orderId, 'Processing', 'Shipped');
     return { path: `/api/orders/${orderId}/shipment`, body: { carrier: 'Blue Dart', trackingNumber: 'BD-1234567' } };
   },
-  'patch /api/orders/:orderId/status': async () => ({ path: `/api/orders/${await t.as('alice').placeOrder()}/status`, body: { status: 'Processing' } }),
+  'patch /api/orders/:orderId/status': async () => ({
+    path: `/api/orders/${await t.as('alice').placeOrder()}/status`,
+    body: { status: 'Processing' },
+  }),
   'delete /api/orders/:orderId': async () => ({ path: `/api/orders/${await t.as('alice').placeOrder()}` }),
   'get /api/orders/returns': async () => ({ path: '/api/orders/returns?limit=5' }),
-  'patch /api/orders/returns/:returnId/review': async () => ({ path: `/api/orders/returns/${(await t.as('alice').openReturn()).returnId}/review`, body: REJECT }),
+  'patch /api/orders/returns/:returnId/review': async () => ({
+    path: `/api/orders/returns/${(await t.as('alice').openReturn()).returnId}/review`,
+    body: REJECT,
+  }),
   'get /api/orders/analytics': async () => ({ path: '/api/orders/analytics?from=2026-01-01' }),
   'get /api/orders/dead-letters': async () => ({ path: '/api/orders/dead-letters' }),
   'get /api/orders/dead-letters/:id': async () => ({ path: `/api/orders/dead-letters/${await deadLetter()}` }),
-  'post /api/orders/dead-letters/:id/replay': async () => ({ path: `/api/orders/dead-letters/${await deadLetter()}/replay` }),
-  'post /api/orders/webhooks': async () => ({ path: '/api/orders/webhooks', body: { url: HOOK, events: ['order.created', 'order.cancelled'], description: 'Matrix' } }),
+  'post /api/orders/dead-letters/:id/replay': async () => ({
+    path: `/api/orders/dead-letters/${await deadLetter()}/replay`,
+  }),
+  'post /api/orders/webhooks': async () => ({
+    path: '/api/orders/webhooks',
+    body: { url: HOOK, events: ['order.created', 'order.cancelled'], description: 'Matrix' },
+  }),
   'get /api/orders/webhooks': async () => {
     await webhook();
     return { path: '/api/orders/webhooks' };
   },
   'get /api/orders/webhooks/:webhookId': async () => ({ path: `/api/orders/webhooks/${await webhook()}` }),
-  'patch /api/orders/webhooks/:webhookId': async () => ({ path: `/api/orders/webhooks/${await webhook()}`, body: { active: false, description: 'Paused by the matrix' } }),
+  'patch /api/orders/webhooks/:webhookId': async () => ({
+    path: `/api/orders/webhooks/${await webhook()}`,
+    body: { active: false, description: 'Paused by the matrix' },
+  }),
   'delete /api/orders/webhooks/:webhookId': async () => ({ path: `/api/orders/webhooks/${await webhook()}` }),
   'post /api/orders/webhooks/:webhookId/test': async () => ({ path: `/api/orders/webhooks/${await webhook()}/test` }),
-  'post /api/orders/webhooks/:webhookId/rotate-secret': async () => ({ path: `/api/orders/webhooks/${await webhook()}/rotate-secret` }),
+  'post /api/orders/webhooks/:webhookId/rotate-secret': async () => ({
+    path: `/api/orders/webhooks/${await webhook()}/rotate-secret`,
+  }),
   'get /api/orders/webhooks/:webhookId/deliveries': async () => {
     const { webhookId } = await ping();
     return { path: `/api/orders/webhooks/${webhookId}/deliveries?status=pending&limit=5` };
@@ -132,17 +162,30 @@ const ARRANGE: Record<string, () => Promise<Call>> = {
   'post /api/orders/webhooks/:webhookId/deliveries/:deliveryId/redeliver': async () => {
     const { webhookId, deliveryId } = await ping();
     // No worker runs here, so the ping stays pending; it is given the outcome a worker would have written.
-    await WebhookDelivery.updateOne({ _id: deliveryId }, { $set: { status: 'dead', attempts: 4, lastError: 'connect ECONNREFUSED 127.0.0.1:9', lastAttemptAt: new Date() } });
+    await WebhookDelivery.updateOne(
+      { _id: deliveryId },
+      {
+        $set: { status: 'dead', attempts: 4, lastError: 'connect ECONNREFUSED 127.0.0.1:9', lastAttemptAt: new Date() },
+      },
+    );
     return { path: `/api/orders/webhooks/${webhookId}/deliveries/${deliveryId}/redeliver` };
   },
   'get /api/orders/events': async () => {
     await t.as('alice').placeOrder();
     // The upkeep worker places recorded events in the feed; none runs here, so this does what it would.
-    await eventually(async () => (await sequenceEvents()) > 0 || (await FeedEntry.exists({})), 5000, 'an event in the feed');
+    await eventually(
+      async () => (await sequenceEvents()) > 0 || (await FeedEntry.exists({})),
+      5000,
+      'an event in the feed',
+    );
     return { path: '/api/orders/events?limit=50' };
   },
-  'get /api/orders/internal/customer/:customerId': async () => ({ path: `/api/orders/internal/customer/${users.alice.customerId}` }),
-  'get /api/orders/internal/customer/:customerId/count': async () => ({ path: `/api/orders/internal/customer/${users.alice.customerId}/count` }),
+  'get /api/orders/internal/customer/:customerId': async () => ({
+    path: `/api/orders/internal/customer/${users.alice.customerId}`,
+  }),
+  'get /api/orders/internal/customer/:customerId/count': async () => ({
+    path: `/api/orders/internal/customer/${users.alice.customerId}/count`,
+  }),
 };
 
 let letters = 0;
@@ -186,7 +229,9 @@ describe('the authorization matrix', () => {
     expect(Object.keys(ARRANGE).sort()).toEqual(operations.map(keyOf).sort());
   });
 
-  const cases = operations.flatMap((op) => CALLERS.map((caller, i) => [keyOf(op), caller, MATRIX[keyOf(op)]?.[i]] as const));
+  const cases = operations.flatMap((op) =>
+    CALLERS.map((caller, i) => [keyOf(op), caller, MATRIX[keyOf(op)]?.[i]] as const),
+  );
 
   it.each(cases)('%s as %s answers %i, in its documented shape', async (key, caller, expected) => {
     const op = operations.find((o) => keyOf(o) === key) as Operation;
@@ -203,7 +248,9 @@ describe('the authorization matrix', () => {
     } else if (res.status < 300) {
       expect(res.body.success).toBe(true);
       const shape = op.success.data.safeParse(res.body.data);
-      expect(shape.success ? 'matches the documented response' : shape.error.issues).toBe('matches the documented response');
+      expect(shape.success ? 'matches the documented response' : shape.error.issues).toBe(
+        'matches the documented response',
+      );
     } else {
       expect(errorEnvelope.safeParse(res.body).success).toBe(true);
     }

@@ -23,7 +23,8 @@ function composeConfig(env: Record<string, string>) {
     env: { PATH: process.env.PATH ?? '', ...env },
     encoding: 'utf8',
   });
-  if (run.error) throw new Error(`docker-compose is needed for this test (apt-get install docker-compose): ${run.error.message}`);
+  if (run.error)
+    throw new Error(`docker-compose is needed for this test (apt-get install docker-compose): ${run.error.message}`);
   return run;
 }
 
@@ -68,11 +69,17 @@ function rendered(): Record<string, ComposeService> {
 }
 
 /** The host ports a service publishes (short "8025:8025" or long syntax). */
-const published = (s: ComposeService): string[] => (s.ports ?? []).map((p) => (typeof p === 'string' ? p.split(':')[0] : String(p.published)));
+const published = (s: ComposeService): string[] =>
+  (s.ports ?? []).map((p) => (typeof p === 'string' ? p.split(':')[0] : String(p.published)));
 
 describe('docker-compose.yml for scaling out (docs/scaling.md)', () => {
   let services: Record<string, ComposeService> = {};
-  let mongo: ComposeService, redis: ComposeService, api: ComposeService, workers: ComposeService, proxy: ComposeService, mailpit: ComposeService;
+  let mongo: ComposeService,
+    redis: ComposeService,
+    api: ComposeService,
+    workers: ComposeService,
+    proxy: ComposeService,
+    mailpit: ComposeService;
   beforeAll(() => {
     services = rendered();
     ({ mongo, redis, api, workers, proxy, mailpit } = services);
@@ -82,7 +89,9 @@ describe('docker-compose.yml for scaling out (docs/scaling.md)', () => {
     expect(mongo.command).toEqual(expect.arrayContaining(['--replSet', 'rs0']));
     const check = mongo.healthcheck?.test.join(' ') ?? '';
     // Initiated once (only while rs.status() throws), and healthy only once it is primary.
-    expect(check).toMatch(/try \{ rs\.status\(\) \} catch \(e\) \{ rs\.initiate\(\{ _id: 'rs0', members: \[\{ _id: 0, host: 'mongo:27017' \}\] \}\) \}/);
+    expect(check).toMatch(
+      /try \{ rs\.status\(\) \} catch \(e\) \{ rs\.initiate\(\{ _id: 'rs0', members: \[\{ _id: 0, host: 'mongo:27017' \}\] \}\) \}/,
+    );
     expect(check).toContain('isWritablePrimary');
     for (const s of [api, workers]) expect(s.depends_on?.mongo).toEqual({ condition: 'service_healthy' });
   });
@@ -122,7 +131,11 @@ describe('docker-compose.yml for scaling out (docs/scaling.md)', () => {
     expect(proxy.depends_on?.api).toEqual({ condition: 'service_healthy' });
     expect(api.environment?.TRUST_PROXY).toBe('1');
     // Only the proxy and Mailpit's web UI publish ports.
-    expect(Object.keys(services).filter((name) => published(services[name]).length).sort()).toEqual(['mailpit', 'proxy']);
+    expect(
+      Object.keys(services)
+        .filter((name) => published(services[name]).length)
+        .sort(),
+    ).toEqual(['mailpit', 'proxy']);
   });
 
   it('runs every queue, upkeep included, in each workers replica', () => {
@@ -154,14 +167,18 @@ interface AlertRule {
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
 }
-const alertRules = (): AlertRule[] => (parse(deployFile('prometheus/alerts.yml')) as { groups: { name: string; rules: AlertRule[] }[] }).groups.flatMap((g) => g.rules);
+const alertRules = (): AlertRule[] =>
+  (parse(deployFile('prometheus/alerts.yml')) as { groups: { name: string; rules: AlertRule[] }[] }).groups.flatMap(
+    (g) => g.rules,
+  );
 
 interface ScrapeConfig {
   job_name: string;
   metrics_path?: string;
   authorization?: { type?: string; credentials_file?: string };
 }
-const prometheusConfig = () => parse(deployFile('prometheus/prometheus.yml')) as { rule_files: string[]; scrape_configs: ScrapeConfig[] };
+const prometheusConfig = () =>
+  parse(deployFile('prometheus/prometheus.yml')) as { rule_files: string[]; scrape_configs: ScrapeConfig[] };
 
 interface DashboardPanel {
   id: number;
@@ -188,10 +205,13 @@ const dashboardQueries = (): string[] => dashboard().panels.flatMap((p) => (p.ta
  */
 async function exposedSampleNames(): Promise<Set<string>> {
   const families = new Map<string, string>();
-  const sources = readdirSync(path.join(ROOT, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+  const sources = readdirSync(path.join(ROOT, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) =>
+    f.endsWith('.ts'),
+  );
   for (const file of sources) {
     const text = readFileSync(path.join(ROOT, 'src', file), 'utf8');
-    for (const [, type, name] of text.matchAll(/new (Counter|Gauge|Histogram|Summary)\(\{\s*name: '(\w+)'/g)) families.set(name, type.toLowerCase());
+    for (const [, type, name] of text.matchAll(/new (Counter|Gauge|Histogram|Summary)\(\{\s*name: '(\w+)'/g))
+      families.set(name, type.toLowerCase());
   }
   const defaults = new Registry();
   collectDefaultMetrics({ register: defaults });
@@ -203,7 +223,8 @@ async function exposedSampleNames(): Promise<Set<string>> {
 /** The service's metric names a PromQL expression reads (Prometheus's own `up` aside). */
 const metricsIn = (expr: string): string[] => expr.match(/\b(?:orms|process|nodejs)_\w+/g) ?? [];
 /** The scrape jobs an expression names with job="…" or job=~"a|b". */
-const jobsIn = (expr: string): string[] => [...expr.matchAll(/\bjob=~?"([^"]+)"/g)].flatMap(([, jobs]) => jobs.split('|'));
+const jobsIn = (expr: string): string[] =>
+  [...expr.matchAll(/\bjob=~?"([^"]+)"/g)].flatMap(([, jobs]) => jobs.split('|'));
 
 describe('deploy/prometheus/alerts.yml', () => {
   it('is a rule file whose every alert has an expression, a duration, a severity, a summary and a one-line runbook', () => {
@@ -229,13 +250,23 @@ describe('deploy/prometheus/alerts.yml', () => {
 
     expect({
       backlogAge: covered(/orms_queue_oldest_waiting_seconds/),
-      unworkedQueue: covered(/orms_queue_workers\) == 0/) && alertRules().some((r) => r.expr.includes('orms_queue_workers') && r.for === '5m'),
+      unworkedQueue:
+        covered(/orms_queue_workers\) == 0/) &&
+        alertRules().some((r) => r.expr.includes('orms_queue_workers') && r.for === '5m'),
       jobFailures: covered(/orms_jobs_failed_total/) && covered(/orms_jobs_retried_total/),
       deadLetters: covered(/orms_dead_letters_total/),
       api5xx: covered(/orms_http_requests_total\{[^}]*status=~"5\.\."/),
       readiness: covered(/orms_dependency_up/),
       targetsDown: covered(/^up\{/),
-    }).toEqual({ backlogAge: true, unworkedQueue: true, jobFailures: true, deadLetters: true, api5xx: true, readiness: true, targetsDown: true });
+    }).toEqual({
+      backlogAge: true,
+      unworkedQueue: true,
+      jobFailures: true,
+      deadLetters: true,
+      api5xx: true,
+      readiness: true,
+      targetsDown: true,
+    });
   });
 });
 
@@ -244,7 +275,11 @@ describe('deploy/prometheus/prometheus.yml', () => {
     const config = prometheusConfig();
 
     expect(config.scrape_configs.map((s) => s.job_name).sort()).toEqual(['orms-api', 'orms-workers']);
-    for (const s of config.scrape_configs) expect(s).toMatchObject({ metrics_path: '/metrics', authorization: { type: 'Bearer', credentials_file: expect.any(String) } });
+    for (const s of config.scrape_configs)
+      expect(s).toMatchObject({
+        metrics_path: '/metrics',
+        authorization: { type: 'Bearer', credentials_file: expect.any(String) },
+      });
     expect(config.rule_files).toEqual(['alerts.yml']);
   });
 });
@@ -254,14 +289,21 @@ describe('deploy/grafana/orms-dashboard.json', () => {
     const d = dashboard();
 
     expect(d).toMatchObject({ uid: expect.any(String), title: expect.any(String), schemaVersion: expect.any(Number) });
-    expect(d.templating.list).toContainEqual(expect.objectContaining({ type: 'datasource', name: 'datasource', query: 'prometheus' }));
+    expect(d.templating.list).toContainEqual(
+      expect.objectContaining({ type: 'datasource', name: 'datasource', query: 'prometheus' }),
+    );
     expect(new Set(d.panels.map((p) => p.id)).size).toBe(d.panels.length);
     for (const p of d.panels) {
       expect(p.gridPos.x + p.gridPos.w).toBeLessThanOrEqual(24);
       if (p.type === 'row') continue;
       expect(p.datasource?.uid).toBe('${datasource}');
       expect(p.targets?.length).toBeGreaterThan(0);
-      for (const t of p.targets ?? []) expect(t).toMatchObject({ refId: expect.stringMatching(/^[A-Z]$/), expr: expect.stringMatching(/\S/), datasource: { uid: '${datasource}' } });
+      for (const t of p.targets ?? [])
+        expect(t).toMatchObject({
+          refId: expect.stringMatching(/^[A-Z]$/),
+          expr: expect.stringMatching(/\S/),
+          datasource: { uid: '${datasource}' },
+        });
     }
   });
 

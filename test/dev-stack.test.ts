@@ -13,12 +13,23 @@ import { freePort } from './helpers/redis-server';
 import { eventually } from './helpers/test-app';
 
 /** A production environment that passes every other check (the tests' own lets webhooks reach loopback). */
-const PRODUCTION = { ENVIRONMENT: 'production', JWT_SECRET: GENERATED_SECRETS.JWT_SECRET, SERVICE_API_KEY: GENERATED_SECRETS.SERVICE_API_KEY, METRICS_TOKEN: GENERATED_SECRETS.METRICS_TOKEN, WEBHOOK_ALLOW_PRIVATE_URLS: 'false' };
+const PRODUCTION = {
+  ENVIRONMENT: 'production',
+  JWT_SECRET: GENERATED_SECRETS.JWT_SECRET,
+  SERVICE_API_KEY: GENERATED_SECRETS.SERVICE_API_KEY,
+  METRICS_TOKEN: GENERATED_SECRETS.METRICS_TOKEN,
+  WEBHOOK_ALLOW_PRIVATE_URLS: 'false',
+};
 
 /** The local stand-ins and the token script, as scripts/start.sh and a developer run them. */
 const ROOT = path.join(__dirname, '..');
 const run = (script: string, env: Record<string, string>, args: string[] = []) =>
-  spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 20_000 });
+  spawnSync(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
 
 let peers: ChildProcess;
 let auth: string;
@@ -30,10 +41,20 @@ const stateFile = path.join(stateDir, 'state.json');
 async function startPeers(): Promise<void> {
   peers = spawn(process.execPath, ['--import', 'tsx', 'scripts/dev-peers/server.ts'], {
     cwd: ROOT,
-    env: { ...process.env, ENVIRONMENT: 'development', AUTH_SERVICE_URL: auth, CUSTOMER_SERVICE_URL: customers, DEV_PEERS_STATE_FILE: stateFile },
+    env: {
+      ...process.env,
+      ENVIRONMENT: 'development',
+      AUTH_SERVICE_URL: auth,
+      CUSTOMER_SERVICE_URL: customers,
+      DEV_PEERS_STATE_FILE: stateFile,
+    },
     stdio: 'ignore',
   });
-  await eventually(async () => (await fetch(`${customers}/`).catch(() => null))?.ok && (await fetch(`${auth}/`).catch(() => null))?.ok, 15_000, 'the stand-ins to listen');
+  await eventually(
+    async () => (await fetch(`${customers}/`).catch(() => null))?.ok && (await fetch(`${auth}/`).catch(() => null))?.ok,
+    15_000,
+    'the stand-ins to listen',
+  );
 }
 
 async function stopPeers(signal: NodeJS.Signals): Promise<void> {
@@ -60,22 +81,38 @@ describe('the local stand-ins for the Auth and Customer services', () => {
     const alice = await client.getUser('user-alice');
     const stranger = await client.getUser('someone-else-42');
 
-    expect(alice).toEqual({ userId: 'user-alice', email: 'alice@example.com', name: 'Alice Fernandes', customerId: 'cust-alice' });
+    expect(alice).toEqual({
+      userId: 'user-alice',
+      email: 'alice@example.com',
+      name: 'Alice Fernandes',
+      customerId: 'cust-alice',
+    });
     expect(stranger).toMatchObject({ userId: 'someone-else-42', customerId: 'cust-someone-else-42' });
   });
 
   it('check the service key as the real ones do', async () => {
     const user = await fetch(`${auth}/api/auth/user/user-alice`, { headers: { 'x-service-api-key': 'wrong' } });
-    const stats = await fetch(`${customers}/api/customers/internal/cust-alice/statistics`, { method: 'PATCH', body: '{}' });
+    const stats = await fetch(`${customers}/api/customers/internal/cust-alice/statistics`, {
+      method: 'PATCH',
+      body: '{}',
+    });
 
     expect([user.status, stats.status]).toEqual([401, 401]);
   });
 
   it('record the statistics they are sent, and list them at GET /', async () => {
-    const body = { totalOrders: 3, totalSpent: 42.5, lastOrderDate: null, ordersByStatus: { Placed: 3 }, calculatedAt: new Date().toISOString() };
+    const body = {
+      totalOrders: 3,
+      totalSpent: 42.5,
+      lastOrderDate: null,
+      ordersByStatus: { Placed: 3 },
+      calculatedAt: new Date().toISOString(),
+    };
 
     await createCustomerServiceClient(customers, 2000).updateStatistics('cust-bob', body);
-    const listed = (await (await fetch(`${customers}/`)).json()) as { received: { customerId: string; body: unknown }[] };
+    const listed = (await (await fetch(`${customers}/`)).json()) as {
+      received: { customerId: string; body: unknown }[];
+    };
 
     expect(listed.received).toEqual([expect.objectContaining({ customerId: 'cust-bob', body })]);
   });
@@ -89,7 +126,10 @@ describe('the local stand-ins for the Auth and Customer services', () => {
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(await page.text()).toContain('alice@example.com');
     expect(json.headers.get('content-type')).toBe('application/json');
-    expect(await json.json()).toMatchObject({ standIns: ['auth'], users: expect.arrayContaining([expect.objectContaining({ _id: 'user-alice' })]) });
+    expect(await json.json()).toMatchObject({
+      standIns: ['auth'],
+      users: expect.arrayContaining([expect.objectContaining({ _id: 'user-alice' })]),
+    });
   });
 
   it('refuse to run in production', () => {
@@ -103,7 +143,11 @@ describe('the local stand-ins for the Auth and Customer services', () => {
 describe('the webhook receiver stand-in (on the Customer stand-in)', () => {
   const receiverUrl = (name: string) => `${customers}/webhook-receiver/${name}`;
   const setUp = async (name: string, settings: { secret?: string; answer?: number }) => {
-    const res = await fetch(receiverUrl(name), { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(settings) });
+    const res = await fetch(receiverUrl(name), {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(settings),
+    });
     return { status: res.status, body: (await res.json()) as unknown };
   };
   let n = 0;
@@ -111,7 +155,12 @@ describe('the webhook receiver stand-in (on the Customer stand-in)', () => {
   const deliver = async (name: string, secrets: string[], options: { eventId?: string; t?: number } = {}) => {
     n++;
     const eventId = options.eventId ?? `evt_${n}`;
-    const body = JSON.stringify({ id: eventId, type: 'order.created', occurredAt: new Date().toISOString(), data: { orderId: `ORD-${n}` } });
+    const body = JSON.stringify({
+      id: eventId,
+      type: 'order.created',
+      occurredAt: new Date().toISOString(),
+      data: { orderId: `ORD-${n}` },
+    });
     const res = await fetch(receiverUrl(name), {
       method: 'POST',
       headers: {
@@ -127,7 +176,9 @@ describe('the webhook receiver stand-in (on the Customer stand-in)', () => {
     });
     return { status: res.status, deliveryId: `dlv_${n}`, eventId, body: JSON.parse(body) as unknown };
   };
-  const received = async (name: string) => ((await (await fetch(receiverUrl(name))).json()) as { name: string; answer: number; received: Delivery[] }).received;
+  const received = async (name: string) =>
+    ((await (await fetch(receiverUrl(name))).json()) as { name: string; answer: number; received: Delivery[] })
+      .received;
 
   it('verifies a signed delivery, answers it with the status it was given, and records it', async () => {
     const secret = newWebhookSecret();
@@ -138,7 +189,15 @@ describe('the webhook receiver stand-in (on the Customer stand-in)', () => {
     expect(put).toEqual({ status: 200, body: { name: 'signed', answer: 202, hasSecret: true } });
     expect(sent.status).toBe(202);
     expect(await received('signed')).toEqual([
-      { deliveryId: sent.deliveryId, eventId: sent.eventId, eventType: 'order.created', verified: true, answered: 202, receivedAt: expect.any(String), body: sent.body },
+      {
+        deliveryId: sent.deliveryId,
+        eventId: sent.eventId,
+        eventType: 'order.created',
+        verified: true,
+        answered: 202,
+        receivedAt: expect.any(String),
+        body: sent.body,
+      },
     ]);
   });
 
@@ -185,7 +244,11 @@ describe('the webhook receiver stand-in (on the Customer stand-in)', () => {
   });
 
   it('refuses settings that are not a status or a secret', async () => {
-    const answers = await Promise.all([setUp('odd', { answer: 700 }), setUp('odd', { answer: 199 }), setUp('odd', { secret: '' })]);
+    const answers = await Promise.all([
+      setUp('odd', { answer: 700 }),
+      setUp('odd', { answer: 199 }),
+      setUp('odd', { secret: '' }),
+    ]);
 
     expect(answers.map((a) => a.status)).toEqual([400, 400, 400]);
   });
@@ -196,24 +259,38 @@ describe('the webhook receiver stand-in (on the Customer stand-in)', () => {
     const sent = await deliver('page', [secret], { eventId: 'evt_<img src=x onerror=alert(1)>' });
 
     const html = await (await fetch(`${customers}/`, { headers: { accept: 'text/html' } })).text();
-    const json = (await (await fetch(`${customers}/`)).json()) as { webhooks: { name: string; received: Delivery[] }[] };
+    const json = (await (await fetch(`${customers}/`)).json()) as {
+      webhooks: { name: string; received: Delivery[] }[];
+    };
 
     expect(sent.status).toBe(200);
     expect(html).toContain('evt_&lt;img src=x onerror=alert(1)&gt;');
     expect(html).not.toContain('<img');
     expect(html).toContain(sent.deliveryId);
-    expect(json.webhooks.find((w) => w.name === 'page')?.received).toEqual([expect.objectContaining({ eventId: sent.eventId, verified: true })]);
+    expect(json.webhooks.find((w) => w.name === 'page')?.received).toEqual([
+      expect.objectContaining({ eventId: sent.eventId, verified: true }),
+    ]);
   });
 
   it('keeps what it received, and how its receivers are set up, across a restart', async () => {
     const secret = newWebhookSecret();
     await setUp('kept', { secret, answer: 201 });
-    await createCustomerServiceClient(customers, 2000).updateStatistics('cust-kept', { totalOrders: 1, totalSpent: 10, lastOrderDate: null, ordersByStatus: { Placed: 1 }, calculatedAt: new Date().toISOString() });
+    await createCustomerServiceClient(customers, 2000).updateStatistics('cust-kept', {
+      totalOrders: 1,
+      totalSpent: 10,
+      lastOrderDate: null,
+      ordersByStatus: { Placed: 1 },
+      calculatedAt: new Date().toISOString(),
+    });
     const first = await deliver('kept', [secret]);
     const before = await received('kept');
 
     // Killed outright, it keeps what its (debounced) write saved; stopped, what came after too.
-    await eventually(async () => fs.existsSync(stateFile) && fs.readFileSync(stateFile, 'utf8').includes(`"${first.deliveryId}"`), 10_000, 'the delivery to be saved');
+    await eventually(
+      async () => fs.existsSync(stateFile) && fs.readFileSync(stateFile, 'utf8').includes(`"${first.deliveryId}"`),
+      10_000,
+      'the delivery to be saved',
+    );
     await stopPeers('SIGKILL');
     await startPeers();
     const second = await deliver('kept', [secret]);
@@ -223,7 +300,10 @@ describe('the webhook receiver stand-in (on the Customer stand-in)', () => {
     const after = await received('kept');
     const page = (await (await fetch(`${customers}/`)).json()) as { received: { customerId: string }[] };
     expect([first.status, second.status]).toEqual([201, 201]);
-    expect(after).toEqual([...before, expect.objectContaining({ deliveryId: second.deliveryId, verified: true, answered: 201 })]);
+    expect(after).toEqual([
+      ...before,
+      expect.objectContaining({ deliveryId: second.deliveryId, verified: true, answered: 201 }),
+    ]);
     expect(page.received).toEqual(expect.arrayContaining([expect.objectContaining({ customerId: 'cust-kept' })]));
   }, 40_000);
 });
@@ -233,7 +313,9 @@ describe('npm run token', () => {
     const res = run('scripts/token.ts', { ENVIRONMENT: 'development' }, ['--user', 'admin', '--role', 'Administrator']);
 
     expect(res.status).toBe(0);
-    const claims = jwt.verify(res.stdout.trim(), process.env.JWT_SECRET as string, { algorithms: ['HS256'] }) as jwt.JwtPayload;
+    const claims = jwt.verify(res.stdout.trim(), process.env.JWT_SECRET as string, {
+      algorithms: ['HS256'],
+    }) as jwt.JwtPayload;
     expect(claims).toMatchObject({ sub: 'user-admin', role: 'Administrator', email: 'admin@example.com' });
     expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBe(12 * 3600);
   });

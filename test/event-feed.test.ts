@@ -5,7 +5,14 @@ import { feedBucketOf } from '../src/models/feed-entry';
 import { purgeFeedBefore } from '../src/services/events/event-feed';
 import { sequenceEvents } from '../src/services/events/sequence-events';
 import { Driver } from './helpers/driver';
-import { FeedConsumer, feedPage, readFeedAfter, readWholeFeed, serviceKey, type FeedEventBody } from './helpers/feed-consumer';
+import {
+  FeedConsumer,
+  feedPage,
+  readFeedAfter,
+  readWholeFeed,
+  serviceKey,
+  type FeedEventBody,
+} from './helpers/feed-consumer';
 import { guideOrderBody, smallOrderBody } from './helpers/fixtures';
 import { listen } from './helpers/orders';
 import { eventually, useTestApp } from './helpers/test-app';
@@ -13,9 +20,13 @@ import { as, users, type TestUser } from './helpers/tokens';
 
 const t = useTestApp({ workers: ['upkeep'] });
 
-const recordedEventIds = async (): Promise<string[]> => (await OrderEvent.find({}, { _id: 1 }).lean<{ _id: string }[]>()).map((e) => e._id);
-const allSequenced = async () => (await OrderEvent.countDocuments({ sequenced: false })) === 0 && (await Order.countDocuments({ outboxPending: true })) === 0;
-const countBy = <T>(xs: T[], key: (x: T) => string) => xs.reduce<Record<string, number>>((n, x) => ({ ...n, [key(x)]: (n[key(x)] ?? 0) + 1 }), {});
+const recordedEventIds = async (): Promise<string[]> =>
+  (await OrderEvent.find({}, { _id: 1 }).lean<{ _id: string }[]>()).map((e) => e._id);
+const allSequenced = async () =>
+  (await OrderEvent.countDocuments({ sequenced: false })) === 0 &&
+  (await Order.countDocuments({ outboxPending: true })) === 0;
+const countBy = <T>(xs: T[], key: (x: T) => string) =>
+  xs.reduce<Record<string, number>>((n, x) => ({ ...n, [key(x)]: (n[key(x)] ?? 0) + 1 }), {});
 
 /** What the writers made, counted by event type as they made it. */
 type Made = Record<string, number>;
@@ -82,7 +93,11 @@ describe('GET /api/orders/events: the event feed', () => {
       const total = Object.values(made).reduce((a, b) => a + b, 0);
       // Caught up: every recorded event placed, and the consumer holding as many as were made.
       // On a timeout the assertions below tell what is missing.
-      await eventually(async () => (await allSequenced()) && consumer.eventIds().size >= total, 90_000, 'the consumer to catch up').catch(() => undefined);
+      await eventually(
+        async () => (await allSequenced()) && consumer.eventIds().size >= total,
+        90_000,
+        'the consumer to catch up',
+      ).catch(() => undefined);
     } finally {
       await consumer.stop();
       await server.close();
@@ -119,7 +134,8 @@ describe('GET /api/orders/events: the event feed', () => {
           .finally(() => (writing = false));
         // Each loop runs the sequencer again as soon as its run ends; small batches, so runs overlap often.
         const loop = async (who: keyof typeof placedBy, batch: number) => {
-          while (writing || (await OrderEvent.exists({ sequenced: false }))) placedBy[who] += await sequenceEvents(batch);
+          while (writing || (await OrderEvent.exists({ sequenced: false })))
+            placedBy[who] += await sequenceEvents(batch);
         };
         await Promise.all([writers, loop('first', 3), loop('second', 7)]);
       } finally {
@@ -127,7 +143,9 @@ describe('GET /api/orders/events: the event feed', () => {
       }
     });
 
-    const entries = await FeedEntry.find({}, { _id: 1, eventId: 1 }).sort({ _id: 1 }).lean<{ _id: number; eventId: string }[]>();
+    const entries = await FeedEntry.find({}, { _id: 1, eventId: 1 })
+      .sort({ _id: 1 })
+      .lean<{ _id: number; eventId: string }[]>();
     const places = entries.map((e) => e._id);
     const eventIds = entries.map((e) => e.eventId);
     expect(places).toEqual(Array.from({ length: places.length }, (_, i) => places[0] + i)); // no gap
@@ -145,32 +163,83 @@ describe('GET /api/orders/events: the event feed', () => {
     const returned = await t.as('alice').openReturn();
     await t.as('admin').review(returned.returnId, null);
 
-    const feed = await eventually(async () => {
-      const { events } = await readFeedAfter(t.app, before);
-      return events.some((e) => e.type === 'return.reviewed') ? events : null;
-    }, 15_000, 'the events of both orders in the feed');
+    const feed = await eventually(
+      async () => {
+        const { events } = await readFeedAfter(t.app, before);
+        return events.some((e) => e.type === 'return.reviewed') ? events : null;
+      },
+      15_000,
+      'the events of both orders in the feed',
+    );
 
     const totals = { totalAmount: 5520, itemCount: 3 }; // the guide's order: 4975.00 + 545.00, 2 + 1 units
     const ofAlice = { customerId: users.alice.customerId, totals };
     expect(new Set(feed.map((e) => e.orderId))).toEqual(new Set([placed, returned.orderId]));
-    const ofPlaced = feed.filter((e) => e.orderId === placed).map(({ type, returnId, data }) => ({ type, returnId, data }));
+    const ofPlaced = feed
+      .filter((e) => e.orderId === placed)
+      .map(({ type, returnId, data }) => ({ type, returnId, data }));
     expect(ofPlaced).toEqual([
-      { type: 'order.created', returnId: null, data: { orderId: placed, ...ofAlice, status: 'Placed', previousStatus: null, return: null } },
-      { type: 'order.status_changed', returnId: null, data: { orderId: placed, ...ofAlice, status: 'Processing', previousStatus: 'Placed', return: null } },
-      { type: 'order.cancelled', returnId: null, data: { orderId: placed, ...ofAlice, status: 'Cancelled', previousStatus: 'Processing', return: null } },
+      {
+        type: 'order.created',
+        returnId: null,
+        data: { orderId: placed, ...ofAlice, status: 'Placed', previousStatus: null, return: null },
+      },
+      {
+        type: 'order.status_changed',
+        returnId: null,
+        data: { orderId: placed, ...ofAlice, status: 'Processing', previousStatus: 'Placed', return: null },
+      },
+      {
+        type: 'order.cancelled',
+        returnId: null,
+        data: { orderId: placed, ...ofAlice, status: 'Cancelled', previousStatus: 'Processing', return: null },
+      },
     ]);
     const { returnId, orderId } = returned;
-    const ofReturn = feed.filter((e) => e.returnId !== null).map(({ type, orderId, returnId, data }) => ({ type, orderId, returnId, data }));
+    const ofReturn = feed
+      .filter((e) => e.returnId !== null)
+      .map(({ type, orderId, returnId, data }) => ({ type, orderId, returnId, data }));
     expect(ofReturn).toEqual([
-      { type: 'return.requested', orderId, returnId, data: { orderId, ...ofAlice, status: 'Return Requested', previousStatus: 'Delivered', return: { returnId, decision: null, reasonCategory: 'Damaged' } } },
-      { type: 'return.reviewed', orderId, returnId, data: { orderId, ...ofAlice, status: 'Delivered', previousStatus: 'Return Requested', return: { returnId, decision: 'rejected', reasonCategory: 'Damaged' } } },
+      {
+        type: 'return.requested',
+        orderId,
+        returnId,
+        data: {
+          orderId,
+          ...ofAlice,
+          status: 'Return Requested',
+          previousStatus: 'Delivered',
+          return: { returnId, decision: null, reasonCategory: 'Damaged' },
+        },
+      },
+      {
+        type: 'return.reviewed',
+        orderId,
+        returnId,
+        data: {
+          orderId,
+          ...ofAlice,
+          status: 'Delivered',
+          previousStatus: 'Return Requested',
+          return: { returnId, decision: 'rejected', reasonCategory: 'Damaged' },
+        },
+      },
     ]);
     for (const e of feed) {
       expect(Object.keys(e).sort()).toEqual(['cursor', 'data', 'eventId', 'occurredAt', 'orderId', 'returnId', 'type']);
       expect(e.occurredAt).toBe(new Date(e.occurredAt).toISOString());
     }
     const text = JSON.stringify(feed);
-    for (const personal of [users.alice.email, users.alice.firstName, users.alice.lastName, 'John Doe', 'Main Street', 'Bangalore', '560001', '+919876543210']) {
+    for (const personal of [
+      users.alice.email,
+      users.alice.firstName,
+      users.alice.lastName,
+      'John Doe',
+      'Main Street',
+      'Bangalore',
+      '560001',
+      '+919876543210',
+    ]) {
       expect(text).not.toContain(personal);
     }
     expect(text).not.toMatch(/email|name|address|street|phone/i);
@@ -186,7 +255,13 @@ describe('GET /api/orders/events: the event feed', () => {
     const wrongKey = await get('?limit=1').set({ 'x-service-api-key': 'not-the-key' });
 
     expect(withKey.status).toBe(200);
-    expect(withKey.body).toMatchObject({ success: true, data: { events: [expect.objectContaining({ eventId: expect.any(String), cursor: expect.any(String) })], nextCursor: expect.any(String) } });
+    expect(withKey.body).toMatchObject({
+      success: true,
+      data: {
+        events: [expect.objectContaining({ eventId: expect.any(String), cursor: expect.any(String) })],
+        nextCursor: expect.any(String),
+      },
+    });
     expect(asAdmin.status).toBe(200);
     expect(asAdmin.body.data).toEqual(withKey.body.data);
     expect(asCustomer.status).toBe(403);
@@ -204,7 +279,11 @@ describe('GET /api/orders/events: the event feed', () => {
     ] as const) {
       const res = await get(query).set(serviceKey());
       expect({ query, status: res.status }).toEqual({ query, status: 400 });
-      expect(res.body).toMatchObject({ success: false, message: expect.any(String), errors: [expect.objectContaining({ field, message: expect.any(String) })] });
+      expect(res.body).toMatchObject({
+        success: false,
+        message: expect.any(String),
+        errors: [expect.objectContaining({ field, message: expect.any(String) })],
+      });
     }
   });
 
@@ -213,7 +292,15 @@ describe('GET /api/orders/events: the event feed', () => {
       const { cursor: end } = await readFeedAfter(t.app, null);
       const at = Number(end);
       // Entries as the sequencer writes them, for events no order made (removed afterwards).
-      const entryAt = (place: number) => ({ _id: place, bucket: feedBucketOf(place), eventId: `in-flight-${place}`, type: 'order.created', occurredAt: new Date(), orderId: 'ORD-IN-FLIGHT', data: {} });
+      const entryAt = (place: number) => ({
+        _id: place,
+        bucket: feedBucketOf(place),
+        eventId: `in-flight-${place}`,
+        type: 'order.created',
+        occurredAt: new Date(),
+        orderId: 'ORD-IN-FLIGHT',
+        data: {},
+      });
       try {
         await FeedEntry.create([entryAt(at + 2), entryAt(at + 3)]);
 
@@ -236,10 +323,14 @@ describe('GET /api/orders/events: the event feed', () => {
     await eventually(allSequenced, 10_000, 'the first events in the feed');
     const cutoff = new Date();
     const kept = await t.as('bob').placeOrder();
-    const whole = await eventually(async () => {
-      const events = await readWholeFeed(t.app);
-      return events.some((e) => e.orderId === kept) && (await allSequenced()) ? events : null;
-    }, 10_000, 'the kept order in the feed');
+    const whole = await eventually(
+      async () => {
+        const events = await readWholeFeed(t.app);
+        return events.some((e) => e.orderId === kept) && (await allSequenced()) ? events : null;
+      },
+      10_000,
+      'the kept order in the feed',
+    );
     const oldestKept = whole.find((e) => e.orderId === kept)!;
     const olderThanCutoff = await FeedEntry.countDocuments({ sequencedAt: { $lt: cutoff } });
 
@@ -251,14 +342,20 @@ describe('GET /api/orders/events: the event feed', () => {
     const fromEmpty = await feedPage(t.app, '', 5);
     const fromLastRemoved = await feedPage(t.app, String(Number(oldestKept.cursor) - 1), 5);
     expect(fromStart.status).toBe(200);
-    expect(fromStart.body.data.events.map((e: FeedEventBody) => e.eventId)).toEqual(whole.slice(removed, removed + 5).map((e) => e.eventId));
+    expect(fromStart.body.data.events.map((e: FeedEventBody) => e.eventId)).toEqual(
+      whole.slice(removed, removed + 5).map((e) => e.eventId),
+    );
     expect(fromStart.body.data.events[0]).toEqual(oldestKept);
     expect(fromEmpty.body.data).toEqual(fromStart.body.data);
     expect(fromLastRemoved.body.data).toEqual(fromStart.body.data);
     for (const after of [String(Number(oldestKept.cursor) - 2), '0', whole[0].cursor]) {
       const res = await feedPage(t.app, after, 5);
       expect({ after, status: res.status }).toEqual({ after, status: 410 });
-      expect(res.body).toMatchObject({ success: false, message: expect.any(String), errors: [expect.objectContaining({ field: 'after' })] });
+      expect(res.body).toMatchObject({
+        success: false,
+        message: expect.any(String),
+        errors: [expect.objectContaining({ field: 'after' })],
+      });
     }
   }, 60_000);
 
@@ -279,15 +376,25 @@ describe('GET /api/orders/events: the event feed', () => {
         while (await OrderEvent.exists({ sequenced: false })) await sequenceEvents();
         const { cursor: end } = await readFeedAfter(t.app, null);
         const made = Object.values(await placeAndChangeOrders(server.server, 30, 6)).reduce((a, b) => a + b, 0);
-        const waiting = await eventually(async () => {
-          const ids = (await OrderEvent.find({ sequenced: false }, { _id: 1 }).lean<{ _id: string }[]>()).map((e) => e._id);
-          return ids.length === made && (await Order.countDocuments({ outboxPending: true })) === 0 ? ids : null;
-        }, 10_000, 'every event recorded');
+        const waiting = await eventually(
+          async () => {
+            const ids = (await OrderEvent.find({ sequenced: false }, { _id: 1 }).lean<{ _id: string }[]>()).map(
+              (e) => e._id,
+            );
+            return ids.length === made && (await Order.countDocuments({ outboxPending: true })) === 0 ? ids : null;
+          },
+          10_000,
+          'every event recorded',
+        );
         // The dead run: a real run that placed 50 events (one batch of 50), less the two writes
         // a run that died right after placing them never made: marking them, saving its hint.
         const hint = (await Counter.findById('event-feed').lean<{ seq: number }>())?.seq ?? 0;
         expect(await sequenceEvents(50, 50)).toBe(50);
-        const leftBehind = (await FeedEntry.find({ _id: { $gt: Number(end) } }).sort({ _id: 1 }).lean<{ eventId: string }[]>()).map((e) => e.eventId);
+        const leftBehind = (
+          await FeedEntry.find({ _id: { $gt: Number(end) } })
+            .sort({ _id: 1 })
+            .lean<{ eventId: string }[]>()
+        ).map((e) => e.eventId);
         expect(leftBehind).toHaveLength(50);
         await OrderEvent.updateMany({ _id: { $in: leftBehind } }, { $set: { sequenced: false } });
         await Counter.updateOne({ _id: 'event-feed' }, { $set: { seq: hint } });
@@ -298,7 +405,9 @@ describe('GET /api/orders/events: the event feed', () => {
         expect(placedByRuns[0] + placedByRuns[1]).toBe(made - 50);
         const { events } = await readFeedAfter(t.app, end);
         const given = events.map((e) => e.eventId);
-        expect(events.map((e) => Number(e.cursor))).toEqual(Array.from({ length: made }, (_, i) => Number(end) + 1 + i)); // no gap
+        expect(events.map((e) => Number(e.cursor))).toEqual(
+          Array.from({ length: made }, (_, i) => Number(end) + 1 + i),
+        ); // no gap
         expect(given.slice(0, 50)).toEqual(leftBehind); // the dead run's places kept
         expect([...given].sort()).toEqual([...waiting].sort()); // every event, each once
         const after = events.slice(50).map((e) => Date.parse(e.occurredAt));
@@ -318,7 +427,11 @@ describe('GET /api/orders/events: the event feed', () => {
 
     const later = await t.as('bob').placeOrder();
 
-    const served = await eventually(async () => (await readWholeFeed(t.app)).find((e) => e.orderId === later), 10_000, 'the later order in the feed');
+    const served = await eventually(
+      async () => (await readWholeFeed(t.app)).find((e) => e.orderId === later),
+      10_000,
+      'the later order in the feed',
+    );
     expect(served.type).toBe('order.created');
   });
 });

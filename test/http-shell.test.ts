@@ -16,23 +16,41 @@ describe('the HTTP shell', () => {
     const res = await request(t.app).get('/no/such/route');
 
     expect(res.status).toBe(404);
-    expect(res.body).toEqual({ success: false, message: 'Route not found', errors: [{ field: 'path', message: 'No route for GET /no/such/route' }] });
+    expect(res.body).toEqual({
+      success: false,
+      message: 'Route not found',
+      errors: [{ field: 'path', message: 'No route for GET /no/such/route' }],
+    });
   });
 
   it('answers malformed JSON with 400 in the envelope', async () => {
-    const res = await request(t.app).post('/api/orders').set(as('alice')).set('content-type', 'application/json').send('{"items": [');
+    const res = await request(t.app)
+      .post('/api/orders')
+      .set(as('alice'))
+      .set('content-type', 'application/json')
+      .send('{"items": [');
 
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ success: false, message: 'Malformed JSON', errors: [{ field: 'body', message: expect.any(String) }] });
+    expect(res.body).toEqual({
+      success: false,
+      message: 'Malformed JSON',
+      errors: [{ field: 'body', message: expect.any(String) }],
+    });
   });
 
   it('answers headers over 16 KB, which Node refuses before express sees them, with 431 in the envelope', async () => {
     const server = await listen(t.app);
     try {
-      const res = await request(server.url).get(`/api/orders/me?q=${'a'.repeat(9000)}`).set('Authorization', `Bearer ${'x'.repeat(9000)}`);
+      const res = await request(server.url)
+        .get(`/api/orders/me?q=${'a'.repeat(9000)}`)
+        .set('Authorization', `Bearer ${'x'.repeat(9000)}`);
 
       expect(res.status).toBe(431);
-      expect(res.body).toEqual({ success: false, message: 'Request Header Fields Too Large', errors: [{ field: 'headers', message: expect.any(String) }] });
+      expect(res.body).toEqual({
+        success: false,
+        message: 'Request Header Fields Too Large',
+        errors: [{ field: 'headers', message: expect.any(String) }],
+      });
     } finally {
       await server.close();
     }
@@ -51,7 +69,11 @@ describe('the HTTP shell', () => {
       });
 
       expect(reply).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
-      expect(JSON.parse(reply.slice(reply.indexOf('\r\n\r\n') + 4))).toEqual({ success: false, message: 'Bad Request', errors: [{ field: 'request', message: expect.any(String) }] });
+      expect(JSON.parse(reply.slice(reply.indexOf('\r\n\r\n') + 4))).toEqual({
+        success: false,
+        message: 'Bad Request',
+        errors: [{ field: 'request', message: expect.any(String) }],
+      });
     } finally {
       await server.close();
     }
@@ -60,14 +82,20 @@ describe('the HTTP shell', () => {
   it('answers a body over the limit with 413 in the envelope', async () => {
     const huge = JSON.stringify({ notes: 'x'.repeat(200 * 1024) });
 
-    const res = await request(t.app).post('/api/orders').set(as('alice')).set('content-type', 'application/json').send(huge);
+    const res = await request(t.app)
+      .post('/api/orders')
+      .set(as('alice'))
+      .set('content-type', 'application/json')
+      .send(huge);
 
     expect(res.status).toBe(413);
     expect(res.body).toMatchObject({ success: false, message: 'Payload too large', errors: [{ field: 'body' }] });
   });
 
   it('refuses strings the database cannot store (NUL, unpaired surrogates) with 400 naming the field', async () => {
-    const nul = await request(t.app).get('/api/orders/internal/customer/a%00b/count').set('x-service-api-key', process.env.SERVICE_API_KEY as string);
+    const nul = await request(t.app)
+      .get('/api/orders/internal/customer/a%00b/count')
+      .set('x-service-api-key', process.env.SERVICE_API_KEY as string);
     const surrogate = await request(t.app)
       .post('/api/orders/ORD-2026-000001/cancel')
       .set(as('alice'))
@@ -75,16 +103,24 @@ describe('the HTTP shell', () => {
       .send('{"reason": "broken \\ud800 text here"}');
 
     expect(nul.status).toBe(400);
-    expect(nul.body.errors).toEqual([{ field: 'customerId', message: 'Must not contain NUL or invalid Unicode characters' }]);
+    expect(nul.body.errors).toEqual([
+      { field: 'customerId', message: 'Must not contain NUL or invalid Unicode characters' },
+    ]);
     expect(surrogate.status).toBe(400);
-    expect(surrogate.body.errors).toEqual([{ field: 'reason', message: 'Must not contain NUL or invalid Unicode characters' }]);
+    expect(surrogate.body.errors).toEqual([
+      { field: 'reason', message: 'Must not contain NUL or invalid Unicode characters' },
+    ]);
   });
 
   it('answers an unexpected error with 500 and no stack or internals', async () => {
     const res = await request(t.app).get('/boom');
 
     expect(res.status).toBe(500);
-    expect(res.body).toEqual({ success: false, message: 'Internal server error', errors: [{ field: 'server', message: 'An unexpected error occurred' }] });
+    expect(res.body).toEqual({
+      success: false,
+      message: 'Internal server error',
+      errors: [{ field: 'server', message: 'An unexpected error occurred' }],
+    });
     expect(res.text).not.toMatch(/secret internals|mongodb:|at .*\.ts/);
   });
 
@@ -115,7 +151,8 @@ describe('the HTTP shell', () => {
 });
 
 describe('bodies that would burn CPU', () => {
-  const nested = (depth: number, kind: 'object' | 'array') => (kind === 'array' ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth));
+  const nested = (depth: number, kind: 'object' | 'array') =>
+    kind === 'array' ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
 
   it.each([
     [33, 'object'],
@@ -123,19 +160,33 @@ describe('bodies that would burn CPU', () => {
     [16_000, 'object'],
     [16_000, 'array'],
   ] as const)('refuses JSON nested %i levels deep (%s) with 400 naming the body', async (depth, kind) => {
-    const res = await request(t.app).post('/api/orders').set(as('alice')).set('content-type', 'application/json').send(nested(depth, kind));
+    const res = await request(t.app)
+      .post('/api/orders')
+      .set(as('alice'))
+      .set('content-type', 'application/json')
+      .send(nested(depth, kind));
 
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ success: false, message: 'Validation failed', errors: [{ field: 'body', message: 'JSON nested deeper than 32 levels is not accepted' }] });
+    expect(res.body).toEqual({
+      success: false,
+      message: 'Validation failed',
+      errors: [{ field: 'body', message: 'JSON nested deeper than 32 levels is not accepted' }],
+    });
   });
 
   it('reads JSON nested 32 levels deep, brackets inside strings not counted, and judges it by the schema', async () => {
     const body = `{"notes": "${'[{'.repeat(40)}", "items": ${'['.repeat(31)}${']'.repeat(31)}}`;
 
-    const res = await request(t.app).post('/api/orders').set(as('alice')).set('content-type', 'application/json').send(body);
+    const res = await request(t.app)
+      .post('/api/orders')
+      .set(as('alice'))
+      .set('content-type', 'application/json')
+      .send(body);
 
     expect(res.status).toBe(400);
-    expect(res.body.errors).toEqual(expect.arrayContaining([{ field: 'deliveryAddress', message: expect.any(String) }]));
+    expect(res.body.errors).toEqual(
+      expect.arrayContaining([{ field: 'deliveryAddress', message: expect.any(String) }]),
+    );
   });
 
   it('refuses JSON in UTF-16 with 415', async () => {
@@ -146,16 +197,30 @@ describe('bodies that would burn CPU', () => {
       .send(Buffer.from('{"notes": "x"}', 'utf16le'));
 
     expect(res.status).toBe(415);
-    expect(res.body).toMatchObject({ success: false, errors: [{ field: 'body', message: 'Send JSON encoded as UTF-8' }] });
+    expect(res.body).toMatchObject({
+      success: false,
+      errors: [{ field: 'body', message: 'Send JSON encoded as UTF-8' }],
+    });
   });
 });
 
 describe('paths that are not valid percent-encoding', () => {
-  it.each(['/api/orders/%ff', '/api/orders/%E0%A4%A/cancel', '/api/orders/returns/%c0%af/review', '/api/orders/internal/customer/%ff/count'])('answers %s with 400 naming the path', async (path) => {
+  it.each([
+    '/api/orders/%ff',
+    '/api/orders/%E0%A4%A/cancel',
+    '/api/orders/returns/%c0%af/review',
+    '/api/orders/internal/customer/%ff/count',
+  ])('answers %s with 400 naming the path', async (path) => {
     const method = path.endsWith('/cancel') ? 'post' : path.endsWith('/review') ? 'patch' : 'get';
-    const res = await request(t.app)[method](path).set(path.includes('/internal/') ? { 'x-service-api-key': process.env.SERVICE_API_KEY as string } : as('admin'));
+    const res = await request(t.app)
+      [method](path)
+      .set(path.includes('/internal/') ? { 'x-service-api-key': process.env.SERVICE_API_KEY as string } : as('admin'));
 
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ success: false, message: 'Validation failed', errors: [{ field: 'path', message: 'The path is not valid percent-encoded UTF-8' }] });
+    expect(res.body).toEqual({
+      success: false,
+      message: 'Validation failed',
+      errors: [{ field: 'path', message: 'The path is not valid percent-encoded UTF-8' }],
+    });
   });
 });

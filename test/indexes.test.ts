@@ -18,7 +18,12 @@ const GUIDE_INDEXES: Record<string, { key: Record<string, number>; unique?: bool
   ],
   order_items: [{ key: { orderId: 1 } }, { key: { productId: 1 } }, { key: { returnRequested: 1 } }],
   order_history: [{ key: { orderId: 1 } }, { key: { timestamp: -1 } }, { key: { orderId: 1, timestamp: -1 } }],
-  return_requests: [{ key: { orderId: 1 } }, { key: { userId: 1 } }, { key: { status: 1 } }, { key: { requestedAt: -1 } }],
+  return_requests: [
+    { key: { orderId: 1 } },
+    { key: { userId: 1 } },
+    { key: { status: 1 } },
+    { key: { requestedAt: -1 } },
+  ],
 };
 
 async function indexesOf(collection: string) {
@@ -41,7 +46,9 @@ describe('indexes created at start', () => {
   it('orders has the indexed lower-cased shadows that replace the text index for search', async () => {
     const keys = (await indexesOf('orders')).map((ix) => JSON.stringify(ix.key));
 
-    expect(keys).toEqual(expect.arrayContaining([JSON.stringify({ customerEmailLower: 1 }), JSON.stringify({ customerNameLower: 1 })]));
+    expect(keys).toEqual(
+      expect.arrayContaining([JSON.stringify({ customerEmailLower: 1 }), JSON.stringify({ customerNameLower: 1 })]),
+    );
   });
 
   it('the overdue queries have the compound indexes their sorts need: orders by status then date, return requests by status then request time', async () => {

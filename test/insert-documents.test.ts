@@ -15,12 +15,27 @@ const order = (orderId: string) => ({
   customerName: 'Ann Lee',
   customerEmailLower: 'ann@example.com',
   customerNameLower: 'ann lee',
-  deliveryAddress: { recipientName: 'Ann Lee', street: '1 Main St', city: 'Pune', state: 'MH', zipCode: '411001', country: 'India', phone: '+919800000000' },
+  deliveryAddress: {
+    recipientName: 'Ann Lee',
+    street: '1 Main St',
+    city: 'Pune',
+    state: 'MH',
+    zipCode: '411001',
+    country: 'India',
+    phone: '+919800000000',
+  },
   orderDate: new Date('2026-11-01T10:00:00Z'),
   status: 'Placed',
   totalAmount: 12_345,
   itemCount: 1,
-  outbox: [{ eventId: 'e-1', type: 'order.created', createdAt: new Date('2026-11-01T10:00:00Z'), change: { newStatus: 'Placed' } }],
+  outbox: [
+    {
+      eventId: 'e-1',
+      type: 'order.created',
+      createdAt: new Date('2026-11-01T10:00:00Z'),
+      change: { newStatus: 'Placed' },
+    },
+  ],
   outboxPending: true,
   idempotencyKey: `none:${orderId}`,
 });
@@ -30,7 +45,11 @@ const stored = async (id: Types.ObjectId) => {
   const doc = await Order.collection.findOne({ _id: id });
   if (!doc) throw new Error(`order ${id.toHexString()} was not stored`);
   const { _id, orderId, idempotencyKey, createdAt, updatedAt, ...rest } = doc;
-  return { rest, ids: [_id, orderId, idempotencyKey].every(Boolean), times: [createdAt, updatedAt].every((t) => t instanceof Date) };
+  return {
+    rest,
+    ids: [_id, orderId, idempotencyKey].every(Boolean),
+    times: [createdAt, updatedAt].every((t) => t instanceof Date),
+  };
 };
 
 describe('inserting documents without the save machinery', () => {
@@ -43,15 +62,33 @@ describe('inserting documents without the save machinery', () => {
 
     expect(b).toEqual(a);
     expect(b.ids && b.times).toBe(true);
-    expect(b.rest).toMatchObject({ cancellationReason: null, shipment: null, version: 0, outbox: [{ change: { previousStatus: null } }] });
+    expect(b.rest).toMatchObject({
+      cancellationReason: null,
+      shipment: null,
+      version: 0,
+      outbox: [{ change: { previousStatus: null } }],
+    });
   });
 
   it('runs every validator and writes nothing when one fails', async () => {
     const half = { ...order('ORD-2026-000003'), totalAmount: 10.5 };
-    const line = { orderId: new Types.ObjectId(), orderIdString: 'ORD-2026-000003', productId: 'P', productName: 'Thing', quantity: 1, unitPrice: 100, totalPrice: 100, discount: 0, tax: 0, finalPrice: 100 };
+    const line = {
+      orderId: new Types.ObjectId(),
+      orderIdString: 'ORD-2026-000003',
+      productId: 'P',
+      productName: 'Thing',
+      quantity: 1,
+      unitPrice: 100,
+      totalPrice: 100,
+      discount: 0,
+      tax: 0,
+      finalPrice: 100,
+    };
 
     await expect(insertDocuments(Order, [half])).rejects.toMatchObject({ name: 'ValidationError' });
-    await expect(insertDocuments(OrderItem, [line, { ...line, quantity: 0 }])).rejects.toMatchObject({ name: 'ValidationError' });
+    await expect(insertDocuments(OrderItem, [line, { ...line, quantity: 0 }])).rejects.toMatchObject({
+      name: 'ValidationError',
+    });
 
     expect(await Order.countDocuments({ orderId: 'ORD-2026-000003' })).toBe(0);
     expect(await OrderItem.countDocuments({ orderIdString: 'ORD-2026-000003' })).toBe(0);
@@ -62,6 +99,8 @@ describe('inserting documents without the save machinery', () => {
     const again = await insertOnce(IdClaim, { _id: 'ORD-2026-424242' });
 
     expect([first, again]).toEqual([true, false]);
-    expect(await IdClaim.collection.findOne({ _id: 'ORD-2026-424242' } as never)).toMatchObject({ createdAt: expect.any(Date) });
+    expect(await IdClaim.collection.findOne({ _id: 'ORD-2026-424242' } as never)).toMatchObject({
+      createdAt: expect.any(Date),
+    });
   });
 });

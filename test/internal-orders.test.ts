@@ -9,7 +9,11 @@ const t = useTestApp();
 let alices: string[]; // newest last: 5520.00, 100.00 (cancelled), 250.00
 let bobs: string;
 beforeAll(async () => {
-  alices = [await t.as('alice').placeOrder(guideOrderBody()), await t.as('alice').placeOrder(smallOrderBody(100)), await t.as('alice').placeOrder(smallOrderBody(250))];
+  alices = [
+    await t.as('alice').placeOrder(guideOrderBody()),
+    await t.as('alice').placeOrder(smallOrderBody(100)),
+    await t.as('alice').placeOrder(smallOrderBody(250)),
+  ];
   await t.as('admin').move(alices[1], 'Cancelled');
   bobs = await t.as('bob').placeOrder(smallOrderBody(999));
 });
@@ -27,7 +31,11 @@ describe('internal endpoints for the Customer Service (guide 3.3)', () => {
 
     for (const res of [none, wrong, userToken]) {
       expect(res.status).toBe(401);
-      expect(res.body).toEqual({ success: false, message: 'Unauthorized', errors: [{ field: 'x-service-api-key', message: 'A valid service API key is required' }] });
+      expect(res.body).toEqual({
+        success: false,
+        message: 'Unauthorized',
+        errors: [{ field: 'x-service-api-key', message: 'A valid service API key is required' }],
+      });
     }
   });
 
@@ -46,7 +54,14 @@ describe('internal endpoints for the Customer Service (guide 3.3)', () => {
       shipment: null,
       deliveryAddress: { city: 'Bangalore', state: 'Karnataka' },
     });
-    expect(res.body.data.pagination).toEqual({ currentPage: 1, totalPages: 2, totalItems: 3, itemsPerPage: 2, hasNextPage: true, hasPreviousPage: false });
+    expect(res.body.data.pagination).toEqual({
+      currentPage: 1,
+      totalPages: 2,
+      totalItems: 3,
+      itemsPerPage: 2,
+      hasNextPage: true,
+      hasPreviousPage: false,
+    });
     const bob = await internal('/customer/c-bob');
     expect(bob.body.data.orders.map((o: { orderId: string }) => o.orderId)).toEqual([bobs]);
   });
@@ -57,7 +72,12 @@ describe('internal endpoints for the Customer Service (guide 3.3)', () => {
     const res = await internal('/customer/c-alice/count');
 
     expect(res.status).toBe(200);
-    expect(res.body.data).toEqual({ customerId: 'c-alice', orderCount: 3, totalValue: 5770, lastOrderDate: latest!.orderDate.toISOString() });
+    expect(res.body.data).toEqual({
+      customerId: 'c-alice',
+      orderCount: 3,
+      totalValue: 5770,
+      lastOrderDate: latest!.orderDate.toISOString(),
+    });
   });
 
   it('a customer without orders has a count of zero and no last order date', async () => {

@@ -24,7 +24,14 @@ const admin = () => as('admin');
 const requester = { userId: 'admin-1', role: 'Administrator' } as const;
 /** Worker processes that reconcile every 300 ms anything older than 0 ms, over a window of an hour. */
 async function startWorkers(env: Record<string, string> = {}): Promise<WorkerProcess> {
-  const p = await startWorkerProcess({ ...peersEnv(t), WORKERS: 'bulk,exports,upkeep', RECONCILE_AFTER_MS: '0', RECONCILE_INTERVAL_MS: '300', RECONCILE_WINDOW_HOURS: '1', ...env });
+  const p = await startWorkerProcess({
+    ...peersEnv(t),
+    WORKERS: 'bulk,exports,upkeep',
+    RECONCILE_AFTER_MS: '0',
+    RECONCILE_INTERVAL_MS: '300',
+    RECONCILE_WINDOW_HOURS: '1',
+    ...env,
+  });
   fleet.push(p);
   return p;
 }
@@ -32,26 +39,44 @@ const stopWorkers = () => Promise.all(fleet.splice(0).map((p) => p.kill()));
 
 /** The record through the API once its state is one of `states`. */
 const once = (kind: 'bulk' | 'exports', id: string, states: string[], timeoutMs = 30_000) =>
-  eventually(async () => {
-    const res = await request(t.app).get(`/api/orders/${kind}/${id}`).set(admin());
-    return states.includes(res.body.data?.state) ? res.body.data : null;
-  }, timeoutMs, `${kind} ${id} to be ${states.join(' or ')}`);
+  eventually(
+    async () => {
+      const res = await request(t.app).get(`/api/orders/${kind}/${id}`).set(admin());
+      return states.includes(res.body.data?.state) ? res.body.data : null;
+    },
+    timeoutMs,
+    `${kind} ${id} to be ${states.join(' or ')}`,
+  );
 
 describe('bulk changes and exports whose job is gone', () => {
   it('are queued again under their own id and completed by a worker process: a bulk change whose enqueue failed, an export whose job Redis lost', async () => {
-    const [a, b, c] = await Promise.all([t.as('alice').placeOrder(), t.as('bob').placeOrder(), t.as('alice').placeOrder()]);
+    const [a, b, c] = await Promise.all([
+      t.as('alice').placeOrder(),
+      t.as('bob').placeOrder(),
+      t.as('alice').placeOrder(),
+    ]);
     await t.as('alice').cancel(c);
     // The record was written, then the enqueue failed: no job was ever added.
-    const bulk = await createBulkStatusChange(requester, { orderIds: [a, b], status: 'Processing', notes: 'Recovered in bulk' });
+    const bulk = await createBulkStatusChange(requester, {
+      orderIds: [a, b],
+      status: 'Processing',
+      notes: 'Recovered in bulk',
+    });
     // Queued through the API, then lost from Redis.
-    const queued = await request(t.app).post('/api/orders/exports').set(admin()).send({ format: 'csv', status: 'Cancelled' });
+    const queued = await request(t.app)
+      .post('/api/orders/exports')
+      .set(admin())
+      .send({ format: 'csv', status: 'Cancelled' });
     const exportId: string = queued.body.data.exportId;
     await t.queues.exports.remove(exportId);
     expect(await t.queues.exports.getJobState(exportId)).toBe('unknown');
 
     await startWorkers();
 
-    const [bulkDone, exportDone] = await Promise.all([once('bulk', bulk._id, ['completed', 'failed']), once('exports', exportId, ['completed', 'failed'])]);
+    const [bulkDone, exportDone] = await Promise.all([
+      once('bulk', bulk._id, ['completed', 'failed']),
+      once('exports', exportId, ['completed', 'failed']),
+    ]);
     expect(bulkDone).toMatchObject({ state: 'completed', error: null });
     expect(bulkDone.results).toEqual([
       { orderId: a, outcome: 'updated', message: 'Placed → Processing' },
@@ -80,23 +105,42 @@ describe('bulk changes and exports whose job is gone', () => {
 
     await startWorkers();
 
-    const [spentDone, oldDone, exportDone] = await Promise.all([once('bulk', spent._id, ['completed', 'failed']), once('bulk', old._id, ['completed', 'failed']), once('exports', spentExport._id, ['completed', 'failed'])]);
-    expect(spentDone).toMatchObject({ state: 'failed', error: `its job was lost from the queue, after ${MAX_REQUEUES} times queued again`, results: [] });
+    const [spentDone, oldDone, exportDone] = await Promise.all([
+      once('bulk', spent._id, ['completed', 'failed']),
+      once('bulk', old._id, ['completed', 'failed']),
+      once('exports', spentExport._id, ['completed', 'failed']),
+    ]);
+    expect(spentDone).toMatchObject({
+      state: 'failed',
+      error: `its job was lost from the queue, after ${MAX_REQUEUES} times queued again`,
+      results: [],
+    });
     expect(oldDone).toMatchObject({ state: 'failed', error: expect.stringContaining('too long ago'), results: [] });
-    expect(exportDone).toMatchObject({ state: 'failed', error: `its job was lost from the queue, after ${MAX_REQUEUES} times queued again` });
+    expect(exportDone).toMatchObject({
+      state: 'failed',
+      error: `its job was lost from the queue, after ${MAX_REQUEUES} times queued again`,
+    });
     expect(await OrderHistory.countDocuments({ orderIdString: order })).toBe(1);
   });
 
   it('is queued again and resumed when its worker died mid-run and BullMQ failed the job as stalled: every order changed and reported once', async () => {
     await stopWorkers();
     const orders: string[] = [];
-    for (let i = 0; i < 3; i++) orders.push(...(await Promise.all(Array.from({ length: 10 }, () => t.as(i % 2 ? 'bob' : 'alice').placeOrder()))));
+    for (let i = 0; i < 3; i++)
+      orders.push(...(await Promise.all(Array.from({ length: 10 }, () => t.as(i % 2 ? 'bob' : 'alice').placeOrder()))));
     // A worker that holds its job's lock for a second at a time, killed once the run is under way.
     const dying = await startWorkerProcess({ ...peersEnv(t), WORKERS: 'bulk', WORKER_LOCK_DURATION_MS: '1000' });
     fleet.push(dying);
-    const queued = await request(t.app).post('/api/orders/bulk/status').set(admin()).send({ orderIds: orders, status: 'Processing', notes: 'Resumed after a stall' });
+    const queued = await request(t.app)
+      .post('/api/orders/bulk/status')
+      .set(admin())
+      .send({ orderIds: orders, status: 'Processing', notes: 'Resumed after a stall' });
     const bulkId: string = queued.body.data.bulkId;
-    await eventually(async () => ((await BulkOperation.findById(bulkId, { results: 1 }).lean())?.results.length ?? 0) > 0, 30_000, 'the run to be under way');
+    await eventually(
+      async () => ((await BulkOperation.findById(bulkId, { results: 1 }).lean())?.results.length ?? 0) > 0,
+      30_000,
+      'the run to be under way',
+    );
     await dying.kill();
     const left = await BulkOperation.findById(bulkId).lean();
     expect(left?.state).toBe('running');

@@ -12,8 +12,12 @@ describe('Prometheus metrics', () => {
     const res = await request(t.app).get('/metrics');
 
     expect(res.status).toBe(200);
-    expect(res.text).toMatch(/orms_http_request_duration_seconds_count\{method="GET",route="\/api\/orders\/me",status="200"\} 1/);
-    expect(res.text).toMatch(/orms_http_request_duration_seconds_count\{method="GET",route="\/api\/orders\/:orderId",status="404"\} 1/);
+    expect(res.text).toMatch(
+      /orms_http_request_duration_seconds_count\{method="GET",route="\/api\/orders\/me",status="200"\} 1/,
+    );
+    expect(res.text).toMatch(
+      /orms_http_request_duration_seconds_count\{method="GET",route="\/api\/orders\/:orderId",status="404"\} 1/,
+    );
     expect(res.text).not.toContain('ORD-2026-999999');
   });
 

@@ -34,15 +34,23 @@ beforeEach(() => receiver.answerOtherwise({ status: 200 }));
 
 const admin = () => as('admin');
 const scrape = (): Promise<Reading> => scrapeMetrics(metricsUrl, TOKEN);
-const skips = (m: Reading, queue: string, reason: string): number => m('orms_jobs_skipped_total', { queue, reason }) ?? NaN;
-const deleteOrder = async (orderId: string) => expect((await request(t.app).delete(`/api/orders/${orderId}`).set(admin())).status).toBe(200);
+const skips = (m: Reading, queue: string, reason: string): number =>
+  m('orms_jobs_skipped_total', { queue, reason }) ?? NaN;
+const deleteOrder = async (orderId: string) =>
+  expect((await request(t.app).delete(`/api/orders/${orderId}`).set(admin())).status).toBe(200);
 const effectQueues = (): Queue[] => EFFECTS.map((q) => t.queues[q]);
 /** Every effect queue idle: nothing waiting, delayed (a retry, a debounced sync), running or paused. */
 const allDrained = async (timeoutMs = 20_000) => {
   for (const q of effectQueues()) await drained(q, timeoutMs);
 };
-const deadLetters = async () => (await t.queues['dead-letter'].getJobs(['waiting', 'active', 'delayed', 'completed', 'failed'])).map((j) => `${j.data.queue}: ${j.data.failedReason}`);
-const failedJobs = async () => (await Promise.all(effectQueues().map((q) => q.getJobs(['failed'])))).flat().map((j) => `${j.queueName} ${j.name}: ${j.failedReason}`);
+const deadLetters = async () =>
+  (await t.queues['dead-letter'].getJobs(['waiting', 'active', 'delayed', 'completed', 'failed'])).map(
+    (j) => `${j.data.queue}: ${j.data.failedReason}`,
+  );
+const failedJobs = async () =>
+  (await Promise.all(effectQueues().map((q) => q.getJobs(['failed']))))
+    .flat()
+    .map((j) => `${j.queueName} ${j.name}: ${j.failedReason}`);
 const eventsOf = (orderIds: string[]) => OrderEvent.find({ orderId: { $in: orderIds } }).lean<OrderEventDoc[]>();
 
 /** Per effect queue, the jobs of these events that were skipped because their order was deleted. */
@@ -53,7 +61,11 @@ async function skippedJobsOf(events: OrderEventDoc[]): Promise<Record<Effect, nu
     expect(effects.length).toBeGreaterThan(0);
     for (const q of effects) {
       const job = await t.queues[q].getJob(e._id);
-      expect({ queue: q, event: e._id, state: await job?.getState() }).toEqual({ queue: q, event: e._id, state: 'completed' });
+      expect({ queue: q, event: e._id, state: await job?.getState() }).toEqual({
+        queue: q,
+        event: e._id,
+        state: 'completed',
+      });
       if (skipReasonOf(job) === 'order-deleted') counts[q]++;
     }
   }
@@ -82,11 +94,21 @@ describe('jobs of what was deleted after they were queued', () => {
     expect(await failedJobs()).toEqual([]);
     const events = await eventsOf(orderIds);
     expect(events).toHaveLength(3);
-    for (const e of events) expect({ event: e._id, orderDeleted: e.orderDeleted, settled: e.settled, sequenced: e.sequenced }).toEqual({ event: e._id, orderDeleted: true, settled: true, sequenced: true });
+    for (const e of events)
+      expect({ event: e._id, orderDeleted: e.orderDeleted, settled: e.settled, sequenced: e.sequenced }).toEqual({
+        event: e._id,
+        orderDeleted: true,
+        settled: true,
+        sequenced: true,
+      });
     const skipped = await skippedJobsOf(events);
     expect(skipped.analytics).toBe(3);
     const after = await scrape();
-    for (const q of EFFECTS) expect({ queue: q, skipped: skips(after, q, 'order-deleted') - skips(before, q, 'order-deleted') }).toEqual({ queue: q, skipped: skipped[q] });
+    for (const q of EFFECTS)
+      expect({ queue: q, skipped: skips(after, q, 'order-deleted') - skips(before, q, 'order-deleted') }).toEqual({
+        queue: q,
+        skipped: skipped[q],
+      });
     expect(after('orms_dead_letters_total', { queue: 'analytics' })).toBe(0);
   }, 40_000);
 
@@ -113,7 +135,11 @@ describe('jobs of what was deleted after they were queued', () => {
     // The two that read the order miss it; the others may run before or after the events are marked.
     expect(skipped).toMatchObject({ emails: 1, analytics: 1 });
     const after = await scrape();
-    for (const q of EFFECTS) expect({ queue: q, skipped: skips(after, q, 'order-deleted') - skips(before, q, 'order-deleted') }).toEqual({ queue: q, skipped: skipped[q] });
+    for (const q of EFFECTS)
+      expect({ queue: q, skipped: skips(after, q, 'order-deleted') - skips(before, q, 'order-deleted') }).toEqual({
+        queue: q,
+        skipped: skipped[q],
+      });
   }, 40_000);
 
   it('a delivery retrying when its subscription is deleted is skipped and counted, not dead-lettered', async () => {
@@ -127,7 +153,9 @@ describe('jobs of what was deleted after they were queued', () => {
     await eventually(
       async () => {
         const res = await request(t.app).get(`/api/orders/webhooks/${webhookId}/deliveries?status=failed`).set(admin());
-        return res.body.data.deliveries.some((d: { deliveryId: string; nextAttemptAt: string | null }) => d.deliveryId === deliveryId && d.nextAttemptAt);
+        return res.body.data.deliveries.some(
+          (d: { deliveryId: string; nextAttemptAt: string | null }) => d.deliveryId === deliveryId && d.nextAttemptAt,
+        );
       },
       10_000,
       'the first attempt to fail with a retry to come',
@@ -141,21 +169,38 @@ describe('jobs of what was deleted after they were queued', () => {
     expect(job.returnvalue).toEqual({ skipped: 'subscription-deleted' });
     expect(receiver.received.filter((r) => r.headers['orms-delivery-id'] === deliveryId)).toHaveLength(1);
     expect(await deadLetters()).toEqual([]);
-    expect(await WebhookDelivery.findById(deliveryId).lean()).toMatchObject({ webhookDeleted: true, nextAttemptAt: null });
+    expect(await WebhookDelivery.findById(deliveryId).lean()).toMatchObject({
+      webhookDeleted: true,
+      nextAttemptAt: null,
+    });
     const after = await scrape();
-    expect(skips(after, 'webhooks', 'subscription-deleted') - skips(before, 'webhooks', 'subscription-deleted')).toBe(1);
+    expect(skips(after, 'webhooks', 'subscription-deleted') - skips(before, 'webhooks', 'subscription-deleted')).toBe(
+      1,
+    );
     expect(after('orms_dead_letters_total', { queue: 'webhooks' })).toBe(0);
   }, 40_000);
 
   it('the maintenance removes the events of deleted orders and the deliveries of deleted subscriptions once no job of them can be left, and keeps the younger ones', async () => {
-    const [old, young, kept] = [await t.as('alice').placeOrder(), await t.as('alice').placeOrder(), await t.as('alice').placeOrder()];
+    const [old, young, kept] = [
+      await t.as('alice').placeOrder(),
+      await t.as('alice').placeOrder(),
+      await t.as('alice').placeOrder(),
+    ];
     await deleteOrder(old);
     await deleteOrder(young);
-    const [oldHook, youngHook] = [await t.as('admin').subscribe(receiver.url), await t.as('admin').subscribe(receiver.url)];
+    const [oldHook, youngHook] = [
+      await t.as('admin').subscribe(receiver.url),
+      await t.as('admin').subscribe(receiver.url),
+    ];
     const pings = [];
-    for (const { webhookId } of [oldHook, youngHook]) pings.push((await request(t.app).post(`/api/orders/webhooks/${webhookId}/test`).set(admin())).body.data.deliveryId as string);
+    for (const { webhookId } of [oldHook, youngHook])
+      pings.push(
+        (await request(t.app).post(`/api/orders/webhooks/${webhookId}/test`).set(admin())).body.data
+          .deliveryId as string,
+      );
     await allDrained();
-    for (const { webhookId } of [oldHook, youngHook]) expect((await request(t.app).delete(`/api/orders/webhooks/${webhookId}`).set(admin())).status).toBe(200);
+    for (const { webhookId } of [oldHook, youngHook])
+      expect((await request(t.app).delete(`/api/orders/webhooks/${webhookId}`).set(admin())).status).toBe(200);
     // As they will be once the grace has passed (an hour past it).
     const longAgo = new Date(Date.now() - lateJobsGraceMs() - 3_600_000);
     await OrderEvent.updateMany({ orderId: old }, { $set: { orderDeletedAt: longAgo } });
@@ -167,7 +212,10 @@ describe('jobs of what was deleted after they were queued', () => {
     const done = await settled(t.queues.upkeep, String(tick.id));
 
     expect(await done.getState()).toBe('completed');
-    expect(done.returnvalue).toMatchObject({ deletedOrderEventsRemoved: oldEvents, deletedSubscriptionDeliveriesRemoved: 1 });
+    expect(done.returnvalue).toMatchObject({
+      deletedOrderEventsRemoved: oldEvents,
+      deletedSubscriptionDeliveriesRemoved: 1,
+    });
     expect(await eventsOf([old])).toEqual([]);
     expect((await eventsOf([young])).map((e) => e.orderDeleted)).toEqual([true]);
     expect((await eventsOf([kept])).map((e) => e.orderDeleted)).toEqual([false]);

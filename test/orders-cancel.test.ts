@@ -8,10 +8,14 @@ import { as, users, type TestUser } from './helpers/tokens';
 const t = useTestApp();
 
 const REASON = 'Changed my mind';
-const cancel = (orderId: string, body: object = { reason: REASON, reasonCategory: 'Customer Request' }, user: TestUser = 'alice') =>
-  request(t.app).post(`/api/orders/${orderId}/cancel`).set(as(user)).send(body);
+const cancel = (
+  orderId: string,
+  body: object = { reason: REASON, reasonCategory: 'Customer Request' },
+  user: TestUser = 'alice',
+) => request(t.app).post(`/api/orders/${orderId}/cancel`).set(as(user)).send(body);
 const statusOf = async (orderId: string) => (await Order.findOne({ orderId }).lean())?.status;
-const cancelledRows = (orderId: string) => OrderHistory.countDocuments({ orderIdString: orderId, newStatus: 'Cancelled' });
+const cancelledRows = (orderId: string) =>
+  OrderHistory.countDocuments({ orderIdString: orderId, newStatus: 'Cancelled' });
 
 describe('POST /api/orders/:orderId/cancel', () => {
   it('when the owner cancels a Placed order, it answers the guide 4.4 body and the order is Cancelled', async () => {
@@ -36,7 +40,12 @@ describe('POST /api/orders/:orderId/cancel', () => {
     expect(cancelledAt.toISOString()).toBe(res.body.data.cancelledAt);
     expect(cancelledAt.getTime()).toBeGreaterThanOrEqual(before - 1000);
     const stored = await Order.findOne({ orderId }).lean();
-    expect(stored).toMatchObject({ status: 'Cancelled', cancellationReason: REASON, cancelledBy: users.alice._id, updatedBy: users.alice._id });
+    expect(stored).toMatchObject({
+      status: 'Cancelled',
+      cancellationReason: REASON,
+      cancelledBy: users.alice._id,
+      updatedBy: users.alice._id,
+    });
   });
 
   it('when an order is cancelled, its order.cancelled event reaches the emails, customer-stats and analytics queues once', async () => {
@@ -104,7 +113,12 @@ describe('POST /api/orders/:orderId/cancel', () => {
     expect(res.body).toEqual({
       success: false,
       message: 'Cannot cancel order',
-      errors: [{ field: 'status', message: "Orders can only be cancelled in 'Placed' or 'Processing' status. Current status: Shipped" }],
+      errors: [
+        {
+          field: 'status',
+          message: "Orders can only be cancelled in 'Placed' or 'Processing' status. Current status: Shipped",
+        },
+      ],
     });
     const stored = await Order.findOne({ orderId }).lean();
     expect(stored).toMatchObject({ status: 'Shipped', cancellationReason: null, cancelledAt: null });
@@ -126,7 +140,7 @@ describe('POST /api/orders/:orderId/cancel', () => {
     expect(await cancelledRows(orderId)).toBe(1);
   });
 
-  it("when another customer cancels the order, it answers 403 and the order stays Placed", async () => {
+  it('when another customer cancels the order, it answers 403 and the order stays Placed', async () => {
     const orderId = await t.as('alice').placeOrder();
 
     const res = await cancel(orderId, { reason: REASON }, 'bob');
@@ -172,7 +186,10 @@ describe('POST /api/orders/:orderId/cancel', () => {
             headers: { ...as('alice'), 'content-type': 'application/json' },
             body: JSON.stringify({ reason: `Concurrent cancel number ${i}` }),
           });
-          return { status: res.status, body: (await res.json()) as { success: boolean; data?: { cancellationReason: string } } };
+          return {
+            status: res.status,
+            body: (await res.json()) as { success: boolean; data?: { cancellationReason: string } },
+          };
         }),
       );
     } finally {
@@ -188,7 +205,9 @@ describe('POST /api/orders/:orderId/cancel', () => {
     expect(stored?.cancellationReason).toBe(winner.body.data?.cancellationReason);
     expect(stored?.version).toBe(versionBefore + 1);
     expect(await cancelledRows(orderId)).toBe(1);
-    const jobs = (await t.queues.emails.getJobs()).filter((j) => j.data.orderId === orderId && j.name === 'order.cancelled');
+    const jobs = (await t.queues.emails.getJobs()).filter(
+      (j) => j.data.orderId === orderId && j.name === 'order.cancelled',
+    );
     expect(jobs).toHaveLength(1);
   });
 });

@@ -21,7 +21,11 @@ describe('placing an order', () => {
     expect(d.items.map((i: { finalPrice: number }) => i.finalPrice)).toEqual([4975, 545]);
     expect(d.items[0]).toMatchObject({ totalPrice: 5000, discount: 250, tax: 225, unitPrice: 2500, quantity: 2 });
     expect(d.items[0].itemId).toMatch(/^[0-9a-f]{24}$/);
-    expect(d).toMatchObject({ customerEmail: 'Alice.Doe@Example.com', customerName: 'Alice Doe', userId: 'u-alice-000000000000001' });
+    expect(d).toMatchObject({
+      customerEmail: 'Alice.Doe@Example.com',
+      customerName: 'Alice Doe',
+      userId: 'u-alice-000000000000001',
+    });
   });
 
   it('gives two orders consecutive ids', async () => {
@@ -48,7 +52,12 @@ describe('placing an order', () => {
     expect(await OrderItem.countDocuments({ orderId: order?._id })).toBe(2);
     const history = await OrderHistory.find({ orderId: order?._id }).lean();
     expect(history).toHaveLength(1);
-    expect(history[0]).toMatchObject({ previousStatus: null, newStatus: 'Placed', changedBy: 'u-alice-000000000000001', changedByRole: 'Customer' });
+    expect(history[0]).toMatchObject({
+      previousStatus: null,
+      newStatus: 'Placed',
+      changedBy: 'u-alice-000000000000001',
+      changedByRole: 'Customer',
+    });
   });
 
   it('enqueues order.created for email, statistics and analytics, keyed by the event id', async () => {

@@ -5,12 +5,16 @@ import { as, users, type TestUser } from './helpers/tokens';
 const t = useTestApp();
 
 const REASON = 'Found it cheaper elsewhere';
-const history = (orderId: string, user: TestUser = 'alice') => request(t.app).get(`/api/orders/${orderId}/history`).set(as(user));
+const history = (orderId: string, user: TestUser = 'alice') =>
+  request(t.app).get(`/api/orders/${orderId}/history`).set(as(user));
 
 describe('GET /api/orders/:orderId/history', () => {
   it('when an order was placed and then cancelled, the very next request answers Placed then Cancelled, oldest first', async () => {
     const orderId = await t.as('alice').placeOrder();
-    const cancelled = await request(t.app).post(`/api/orders/${orderId}/cancel`).set(as('alice')).send({ reason: REASON });
+    const cancelled = await request(t.app)
+      .post(`/api/orders/${orderId}/cancel`)
+      .set(as('alice'))
+      .send({ reason: REASON });
     expect(cancelled.status).toBe(200);
 
     const res = await history(orderId);
@@ -45,7 +49,10 @@ describe('GET /api/orders/:orderId/history', () => {
 
   it('when an administrator cancels, the row names the administrator and their role', async () => {
     const orderId = await t.as('bob').placeOrder();
-    await request(t.app).post(`/api/orders/${orderId}/cancel`).set(as('admin')).send({ reason: 'Payment was declined twice' });
+    await request(t.app)
+      .post(`/api/orders/${orderId}/cancel`)
+      .set(as('admin'))
+      .send({ reason: 'Payment was declined twice' });
 
     const res = await history(orderId, 'bob');
 

@@ -104,7 +104,9 @@ describe('POST /api/orders with an Idempotency-Key', () => {
     expect(bobs.headers['idempotent-replayed']).toBeUndefined();
     expect(bobs.body.data.orderId).not.toBe(alices.body.data.orderId);
     expect(bobs.body.data.userId).toBe(users.bob._id);
-    expect(await Order.countDocuments({ orderId: { $in: [alices.body.data.orderId, bobs.body.data.orderId] } })).toBe(2);
+    expect(await Order.countDocuments({ orderId: { $in: [alices.body.data.orderId, bobs.body.data.orderId] } })).toBe(
+      2,
+    );
   });
 
   it.each([
@@ -142,7 +144,9 @@ describe('POST /api/orders with an Idempotency-Key', () => {
     expect(retried.status).toBe(201);
     expect(retried.headers['idempotent-replayed']).toBeUndefined();
     expect(await ordersOf('bob')).toBe(before + 1);
-    expect(await IdempotencyRecord.findById(`create-order:${users.bob._id}:${key}`).lean()).toMatchObject({ state: 'done' });
+    expect(await IdempotencyRecord.findById(`create-order:${users.bob._id}:${key}`).lean()).toMatchObject({
+      state: 'done',
+    });
   });
 
   it('when no key is sent, two identical requests place two orders', async () => {

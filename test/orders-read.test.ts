@@ -12,12 +12,14 @@ const PRICES = [700, 300, 1200, 100, 900, 500, 1100, 200, 800, 400, 1000, 600];
 const DELIVERED = new Set<number>([1, 4, 9]); // indexes into alice[]
 
 beforeAll(async () => {
-  for (const price of PRICES) alice.push({ orderId: await t.as('alice').placeOrder(smallOrderBody(price)), total: price });
+  for (const price of PRICES)
+    alice.push({ orderId: await t.as('alice').placeOrder(smallOrderBody(price)), total: price });
   for (let i = 0; i < 3; i++) bobs.push(await t.as('bob').placeOrder(smallOrderBody(50)));
   for (const i of DELIVERED) await forceStatus(alice[i].orderId, 'Delivered');
 });
 
-const myOrders = (query: string, user: TestUser = 'alice') => request(t.app).get(`/api/orders/me${query}`).set(as(user));
+const myOrders = (query: string, user: TestUser = 'alice') =>
+  request(t.app).get(`/api/orders/me${query}`).set(as(user));
 const ids = (res: request.Response) => (res.body.data.orders as { orderId: string }[]).map((o) => o.orderId);
 
 describe('GET /api/orders/me', () => {
@@ -52,7 +54,12 @@ describe('GET /api/orders/me', () => {
     const res = await myOrders('');
 
     expect(res.status).toBe(200);
-    expect(ids(res)).toEqual(alice.map((o) => o.orderId).reverse().slice(0, 10));
+    expect(ids(res)).toEqual(
+      alice
+        .map((o) => o.orderId)
+        .reverse()
+        .slice(0, 10),
+    );
     expect(res.body.data.pagination).toEqual({
       currentPage: 1,
       totalPages: 2,
@@ -67,7 +74,15 @@ describe('GET /api/orders/me', () => {
     const res = await myOrders('?limit=50');
 
     for (const o of res.body.data.orders) {
-      expect(Object.keys(o).sort()).toEqual(['deliveryAddress', 'itemCount', 'orderDate', 'orderId', 'shipment', 'status', 'totalAmount']);
+      expect(Object.keys(o).sort()).toEqual([
+        'deliveryAddress',
+        'itemCount',
+        'orderDate',
+        'orderId',
+        'shipment',
+        'status',
+        'totalAmount',
+      ]);
       expect(o.deliveryAddress).toEqual({ city: 'Bangalore', state: 'Karnataka' });
       expect(new Date(o.orderDate).toISOString()).toBe(o.orderDate);
     }
@@ -92,20 +107,27 @@ describe('GET /api/orders/me', () => {
 
     expect(res.status).toBe(200);
     expect(res.body.data.orders).toEqual([]);
-    expect(res.body.data.pagination).toMatchObject({ currentPage: 1, totalItems: 0, totalPages: 0, hasNextPage: false, hasPreviousPage: false });
+    expect(res.body.data.pagination).toMatchObject({
+      currentPage: 1,
+      totalItems: 0,
+      totalPages: 0,
+      hasNextPage: false,
+      hasPreviousPage: false,
+    });
   });
 
   it('when sorted by totalAmount ascending or descending, it answers the orders in that order', async () => {
     const asc = await myOrders('?sortBy=totalAmount&sortOrder=asc&limit=50');
     const desc = await myOrders('?sortBy=totalAmount&sortOrder=desc&limit=5');
 
-    const amounts = (res: request.Response) => (res.body.data.orders as { totalAmount: number }[]).map((o) => o.totalAmount);
+    const amounts = (res: request.Response) =>
+      (res.body.data.orders as { totalAmount: number }[]).map((o) => o.totalAmount);
     const sorted = [...PRICES].sort((a, b) => a - b);
     expect(amounts(asc)).toEqual(sorted);
     expect(amounts(desc)).toEqual([...sorted].reverse().slice(0, 5));
   });
 
-  it("when another customer asks, they see only their own orders", async () => {
+  it('when another customer asks, they see only their own orders', async () => {
     const res = await myOrders('', 'bob');
 
     expect([...ids(res)].sort()).toEqual([...bobs].sort());
@@ -188,7 +210,15 @@ describe('GET /api/orders/:orderId', () => {
   it('never shows the internal bookkeeping of the order', async () => {
     const res = await request(t.app).get(`/api/orders/${guideOrderId}`).set(as('alice'));
 
-    for (const k of ['_id', 'outbox', 'outboxPending', 'version', 'idempotencyKey', 'customerEmailLower', 'customerNameLower']) {
+    for (const k of [
+      '_id',
+      'outbox',
+      'outboxPending',
+      'version',
+      'idempotencyKey',
+      'customerEmailLower',
+      'customerNameLower',
+    ]) {
       expect(res.body.data).not.toHaveProperty(k);
     }
     expect(res.body.data.metadata ?? {}).not.toHaveProperty('ipAddress');
@@ -217,19 +247,37 @@ describe('GET /api/orders/:orderId', () => {
     const res = await request(t.app).get('/api/orders/ORD-2001-999999').set(as('alice'));
 
     expect(res.status).toBe(404);
-    expect(res.body).toEqual({ success: false, message: 'Order not found', errors: [{ field: 'orderId', message: 'Order not found' }] });
+    expect(res.body).toEqual({
+      success: false,
+      message: 'Order not found',
+      errors: [{ field: 'orderId', message: 'Order not found' }],
+    });
   });
 
-  it.each(['nope', 'ORD-26-1', 'RET-2026-000001', 'ord-2026-000001'])('when %s is no order id at all, it answers 400 naming orderId', async (id) => {
-    const res = await request(t.app).get(`/api/orders/${id}`).set(as('alice'));
+  it.each(['nope', 'ORD-26-1', 'RET-2026-000001', 'ord-2026-000001'])(
+    'when %s is no order id at all, it answers 400 naming orderId',
+    async (id) => {
+      const res = await request(t.app).get(`/api/orders/${id}`).set(as('alice'));
 
-    expect(res.status).toBe(400);
-    expect(res.body).toEqual({ success: false, message: 'Validation failed', errors: [{ field: 'orderId', message: 'Must be an order id like ORD-2026-000001' }] });
-  });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({
+        success: false,
+        message: 'Validation failed',
+        errors: [{ field: 'orderId', message: 'Must be an order id like ORD-2026-000001' }],
+      });
+    },
+  );
 });
 
 describe('the static paths under /api/orders are never taken for an order id', () => {
-  const paths = ['/api/orders/me', '/api/orders/search', '/api/orders/returns', '/api/orders/analytics', '/api/orders/internal', '/api/orders/internal/customer/x'];
+  const paths = [
+    '/api/orders/me',
+    '/api/orders/search',
+    '/api/orders/returns',
+    '/api/orders/analytics',
+    '/api/orders/internal',
+    '/api/orders/internal/customer/x',
+  ];
 
   it.each(paths.flatMap((p) => (['alice', 'admin'] as const).map((u) => [p, u] as const)))(
     'when %s is asked for by %s, the answer is not the order lookup',

@@ -32,7 +32,7 @@ describe('the orphan-items sweeper', () => {
   it('removes items of an order that was never committed, once they are past the grace period', async () => {
     const placed = await request(t.app).post('/api/orders').set(as('alice')).send(guideOrderBody());
     const neverCommitted = new Types.ObjectId();
-    const old = (ORPHAN_GRACE_MS / 1000) + 60;
+    const old = ORPHAN_GRACE_MS / 1000 + 60;
     await OrderItem.insertMany([itemOf(neverCommitted, old), itemOf(neverCommitted, old)]);
     const inFlight = new Types.ObjectId();
     await OrderItem.insertMany([itemOf(inFlight, 5)]);

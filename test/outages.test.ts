@@ -38,7 +38,11 @@ afterAll(async () => {
 const get = (path: string) => request(api.url).get(path).set(as('admin')).timeout(5000);
 const expectUnavailable = (res: request.Response, field: 'mongodb' | 'redis') => {
   expect(res.status).toBe(503);
-  expect(res.body).toEqual({ success: false, message: 'Service unavailable', errors: [{ field, message: expect.stringMatching(/is not answering; retry in a few seconds$/) }] });
+  expect(res.body).toEqual({
+    success: false,
+    message: 'Service unavailable',
+    errors: [{ field, message: expect.stringMatching(/is not answering; retry in a few seconds$/) }],
+  });
   expect(res.headers['retry-after']).toBe('5');
 };
 
@@ -48,10 +52,17 @@ describe('while MongoDB is down', () => {
 
     await mongo.kill();
     // The driver notices at its next heartbeat (10 s) or when a pooled connection fails.
-    await eventually(async () => (await get('/api/orders').catch(() => null))?.status === 503, 25_000, 'the driver to notice');
+    await eventually(
+      async () => (await get('/api/orders').catch(() => null))?.status === 503,
+      25_000,
+      'the driver to notice',
+    );
     const list = await get('/api/orders');
     const create = await request(api.url).post('/api/orders').set(as('alice')).send(smallOrderBody()).timeout(5000);
-    const internal = await request(api.url).get('/api/orders/internal/customer/c-alice/count').set('x-service-api-key', process.env.SERVICE_API_KEY as string).timeout(5000);
+    const internal = await request(api.url)
+      .get('/api/orders/internal/customer/c-alice/count')
+      .set('x-service-api-key', process.env.SERVICE_API_KEY as string)
+      .timeout(5000);
 
     expectUnavailable(list, 'mongodb');
     expectUnavailable(create, 'mongodb');
@@ -67,7 +78,11 @@ describe('while MongoDB is down', () => {
   it('serves again by itself once MongoDB is back, and the refused order was never written', async () => {
     await mongo.restart();
 
-    await eventually(async () => (await get('/api/orders')).status === 200, 20_000, 'the order list to answer 200 again');
+    await eventually(
+      async () => (await get('/api/orders')).status === 200,
+      20_000,
+      'the order list to answer 200 again',
+    );
     const list = await get('/api/orders');
 
     expect(list.body.data.pagination.totalItems).toBe(0);
@@ -78,11 +93,18 @@ describe('while Redis is down', () => {
   it('dead-letter routes and the board answer 503 in the envelope with Retry-After; orders keep serving', async () => {
     await redis.stop();
 
-    const deadLetters = await eventually(async () => {
-      const res = await get('/api/orders/dead-letters');
-      return res.status !== 200 && res;
-    }, 10_000, 'the dead-letter list to notice');
-    const replay = await request(api.url).post('/api/orders/dead-letters/emails-x/replay').set(as('admin')).timeout(5000);
+    const deadLetters = await eventually(
+      async () => {
+        const res = await get('/api/orders/dead-letters');
+        return res.status !== 200 && res;
+      },
+      10_000,
+      'the dead-letter list to notice',
+    );
+    const replay = await request(api.url)
+      .post('/api/orders/dead-letters/emails-x/replay')
+      .set(as('admin'))
+      .timeout(5000);
     const boardPage = await request(api.url).get('/admin/queues/api/queues').set('authorization', board).timeout(5000);
     const orders = await get('/api/orders');
 
@@ -95,7 +117,11 @@ describe('while Redis is down', () => {
   it('serves them again by itself once Redis is back', async () => {
     redis = await startOwnRedis([], redis.port);
 
-    await eventually(async () => (await get('/api/orders/dead-letters')).status === 200, 15_000, 'the dead-letter list to answer 200 again');
+    await eventually(
+      async () => (await get('/api/orders/dead-letters')).status === 200,
+      15_000,
+      'the dead-letter list to answer 200 again',
+    );
     const boardPage = await request(api.url).get('/admin/queues/api/queues').set('authorization', board).timeout(5000);
 
     expect(boardPage.status).toBe(200);

@@ -28,7 +28,9 @@ const start = async (env: Record<string, string>) => {
 const startCrashing = () => start({ TEST_CRASH_AFTER_ORDER_WRITE: 'true' });
 /** A healthy API process, and the worker process whose upkeep picks up leftovers quickly. */
 async function startHealthy(): Promise<ApiProcess> {
-  children.push(await startWorkerProcess({ WORKERS: 'upkeep', OUTBOX_SWEEP_AGE_MS: '100', OUTBOX_SWEEP_INTERVAL_MS: '200' }));
+  children.push(
+    await startWorkerProcess({ WORKERS: 'upkeep', OUTBOX_SWEEP_AGE_MS: '100', OUTBOX_SWEEP_INTERVAL_MS: '200' }),
+  );
   return start({});
 }
 
@@ -82,7 +84,12 @@ describe('an API process killed right after an order write, before its relay', (
     expect((await Order.findById(crashed._id, { outboxPending: 1 }).lean())?.outboxPending).toBe(false);
     const history = await OrderHistory.find({ orderId: crashed._id }).lean();
     expect(history).toHaveLength(1);
-    expect(history[0]).toMatchObject({ eventId, newStatus: 'Placed', previousStatus: null, changedBy: users.alice._id });
+    expect(history[0]).toMatchObject({
+      eventId,
+      newStatus: 'Placed',
+      previousStatus: null,
+      changedBy: users.alice._id,
+    });
     for (const q of WORK_QUEUES) {
       const job = await t.queues[q].getJob(eventId);
       expect(job?.name).toBe('order.created');
@@ -119,7 +126,11 @@ describe('an API process killed right after an order write, before its relay', (
     expect(body.data.totalAmount).toBe(5520);
     expect(await Order.countDocuments({ userId: users.bob._id })).toBe(1);
     expect(await IdempotencyRecord.findById(recordId).lean()).toMatchObject({ state: 'done' });
-    await eventually(async () => (await Order.findById(committed!._id, { outbox: 1 }).lean())?.outbox.length === 0, 10_000, 'the retried order to be relayed');
+    await eventually(
+      async () => (await Order.findById(committed!._id, { outbox: 1 }).lean())?.outbox.length === 0,
+      10_000,
+      'the retried order to be relayed',
+    );
     expect(await OrderHistory.countDocuments({ orderId: committed!._id })).toBe(1);
     for (const q of WORK_QUEUES) expect(await jobsOfOrder(q, committed!.orderId)).toHaveLength(1);
   });

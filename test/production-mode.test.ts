@@ -21,12 +21,19 @@ afterAll(async () => {
 });
 
 describe('an API started with ENVIRONMENT=production', () => {
-  it.each(['/docs', '/openapi.json'])('answers %s with 404 in the envelope (DOCS_ENABLED is off by default)', async (path) => {
-    const res = await request(api.url).get(path);
+  it.each(['/docs', '/openapi.json'])(
+    'answers %s with 404 in the envelope (DOCS_ENABLED is off by default)',
+    async (path) => {
+      const res = await request(api.url).get(path);
 
-    expect(res.status).toBe(404);
-    expect(res.body).toEqual({ success: false, message: 'Route not found', errors: [{ field: 'path', message: `No route for GET ${path}` }] });
-  });
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual({
+        success: false,
+        message: 'Route not found',
+        errors: [{ field: 'path', message: `No route for GET ${path}` }],
+      });
+    },
+  );
 
   it('wants the bearer token on /metrics: 401 without it, 200 with it', async () => {
     const without = await request(api.url).get('/metrics');

@@ -22,20 +22,33 @@ const workersOf = (metrics: string, queue: string): number | undefined => {
 
 describe('queues nobody works', () => {
   it('/metrics counts the workers of every work queue: 0 for the ones no process works', async () => {
-    const metrics = await eventually(async () => {
-      const text = (await request(t.app).get('/metrics')).text;
-      return workersOf(text, 'emails') === 1 ? text : null;
-    }, 10_000, 'the emails worker to be counted');
+    const metrics = await eventually(
+      async () => {
+        const text = (await request(t.app).get('/metrics')).text;
+        return workersOf(text, 'emails') === 1 ? text : null;
+      },
+      10_000,
+      'the emails worker to be counted',
+    );
 
-    for (const queue of WORK_QUEUE_NAMES) expect({ queue, workers: workersOf(metrics, queue) }).toEqual({ queue, workers: queue === 'emails' || queue === 'refunds' ? 1 : 0 });
+    for (const queue of WORK_QUEUE_NAMES)
+      expect({ queue, workers: workersOf(metrics, queue) }).toEqual({
+        queue,
+        workers: queue === 'emails' || queue === 'refunds' ? 1 : 0,
+      });
     expect(workersOf(metrics, 'dead-letter')).toBeUndefined();
   });
 
   it('a worker process started with a subset logs once which queues it leaves to other processes', () => {
-    const warnings = subset.output().split('\n').filter((l) => l.includes('leftToOtherProcesses'));
+    const warnings = subset
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('leftToOtherProcesses'));
 
     expect(warnings).toHaveLength(1);
-    expect(JSON.parse(warnings[0]).leftToOtherProcesses).toEqual(WORK_QUEUE_NAMES.filter((q) => q !== 'emails' && q !== 'refunds'));
+    expect(JSON.parse(warnings[0]).leftToOtherProcesses).toEqual(
+      WORK_QUEUE_NAMES.filter((q) => q !== 'emails' && q !== 'refunds'),
+    );
     expect(warnings[0]).toContain('another process must work');
   });
 });

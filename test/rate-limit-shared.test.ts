@@ -39,7 +39,9 @@ describe('the public rate limit across API processes', () => {
     const statuses: number[] = [];
     // 35 at once, so many requests of a process wait on one claim of 5 places.
     for (let round = 0; round < 20; round++) {
-      const answers = await Promise.all(Array.from({ length: 35 }, (_, i) => fetch(`${apis[i % 2].url}/api/orders/no-such-path`)));
+      const answers = await Promise.all(
+        Array.from({ length: 35 }, (_, i) => fetch(`${apis[i % 2].url}/api/orders/no-such-path`)),
+      );
       statuses.push(...answers.map((a) => a.status));
     }
 

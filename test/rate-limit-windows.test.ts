@@ -40,7 +40,8 @@ function loginApp(max: number, beforeAnswer: () => Promise<void> = async () => u
 }
 
 const counterKeys = () => admin.keys(`${process.env.QUEUE_PREFIX}:board-login:*`);
-const counterOf = (window: number) => admin.keys(`${process.env.QUEUE_PREFIX}:board-login:*:${window}`).then(([k]) => (k ? admin.get(k) : null));
+const counterOf = (window: number) =>
+  admin.keys(`${process.env.QUEUE_PREFIX}:board-login:*:${window}`).then(([k]) => (k ? admin.get(k) : null));
 const windowNow = () => Math.floor(Date.now() / WINDOW_MS);
 
 /** Waits for a window to begin, so what follows has (nearly) a whole window before the next. */
@@ -78,7 +79,9 @@ describe('rate-limit counters always expire', () => {
 
     expect(res.status).toBe(200);
     const keys = await counterKeys();
-    const ttls = await Promise.all(keys.map(async (k) => ({ key: k, value: await admin.get(k), pttl: await admin.pttl(k) })));
+    const ttls = await Promise.all(
+      keys.map(async (k) => ({ key: k, value: await admin.get(k), pttl: await admin.pttl(k) })),
+    );
     expect(ttls.filter((k) => k.pttl < 0)).toEqual([]);
   }, 30_000);
 
@@ -92,7 +95,10 @@ describe('rate-limit counters always expire', () => {
     await windowStart();
     const first = windowNow();
 
-    const slowAnswer = request(slow).get('/').set('authorization', RIGHT).then((r) => r.status);
+    const slowAnswer = request(slow)
+      .get('/')
+      .set('authorization', RIGHT)
+      .then((r) => r.status);
     await eventually(async () => windowNow() > first, 3 * WINDOW_MS, 'the next window');
     const next = windowNow();
     const wrong = await request(app).get('/').set('authorization', 'Basic wrong');

@@ -23,7 +23,11 @@ describe('rate limiting of the public API', () => {
   it('counts a request before reading its body, so even a body over the size limit is answered with the RateLimit headers', async () => {
     const huge = JSON.stringify({ notes: 'x'.repeat(200 * 1024) });
 
-    const res = await request(t.app).post('/api/orders').set(as('bob')).set('content-type', 'application/json').send(huge);
+    const res = await request(t.app)
+      .post('/api/orders')
+      .set(as('bob'))
+      .set('content-type', 'application/json')
+      .send(huge);
 
     expect([413, 429]).toContain(res.status);
     expect(res.headers.ratelimit).toBeDefined();
@@ -39,7 +43,12 @@ describe('rate limiting of the public API', () => {
   });
 
   it('counts the addresses of one IPv6 /56 network as one client, and IPv4-mapped addresses as their IPv4 address, however often they are seen', () => {
-    const seen = [1, 2].map(() => [clientKeyOf('2001:db8:1:2::1'), clientKeyOf('2001:db8:1:3::9'), clientKeyOf('2001:db8:2::1'), clientKeyOf('::ffff:10.1.2.3')]);
+    const seen = [1, 2].map(() => [
+      clientKeyOf('2001:db8:1:2::1'),
+      clientKeyOf('2001:db8:1:3::9'),
+      clientKeyOf('2001:db8:2::1'),
+      clientKeyOf('::ffff:10.1.2.3'),
+    ]);
 
     expect(seen[0]).toEqual(seen[1]);
     const [a, sameNetwork, otherNetwork, mapped] = seen[1];

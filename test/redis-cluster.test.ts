@@ -37,21 +37,38 @@ let api: ApiProcess;
 const fleet: WorkerProcess[] = [];
 beforeAll(async () => {
   const onCluster = { ...peersEnv(t), REDIS_CLUSTER_NODES: cluster.nodes.join(',') };
-  api = await startApiProcess({ ...onCluster, ...OPERATOR, RATE_LIMIT_MAX: String(RATE_LIMIT_MAX), METRICS_ENABLED: 'true' });
+  api = await startApiProcess({
+    ...onCluster,
+    ...OPERATOR,
+    RATE_LIMIT_MAX: String(RATE_LIMIT_MAX),
+    METRICS_ENABLED: 'true',
+  });
   fleet.push(...(await Promise.all([startWorkerProcess(onCluster), startWorkerProcess(onCluster)])));
   t.onClose(() => Promise.all([api.kill(), ...fleet.map((p) => p.kill())]));
 }, 60_000);
 
 const operator = `Basic ${Buffer.from(`${OPERATOR.BOARD_USER}:${OPERATOR.BOARD_PASSWORD}`).toString('base64')}`;
 /** No effect job waiting, running or delayed (upkeep always has its next tick delayed). */
-const pipelineIdle = async () => (await Promise.all(EFFECTS.map((q) => t.queues[q].getJobCounts('waiting', 'active', 'delayed')))).every((c) => !c.waiting && !c.active && !c.delayed);
+const pipelineIdle = async () =>
+  (await Promise.all(EFFECTS.map((q) => t.queues[q].getJobCounts('waiting', 'active', 'delayed')))).every(
+    (c) => !c.waiting && !c.active && !c.delayed,
+  );
 
 describe('ORMS on a three-master Redis Cluster', () => {
   it('is on a cluster that refuses a connection without the password, and one without TLS', async () => {
     const [host, port] = cluster.nodes[0].split(':');
     const tls = { ca: readFileSync(clusterAccess.ca) };
     const attempt = async (opts: RedisOptions) => {
-      const client = new Redis({ host, port: Number(port), lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000, ...opts });
+      const client = new Redis({
+        host,
+        port: Number(port),
+        lazyConnect: true,
+        enableReadyCheck: false,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+        connectTimeout: 2000,
+        ...opts,
+      });
       client.on('error', () => undefined);
       try {
         await client.connect();
@@ -72,10 +89,35 @@ describe('ORMS on a three-master Redis Cluster', () => {
     expect(plainTcp).not.toBe('PONG');
   });
 
-
   it('reaches a single Redis server the same way, at a rediss:// REDIS_URL', async () => {
     const port = await freePort();
-    const own = await startOwnRedis(['--port', '0', '--tls-port', String(port), '--tls-cert-file', clusterAccess.cert, '--tls-key-file', clusterAccess.key, '--tls-ca-cert-file', clusterAccess.ca, '--tls-auth-clients', 'no', '--user', 'default', 'off', '--user', clusterAccess.username, 'on', `>${clusterAccess.password}`, '~*', '&*', '+@all'], port);
+    const own = await startOwnRedis(
+      [
+        '--port',
+        '0',
+        '--tls-port',
+        String(port),
+        '--tls-cert-file',
+        clusterAccess.cert,
+        '--tls-key-file',
+        clusterAccess.key,
+        '--tls-ca-cert-file',
+        clusterAccess.ca,
+        '--tls-auth-clients',
+        'no',
+        '--user',
+        'default',
+        'off',
+        '--user',
+        clusterAccess.username,
+        'on',
+        `>${clusterAccess.password}`,
+        '~*',
+        '&*',
+        '+@all',
+      ],
+      port,
+    );
     const client = createRedis('producer', `rediss://127.0.0.1:${port}`);
     try {
       await eventually(async () => client.status === 'ready', 10_000, 'the TLS connection to be ready');
@@ -94,10 +136,14 @@ describe('ORMS on a three-master Redis Cluster', () => {
     await t.as('alice').review(returnId, 4975);
 
     await eventually(pipelineIdle, 30_000, 'the pipeline to go idle');
-    const audit = await eventually(async () => {
-      const a = await auditEffects(t);
-      return a.problems.length === 0 ? a : null;
-    }, 20_000, 'every effect done once').catch(async () => auditEffects(t));
+    const audit = await eventually(
+      async () => {
+        const a = await auditEffects(t);
+        return a.problems.length === 0 ? a : null;
+      },
+      20_000,
+      'every effect done once',
+    ).catch(async () => auditEffects(t));
 
     expect(audit.problems).toEqual([]);
     expect(audit.events).toBe(10);
@@ -114,7 +160,9 @@ describe('ORMS on a three-master Redis Cluster', () => {
         mastersOf.set(queue, (mastersOf.get(queue) ?? new Set()).add(`${node.options.port}`));
       }
     }
-    expect([...mastersOf.keys()].sort()).toEqual(expect.arrayContaining(['analytics', 'customer-stats', 'emails', 'refunds', 'upkeep']));
+    expect([...mastersOf.keys()].sort()).toEqual(
+      expect.arrayContaining(['analytics', 'customer-stats', 'emails', 'refunds', 'upkeep']),
+    );
     for (const masters of mastersOf.values()) expect(masters.size).toBe(1);
     expect(new Set([...mastersOf.values()].flatMap((m) => [...m])).size).toBe(3);
   });
@@ -122,10 +170,14 @@ describe('ORMS on a three-master Redis Cluster', () => {
   it('dead-letters a statistics sync the Customer Service refuses, and replays it from the API', async () => {
     t.customers.answerNext(404);
     await t.as('bob').placeOrder();
-    const letters = await eventually(async () => {
-      const res = await request(api.url).get('/api/orders/dead-letters').set(as('admin'));
-      return res.body.data?.deadLetters?.length ? res.body.data.deadLetters : null;
-    }, 20_000, 'the dead letter');
+    const letters = await eventually(
+      async () => {
+        const res = await request(api.url).get('/api/orders/dead-letters').set(as('admin'));
+        return res.body.data?.deadLetters?.length ? res.body.data.deadLetters : null;
+      },
+      20_000,
+      'the dead letter',
+    );
     expect(letters[0]).toMatchObject({ queue: 'customer-stats', name: 'customer.sync', data: { customerId: 'c-bob' } });
     const accepted = t.customers.successes('c-bob').length;
 
@@ -147,7 +199,10 @@ describe('ORMS on a three-master Redis Cluster', () => {
   });
 
   it('counts each request of a client against its limit in the cluster', async () => {
-    const remaining = async () => Number(/r=(\d+)/.exec((await request(api.url).get('/api/orders/me').set(as('alice'))).headers.ratelimit ?? '')?.[1]);
+    const remaining = async () =>
+      Number(
+        /r=(\d+)/.exec((await request(api.url).get('/api/orders/me').set(as('alice'))).headers.ratelimit ?? '')?.[1],
+      );
 
     const first = await remaining();
     const second = await remaining();

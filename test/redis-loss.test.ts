@@ -67,15 +67,26 @@ async function changeOrders(): Promise<void> {
   const { returnId } = await t.as('alice').openReturn();
   await t.as('alice').review(returnId, 4975);
   // Relayed: the outboxes are empty, the jobs are in Redis only.
-  await eventually(async () => (await Order.countDocuments({ outboxPending: true })) === 0, 10_000, 'the outboxes to be relayed');
+  await eventually(
+    async () => (await Order.countDocuments({ outboxPending: true })) === 0,
+    10_000,
+    'the outboxes to be relayed',
+  );
 }
 
-const queuedJobs = async () => (await Promise.all(WORK_QUEUE_NAMES.map((q) => t.queues[q].count()))).reduce((a, b) => a + b, 0);
-const callsSoFar = () => ({ ...Object.fromEntries(['c-alice', 'c-bob'].map((c) => [c, t.customers.successes(c).length])) });
+const queuedJobs = async () =>
+  (await Promise.all(WORK_QUEUE_NAMES.map((q) => t.queues[q].count()))).reduce((a, b) => a + b, 0);
+const callsSoFar = () => ({
+  ...Object.fromEntries(['c-alice', 'c-bob'].map((c) => [c, t.customers.successes(c).length])),
+});
 
 /** Waits until the reconciliation has found every effect done, then audits them. */
 async function effectsOnceAllSettled() {
-  await eventually(async () => (await OrderEvent.countDocuments({ settled: false })) === 0, 45_000, 'every event to be settled');
+  await eventually(
+    async () => (await OrderEvent.countDocuments({ settled: false })) === 0,
+    45_000,
+    'every event to be settled',
+  );
   return auditEffects(t);
 }
 
@@ -109,7 +120,10 @@ describe('losing Redis loses no effect', () => {
     expect(audit.problems).toEqual([]);
     expect(audit.events).toBe(20);
     const after = callsSoFar();
-    expect({ 'c-alice': after['c-alice'] - before['c-alice'], 'c-bob': after['c-bob'] - before['c-bob'] }).toEqual({ 'c-alice': 1, 'c-bob': 1 });
+    expect({ 'c-alice': after['c-alice'] - before['c-alice'], 'c-bob': after['c-bob'] - before['c-bob'] }).toEqual({
+      'c-alice': 1,
+      'c-bob': 1,
+    });
   });
 
   it('makes a webhook delivery whose retry a FLUSHALL removed, once it is due', async () => {
@@ -121,13 +135,21 @@ describe('losing Redis loses no effect', () => {
     // The retry is due 3-3.6 s after the failure: time to lose it first.
     await startWorkers({ WEBHOOK_BACKOFF_MS: '3000' });
     const orderId = await t.as('alice').placeOrder();
-    await eventually(async () => receiver.received.some((r) => r.body.data?.orderId === orderId), 10_000, 'the first attempt');
+    await eventually(
+      async () => receiver.received.some((r) => r.body.data?.orderId === orderId),
+      10_000,
+      'the first attempt',
+    );
 
     await Promise.all(fleet.splice(0).map((p) => p.kill()));
     await t.redis.flushall();
     await startWorkers({ WEBHOOK_BACKOFF_MS: '3000' });
 
-    const accepted = await eventually(async () => receiver.accepted().find((r) => r.body.data?.orderId === orderId), 30_000, 'the delivery to be made');
+    const accepted = await eventually(
+      async () => receiver.accepted().find((r) => r.body.data?.orderId === orderId),
+      30_000,
+      'the delivery to be made',
+    );
     const attempts = receiver.received.filter((r) => r.body.data?.orderId === orderId);
     expect(attempts.map((r) => r.status)).toEqual([500, 200]);
     expect(accepted.headers['orms-event-id']).toBe(attempts[0].headers['orms-event-id']);
@@ -143,7 +165,11 @@ describe('losing Redis loses no effect', () => {
     receiver.answerOtherwise({ status: 503 });
     const deadLettersSoFar = await t.queues['dead-letter'].count();
     // The schedulers are looked at every 500 ms; webhook deliveries keep retrying for a while.
-    const worker = await startWorkers({ SCHEDULER_CHECK_INTERVAL_MS: '500', WEBHOOK_MAX_ATTEMPTS: '20', WEBHOOK_BACKOFF_MS: '1000' });
+    const worker = await startWorkers({
+      SCHEDULER_CHECK_INTERVAL_MS: '500',
+      WEBHOOK_MAX_ATTEMPTS: '20',
+      WEBHOOK_BACKOFF_MS: '1000',
+    });
     const placeTen = async () => {
       const ids: string[] = [];
       for (let i = 0; i < 10; i++) ids.push(await t.as(i % 2 ? 'bob' : 'alice').placeOrder());
@@ -153,7 +179,9 @@ describe('losing Redis loses no effect', () => {
     // Each email was refused until its job gave up (this file's 3 attempts) and was
     // dead-lettered; each webhook was refused at least once and waits for its retry.
     await eventually(
-      async () => (await t.queues['dead-letter'].count()) >= deadLettersSoFar + 10 && first.every((id) => receiver.received.some((r) => r.body.data?.orderId === id)),
+      async () =>
+        (await t.queues['dead-letter'].count()) >= deadLettersSoFar + 10 &&
+        first.every((id) => receiver.received.some((r) => r.body.data?.orderId === id)),
       20_000,
       'each email and webhook of the first orders to be tried',
     );
@@ -166,7 +194,8 @@ describe('losing Redis loses no effect', () => {
 
     const everyOrder = [...first, ...second];
     const webhooksOf = (id: string) => receiver.accepted().filter((r) => r.body.data?.orderId === id).length;
-    const feedEntriesOf = (feed: { orderId: string; type: string }[], id: string) => feed.filter((e) => e.orderId === id && e.type === 'order.created').length;
+    const feedEntriesOf = (feed: { orderId: string; type: string }[], id: string) =>
+      feed.filter((e) => e.orderId === id && e.type === 'order.created').length;
     await eventually(
       async () => {
         if (!everyOrder.every((id) => webhooksOf(id) >= 1)) return false;
@@ -182,6 +211,9 @@ describe('losing Redis loses no effect', () => {
     expect(audit.problems).toEqual([]);
     const feed = await readWholeFeed(t.app);
     expect(everyOrder.filter((id) => webhooksOf(id) !== 1 || feedEntriesOf(feed, id) !== 1)).toEqual([]);
-    expect({ exitCode: worker.child.exitCode, signal: worker.child.signalCode }).toEqual({ exitCode: null, signal: null });
+    expect({ exitCode: worker.child.exitCode, signal: worker.child.signalCode }).toEqual({
+      exitCode: null,
+      signal: null,
+    });
   }, 150_000);
 });

@@ -1,5 +1,12 @@
 import { config } from '../src/config';
-import { AnalyticsAppliedEvent, AttentionCheck, BulkOperation, EmailDelivery, WebhookDelivery, WebhookMark } from '../src/models';
+import {
+  AnalyticsAppliedEvent,
+  AttentionCheck,
+  BulkOperation,
+  EmailDelivery,
+  WebhookDelivery,
+  WebhookMark,
+} from '../src/models';
 import { driverCollection } from '../src/models/driver-collection';
 import { QUEUE_NAMES } from '../src/queues/names';
 import { purgeExpired, type RetentionClock } from '../src/services/retention/retention';
@@ -18,7 +25,14 @@ const inside = (windowDays: number) => daysAgo(windowDays - 1);
 
 /** A family's collection as stored, string ids and all: rows are arranged as the service would have left them. */
 const rows = (model: { collection: object }) => driverCollection<{ _id: string; [field: string]: unknown }>(model);
-const idsOf = async (model: { collection: object }, ids: string[]) => (await rows(model).find({ _id: { $in: ids } }).toArray()).map((d) => d._id).sort();
+const idsOf = async (model: { collection: object }, ids: string[]) =>
+  (
+    await rows(model)
+      .find({ _id: { $in: ids } })
+      .toArray()
+  )
+    .map((d) => d._id)
+    .sort();
 
 const delivery = (id: string, status: string, createdAt: Date) => ({
   _id: id,
@@ -48,11 +62,23 @@ const email = (id: string, state: string, updatedAt: Date) => ({
   updatedAt,
 });
 
-const bulk = (id: string, state: string, createdAt: Date) => ({ _id: id, status: 'Processing', orderIds: ['ORD-2026-000001'], state, results: [], createdBy: 'admin', createdAt });
+const bulk = (id: string, state: string, createdAt: Date) => ({
+  _id: id,
+  status: 'Processing',
+  orderIds: ['ORD-2026-000001'],
+  state,
+  results: [],
+  createdBy: 'admin',
+  createdAt,
+});
 
 describe('retention: the logs and marks of finished work are removed past their window, and only those', () => {
   afterEach(async () => {
-    await Promise.all([WebhookDelivery, WebhookMark, BulkOperation, EmailDelivery, AnalyticsAppliedEvent, AttentionCheck].map((m) => rows(m).deleteMany({})));
+    await Promise.all(
+      [WebhookDelivery, WebhookMark, BulkOperation, EmailDelivery, AnalyticsAppliedEvent, AttentionCheck].map((m) =>
+        rows(m).deleteMany({}),
+      ),
+    );
   });
 
   it(`removes delivered and dead webhook deliveries (payloads with them) past WEBHOOK_DELIVERY_RETENTION_DAYS; keeps those inside it, and any still pending or retrying however old`, async () => {
@@ -69,12 +95,16 @@ describe('retention: the logs and marks of finished work are removed past their 
     const outcome = await purgeExpired(clock);
 
     expect(outcome.webhookDeliveriesExpired).toBe(2);
-    expect(await idsOf(WebhookDelivery, ['dlv_old_delivered', 'dlv_old_dead', 'dlv_old_pending', 'dlv_old_failed', 'dlv_new_delivered', 'dlv_new_dead'])).toEqual([
-      'dlv_new_dead',
-      'dlv_new_delivered',
-      'dlv_old_failed',
-      'dlv_old_pending',
-    ]);
+    expect(
+      await idsOf(WebhookDelivery, [
+        'dlv_old_delivered',
+        'dlv_old_dead',
+        'dlv_old_pending',
+        'dlv_old_failed',
+        'dlv_new_delivered',
+        'dlv_new_dead',
+      ]),
+    ).toEqual(['dlv_new_dead', 'dlv_new_delivered', 'dlv_old_failed', 'dlv_old_pending']);
   });
 
   it('removes webhook marks (fan-out, redelivery, disable notice) past WEBHOOK_MARK_RETENTION_DAYS and keeps those inside it', async () => {
@@ -88,7 +118,9 @@ describe('retention: the logs and marks of finished work are removed past their 
     const outcome = await purgeExpired(clock);
 
     expect(outcome.webhookMarksExpired).toBe(2);
-    expect(await idsOf(WebhookMark, ['fanout:evt-old', 'disabled:wh_old:1', 'fanout:evt-new'])).toEqual(['fanout:evt-new']);
+    expect(await idsOf(WebhookMark, ['fanout:evt-old', 'disabled:wh_old:1', 'fanout:evt-new'])).toEqual([
+      'fanout:evt-new',
+    ]);
   });
 
   it('removes completed and failed bulk changes past BULK_RETENTION_DAYS; keeps those inside it and any still queued or running', async () => {
@@ -104,11 +136,15 @@ describe('retention: the logs and marks of finished work are removed past their 
     const outcome = await purgeExpired(clock);
 
     expect(outcome.bulkOperationsExpired).toBe(2);
-    expect(await idsOf(BulkOperation, ['blk_old_completed', 'blk_old_failed', 'blk_old_running', 'blk_old_queued', 'blk_new_completed'])).toEqual([
-      'blk_new_completed',
-      'blk_old_queued',
-      'blk_old_running',
-    ]);
+    expect(
+      await idsOf(BulkOperation, [
+        'blk_old_completed',
+        'blk_old_failed',
+        'blk_old_running',
+        'blk_old_queued',
+        'blk_new_completed',
+      ]),
+    ).toEqual(['blk_new_completed', 'blk_old_queued', 'blk_old_running']);
   });
 
   it('removes sent and refused email delivery records past EMAIL_DELIVERY_RETENTION_DAYS; keeps those inside it and one still being sent', async () => {
@@ -123,7 +159,14 @@ describe('retention: the logs and marks of finished work are removed past their 
     const outcome = await purgeExpired(clock);
 
     expect(outcome.emailDeliveriesExpired).toBe(2);
-    expect(await idsOf(EmailDelivery, ['evt-mail-old-sent', 'evt-mail-old-failed', 'evt-mail-old-sending', 'evt-mail-new-sent'])).toEqual(['evt-mail-new-sent', 'evt-mail-old-sending']);
+    expect(
+      await idsOf(EmailDelivery, [
+        'evt-mail-old-sent',
+        'evt-mail-old-failed',
+        'evt-mail-old-sending',
+        'evt-mail-new-sent',
+      ]),
+    ).toEqual(['evt-mail-new-sent', 'evt-mail-old-sending']);
   });
 
   it('removes analytics applied-event markers past ANALYTICS_MARK_RETENTION_DAYS and keeps those inside it', async () => {
@@ -189,10 +232,16 @@ describe('job event streams are trimmed', () => {
 });
 
 describe('finished jobs are trimmed by age and count', () => {
-  it.each(QUEUE_NAMES.filter((name) => name !== 'dead-letter'))('%s trims completed and failed jobs by age and count (the failed copy waits in dead-letter)', (name) => {
-    const opts = t.queues[name].defaultJobOptions;
+  it.each(QUEUE_NAMES.filter((name) => name !== 'dead-letter'))(
+    '%s trims completed and failed jobs by age and count (the failed copy waits in dead-letter)',
+    (name) => {
+      const opts = t.queues[name].defaultJobOptions;
 
-    expect(opts.removeOnComplete).toEqual({ age: config.JOB_KEEP_COMPLETED_SECONDS, count: config.JOB_KEEP_COMPLETED_COUNT });
-    expect(opts.removeOnFail).toEqual({ age: config.JOB_KEEP_FAILED_SECONDS, count: config.JOB_KEEP_FAILED_COUNT });
-  });
+      expect(opts.removeOnComplete).toEqual({
+        age: config.JOB_KEEP_COMPLETED_SECONDS,
+        count: config.JOB_KEEP_COMPLETED_COUNT,
+      });
+      expect(opts.removeOnFail).toEqual({ age: config.JOB_KEEP_FAILED_SECONDS, count: config.JOB_KEEP_FAILED_COUNT });
+    },
+  );
 });

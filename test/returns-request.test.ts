@@ -41,13 +41,30 @@ describe('POST /api/orders/:orderId/return (guide 4.5)', () => {
     const res = await requestReturn(o.orderId, returnBody(o));
 
     const order = await Order.findOne({ orderId: o.orderId }).lean();
-    expect(order).toMatchObject({ status: 'Return Requested', returnReason: 'Product damaged during shipping', returnRequestedBy: users.alice._id, returnApproved: null });
+    expect(order).toMatchObject({
+      status: 'Return Requested',
+      returnReason: 'Product damaged during shipping',
+      returnRequestedBy: users.alice._id,
+      returnApproved: null,
+    });
     expect(order?.returnRequestedAt?.toISOString()).toBe(res.body.data.requestedAt);
     const [headphones, cable] = await OrderItem.find({ orderIdString: o.orderId }).sort({ _id: 1 }).lean();
-    expect(headphones).toMatchObject({ returnRequested: true, returnQuantity: 2, returnReason: 'Both units damaged', returnId: res.body.data.returnId });
+    expect(headphones).toMatchObject({
+      returnRequested: true,
+      returnQuantity: 2,
+      returnReason: 'Both units damaged',
+      returnId: res.body.data.returnId,
+    });
     expect(cable).toMatchObject({ returnRequested: false, returnQuantity: 0 });
     const stored = await ReturnRequest.findOne({ returnId: res.body.data.returnId }).lean();
-    expect(stored).toMatchObject({ status: 'Pending', refundStatus: 'Pending', userId: users.alice._id, requestedBy: 'Alice Doe', pendingStep: null, orderIdString: o.orderId });
+    expect(stored).toMatchObject({
+      status: 'Pending',
+      refundStatus: 'Pending',
+      userId: users.alice._id,
+      requestedBy: 'Alice Doe',
+      pendingStep: null,
+      orderIdString: o.orderId,
+    });
   });
 
   it('writes a Delivered → Return Requested history row and queues return.requested with the return id', async () => {
@@ -56,10 +73,18 @@ describe('POST /api/orders/:orderId/return (guide 4.5)', () => {
     const res = await requestReturn(o.orderId, returnBody(o));
 
     const row = await OrderHistory.findOne({ orderIdString: o.orderId, newStatus: 'Return Requested' }).lean();
-    expect(row).toMatchObject({ previousStatus: 'Delivered', changedBy: users.alice._id, notes: 'Product damaged during shipping' });
+    expect(row).toMatchObject({
+      previousStatus: 'Delivered',
+      changedBy: users.alice._id,
+      notes: 'Product damaged during shipping',
+    });
     for (const q of [t.queues.emails, t.queues.analytics]) {
       const job = await q.getJob(row!.eventId);
-      expect(job?.data).toMatchObject({ type: 'return.requested', orderId: o.orderId, returnId: res.body.data.returnId });
+      expect(job?.data).toMatchObject({
+        type: 'return.requested',
+        orderId: o.orderId,
+        returnId: res.body.data.returnId,
+      });
     }
   });
 
@@ -70,7 +95,9 @@ describe('POST /api/orders/:orderId/return (guide 4.5)', () => {
 
     expect(res.status).toBe(400);
     expect(res.body.success).toBe(false);
-    expect(res.body.errors).toEqual([{ field: 'items.0.quantity', message: 'Must be at most 2, the quantity that can still be returned' }]);
+    expect(res.body.errors).toEqual([
+      { field: 'items.0.quantity', message: 'Must be at most 2, the quantity that can still be returned' },
+    ]);
     expect(await statusOf(o.orderId)).toBe('Delivered');
     expect(await ReturnRequest.countDocuments({ orderIdString: o.orderId })).toBe(0);
   });
@@ -79,7 +106,10 @@ describe('POST /api/orders/:orderId/return (guide 4.5)', () => {
     const mine = await deliveredOrder();
     const other = await deliveredOrder();
 
-    const res = await requestReturn(mine.orderId, { ...returnBody(mine), items: [{ orderItemId: other.headphones, quantity: 1 }] });
+    const res = await requestReturn(mine.orderId, {
+      ...returnBody(mine),
+      items: [{ orderItemId: other.headphones, quantity: 1 }],
+    });
 
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([{ field: 'items.0.orderItemId', message: 'Is not an item of this order' }]);
@@ -91,11 +121,14 @@ describe('POST /api/orders/:orderId/return (guide 4.5)', () => {
     const res = await requestReturn(o.orderId, { ...returnBody(o, 1), items: [{ orderItemId: o.cable, quantity: 1 }] });
 
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ message: 'Cannot request return', errors: [{ field: 'status', message: 'A return request is already open for this order' }] });
+    expect(res.body).toMatchObject({
+      message: 'Cannot request return',
+      errors: [{ field: 'status', message: 'A return request is already open for this order' }],
+    });
     expect(await ReturnRequest.countDocuments({ orderIdString: o.orderId })).toBe(1);
   });
 
-  it("answers 403 to another customer and leaves the order as it was", async () => {
+  it('answers 403 to another customer and leaves the order as it was', async () => {
     const o = await deliveredOrder('alice');
 
     const res = await requestReturn(o.orderId, returnBody(o), 'bob');
@@ -105,20 +138,27 @@ describe('POST /api/orders/:orderId/return (guide 4.5)', () => {
     expect(await statusOf(o.orderId)).toBe('Delivered');
   });
 
-  it('lets an administrator request a return on the customer\'s behalf', async () => {
+  it("lets an administrator request a return on the customer's behalf", async () => {
     const o = await deliveredOrder('alice');
 
     const res = await requestReturn(o.orderId, returnBody(o), 'admin');
 
     expect(res.status).toBe(200);
-    expect(await ReturnRequest.findOne({ returnId: res.body.data.returnId }).lean()).toMatchObject({ userId: users.alice._id, requestedBy: 'Order Desk' });
+    expect(await ReturnRequest.findOne({ returnId: res.body.data.returnId }).lean()).toMatchObject({
+      userId: users.alice._id,
+      requestedBy: 'Order Desk',
+    });
   });
 
   it("refuses a return for an order that is not delivered with the guide's message", async () => {
     const orderId = await t.as('alice').placeOrder(guideOrderBody());
     const item = await OrderItem.findOne({ orderIdString: orderId }).lean();
 
-    const res = await requestReturn(orderId, { reason: 'Product damaged during shipping', reasonCategory: 'Damaged', items: [{ orderItemId: item!._id.toHexString(), quantity: 1 }] });
+    const res = await requestReturn(orderId, {
+      reason: 'Product damaged during shipping',
+      reasonCategory: 'Damaged',
+      items: [{ orderItemId: item!._id.toHexString(), quantity: 1 }],
+    });
 
     expect(res.status).toBe(400);
     expect(res.body).toEqual({
@@ -138,7 +178,11 @@ describe('POST /api/orders/:orderId/return (guide 4.5)', () => {
     expect(res2.status).toBe(400);
     expect(res2.body.errors).toEqual([{ field: 'refund', message: 'Unknown field' }]);
     const res3 = await requestReturn(o.orderId, { reason: 'broken', reasonCategory: 'Bored', items: [] });
-    expect(res3.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['items', 'reason', 'reasonCategory']);
+    expect(res3.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'items',
+      'reason',
+      'reasonCategory',
+    ]);
     expect(await statusOf(o.orderId)).toBe('Delivered');
   });
 
@@ -156,4 +200,3 @@ describe('POST /api/orders/:orderId/return (guide 4.5)', () => {
     expect(await ReturnRequest.countDocuments({ orderIdString: o.orderId })).toBe(1);
   });
 });
-

@@ -12,7 +12,8 @@ const requestReturn = (orderId: string, body: object, user: TestUser = 'alice') 
   request(t.app).post(`/api/orders/${orderId}/return`).set(as(user)).send(body);
 const review = (returnId: string, body: object, user: TestUser = 'admin') =>
   request(t.app).patch(`/api/orders/returns/${returnId}/review`).set(as(user)).send(body);
-const setStatus = (orderId: string, status: string) => request(t.app).patch(`/api/orders/${orderId}/status`).set(as('admin')).send({ status });
+const setStatus = (orderId: string, status: string) =>
+  request(t.app).patch(`/api/orders/${orderId}/status`).set(as('admin')).send({ status });
 const statusOf = async (orderId: string) => (await Order.findOne({ orderId }).lean())?.status;
 
 describe('PATCH /api/orders/returns/:returnId/review (guide 4.7)', () => {
@@ -28,7 +29,10 @@ describe('PATCH /api/orders/returns/:returnId/review (guide 4.7)', () => {
   it('refuses an approval without a refund amount', async () => {
     const o = await openReturn();
 
-    const res = await review(o.returnId, { decision: 'approved', approvalNotes: 'Return approved. Refund to be processed.' });
+    const res = await review(o.returnId, {
+      decision: 'approved',
+      approvalNotes: 'Return approved. Refund to be processed.',
+    });
 
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([{ field: 'refundAmount', message: 'Is required when the decision is approved' }]);
@@ -37,11 +41,20 @@ describe('PATCH /api/orders/returns/:returnId/review (guide 4.7)', () => {
   it('refuses a rejection that names a refund amount, and a decision that is neither', async () => {
     const o = await openReturn();
 
-    const refunded = await review(o.returnId, { decision: 'rejected', approvalNotes: 'The photos show no damage at all.', refundAmount: 10 });
-    const undecided = await review(o.returnId, { decision: 'maybe', approvalNotes: 'The photos show no damage at all.' });
+    const refunded = await review(o.returnId, {
+      decision: 'rejected',
+      approvalNotes: 'The photos show no damage at all.',
+      refundAmount: 10,
+    });
+    const undecided = await review(o.returnId, {
+      decision: 'maybe',
+      approvalNotes: 'The photos show no damage at all.',
+    });
 
     expect(refunded.status).toBe(400);
-    expect(refunded.body.errors).toEqual([{ field: 'refundAmount', message: 'Only allowed when the decision is approved' }]);
+    expect(refunded.body.errors).toEqual([
+      { field: 'refundAmount', message: 'Only allowed when the decision is approved' },
+    ]);
     expect(undecided.status).toBe(400);
     expect(undecided.body.errors).toEqual([{ field: 'decision', message: "Must be 'approved' or 'rejected'" }]);
   });
@@ -52,7 +65,9 @@ describe('PATCH /api/orders/returns/:returnId/review (guide 4.7)', () => {
     const res = await review(o.returnId, { ...APPROVE, refundAmount: 4975.01 });
 
     expect(res.status).toBe(422);
-    expect(res.body.errors).toEqual([{ field: 'refundAmount', message: 'Must be at most 4975.00, what the returned items were paid for' }]);
+    expect(res.body.errors).toEqual([
+      { field: 'refundAmount', message: 'Must be at most 4975.00, what the returned items were paid for' },
+    ]);
     expect((await ReturnRequest.findOne({ returnId: o.returnId }).lean())?.status).toBe('Pending');
   });
 
@@ -65,13 +80,28 @@ describe('PATCH /api/orders/returns/:returnId/review (guide 4.7)', () => {
     expect(res.body).toMatchObject({
       success: true,
       message: 'Return request approved successfully',
-      data: { returnId: o.returnId, orderId: o.orderId, status: 'Approved', refundAmount: 4975, reviewedBy: users.admin._id },
+      data: {
+        returnId: o.returnId,
+        orderId: o.orderId,
+        status: 'Approved',
+        refundAmount: 4975,
+        reviewedBy: users.admin._id,
+      },
     });
     expect(new Date(res.body.data.reviewedAt).toISOString()).toBe(res.body.data.reviewedAt);
     const order = await Order.findOne({ orderId: o.orderId }).lean();
-    expect(order).toMatchObject({ status: 'Return Requested', returnApproved: true, returnApprovedBy: users.admin._id });
+    expect(order).toMatchObject({
+      status: 'Return Requested',
+      returnApproved: true,
+      returnApprovedBy: users.admin._id,
+    });
     const stored = await ReturnRequest.findOne({ returnId: o.returnId }).lean();
-    expect(stored).toMatchObject({ status: 'Approved', refundAmount: 497500, reviewedByName: 'Order Desk', approvalNotes: APPROVE.approvalNotes });
+    expect(stored).toMatchObject({
+      status: 'Approved',
+      refundAmount: 497500,
+      reviewedByName: 'Order Desk',
+      approvalNotes: APPROVE.approvalNotes,
+    });
   });
 
   it('queues return.reviewed with the return id for emails, analytics and refunds, without a history row', async () => {
@@ -95,7 +125,10 @@ describe('PATCH /api/orders/returns/:returnId/review (guide 4.7)', () => {
     const res = await review(o.returnId, REJECT);
 
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ message: 'Cannot review return request', errors: [{ field: 'status', message: 'This return request has already been reviewed. Current status: Approved' }] });
+    expect(res.body).toMatchObject({
+      message: 'Cannot review return request',
+      errors: [{ field: 'status', message: 'This return request has already been reviewed. Current status: Approved' }],
+    });
     expect((await ReturnRequest.findOne({ returnId: o.returnId }).lean())?.status).toBe('Approved');
   });
 
@@ -105,9 +138,19 @@ describe('PATCH /api/orders/returns/:returnId/review (guide 4.7)', () => {
     const res = await review(o.returnId, REJECT);
 
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ message: 'Return request rejected successfully', data: { status: 'Rejected', refundAmount: null } });
-    expect(await Order.findOne({ orderId: o.orderId }).lean()).toMatchObject({ status: 'Delivered', returnApproved: false });
-    expect(await OrderItem.findById(o.headphones).lean()).toMatchObject({ returnRequested: false, returnQuantity: 0, returnId: null });
+    expect(res.body).toMatchObject({
+      message: 'Return request rejected successfully',
+      data: { status: 'Rejected', refundAmount: null },
+    });
+    expect(await Order.findOne({ orderId: o.orderId }).lean()).toMatchObject({
+      status: 'Delivered',
+      returnApproved: false,
+    });
+    expect(await OrderItem.findById(o.headphones).lean()).toMatchObject({
+      returnRequested: false,
+      returnQuantity: 0,
+      returnId: null,
+    });
     const row = await OrderHistory.findOne({ orderIdString: o.orderId, previousStatus: 'Return Requested' }).lean();
     expect(row).toMatchObject({ newStatus: 'Delivered', changedBy: users.admin._id, notes: REJECT.approvalNotes });
   });
@@ -120,8 +163,15 @@ describe('PATCH /api/orders/returns/:returnId/review (guide 4.7)', () => {
 
     expect(res.status).toBe(200);
     expect(res.body.data.returnId).not.toBe(o.returnId);
-    expect(await Order.findOne({ orderId: o.orderId }).lean()).toMatchObject({ status: 'Return Requested', returnApproved: null });
-    expect(await OrderItem.findById(o.headphones).lean()).toMatchObject({ returnRequested: true, returnQuantity: 1, returnId: res.body.data.returnId });
+    expect(await Order.findOne({ orderId: o.orderId }).lean()).toMatchObject({
+      status: 'Return Requested',
+      returnApproved: null,
+    });
+    expect(await OrderItem.findById(o.headphones).lean()).toMatchObject({
+      returnRequested: true,
+      returnQuantity: 1,
+      returnId: res.body.data.returnId,
+    });
   });
 
   it('answers 404 for an unknown return and 403 to a customer', async () => {
@@ -144,7 +194,12 @@ describe('completing a return with PATCH /api/orders/:orderId/status to Returned
     const res = await setStatus(o.orderId, 'Returned');
 
     expect(res.status).toBe(200);
-    expect(res.body.data).toMatchObject({ orderId: o.orderId, previousStatus: 'Return Requested', newStatus: 'Returned', updatedBy: users.admin._id });
+    expect(res.body.data).toMatchObject({
+      orderId: o.orderId,
+      previousStatus: 'Return Requested',
+      newStatus: 'Returned',
+      updatedBy: users.admin._id,
+    });
     const stored = await ReturnRequest.findOne({ returnId: o.returnId }).lean();
     expect(stored).toMatchObject({ status: 'Completed', pendingStep: null });
     expect(stored?.completedAt).toBeInstanceOf(Date);
@@ -154,7 +209,12 @@ describe('completing a return with PATCH /api/orders/:orderId/status to Returned
     expect(rows).toHaveLength(1);
     expect(rows[0].previousStatus).toBe('Return Requested');
     const job = await t.queues.refunds.getJob(rows[0].eventId);
-    expect(job?.data).toMatchObject({ type: 'return.completed', returnId: o.returnId, previousStatus: 'Return Requested', newStatus: 'Returned' });
+    expect(job?.data).toMatchObject({
+      type: 'return.completed',
+      returnId: o.returnId,
+      previousStatus: 'Return Requested',
+      newStatus: 'Returned',
+    });
   });
 
   it("refuses 'Returned' with 422 while the return is only pending", async () => {
@@ -163,11 +223,13 @@ describe('completing a return with PATCH /api/orders/:orderId/status to Returned
     const res = await setStatus(o.orderId, 'Returned');
 
     expect(res.status).toBe(422);
-    expect(res.body.errors).toEqual([{ field: 'status', message: "An order becomes 'Returned' only once its return request has been approved" }]);
+    expect(res.body.errors).toEqual([
+      { field: 'status', message: "An order becomes 'Returned' only once its return request has been approved" },
+    ]);
     expect((await ReturnRequest.findOne({ returnId: o.returnId }).lean())?.status).toBe('Pending');
   });
 
-  it("refuses to move a Return Requested order back to Delivered other than by rejecting the return", async () => {
+  it('refuses to move a Return Requested order back to Delivered other than by rejecting the return', async () => {
     const o = await openReturn();
 
     const res = await setStatus(o.orderId, 'Delivered');
@@ -187,9 +249,18 @@ describe('GET /api/orders/returns', () => {
     await review(a.returnId, { ...APPROVE, refundAmount: 100 });
     await review(b.returnId, { ...APPROVE, refundAmount: 200 });
     const c = await deliveredOrder('bob');
-    await requestReturn(c.orderId, { reason: 'Not what I ordered at all', reasonCategory: 'Wrong Item', items: [{ orderItemId: c.cable, quantity: 1 }] }, 'bob');
+    await requestReturn(
+      c.orderId,
+      {
+        reason: 'Not what I ordered at all',
+        reasonCategory: 'Wrong Item',
+        items: [{ orderItemId: c.cable, quantity: 1 }],
+      },
+      'bob',
+    );
   });
-  const list = (query: string, user: TestUser = 'admin') => request(t.app).get(`/api/orders/returns${query}`).set(as(user));
+  const list = (query: string, user: TestUser = 'admin') =>
+    request(t.app).get(`/api/orders/returns${query}`).set(as(user));
   const ids = (res: request.Response) => res.body.data.returns.map((r: { returnId: string }) => r.returnId);
 
   it('lists every return newest first with the pagination of guide 4.2', async () => {
@@ -198,8 +269,21 @@ describe('GET /api/orders/returns', () => {
     expect(res.status).toBe(200);
     expect(res.body.message).toBe('Return requests retrieved successfully');
     expect(res.body.data.returns).toHaveLength(2);
-    expect(res.body.data.returns[1]).toMatchObject({ returnId: b.returnId, orderId: b.orderId, status: 'Approved', refundAmount: 200, reasonCategory: 'Damaged' });
-    expect(res.body.data.pagination).toEqual({ currentPage: 1, totalPages: 2, totalItems: 3, itemsPerPage: 2, hasNextPage: true, hasPreviousPage: false });
+    expect(res.body.data.returns[1]).toMatchObject({
+      returnId: b.returnId,
+      orderId: b.orderId,
+      status: 'Approved',
+      refundAmount: 200,
+      reasonCategory: 'Damaged',
+    });
+    expect(res.body.data.pagination).toEqual({
+      currentPage: 1,
+      totalPages: 2,
+      totalItems: 3,
+      itemsPerPage: 2,
+      hasNextPage: true,
+      hasPreviousPage: false,
+    });
   });
 
   it('filters by status, reason category and order id', async () => {
@@ -222,7 +306,9 @@ describe('GET /api/orders/returns', () => {
 
   it('refuses unknown filters and a range that ends before it starts, and answers 403 to a customer', async () => {
     expect((await list('?colour=red')).status).toBe(400);
-    expect((await list('?from=2026-02-01&to=2026-01-01')).body.errors).toEqual([{ field: 'to', message: 'Must not be less than from' }]);
+    expect((await list('?from=2026-02-01&to=2026-01-01')).body.errors).toEqual([
+      { field: 'to', message: 'Must not be less than from' },
+    ]);
     expect((await list('', 'alice')).status).toBe(403);
   });
 });

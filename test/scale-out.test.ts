@@ -92,15 +92,27 @@ interface Answer {
 
 /** Places order i through `api`; while the same key is still being processed elsewhere (409 on the key, "retry later"), retries as a client would, for up to 60 s. */
 async function place(i: number, api: ApiProcess): Promise<Answer> {
-  const send = () => request(api.url).post('/api/orders').set(asCustomerOf(i)).set('Idempotency-Key', keyOf(i)).send(bodyOf(i));
+  const send = () =>
+    request(api.url).post('/api/orders').set(asCustomerOf(i)).set('Idempotency-Key', keyOf(i)).send(bodyOf(i));
   const deadline = Date.now() + 60_000;
   let res = await send();
-  while (res.status === 409 && (res.body as { errors?: { field?: string }[] }).errors?.[0]?.field === 'Idempotency-Key' && Date.now() < deadline) {
+  while (
+    res.status === 409 &&
+    (res.body as { errors?: { field?: string }[] }).errors?.[0]?.field === 'Idempotency-Key' &&
+    Date.now() < deadline
+  ) {
     await new Promise((r) => setTimeout(r, 250));
     res = await send();
   }
   const data = (res.body as { data?: { orderId?: string; items?: Answer['items'] } }).data;
-  return { i, status: res.status, orderId: data?.orderId, items: data?.items ?? [], replayed: res.get('Idempotent-Replayed') === 'true', text: res.text };
+  return {
+    i,
+    status: res.status,
+    orderId: data?.orderId,
+    items: data?.items ?? [],
+    replayed: res.get('Idempotent-Replayed') === 'true',
+    text: res.text,
+  };
 }
 
 /** Order i's id, as acknowledged by the first test. */
@@ -111,14 +123,19 @@ const headphonesOf = new Map<string, string>();
 describe('two API processes and three worker processes on one database and queue prefix', () => {
   it('creates each of 500 orders placed across both APIs at concurrency 20 exactly once, and replays a key sent again with the same order', async () => {
     // Each order goes to API i % 2; some keys are also sent to the other API at the same time.
-    const sends = Array.from({ length: ORDERS }, (_, i) => [{ i, api: i % 2 }, ...(sentTwiceAtOnce(i) ? [{ i, api: (i + 1) % 2 }] : [])]).flat();
+    const sends = Array.from({ length: ORDERS }, (_, i) => [
+      { i, api: i % 2 },
+      ...(sentTwiceAtOnce(i) ? [{ i, api: (i + 1) % 2 }] : []),
+    ]).flat();
 
     const answers = await inPool(sends.length, CONCURRENCY, (n) => place(sends[n].i, apis[sends[n].api]));
     const resends = Array.from({ length: ORDERS }, (_, i) => i).filter(resentLater);
     const later = await inPool(resends.length, CONCURRENCY, (n) => place(resends[n], apis[(resends[n] + 1) % 2]));
 
     const all = [...answers, ...later];
-    expect(all.filter((a) => a.status !== 201 || !a.orderId).map((a) => `order ${a.i}: ${a.status} ${a.text}`)).toEqual([]);
+    expect(all.filter((a) => a.status !== 201 || !a.orderId).map((a) => `order ${a.i}: ${a.status} ${a.text}`)).toEqual(
+      [],
+    );
     const byOrder = new Map<number, Answer[]>();
     for (const a of all) byOrder.set(a.i, [...(byOrder.get(a.i) ?? []), a]);
     for (const [i, [first]] of byOrder) {
@@ -129,7 +146,13 @@ describe('two API processes and three worker processes on one database and queue
     const resent = [...byOrder.values()].filter((group) => group.length > 1);
     expect(resent).toHaveLength(50);
     // The same order every time, created by exactly one of the requests.
-    expect(resent.filter((group) => new Set(group.map((a) => a.orderId)).size !== 1 || group.filter((a) => !a.replayed).length !== 1).map((group) => group[0].i)).toEqual([]);
+    expect(
+      resent
+        .filter(
+          (group) => new Set(group.map((a) => a.orderId)).size !== 1 || group.filter((a) => !a.replayed).length !== 1,
+        )
+        .map((group) => group[0].i),
+    ).toEqual([]);
     expect(later.every((a) => a.replayed)).toBe(true);
 
     const orders = await Order.find({}, { orderId: 1, idempotencyKey: 1 }).lean();
@@ -153,10 +176,16 @@ describe('two API processes and three worker processes on one database and queue
     const expectOk = (what: string, res: request.Response) => {
       if (res.status !== 200) problems.push(`${what}: ${res.status} ${res.text}`);
     };
-    const move = (i: number, step: number, status: string) => request(api(i, step).url).patch(`/api/orders/${placed[i]}/status`).set(admin).send({ status });
-    const cancel = (i: number, step: number) => request(api(i, step).url).post(`/api/orders/${placed[i]}/cancel`).set(asCustomerOf(i)).send({ reason: 'Ordered the wrong size by mistake' });
+    const move = (i: number, step: number, status: string) =>
+      request(api(i, step).url).patch(`/api/orders/${placed[i]}/status`).set(admin).send({ status });
+    const cancel = (i: number, step: number) =>
+      request(api(i, step).url)
+        .post(`/api/orders/${placed[i]}/cancel`)
+        .set(asCustomerOf(i))
+        .send({ reason: 'Ordered the wrong size by mistake' });
     const walk = async (i: number, statuses: string[]) => {
-      for (const [step, status] of statuses.entries()) expectOk(`moving order ${i} to ${status}`, await move(i, step, status));
+      for (const [step, status] of statuses.entries())
+        expectOk(`moving order ${i} to ${status}`, await move(i, step, status));
     };
 
     /** The return of a delivered guide order: both headphones, requested by the customer, approved by the desk, goods back. */
@@ -165,10 +194,20 @@ describe('two API processes and three worker processes on one database and queue
         .post(`/api/orders/${placed[i]}/return`)
         .set(asCustomerOf(i))
         .set('Idempotency-Key', `scale-out-return-${i}`)
-        .send({ reason: 'Product damaged during shipping', reasonCategory: 'Damaged', items: [{ orderItemId: headphonesOf.get(placed[i]), quantity: 2 }] });
+        .send({
+          reason: 'Product damaged during shipping',
+          reasonCategory: 'Damaged',
+          items: [{ orderItemId: headphonesOf.get(placed[i]), quantity: 2 }],
+        });
       expectOk(`requesting a return of order ${i}`, requested);
       const returnId = (requested.body as { data?: { returnId?: string } }).data?.returnId ?? 'none';
-      expectOk(`approving return ${returnId}`, await request(api(i, 4).url).patch(`/api/orders/returns/${returnId}/review`).set(admin).send({ ...APPROVE, refundAmount: 4975 }));
+      expectOk(
+        `approving return ${returnId}`,
+        await request(api(i, 4).url)
+          .patch(`/api/orders/returns/${returnId}/review`)
+          .set(admin)
+          .send({ ...APPROVE, refundAmount: 4975 }),
+      );
       expectOk(`completing return ${returnId}`, await move(i, 5, 'Returned'));
     };
 
@@ -200,7 +239,9 @@ describe('two API processes and three worker processes on one database and queue
         case 5:
         case 6: {
           // The same change sent to both APIs at once: the customer cancels twice, or the desk moves twice.
-          const both = await Promise.all([0, 1].map((step) => (i % MIX === 5 ? cancel(i, step) : move(i, step, 'Processing'))));
+          const both = await Promise.all(
+            [0, 1].map((step) => (i % MIX === 5 ? cancel(i, step) : move(i, step, 'Processing'))),
+          );
           races.push({ i, statuses: both.map((r) => r.status).sort((a, b) => a - b) });
           expected.set(orderId, { status: i % MIX === 5 ? 'Cancelled' : 'Processing', rows: 2 });
           return;
@@ -221,7 +262,11 @@ describe('two API processes and three worker processes on one database and queue
 
     // Until every outbox is relayed and every job done, the statistics' debounce included;
     // analytics runs one job at a time, so on a busy machine the wait is for progress.
-    await eventually(async () => (await Order.countDocuments({ outboxPending: true })) === 0, 120_000, 'every outbox to be relayed');
+    await eventually(
+      async () => (await Order.countDocuments({ outboxPending: true })) === 0,
+      120_000,
+      'every outbox to be relayed',
+    );
     await drainedWhileProgressing(t, 60_000, 'scale-out');
 
     const audit = await auditEffects(t);
@@ -230,9 +275,14 @@ describe('two API processes and three worker processes on one database and queue
 
     const orders = await Order.find({}, { orderId: 1, status: 1 }).lean();
     const rows = new Map<string, number>();
-    for (const h of await OrderHistory.find({}, { orderIdString: 1 }).lean()) rows.set(h.orderIdString, (rows.get(h.orderIdString) ?? 0) + 1);
+    for (const h of await OrderHistory.find({}, { orderIdString: 1 }).lean())
+      rows.set(h.orderIdString, (rows.get(h.orderIdString) ?? 0) + 1);
     expect(orders).toHaveLength(ORDERS);
-    expect(orders.map((o) => ({ orderId: o.orderId, status: o.status, rows: rows.get(o.orderId) ?? 0 })).filter((o) => o.status !== expected.get(o.orderId)?.status || o.rows !== expected.get(o.orderId)?.rows)).toEqual([]);
+    expect(
+      orders
+        .map((o) => ({ orderId: o.orderId, status: o.status, rows: rows.get(o.orderId) ?? 0 }))
+        .filter((o) => o.status !== expected.get(o.orderId)?.status || o.rows !== expected.get(o.orderId)?.rows),
+    ).toEqual([]);
 
     const confirmations = new Map<string, number>();
     for (const m of t.smtp.received) {
@@ -243,6 +293,8 @@ describe('two API processes and three worker processes on one database and queue
 
     const refunds = await Refund.find({}, { orderId: 1, amount: 1, status: 1, _id: 0 }).lean();
     expect(refunds).toEqual([{ orderId: placed[2], amount: 497500, status: 'Completed' }]);
-    expect(await ReturnRequest.find({}, { status: 1, refundStatus: 1, _id: 0 }).lean()).toEqual([{ status: 'Completed', refundStatus: 'Completed' }]);
+    expect(await ReturnRequest.find({}, { status: 1, refundStatus: 1, _id: 0 }).lean()).toEqual([
+      { status: 'Completed', refundStatus: 'Completed' },
+    ]);
   });
 });

@@ -5,16 +5,27 @@ import { as } from './helpers/tokens';
 
 const t = useTestApp({ workers: ['emails'], smtp: true });
 
-const SHIPMENT = { carrier: 'Blue Dart', trackingNumber: 'BD-1234567_X', trackingUrl: 'https://track.example.com/BD-1234567_X' };
+const SHIPMENT = {
+  carrier: 'Blue Dart',
+  trackingNumber: 'BD-1234567_X',
+  trackingUrl: 'https://track.example.com/BD-1234567_X',
+};
 const admin = () => as('admin');
-const ship = (orderId: string, body: object) => request(t.app).patch(`/api/orders/${orderId}/status`).set(admin()).send(body);
-const correct = (orderId: string, body: object) => request(t.app).put(`/api/orders/${orderId}/shipment`).set(admin()).send(body);
-const mailsAbout = (orderId: string, subject: RegExp) => t.smtp.received.filter((m) => m.subject.includes(orderId) && subject.test(m.subject));
+const ship = (orderId: string, body: object) =>
+  request(t.app).patch(`/api/orders/${orderId}/status`).set(admin()).send(body);
+const correct = (orderId: string, body: object) =>
+  request(t.app).put(`/api/orders/${orderId}/shipment`).set(admin()).send(body);
+const mailsAbout = (orderId: string, subject: RegExp) =>
+  t.smtp.received.filter((m) => m.subject.includes(orderId) && subject.test(m.subject));
 const oneMail = (orderId: string, subject: RegExp) =>
-  eventually(async () => {
-    const mails = mailsAbout(orderId, subject);
-    return mails.length ? mails : null;
-  }, 10_000, `an email "${subject.source}" about ${orderId}`);
+  eventually(
+    async () => {
+      const mails = mailsAbout(orderId, subject);
+      return mails.length ? mails : null;
+    },
+    10_000,
+    `an email "${subject.source}" about ${orderId}`,
+  );
 
 describe('shipments with tracking', () => {
   it('ships with carrier and tracking: the order, the lists, the internal view and the history show it; the email names and links it', async () => {
@@ -33,12 +44,20 @@ describe('shipments with tracking', () => {
     expect(mine.body.data.orders.find((o: { orderId: string }) => o.orderId === orderId).shipment).toEqual(expected);
     const desk = await request(t.app).get('/api/orders?status=Shipped').set(admin());
     expect(desk.body.data.orders.find((o: { orderId: string }) => o.orderId === orderId).shipment).toEqual(expected);
-    const internal = await request(t.app).get(`/api/orders/internal/customer/${order.body.data.customerId}`).set('x-service-api-key', process.env.SERVICE_API_KEY as string);
-    expect(internal.body.data.orders.find((o: { orderId: string }) => o.orderId === orderId).shipment).toEqual(expected);
-    const history = await eventually(async () => {
-      const res = await request(t.app).get(`/api/orders/${orderId}/history`).set(as('alice'));
-      return res.body.data.history.find((h: { newStatus: string }) => h.newStatus === 'Shipped');
-    }, 5000, 'the Shipped history row');
+    const internal = await request(t.app)
+      .get(`/api/orders/internal/customer/${order.body.data.customerId}`)
+      .set('x-service-api-key', process.env.SERVICE_API_KEY as string);
+    expect(internal.body.data.orders.find((o: { orderId: string }) => o.orderId === orderId).shipment).toEqual(
+      expected,
+    );
+    const history = await eventually(
+      async () => {
+        const res = await request(t.app).get(`/api/orders/${orderId}/history`).set(as('alice'));
+        return res.body.data.history.find((h: { newStatus: string }) => h.newStatus === 'Shipped');
+      },
+      5000,
+      'the Shipped history row',
+    );
     expect(history).toMatchObject({ previousStatus: 'Processing', notes: 'Left the warehouse', shipment: expected });
     const [mail] = await oneMail(orderId, /is now Shipped/);
     expect(mail.text).toContain('Blue Dart');
@@ -59,7 +78,11 @@ describe('shipments with tracking', () => {
 
     for (const body of refused) {
       const res = await ship(orderId, body);
-      expect([JSON.stringify(body.shipment), res.status, res.body.errors?.[0]?.field]).toEqual([JSON.stringify(body.shipment), 400, expect.stringMatching(/^shipment/)]);
+      expect([JSON.stringify(body.shipment), res.status, res.body.errors?.[0]?.field]).toEqual([
+        JSON.stringify(body.shipment),
+        400,
+        expect.stringMatching(/^shipment/),
+      ]);
     }
     const stored = await Order.findOne({ orderId }).lean();
     expect(stored).toMatchObject({ status: 'Placed', shipment: null });
@@ -74,17 +97,38 @@ describe('shipments with tracking', () => {
     const res = await correct(orderId, { carrier: 'Delhivery', trackingNumber: 'DL-99' });
 
     expect(res.status).toBe(200);
-    expect(res.body.data).toMatchObject({ orderId, status: 'Shipped', shipment: { carrier: 'Delhivery', trackingNumber: 'DL-99', trackingUrl: null, shippedAt } });
+    expect(res.body.data).toMatchObject({
+      orderId,
+      status: 'Shipped',
+      shipment: { carrier: 'Delhivery', trackingNumber: 'DL-99', trackingUrl: null, shippedAt },
+    });
     const order = await request(t.app).get(`/api/orders/${orderId}`).set(as('alice'));
-    expect(order.body.data.shipment).toEqual({ carrier: 'Delhivery', trackingNumber: 'DL-99', trackingUrl: null, shippedAt });
-    const row = await eventually(async () => {
-      const h = await request(t.app).get(`/api/orders/${orderId}/history`).set(admin());
-      return h.body.data.history.find((r: { notes: string | null }) => r.notes === 'tracking updated');
-    }, 5000, 'the "tracking updated" history row');
-    expect(row).toMatchObject({ previousStatus: 'Shipped', newStatus: 'Shipped', shipment: { carrier: 'Delhivery', trackingNumber: 'DL-99' } });
+    expect(order.body.data.shipment).toEqual({
+      carrier: 'Delhivery',
+      trackingNumber: 'DL-99',
+      trackingUrl: null,
+      shippedAt,
+    });
+    const row = await eventually(
+      async () => {
+        const h = await request(t.app).get(`/api/orders/${orderId}/history`).set(admin());
+        return h.body.data.history.find((r: { notes: string | null }) => r.notes === 'tracking updated');
+      },
+      5000,
+      'the "tracking updated" history row',
+    );
+    expect(row).toMatchObject({
+      previousStatus: 'Shipped',
+      newStatus: 'Shipped',
+      shipment: { carrier: 'Delhivery', trackingNumber: 'DL-99' },
+    });
     const mails = await oneMail(orderId, /Tracking updated/);
     expect(mails[0].text).toContain('DL-99');
-    await eventually(async () => (await t.queues.emails.getJobCounts('waiting', 'active', 'delayed')).waiting === 0, 5000, 'the emails queue to settle');
+    await eventually(
+      async () => (await t.queues.emails.getJobCounts('waiting', 'active', 'delayed')).waiting === 0,
+      5000,
+      'the emails queue to settle',
+    );
     expect(mailsAbout(orderId, /Tracking updated/)).toHaveLength(1);
   });
 
@@ -96,7 +140,11 @@ describe('shipments with tracking', () => {
     for (const orderId of [placed, delivered]) {
       const res = await correct(orderId, { carrier: 'Delhivery', trackingNumber: 'DL-99' });
       expect(res.status).toBe(400);
-      expect(res.body).toMatchObject({ success: false, message: 'Cannot update tracking', errors: [{ field: 'status' }] });
+      expect(res.body).toMatchObject({
+        success: false,
+        message: 'Cannot update tracking',
+        errors: [{ field: 'status' }],
+      });
     }
     expect((await Order.findOne({ orderId: placed }).lean())?.shipment).toBeNull();
   });

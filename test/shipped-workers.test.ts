@@ -15,7 +15,9 @@ const ALL: readonly string[] = WORK_QUEUE_NAMES;
 
 /** What a worker process works given WORKERS and its argv: argv names win; neither means all. */
 function worked(workersSetting: string | undefined, argv: readonly string[] = []): string[] {
-  const given = argv.flatMap((a) => (a.startsWith('--workers=') ? a.slice('--workers='.length) : a.startsWith('-') ? '' : a).split(','));
+  const given = argv.flatMap((a) =>
+    (a.startsWith('--workers=') ? a.slice('--workers='.length) : a.startsWith('-') ? '' : a).split(','),
+  );
   const fromArgv = given.map((s) => s.trim()).filter(Boolean);
   if (fromArgv.length) return fromArgv;
   const setting = (workersSetting ?? '').trim();
@@ -29,7 +31,10 @@ const unworked = (processes: readonly string[][]): string[] => ALL.filter((q) =>
 /** The value of KEY in a dotenv file, as Node's loader reads it (an inline `#` comment ends it). */
 function dotenvValue(text: string, key: string): string | undefined {
   const line = text.split('\n').find((l) => l.startsWith(`${key}=`));
-  return line?.slice(key.length + 1).replace(/\s+#.*$/, '').trim();
+  return line
+    ?.slice(key.length + 1)
+    .replace(/\s+#.*$/, '')
+    .trim();
 }
 
 interface PmApp {
@@ -40,12 +45,20 @@ interface PmApp {
 }
 
 /** `${VAR:-default}` as compose reads it with VAR unset (a fresh server). */
-const composeDefault = (v: unknown): string | undefined => (v === undefined ? undefined : String(v).replace(/\$\{[A-Z_]+:?-([^}]*)\}/g, '$1'));
+const composeDefault = (v: unknown): string | undefined =>
+  v === undefined ? undefined : String(v).replace(/\$\{[A-Z_]+:?-([^}]*)\}/g, '$1');
 
 describe('the shipped defaults work every queue', () => {
   it('a partial WORKERS list is caught (the check this file makes can fail)', () => {
-    expect(unworked([worked('emails,customer-stats,analytics,refunds')])).toEqual(['webhooks', 'bulk', 'exports', 'upkeep']);
-    expect(unworked([worked(undefined, ['emails']), worked('["webhooks"]')])).toEqual(ALL.filter((q) => q !== 'emails' && q !== 'webhooks'));
+    expect(unworked([worked('emails,customer-stats,analytics,refunds')])).toEqual([
+      'webhooks',
+      'bulk',
+      'exports',
+      'upkeep',
+    ]);
+    expect(unworked([worked(undefined, ['emails']), worked('["webhooks"]')])).toEqual(
+      ALL.filter((q) => q !== 'emails' && q !== 'webhooks'),
+    );
   });
 
   it('.env.example (copied to .env by scripts/start.sh) names no partial list', () => {
@@ -64,21 +77,30 @@ describe('the shipped defaults work every queue', () => {
   });
 
   it('docker-compose.yml runs every queue across its worker services', () => {
-    const { services } = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, { command?: string[]; environment?: Record<string, unknown> }> };
-    const workerServices = Object.values(services).filter((s) => (s.command ?? []).some((c) => c === 'orms-workers' || c.endsWith('workers/main.js')));
+    const { services } = parse(read('docker-compose.yml'), { merge: true }) as {
+      services: Record<string, { command?: string[]; environment?: Record<string, unknown> }>;
+    };
+    const workerServices = Object.values(services).filter((s) =>
+      (s.command ?? []).some((c) => c === 'orms-workers' || c.endsWith('workers/main.js')),
+    );
 
     expect(workerServices.length).toBeGreaterThan(0);
     const argvOf = (command: string[]) => {
       const main = command.findIndex((c) => c.endsWith('workers/main.js'));
       return main < 0 ? [] : command.slice(main + 1);
     };
-    expect(unworked(workerServices.map((s) => worked(composeDefault(s.environment?.WORKERS), argvOf(s.command ?? []))))).toEqual([]);
+    expect(
+      unworked(workerServices.map((s) => worked(composeDefault(s.environment?.WORKERS), argvOf(s.command ?? [])))),
+    ).toEqual([]);
   });
 
   it('the Dockerfile sets no WORKERS and starts the workers with no names', () => {
     const dockerfile = read('Dockerfile');
     const env = /^ENV\s+.*\bWORKERS[= ]\s*"?([^"\n]*)/m.exec(dockerfile)?.[1];
-    const cmd = dockerfile.split('\n').filter((l) => /^(CMD|ENTRYPOINT)\b/.test(l)).join(' ');
+    const cmd = dockerfile
+      .split('\n')
+      .filter((l) => /^(CMD|ENTRYPOINT)\b/.test(l))
+      .join(' ');
 
     expect(unworked([worked(env)])).toEqual([]);
     expect(cmd).not.toMatch(/workers\/main\.js"?,?\s*"?[a-z]/);
@@ -91,7 +113,11 @@ describe('the shipped defaults work every queue', () => {
       const shows = [...text.matchAll(/(WORKERS[=:]\s*`?[a-z-]+|workers\/main\.js [a-z-]+)/g)];
       for (const m of shows) {
         const around = text.slice(Math.max(0, (m.index ?? 0) - 600), (m.index ?? 0) + 600);
-        expect({ file, shows: m[0], warned: /(another|other) process(es)? must work|waits? for ever|orms_queue_workers/.test(around) }).toEqual({ file, shows: m[0], warned: true });
+        expect({
+          file,
+          shows: m[0],
+          warned: /(another|other) process(es)? must work|waits? for ever|orms_queue_workers/.test(around),
+        }).toEqual({ file, shows: m[0], warned: true });
       }
     }
   });

@@ -29,7 +29,9 @@ function connect(api: ApiProcess): Promise<Conversation> {
     const started = Date.now();
     let text = '';
     socket.on('data', (d) => (text += d.toString()));
-    const closed = new Promise<{ text: string; afterMs: number }>((done) => socket.once('close', () => done({ text, afterMs: Date.now() - started })));
+    const closed = new Promise<{ text: string; afterMs: number }>((done) =>
+      socket.once('close', () => done({ text, afterMs: Date.now() - started })),
+    );
     socket.once('connect', () => resolve({ socket, closed }));
     socket.once('error', reject);
   });
@@ -48,7 +50,11 @@ describe('slow clients', () => {
   it('answers 408 in the envelope and closes a connection whose headers arrive a byte at a time, at HTTP_HEADERS_TIMEOUT_MS', async () => {
     const c = await connect(limited);
 
-    void dribble(c.socket, ['GET /health HTTP/1.1\r\nHost: x\r\n', ...'X-Slow: abcdefghijklmnopqrstuvwxyz0123456789'.split('')], 200);
+    void dribble(
+      c.socket,
+      ['GET /health HTTP/1.1\r\nHost: x\r\n', ...'X-Slow: abcdefghijklmnopqrstuvwxyz0123456789'.split('')],
+      200,
+    );
     const { text, afterMs } = await c.closed;
 
     expect(text).toMatch(/^HTTP\/1\.1 408 /);
@@ -61,7 +67,14 @@ describe('slow clients', () => {
     const c = await connect(limited);
     const body = JSON.stringify({ notes: 'x'.repeat(200) });
 
-    void dribble(c.socket, [`POST /api/orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`, ...body.split('')], 100);
+    void dribble(
+      c.socket,
+      [
+        `POST /api/orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
+        ...body.split(''),
+      ],
+      100,
+    );
     const { text, afterMs } = await c.closed;
 
     expect(text).toMatch(/^HTTP\/1\.1 408 /);

@@ -2,7 +2,12 @@ import request from 'supertest';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { eventually, useTestApp } from './helpers/test-app';
 import { as } from './helpers/tokens';
-import { startWebhookReceiver, verifyOrmsSignature, type ReceivedWebhook, type WebhookReceiver } from './helpers/webhook-receiver';
+import {
+  startWebhookReceiver,
+  verifyOrmsSignature,
+  type ReceivedWebhook,
+  type WebhookReceiver,
+} from './helpers/webhook-receiver';
 
 /**
  * Receivers verify deliveries with the official Standard Webhooks library
@@ -21,13 +26,21 @@ async function pinged(webhookId: string): Promise<ReceivedWebhook> {
   const res = await request(t.app).post(`/api/orders/webhooks/${webhookId}/test`).set(admin());
   expect(res.status).toBe(202);
   const deliveryId: string = res.body.data.deliveryId;
-  return eventually(async () => receiver.received.find((r) => r.headers['orms-delivery-id'] === deliveryId), 10_000, `delivery ${deliveryId}`);
+  return eventually(
+    async () => receiver.received.find((r) => r.headers['orms-delivery-id'] === deliveryId),
+    10_000,
+    `delivery ${deliveryId}`,
+  );
 }
 /** What the library verifies, or the error it throws. */
 function standardVerdict(secret: string, delivery: ReceivedWebhook): unknown {
   const h = delivery.headers;
   try {
-    return new StandardWebhook(secret).verify(delivery.rawBody, { 'webhook-id': String(h['webhook-id']), 'webhook-timestamp': String(h['webhook-timestamp']), 'webhook-signature': String(h['webhook-signature']) });
+    return new StandardWebhook(secret).verify(delivery.rawBody, {
+      'webhook-id': String(h['webhook-id']),
+      'webhook-timestamp': String(h['webhook-timestamp']),
+      'webhook-signature': String(h['webhook-signature']),
+    });
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
   }
@@ -54,7 +67,9 @@ describe('Standard Webhooks', () => {
     const delivery = await pinged(webhookId);
 
     expect(standardVerdict(other, delivery)).toBe('No matching signature found');
-    expect(standardVerdict(secret, { ...delivery, rawBody: delivery.rawBody.replace('"ping"', '"order.created"') })).toBe('No matching signature found');
+    expect(
+      standardVerdict(secret, { ...delivery, rawBody: delivery.rawBody.replace('"ping"', '"order.created"') }),
+    ).toBe('No matching signature found');
   });
 
   it('during a rotation signs with both secrets, space-separated, so a receiver on either verifies', async () => {
@@ -64,9 +79,15 @@ describe('Standard Webhooks', () => {
 
     const delivery = await pinged(webhookId);
 
-    expect(String(delivery.headers['webhook-signature']).split(' ')).toEqual([expect.stringMatching(/^v1,[A-Za-z0-9+/]{43}=$/), expect.stringMatching(/^v1,[A-Za-z0-9+/]{43}=$/)]);
+    expect(String(delivery.headers['webhook-signature']).split(' ')).toEqual([
+      expect.stringMatching(/^v1,[A-Za-z0-9+/]{43}=$/),
+      expect.stringMatching(/^v1,[A-Za-z0-9+/]{43}=$/),
+    ]);
     expect(standardVerdict(current, delivery)).toEqual(JSON.parse(delivery.rawBody));
     expect(standardVerdict(old, delivery)).toEqual(JSON.parse(delivery.rawBody));
-    expect([verifyOrmsSignature(delivery.rawBody, delivery.signature, current), verifyOrmsSignature(delivery.rawBody, delivery.signature, old)]).toEqual([true, true]);
+    expect([
+      verifyOrmsSignature(delivery.rawBody, delivery.signature, current),
+      verifyOrmsSignature(delivery.rawBody, delivery.signature, old),
+    ]).toEqual([true, true]);
   });
 });

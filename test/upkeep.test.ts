@@ -29,7 +29,10 @@ const fleet: WorkerProcess[] = [];
 const active: string[] = [];
 const completed = new Set<string>();
 beforeAll(async () => {
-  const events = new QueueEvents('upkeep', { connection: { url: config.REDIS_URL }, prefix: queuePrefix(config.QUEUE_PREFIX, 'upkeep') });
+  const events = new QueueEvents('upkeep', {
+    connection: { url: config.REDIS_URL },
+    prefix: queuePrefix(config.QUEUE_PREFIX, 'upkeep'),
+  });
   await events.waitUntilReady();
   events.on('active', ({ jobId }) => active.push(jobId));
   events.on('completed', ({ jobId }) => completed.add(jobId));
@@ -54,22 +57,36 @@ describe('periodic work owned by BullMQ, across three worker processes', () => {
     const order = (await Order.findOne({ orderId }, { _id: 1, version: 1 }).lean())!;
     const admin = { userId: users.admin._id, role: 'Administrator', name: 'Order Desk' } as const;
     // A commit whose relay never ran, as if its API process died right after the write.
-    await commitChange(order, { status: 'Processing' }, [newEvent('order.status_changed', admin, { from: 'Placed', to: 'Processing' })]);
+    await commitChange(order, { status: 'Processing' }, [
+      newEvent('order.status_changed', admin, { from: 'Placed', to: 'Processing' }),
+    ]);
 
-    await eventually(async () => (await Order.findById(order._id, { outboxPending: 1 }).lean())?.outboxPending === false, 10_000, 'the fleet to relay it');
+    await eventually(
+      async () => (await Order.findById(order._id, { outboxPending: 1 }).lean())?.outboxPending === false,
+      10_000,
+      'the fleet to relay it',
+    );
   }, 20_000);
 
   it('runs a tick whose worker dies again on another, and completes it once', async () => {
-    const tick = await eventually(async () => {
-      const job = (await t.queues.upkeep.getActive()).find((j) => j.name === 'outbox-recovery');
-      return job?.processedBy ? job : null;
-    }, 10_000, 'a tick in progress');
+    const tick = await eventually(
+      async () => {
+        const job = (await t.queues.upkeep.getActive()).find((j) => j.name === 'outbox-recovery');
+        return job?.processedBy ? job : null;
+      },
+      10_000,
+      'a tick in progress',
+    );
     const victim = fleet.find((p) => tick.processedBy?.endsWith(`:${p.child.pid}`));
     expect(victim).toBeDefined();
 
     await victim!.kill();
 
-    await eventually(async () => completed.has(String(tick.id)), 15_000, `tick ${tick.id} to be completed by another process`);
+    await eventually(
+      async () => completed.has(String(tick.id)),
+      15_000,
+      `tick ${tick.id} to be completed by another process`,
+    );
     expect(timesActive(String(tick.id))).toBe(2);
     const rerun = await t.queues.upkeep.getJob(String(tick.id));
     expect(rerun?.processedBy).not.toBe(tick.processedBy);

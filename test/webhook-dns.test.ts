@@ -20,14 +20,35 @@ let dns: FakeDns;
 let api: ApiProcess;
 let worker: WorkerProcess;
 beforeAll(async () => {
-  dns = await startFakeDns({ 'hangs.example': 'hang', 'inside.example': { a: [INSIDE] }, 'outside.example': { a: ['93.184.215.14'] } });
-  const guarded = { WEBHOOK_ALLOW_PRIVATE_URLS: 'false', WEBHOOK_DNS_SERVERS: dns.server, WEBHOOK_DNS_TIMEOUT_MS: String(DNS_TIMEOUT_MS) };
-  [api, worker] = await Promise.all([startApiProcess(guarded), startWorkerProcess({ ...peersEnv(t), WORKERS: 'webhooks', WEBHOOK_MAX_ATTEMPTS: '4', WEBHOOK_BACKOFF_MS: '60000', ...guarded })]);
+  dns = await startFakeDns({
+    'hangs.example': 'hang',
+    'inside.example': { a: [INSIDE] },
+    'outside.example': { a: ['93.184.215.14'] },
+  });
+  const guarded = {
+    WEBHOOK_ALLOW_PRIVATE_URLS: 'false',
+    WEBHOOK_DNS_SERVERS: dns.server,
+    WEBHOOK_DNS_TIMEOUT_MS: String(DNS_TIMEOUT_MS),
+  };
+  [api, worker] = await Promise.all([
+    startApiProcess(guarded),
+    startWorkerProcess({
+      ...peersEnv(t),
+      WORKERS: 'webhooks',
+      WEBHOOK_MAX_ATTEMPTS: '4',
+      WEBHOOK_BACKOFF_MS: '60000',
+      ...guarded,
+    }),
+  ]);
   t.onClose(() => Promise.all([api.kill(), worker.kill(), dns.close()]));
 });
 
 const admin = () => as('admin');
-const register = (url: string) => request(api.url).post('/api/orders/webhooks').set(admin()).send({ url, events: ['*'] });
+const register = (url: string) =>
+  request(api.url)
+    .post('/api/orders/webhooks')
+    .set(admin())
+    .send({ url, events: ['*'] });
 async function deliveryTo(url: string): Promise<{ webhookId: string; deliveryId: string }> {
   const { webhookId } = await t.as('admin').subscribe(url);
   const ping = await request(t.app).post(`/api/orders/webhooks/${webhookId}/test`).set(admin());
@@ -35,16 +56,24 @@ async function deliveryTo(url: string): Promise<{ webhookId: string; deliveryId:
   return { webhookId, deliveryId: ping.body.data.deliveryId };
 }
 const deliveryOnceAttempted = (webhookId: string, deliveryId: string) =>
-  eventually(async () => {
-    const res = await request(t.app).get(`/api/orders/webhooks/${webhookId}/deliveries`).set(admin());
-    const row = res.body.data.deliveries.find((d: { deliveryId: string }) => d.deliveryId === deliveryId);
-    return row?.attempts > 0 ? row : null;
-  }, 20_000, `delivery ${deliveryId} to be attempted`);
+  eventually(
+    async () => {
+      const res = await request(t.app).get(`/api/orders/webhooks/${webhookId}/deliveries`).set(admin());
+      const row = res.body.data.deliveries.find((d: { deliveryId: string }) => d.deliveryId === deliveryId);
+      return row?.attempts > 0 ? row : null;
+    },
+    20_000,
+    `delivery ${deliveryId} to be attempted`,
+  );
 
 describe('webhook receivers resolved with a deadline', () => {
   it('refuses at registration a name that resolves inside, without saying to what, and one that does not resolve in time; takes one that resolves outside', async () => {
     const started = Date.now();
-    const [inside, hangs, outside] = await Promise.all([register('http://inside.example/hooks'), register('http://hangs.example/hooks'), register('https://outside.example/hooks')]);
+    const [inside, hangs, outside] = await Promise.all([
+      register('http://inside.example/hooks'),
+      register('http://hangs.example/hooks'),
+      register('https://outside.example/hooks'),
+    ]);
 
     expect(inside.status).toBe(400);
     expect(JSON.stringify(inside.body)).toContain('resolves to a non-public address');

@@ -5,7 +5,12 @@ import { Webhook } from '../src/models';
 import { startApiProcess } from './helpers/api-process';
 import { eventually, useTestApp } from './helpers/test-app';
 import { as } from './helpers/tokens';
-import { startWebhookReceiver, verifyOrmsSignature, type ReceivedWebhook, type WebhookReceiver } from './helpers/webhook-receiver';
+import {
+  startWebhookReceiver,
+  verifyOrmsSignature,
+  type ReceivedWebhook,
+  type WebhookReceiver,
+} from './helpers/webhook-receiver';
 import { peersEnv, startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
 
 /**
@@ -28,16 +33,23 @@ beforeAll(async () => {
 const NEW_KEY = Buffer.alloc(32, 'new webhook secret key, rotated!').toString('base64');
 const admin = () => as('admin');
 /** The subscription's document as the database holds it, read past the model. */
-const rawDocument = (webhookId: string) => mongoose.connection.db!.collection<{ _id: string }>('webhooks').findOne({ _id: webhookId });
+const rawDocument = (webhookId: string) =>
+  mongoose.connection.db!.collection<{ _id: string }>('webhooks').findOne({ _id: webhookId });
 /** Worker processes that deliver, and run the maintenance every 300 ms, with these keys. */
 async function startWorkers(keys: Record<string, string>): Promise<void> {
   await Promise.all(fleet.splice(0).map((p) => p.kill()));
-  fleet.push(await startWorkerProcess({ ...peersEnv(t), WORKERS: 'webhooks,upkeep', MAINTENANCE_INTERVAL_MS: '300', ...keys }));
+  fleet.push(
+    await startWorkerProcess({ ...peersEnv(t), WORKERS: 'webhooks,upkeep', MAINTENANCE_INTERVAL_MS: '300', ...keys }),
+  );
 }
 async function pinged(webhookId: string): Promise<ReceivedWebhook> {
   const res = await request(t.app).post(`/api/orders/webhooks/${webhookId}/test`).set(admin());
   expect(res.status).toBe(202);
-  return eventually(async () => receiver.received.find((r) => r.headers['orms-delivery-id'] === res.body.data.deliveryId), 15_000, 'the ping to arrive');
+  return eventually(
+    async () => receiver.received.find((r) => r.headers['orms-delivery-id'] === res.body.data.deliveryId),
+    15_000,
+    'the ping to arrive',
+  );
 }
 
 describe('webhook secrets at rest', () => {
@@ -61,10 +73,14 @@ describe('webhook secrets at rest', () => {
     const before = (await rawDocument(webhookId)) as unknown as { secret: string };
 
     await startWorkers({ WEBHOOK_SECRET_KEY: NEW_KEY, WEBHOOK_SECRET_KEY_PREVIOUS: config.WEBHOOK_SECRET_KEY });
-    const resealed = await eventually(async () => {
-      const doc = (await rawDocument(webhookId)) as unknown as { secret: string };
-      return doc.secret !== before.secret ? doc : null;
-    }, 15_000, 'the upkeep to seal the secret again');
+    const resealed = await eventually(
+      async () => {
+        const doc = (await rawDocument(webhookId)) as unknown as { secret: string };
+        return doc.secret !== before.secret ? doc : null;
+      },
+      15_000,
+      'the upkeep to seal the secret again',
+    );
     await startWorkers({ WEBHOOK_SECRET_KEY: NEW_KEY });
     const delivery = await pinged(webhookId);
 
@@ -77,10 +93,14 @@ describe('webhook secrets at rest', () => {
     const { webhookId, secret } = await t.as('admin').subscribe(receiver.url);
     await Webhook.updateOne({ _id: webhookId }, { $set: { secret } });
 
-    const sealed = await eventually(async () => {
-      const doc = (await rawDocument(webhookId)) as unknown as { secret: string };
-      return doc.secret.startsWith('enc:v1:') ? doc : null;
-    }, 15_000, 'the upkeep to seal a plain secret');
+    const sealed = await eventually(
+      async () => {
+        const doc = (await rawDocument(webhookId)) as unknown as { secret: string };
+        return doc.secret.startsWith('enc:v1:') ? doc : null;
+      },
+      15_000,
+      'the upkeep to seal a plain secret',
+    );
     const delivery = await pinged(webhookId);
 
     expect(JSON.stringify(sealed)).not.toContain('whsec_');
@@ -96,10 +116,17 @@ describe('webhook secrets at rest', () => {
 
     const rotated = await request(api.url).post(`/api/orders/webhooks/${webhookId}/rotate-secret`).set(admin());
     const during = (await rawDocument(webhookId)) as unknown as { previousSecret: string | null };
-    const after = await eventually(async () => {
-      const doc = (await rawDocument(webhookId)) as unknown as { previousSecret: string | null; previousSecretExpiresAt: Date | null };
-      return doc.previousSecret === null ? doc : null;
-    }, 15_000, 'the previous secret to be removed');
+    const after = await eventually(
+      async () => {
+        const doc = (await rawDocument(webhookId)) as unknown as {
+          previousSecret: string | null;
+          previousSecretExpiresAt: Date | null;
+        };
+        return doc.previousSecret === null ? doc : null;
+      },
+      15_000,
+      'the previous secret to be removed',
+    );
 
     expect(rotated.status).toBe(200);
     expect(during.previousSecret).toMatch(/^enc:v1:/);
@@ -114,10 +141,16 @@ describe('webhook secrets at rest', () => {
     await Webhook.updateOne({ _id: target }, { $set: { secret: copied } });
 
     const res = await request(t.app).post(`/api/orders/webhooks/${target}/test`).set(admin());
-    const row = await eventually(async () => {
-      const log = await request(t.app).get(`/api/orders/webhooks/${target}/deliveries`).set(admin());
-      return log.body.data.deliveries.find((d: { deliveryId: string; attempts: number }) => d.deliveryId === res.body.data.deliveryId && d.attempts > 0);
-    }, 15_000, 'the delivery to be attempted');
+    const row = await eventually(
+      async () => {
+        const log = await request(t.app).get(`/api/orders/webhooks/${target}/deliveries`).set(admin());
+        return log.body.data.deliveries.find(
+          (d: { deliveryId: string; attempts: number }) => d.deliveryId === res.body.data.deliveryId && d.attempts > 0,
+        );
+      },
+      15_000,
+      'the delivery to be attempted',
+    );
 
     expect(receiver.received.filter((r) => r.headers['orms-delivery-id'] === res.body.data.deliveryId)).toEqual([]);
     expect(row.lastError).toContain('does not open');

@@ -8,7 +8,12 @@ import { listen } from './helpers/orders';
 import { eventually, useTestApp } from './helpers/test-app';
 import { as, type TestUser } from './helpers/tokens';
 import { WorkerFleet, nearAKill, queueDrainedWhileProgressing, stallsByJob } from './helpers/webhook-chaos';
-import { startWebhookReceiver, verifyOrmsSignature, type ReceivedWebhook, type WebhookReceiver } from './helpers/webhook-receiver';
+import {
+  startWebhookReceiver,
+  verifyOrmsSignature,
+  type ReceivedWebhook,
+  type WebhookReceiver,
+} from './helpers/webhook-receiver';
 import { peersEnv } from './helpers/worker-process';
 import { seededRandom, seconds, sleep } from './helpers/chaos-clock';
 
@@ -92,10 +97,20 @@ beforeAll(async () => {
 
 /** The whole deliveries log of a subscription, through the API, page by page. */
 async function deliveriesLog(webhookId: string) {
-  type Row = { deliveryId: string; eventId: string; eventType: string; status: string; attempts: number; lastStatusCode: number | null; deliveredAt: string | null };
+  type Row = {
+    deliveryId: string;
+    eventId: string;
+    eventType: string;
+    status: string;
+    attempts: number;
+    lastStatusCode: number | null;
+    deliveredAt: string | null;
+  };
   const rows: Row[] = [];
   for (let page = 1; ; page++) {
-    const res = await request(t.app).get(`/api/orders/webhooks/${webhookId}/deliveries?page=${page}&limit=100`).set(as('admin'));
+    const res = await request(t.app)
+      .get(`/api/orders/webhooks/${webhookId}/deliveries?page=${page}&limit=100`)
+      .set(as('admin'));
     if (res.status !== 200) throw new Error(`the deliveries log answered ${res.status}: ${res.text}`);
     const got = res.body.data.deliveries as Row[];
     rows.push(...got);
@@ -145,7 +160,10 @@ describe(`webhooks chaos: ${ORDERS} orders while worker processes are SIGKILLed 
       const deadline = Date.now() + 60_000;
       for (;;) {
         const res = await req().timeout(30_000);
-        const retry = (res.status === 409 && /being changed by another request|still being processed/.test(res.text)) || res.status === 502 || res.status === 503;
+        const retry =
+          (res.status === 409 && /being changed by another request|still being processed/.test(res.text)) ||
+          res.status === 502 ||
+          res.status === 503;
         if (retry && Date.now() < deadline) {
           retried += 1;
           await sleep(250);
@@ -162,18 +180,39 @@ describe(`webhooks chaos: ${ORDERS} orders while worker processes are SIGKILLed 
         const i = next++;
         const owner = ownerOf(i);
         const body = smallOrderBody(100 + (i % 7) * 25, 1 + (i % 3));
-        const res = await send(`placing order ${i}`, () => request(api.url).post('/api/orders').set(as(owner)).set('Idempotency-Key', `webhooks-chaos-${SEED}-${i}`).send(body), 201);
+        const res = await send(
+          `placing order ${i}`,
+          () =>
+            request(api.url)
+              .post('/api/orders')
+              .set(as(owner))
+              .set('Idempotency-Key', `webhooks-chaos-${SEED}-${i}`)
+              .send(body),
+          201,
+        );
         if (!res) continue;
         const orderId = res.body.data.orderId as string;
-        const move = (status: string) => send(`moving order ${i} to ${status}`, () => request(api.url).patch(`/api/orders/${orderId}/status`).set(as('admin')).send({ status }));
-        const cancel = () => send(`cancelling order ${i}`, () => request(api.url).post(`/api/orders/${orderId}/cancel`).set(as(owner)).send({ reason: 'Ordered the wrong size by mistake' }));
+        const move = (status: string) =>
+          send(`moving order ${i} to ${status}`, () =>
+            request(api.url).patch(`/api/orders/${orderId}/status`).set(as('admin')).send({ status }),
+          );
+        const cancel = () =>
+          send(`cancelling order ${i}`, () =>
+            request(api.url)
+              .post(`/api/orders/${orderId}/cancel`)
+              .set(as(owner))
+              .send({ reason: 'Ordered the wrong size by mistake' }),
+          );
         const plan = i % PLANS;
         if (plan === 0) await cancel();
         if (plan >= 1 && plan <= 3) await move('Processing');
         if (plan === 2) await move('Shipped');
         if (plan === 3) await cancel();
         acknowledged += 1;
-        if (acknowledged % 100 === 0) process.stdout.write(`webhooks chaos: ${acknowledged}/${ORDERS} orders after ${seconds(started)} s, ${fleet.kills.length} kills\n`);
+        if (acknowledged % 100 === 0)
+          process.stdout.write(
+            `webhooks chaos: ${acknowledged}/${ORDERS} orders after ${seconds(started)} s, ${fleet.kills.length} kills\n`,
+          );
       }
     };
     try {
@@ -185,10 +224,18 @@ describe(`webhooks chaos: ${ORDERS} orders while worker processes are SIGKILLed 
     const placedAt = Date.now();
 
     // Quiescence: every outbox relayed, every event fanned out, every delivery job done.
-    await eventually(async () => (await Order.countDocuments({ outboxPending: true })) === 0, 120_000, 'every outbox to be relayed');
+    await eventually(
+      async () => (await Order.countDocuments({ outboxPending: true })) === 0,
+      120_000,
+      'every outbox to be relayed',
+    );
     const expectedEvents = Array.from({ length: ORDERS }, (_, i) => eventsOfPlan(i)).reduce((a, b) => a + b, 0);
     await queueDrainedWhileProgressing(t.queues.webhooks, 60_000, 'webhooks chaos');
-    await eventually(async () => (await WebhookDelivery.countDocuments({ status: { $in: ['pending', 'failed'] } })) === 0, 30_000, 'no delivery still on its way').catch(() => undefined);
+    await eventually(
+      async () => (await WebhookDelivery.countDocuments({ status: { $in: ['pending', 'failed'] } })) === 0,
+      30_000,
+      'no delivery still on its way',
+    ).catch(() => undefined);
     const drainedAt = Date.now();
 
     const events = await OrderEvent.find({}).lean<OrderEventDoc[]>();
@@ -219,11 +266,17 @@ describe(`webhooks chaos: ${ORDERS} orders while worker processes are SIGKILLed 
       const [first] = rs;
       const eventId = String(first.headers['orms-event-id']);
       const alike = rs.every(
-        (r) => r.headers['orms-event-id'] === eventId && r.headers['orms-event-type'] === first.headers['orms-event-type'] && r.rawBody === first.rawBody && r.body.id === eventId && r.body.type === first.headers['orms-event-type'],
+        (r) =>
+          r.headers['orms-event-id'] === eventId &&
+          r.headers['orms-event-type'] === first.headers['orms-event-type'] &&
+          r.rawBody === first.rawBody &&
+          r.body.id === eventId &&
+          r.body.type === first.headers['orms-event-type'],
       );
       if (!alike || deliveryId !== deliveryIdOf(eventId, webhookId)) repeatsNotAlike.push(deliveryId);
       const event = eventById.get(eventId);
-      if (event && first.rawBody !== JSON.stringify(webhookBodyOf(event))) bodiesNotTheEvent.push(`${deliveryId}: ${first.rawBody}`);
+      if (event && first.rawBody !== JSON.stringify(webhookBodyOf(event)))
+        bodiesNotTheEvent.push(`${deliveryId}: ${first.rawBody}`);
       const logged = logById.get(deliveryId);
       if (!logged) continue;
       // Every attempt the log counts is one the receiver answered. An answer is missing
@@ -263,20 +316,48 @@ describe(`webhooks chaos: ${ORDERS} orders while worker processes are SIGKILLed 
       requestsReceived: receiver.received.length,
       answered500: receiver.received.filter((r) => r.status >= 500).length,
       deliveriesAnswered500: [...requests.values()].filter((rs) => rs.some((r) => r.status >= 500)).length,
-      most500sForOneDelivery: Math.max(0, ...[...requests.values()].map((rs) => rs.filter((r) => r.status >= 500).length)),
+      most500sForOneDelivery: Math.max(
+        0,
+        ...[...requests.values()].map((rs) => rs.filter((r) => r.status >= 500).length),
+      ),
       badSpellSeconds: spell ? seconds(spell.from, spell.to) : null,
       repeats: receiver.received.length - requests.size,
       deliveriesAcceptedMoreThanOnce: acceptedPerDelivery.filter((n) => n > 1).length,
       deliveryJobsStalled: [...stalls.entries()].filter(([id]) => id.startsWith('dlv_')).reduce((n, [, c]) => n + c, 0),
       // Runs of a delivery whose lock lapsed while their (live, busy) process still ran them.
-      deliveryLocksLostByLiveWorkers: (fleet.outputs().join('\n').match(/could not renew lock for job dlv_/g) ?? []).length,
+      deliveryLocksLostByLiveWorkers: (
+        fleet
+          .outputs()
+          .join('\n')
+          .match(/could not renew lock for job dlv_/g) ?? []
+      ).length,
       requestsMissingFromTheLog: unrecorded,
       failedAttemptsLostWithTheirWorker: excused,
-      eventsNeverAccepted: events.filter((e) => !acceptedEvents.has(e._id)).map((e) => e._id).slice(0, 10),
-      requestsForUnknownEvents: receiver.received.filter((r) => !eventById.has(String(r.headers['orms-event-id']))).length,
-      logForUnknownEvents: log.filter((d) => !eventById.has(d.eventId)).map((d) => d.deliveryId).slice(0, 10),
-      logNotDelivered: log.filter((d) => d.status !== 'delivered' || d.lastStatusCode === null || d.lastStatusCode < 200 || d.lastStatusCode >= 300 || !d.deliveredAt).map((d) => `${d.deliveryId} ${d.status} ${d.lastStatusCode}`).slice(0, 10),
-      loggedDeliveredNeverAccepted: log.filter((d) => !(requests.get(d.deliveryId) ?? []).some(isAccepted)).map((d) => d.deliveryId).slice(0, 10),
+      eventsNeverAccepted: events
+        .filter((e) => !acceptedEvents.has(e._id))
+        .map((e) => e._id)
+        .slice(0, 10),
+      requestsForUnknownEvents: receiver.received.filter((r) => !eventById.has(String(r.headers['orms-event-id'])))
+        .length,
+      logForUnknownEvents: log
+        .filter((d) => !eventById.has(d.eventId))
+        .map((d) => d.deliveryId)
+        .slice(0, 10),
+      logNotDelivered: log
+        .filter(
+          (d) =>
+            d.status !== 'delivered' ||
+            d.lastStatusCode === null ||
+            d.lastStatusCode < 200 ||
+            d.lastStatusCode >= 300 ||
+            !d.deliveredAt,
+        )
+        .map((d) => `${d.deliveryId} ${d.status} ${d.lastStatusCode}`)
+        .slice(0, 10),
+      loggedDeliveredNeverAccepted: log
+        .filter((d) => !(requests.get(d.deliveryId) ?? []).some(isAccepted))
+        .map((d) => d.deliveryId)
+        .slice(0, 10),
       receivedNotInLog: [...requests.keys()].filter((id) => !logById.has(id)).slice(0, 10),
       unsignedRequests: unsigned.length,
       repeatsNotAlike: repeatsNotAlike.slice(0, 10),
@@ -287,8 +368,11 @@ describe(`webhooks chaos: ${ORDERS} orders while worker processes are SIGKILLed 
       failedJobs,
       deadLetters,
     };
-    process.stdout.write(`\nwebhooks chaos summary: ${JSON.stringify(summary, null, 2)}\nwebhooks chaos: worker logs in ${LOG_DIR}\n`);
-    for (const c of fleet.crashed) process.stdout.write(`webhooks chaos: worker ${c.pid} exited by itself (${c.code ?? c.signal}):\n${c.output}\n`);
+    process.stdout.write(
+      `\nwebhooks chaos summary: ${JSON.stringify(summary, null, 2)}\nwebhooks chaos: worker logs in ${LOG_DIR}\n`,
+    );
+    for (const c of fleet.crashed)
+      process.stdout.write(`webhooks chaos: worker ${c.pid} exited by itself (${c.code ?? c.signal}):\n${c.output}\n`);
 
     expect(summary).toMatchObject({
       clientProblems: [],

@@ -5,7 +5,12 @@ import { recordAttempt } from '../src/services/webhooks/attempts';
 import { startApiProcess } from './helpers/api-process';
 import { eventually, useTestApp } from './helpers/test-app';
 import { as } from './helpers/tokens';
-import { startWebhookReceiver, verifyOrmsSignature, type ReceivedWebhook, type WebhookReceiver } from './helpers/webhook-receiver';
+import {
+  startWebhookReceiver,
+  verifyOrmsSignature,
+  type ReceivedWebhook,
+  type WebhookReceiver,
+} from './helpers/webhook-receiver';
 
 const t = useTestApp({ workers: ['webhooks', 'upkeep'], smtp: true });
 let receiver: WebhookReceiver;
@@ -20,32 +25,51 @@ beforeEach(() => {
 // Each test hears only its own subscriptions.
 afterEach(async () => {
   const list = await request(t.app).get('/api/orders/webhooks').set(as('admin'));
-  for (const { webhookId } of list.body.data.webhooks as { webhookId: string }[]) await request(t.app).delete(`/api/orders/webhooks/${webhookId}`).set(as('admin'));
+  for (const { webhookId } of list.body.data.webhooks as { webhookId: string }[])
+    await request(t.app).delete(`/api/orders/webhooks/${webhookId}`).set(as('admin'));
 });
 
 const admin = () => as('admin');
-const deliveriesOf = (webhookId: string, query = '') => request(t.app).get(`/api/orders/webhooks/${webhookId}/deliveries${query}`).set(admin());
+const deliveriesOf = (webhookId: string, query = '') =>
+  request(t.app).get(`/api/orders/webhooks/${webhookId}/deliveries${query}`).set(admin());
 const ping = async (webhookId: string): Promise<{ deliveryId: string; eventId: string }> => {
   const res = await request(t.app).post(`/api/orders/webhooks/${webhookId}/test`).set(admin());
   expect(res.status).toBe(202);
   return res.body.data;
 };
-const redeliver = (webhookId: string, deliveryId: string) => request(t.app).post(`/api/orders/webhooks/${webhookId}/deliveries/${deliveryId}/redeliver`).set(admin());
-const setActive = (webhookId: string, active: boolean) => request(t.app).patch(`/api/orders/webhooks/${webhookId}`).set(admin()).send({ active });
-const requestsFor = (deliveryId: string): ReceivedWebhook[] => receiver.received.filter((r) => r.headers['orms-delivery-id'] === deliveryId);
-const receivedFor = (deliveryId: string, n: number, what: string) => eventually(async () => (requestsFor(deliveryId).length >= n ? requestsFor(deliveryId) : null), 10_000, what);
+const redeliver = (webhookId: string, deliveryId: string) =>
+  request(t.app).post(`/api/orders/webhooks/${webhookId}/deliveries/${deliveryId}/redeliver`).set(admin());
+const setActive = (webhookId: string, active: boolean) =>
+  request(t.app).patch(`/api/orders/webhooks/${webhookId}`).set(admin()).send({ active });
+const requestsFor = (deliveryId: string): ReceivedWebhook[] =>
+  receiver.received.filter((r) => r.headers['orms-delivery-id'] === deliveryId);
+const receivedFor = (deliveryId: string, n: number, what: string) =>
+  eventually(async () => (requestsFor(deliveryId).length >= n ? requestsFor(deliveryId) : null), 10_000, what);
 const deliveryIn = async (webhookId: string, deliveryId: string, status: string) =>
-  eventually(async () => {
-    const res = await deliveriesOf(webhookId, `?status=${status}`);
-    return res.body.data.deliveries.find((d: { deliveryId: string }) => d.deliveryId === deliveryId);
-  }, 10_000, `delivery ${deliveryId} to be ${status}`);
+  eventually(
+    async () => {
+      const res = await deliveriesOf(webhookId, `?status=${status}`);
+      return res.body.data.deliveries.find((d: { deliveryId: string }) => d.deliveryId === deliveryId);
+    },
+    10_000,
+    `delivery ${deliveryId} to be ${status}`,
+  );
 
 describe('webhook subscriptions', () => {
   it('shows the secret once, at creation: never in the list or a read', async () => {
-    const created = await request(t.app).post('/api/orders/webhooks').set(admin()).send({ url: receiver.url, events: ['order.created', 'order.cancelled'], description: 'warehouse' });
+    const created = await request(t.app)
+      .post('/api/orders/webhooks')
+      .set(admin())
+      .send({ url: receiver.url, events: ['order.created', 'order.cancelled'], description: 'warehouse' });
 
     expect(created.status).toBe(201);
-    expect(created.body.data).toMatchObject({ webhookId: expect.stringMatching(/^wh_[0-9a-f]{24}$/), url: receiver.url, events: ['order.created', 'order.cancelled'], active: true, description: 'warehouse' });
+    expect(created.body.data).toMatchObject({
+      webhookId: expect.stringMatching(/^wh_[0-9a-f]{24}$/),
+      url: receiver.url,
+      events: ['order.created', 'order.cancelled'],
+      active: true,
+      description: 'warehouse',
+    });
     expect(created.body.data.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     const { webhookId } = created.body.data;
     const one = await request(t.app).get(`/api/orders/webhooks/${webhookId}`).set(admin());
@@ -59,17 +83,32 @@ describe('webhook subscriptions', () => {
     for (const events of [[], ['*', 'order.created'], ['order.shipped'], 'order.created']) {
       const res = await request(t.app).post('/api/orders/webhooks').set(admin()).send({ url: receiver.url, events });
       expect(res.status).toBe(400);
-      expect(res.body).toMatchObject({ success: false, errors: [expect.objectContaining({ field: expect.stringMatching(/^events/), message: expect.stringMatching(/event types .*\["\*"\] alone/) })] });
+      expect(res.body).toMatchObject({
+        success: false,
+        errors: [
+          expect.objectContaining({
+            field: expect.stringMatching(/^events/),
+            message: expect.stringMatching(/event types .*\["\*"\] alone/),
+          }),
+        ],
+      });
     }
   });
 
   it('changes, and deletes a subscription; a deleted one is 404', async () => {
     const { webhookId } = await t.as('admin').subscribe(receiver.url);
 
-    const patched = await request(t.app).patch(`/api/orders/webhooks/${webhookId}`).set(admin()).send({ events: ['return.requested'], description: 'returns desk' });
+    const patched = await request(t.app)
+      .patch(`/api/orders/webhooks/${webhookId}`)
+      .set(admin())
+      .send({ events: ['return.requested'], description: 'returns desk' });
     const deleted = await request(t.app).delete(`/api/orders/webhooks/${webhookId}`).set(admin());
 
-    expect(patched.body.data).toMatchObject({ events: ['return.requested'], description: 'returns desk', active: true });
+    expect(patched.body.data).toMatchObject({
+      events: ['return.requested'],
+      description: 'returns desk',
+      active: true,
+    });
     expect(deleted.status).toBe(200);
     expect((await request(t.app).get(`/api/orders/webhooks/${webhookId}`).set(admin())).status).toBe(404);
   });
@@ -77,17 +116,29 @@ describe('webhook subscriptions', () => {
 
 describe('webhook deliveries', () => {
   it('posts each event of an order, signed with the secret, with the documented headers and body; ids, never names or addresses', async () => {
-    const { webhookId, secret } = await t.as('admin').subscribe(receiver.url, ['order.created', 'order.status_changed']);
+    const { webhookId, secret } = await t
+      .as('admin')
+      .subscribe(receiver.url, ['order.created', 'order.status_changed']);
 
     const orderId = await t.as('alice').placeOrder();
     await t.as('admin').move(orderId, 'Processing');
 
-    const got = await eventually(async () => (receiver.accepted().filter((r) => r.body.data?.orderId === orderId).length === 2 ? receiver.accepted() : null), 10_000, 'two deliveries');
+    const got = await eventually(
+      async () =>
+        receiver.accepted().filter((r) => r.body.data?.orderId === orderId).length === 2 ? receiver.accepted() : null,
+      10_000,
+      'two deliveries',
+    );
     const byType = Object.fromEntries(got.map((r) => [r.body.type, r]));
     expect(Object.keys(byType).sort()).toEqual(['order.created', 'order.status_changed']);
     for (const r of got) {
       expect(verifyOrmsSignature(r.rawBody, r.signature, secret)).toBe(true);
-      expect(r.headers).toMatchObject({ 'content-type': 'application/json', 'user-agent': 'ORMS-Webhooks/1', 'orms-event-id': r.body.id, 'orms-event-type': r.body.type });
+      expect(r.headers).toMatchObject({
+        'content-type': 'application/json',
+        'user-agent': 'ORMS-Webhooks/1',
+        'orms-event-id': r.body.id,
+        'orms-event-type': r.body.type,
+      });
       expect(r.headers['orms-delivery-id']).toMatch(/^dlv_[0-9a-f]{32}$/);
       expect(Object.keys(r.body).sort()).toEqual(['data', 'id', 'occurredAt', 'type']);
     }
@@ -100,11 +151,22 @@ describe('webhook deliveries', () => {
       return: null,
     });
     expect(JSON.stringify(got.map((r) => r.body))).not.toMatch(/street|city|@|name/i);
-    const log = await eventually(async () => {
-      const res = await deliveriesOf(webhookId, '?status=delivered');
-      return res.body.data.deliveries.length === 2 ? res : null;
-    }, 5000, 'the log to say delivered');
-    expect(log.body.data.deliveries[0]).toMatchObject({ status: 'delivered', attempts: 1, lastStatusCode: 200, lastError: null, durationMs: expect.any(Number), nextAttemptAt: null });
+    const log = await eventually(
+      async () => {
+        const res = await deliveriesOf(webhookId, '?status=delivered');
+        return res.body.data.deliveries.length === 2 ? res : null;
+      },
+      5000,
+      'the log to say delivered',
+    );
+    expect(log.body.data.deliveries[0]).toMatchObject({
+      status: 'delivered',
+      attempts: 1,
+      lastStatusCode: 200,
+      lastError: null,
+      durationMs: expect.any(Number),
+      nextAttemptAt: null,
+    });
   });
 
   it('fails verification for a tampered body or a timestamp older than 5 minutes', async () => {
@@ -158,13 +220,19 @@ describe('webhook deliveries', () => {
 
     expect(await deliveryIn(webhookId, deliveryId, 'dead')).toMatchObject({ attempts: 1, lastStatusCode: 400 });
     expect(requestsFor(deliveryId)).toHaveLength(1);
-    const letters = await eventually(async () => {
-      const res = await request(t.app).get('/api/orders/dead-letters').set(admin());
-      return res.body.data.deadLetters.find((l: { jobId: string }) => l.jobId === deliveryId);
-    }, 5000, 'the dead letter');
+    const letters = await eventually(
+      async () => {
+        const res = await request(t.app).get('/api/orders/dead-letters').set(admin());
+        return res.body.data.deadLetters.find((l: { jobId: string }) => l.jobId === deliveryId);
+      },
+      5000,
+      'the dead letter',
+    );
     expect(letters).toMatchObject({ queue: 'webhooks', name: 'deliver', data: { deliveryId } });
 
-    const again = await request(t.app).post(`/api/orders/webhooks/${webhookId}/deliveries/${deliveryId}/redeliver`).set(admin());
+    const again = await request(t.app)
+      .post(`/api/orders/webhooks/${webhookId}/deliveries/${deliveryId}/redeliver`)
+      .set(admin());
 
     expect(again.status).toBe(202);
     await deliveryIn(webhookId, deliveryId, 'delivered');
@@ -182,7 +250,11 @@ describe('webhook deliveries', () => {
 
     expect(await deliveryIn(webhookId, deliveryId, 'dead')).toMatchObject({ attempts: 4, lastStatusCode: 502 }); // WEBHOOK_MAX_ATTEMPTS of the tests
     const id = `webhooks-${deliveryId}`;
-    await eventually(async () => (await request(t.app).get(`/api/orders/dead-letters/${id}`).set(admin())).status === 200, 5000, 'the dead letter');
+    await eventually(
+      async () => (await request(t.app).get(`/api/orders/dead-letters/${id}`).set(admin())).status === 200,
+      5000,
+      'the dead letter',
+    );
     receiver.answerOtherwise({ status: 200 });
 
     const replay = await request(t.app).post(`/api/orders/dead-letters/${id}/replay`).set(admin());
@@ -197,11 +269,19 @@ describe('webhook deliveries', () => {
     const { deliveryId } = await ping(webhookId);
     await deliveryIn(webhookId, deliveryId, 'dead');
 
-    const answers = await Promise.all(Array.from({ length: 8 }, () => request(t.app).post(`/api/orders/webhooks/${webhookId}/deliveries/${deliveryId}/redeliver`).set(admin())));
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        request(t.app).post(`/api/orders/webhooks/${webhookId}/deliveries/${deliveryId}/redeliver`).set(admin()),
+      ),
+    );
 
     expect(answers.map((a) => a.status).sort()).toEqual([202, 409, 409, 409, 409, 409, 409, 409]);
     await deliveryIn(webhookId, deliveryId, 'delivered');
-    await eventually(async () => (await t.queues.webhooks.getJobCounts('waiting', 'active', 'delayed')).waiting === 0, 5000, 'the queue to settle');
+    await eventually(
+      async () => (await t.queues.webhooks.getJobCounts('waiting', 'active', 'delayed')).waiting === 0,
+      5000,
+      'the queue to settle',
+    );
     expect(requestsFor(deliveryId).map((r) => r.status)).toEqual([404, 200]);
   });
 
@@ -221,7 +301,9 @@ describe('webhook deliveries', () => {
     const { deliveryId } = await ping(webhookId);
     await deliveryIn(webhookId, deliveryId, 'failed');
 
-    const res = await request(t.app).post(`/api/orders/webhooks/${webhookId}/deliveries/${deliveryId}/redeliver`).set(admin());
+    const res = await request(t.app)
+      .post(`/api/orders/webhooks/${webhookId}/deliveries/${deliveryId}/redeliver`)
+      .set(admin());
 
     expect(res.status).toBe(409);
     expect(res.body.errors[0].field).toBe('deliveryId');
@@ -237,7 +319,10 @@ describe('webhook deliveries', () => {
     const refused = await redeliver(webhookId, deliveryId);
 
     expect(refused.status).toBe(409);
-    expect(refused.body).toMatchObject({ success: false, errors: [{ field: 'webhookId', message: expect.stringMatching(/subscription is disabled/) }] });
+    expect(refused.body).toMatchObject({
+      success: false,
+      errors: [{ field: 'webhookId', message: expect.stringMatching(/subscription is disabled/) }],
+    });
     expect((await setActive(webhookId, true)).status).toBe(200);
     expect((await redeliver(webhookId, deliveryId)).status).toBe(202);
     await deliveryIn(webhookId, deliveryId, 'delivered');
@@ -257,10 +342,16 @@ describe('webhook deliveries', () => {
     } finally {
       await t.queues.webhooks.resume();
     }
-    const givenUp = await eventually(async () => {
-      const row = (await deliveriesOf(webhookId)).body.data.deliveries.find((d: { deliveryId: string }) => d.deliveryId === deliveryId);
-      return row?.status === 'dead' && row.lastError === 'the subscription is disabled' ? row : null;
-    }, 10_000, 'the redelivery to be given up');
+    const givenUp = await eventually(
+      async () => {
+        const row = (await deliveriesOf(webhookId)).body.data.deliveries.find(
+          (d: { deliveryId: string }) => d.deliveryId === deliveryId,
+        );
+        return row?.status === 'dead' && row.lastError === 'the subscription is disabled' ? row : null;
+      },
+      10_000,
+      'the redelivery to be given up',
+    );
     expect(givenUp.attempts).toBe(1);
     expect((await setActive(webhookId, true)).status).toBe(200);
 
@@ -278,20 +369,35 @@ describe('webhook deliveries', () => {
     const { deliveryId } = await ping(webhookId);
 
     await deliveryIn(webhookId, deliveryId, 'dead');
-    const disabled = await eventually(async () => {
-      const res = await request(t.app).get(`/api/orders/webhooks/${webhookId}`).set(admin());
-      return res.body.data.active === false ? res.body.data : null;
-    }, 5000, 'the subscription to be disabled');
+    const disabled = await eventually(
+      async () => {
+        const res = await request(t.app).get(`/api/orders/webhooks/${webhookId}`).set(admin());
+        return res.body.data.active === false ? res.body.data : null;
+      },
+      5000,
+      'the subscription to be disabled',
+    );
     expect(disabled.disabledReason).toMatch(/410/);
-    const notice = await eventually(async () => {
-      const mails = t.smtp.received.filter((m) => m.subject.includes(webhookId));
-      return mails.length ? mails : null;
-    }, 5000, 'the notice');
+    const notice = await eventually(
+      async () => {
+        const mails = t.smtp.received.filter((m) => m.subject.includes(webhookId));
+        return mails.length ? mails : null;
+      },
+      5000,
+      'the notice',
+    );
     expect(notice).toHaveLength(1);
     expect(notice[0].to).toContain('ops@example.com');
 
     const orderId = await t.as('alice').placeOrder();
-    await eventually(async () => (await request(t.app).get(`/api/orders/events?limit=500`).set(admin())).body.data.events.some((e: { orderId: string }) => e.orderId === orderId), 10_000, 'the order in the feed');
+    await eventually(
+      async () =>
+        (await request(t.app).get(`/api/orders/events?limit=500`).set(admin())).body.data.events.some(
+          (e: { orderId: string }) => e.orderId === orderId,
+        ),
+      10_000,
+      'the order in the feed',
+    );
     expect((await deliveriesOf(webhookId)).body.data.deliveries).toHaveLength(1);
 
     const enabled = await request(t.app).patch(`/api/orders/webhooks/${webhookId}`).set(admin()).send({ active: true });
@@ -301,15 +407,22 @@ describe('webhook deliveries', () => {
   it('disables a subscription whose deliveries have failed for longer than WEBHOOK_DISABLE_AFTER_HOURS (72)', async () => {
     const { webhookId } = await t.as('admin').subscribe(receiver.url);
     // Three days of failures, arranged rather than waited for.
-    await Webhook.updateOne({ _id: webhookId }, { $set: { failingSince: new Date(Date.now() - 72 * 3600_000 - 1000) } });
+    await Webhook.updateOne(
+      { _id: webhookId },
+      { $set: { failingSince: new Date(Date.now() - 72 * 3600_000 - 1000) } },
+    );
     receiver.answerNext({ status: 500 });
 
     await ping(webhookId);
 
-    const disabled = await eventually(async () => {
-      const res = await request(t.app).get(`/api/orders/webhooks/${webhookId}`).set(admin());
-      return res.body.data.active === false ? res.body.data : null;
-    }, 5000, 'the subscription to be disabled');
+    const disabled = await eventually(
+      async () => {
+        const res = await request(t.app).get(`/api/orders/webhooks/${webhookId}`).set(admin());
+        return res.body.data.active === false ? res.body.data : null;
+      },
+      5000,
+      'the subscription to be disabled',
+    );
     expect(disabled.disabledReason).toMatch(/failed since/);
     await eventually(async () => t.smtp.received.some((m) => m.subject.includes(webhookId)), 5000, 'the notice');
   });
@@ -323,9 +436,17 @@ describe('webhook deliveries', () => {
 
     const orderIds = await Promise.all(Array.from({ length: 12 }, () => t.as('alice').placeOrder()));
 
-    await eventually(async () => orderIds.every((id) => receiver.accepted().some((r) => r.body.data.orderId === id)), 10_000, 'the fast receiver to get every order');
+    await eventually(
+      async () => orderIds.every((id) => receiver.accepted().some((r) => r.body.data.orderId === id)),
+      10_000,
+      'the fast receiver to get every order',
+    );
     expect(slow.accepted().length).toBeLessThan(12);
-    await eventually(async () => orderIds.every((id) => slow.accepted().some((r) => r.body.data.orderId === id)), 30_000, 'the slow one too, in time');
+    await eventually(
+      async () => orderIds.every((id) => slow.accepted().some((r) => r.body.data.orderId === id)),
+      30_000,
+      'the slow one too, in time',
+    );
     expect(slow.maxInFlight()).toBeLessThanOrEqual(4); // WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION
   });
 });
@@ -336,16 +457,35 @@ describe('the deliveries log', () => {
     // Deliveries waiting for their second attempt: the receiver asked for 30 s.
     receiver.answerOtherwise({ status: 503, headers: { 'Retry-After': '30' } });
     const deliveryIds = await Promise.all(Array.from({ length: 20 }, async () => (await ping(webhookId)).deliveryId));
-    await eventually(async () => (await deliveriesOf(webhookId, '?status=failed&limit=100')).body.data.deliveries.length === deliveryIds.length, 10_000, 'every delivery to wait for its second attempt');
+    await eventually(
+      async () =>
+        (await deliveriesOf(webhookId, '?status=failed&limit=100')).body.data.deliveries.length === deliveryIds.length,
+      10_000,
+      'every delivery to wait for its second attempt',
+    );
     const failure = { statusCode: 503, error: null, retryAfterMs: null, durationMs: 5, addressRefused: false };
     const success = { statusCode: 200, error: null, retryAfterMs: null, durationMs: 5, addressRefused: false };
 
     // Each row's second attempt, written twice at once: one run failed, the other succeeded.
-    await Promise.all(deliveryIds.map((id) => Promise.all([recordAttempt(id, 1, failure, 'retry', 100), recordAttempt(id, 1, success, 'delivered', null)])));
+    await Promise.all(
+      deliveryIds.map((id) =>
+        Promise.all([recordAttempt(id, 1, failure, 'retry', 100), recordAttempt(id, 1, success, 'delivered', null)]),
+      ),
+    );
 
-    const rows = (await deliveriesOf(webhookId, '?limit=100')).body.data.deliveries as { deliveryId: string; status: string; attempts: number; lastStatusCode: number }[];
-    const outcome = (id: string) => rows.filter((r) => r.deliveryId === id).map(({ status, attempts, lastStatusCode }) => ({ id, status, attempts, lastStatusCode }));
-    expect(deliveryIds.flatMap(outcome)).toEqual(deliveryIds.map((id) => ({ id, status: 'delivered', attempts: 2, lastStatusCode: 200 })));
+    const rows = (await deliveriesOf(webhookId, '?limit=100')).body.data.deliveries as {
+      deliveryId: string;
+      status: string;
+      attempts: number;
+      lastStatusCode: number;
+    }[];
+    const outcome = (id: string) =>
+      rows
+        .filter((r) => r.deliveryId === id)
+        .map(({ status, attempts, lastStatusCode }) => ({ id, status, attempts, lastStatusCode }));
+    expect(deliveryIds.flatMap(outcome)).toEqual(
+      deliveryIds.map((id) => ({ id, status: 'delivered', attempts: 2, lastStatusCode: 200 })),
+    );
   });
 });
 
@@ -366,7 +506,13 @@ describe('secret rotation', () => {
     expect(verifyOrmsSignature(during[0].rawBody, during[0].signature, first)).toBe(true);
     expect(verifyOrmsSignature(during[0].rawBody, during[0].signature, second)).toBe(true);
 
-    await eventually(async () => (await request(t.app).get(`/api/orders/webhooks/${webhookId}`).set(admin())).body.data.previousSecretExpiresAt === null, 5000, 'the overlap to end');
+    await eventually(
+      async () =>
+        (await request(t.app).get(`/api/orders/webhooks/${webhookId}`).set(admin())).body.data
+          .previousSecretExpiresAt === null,
+      5000,
+      'the overlap to end',
+    );
     const after = await receivedFor((await ping(webhookId)).deliveryId, 1, 'a ping after the overlap');
     expect(verifyOrmsSignature(after[0].rawBody, after[0].signature, second)).toBe(true);
     expect(verifyOrmsSignature(after[0].rawBody, after[0].signature, first)).toBe(false);
@@ -401,10 +547,16 @@ describe('SSRF guard', () => {
     ];
 
     for (const url of refused) {
-      const res = await request(api.url).post('/api/orders/webhooks').set(admin()).send({ url, events: ['*'] });
+      const res = await request(api.url)
+        .post('/api/orders/webhooks')
+        .set(admin())
+        .send({ url, events: ['*'] });
       expect([url, res.status, res.body.errors?.[0]?.field]).toEqual([url, 400, 'url']);
     }
-    const publicAddress = await request(api.url).post('/api/orders/webhooks').set(admin()).send({ url: 'https://93.184.216.34/hook', events: ['*'] });
+    const publicAddress = await request(api.url)
+      .post('/api/orders/webhooks')
+      .set(admin())
+      .send({ url: 'https://93.184.216.34/hook', events: ['*'] });
     expect(publicAddress.status).toBe(201);
   });
 

@@ -9,8 +9,15 @@ import path from 'node:path';
  */
 const ROOT = path.resolve(__dirname, '..');
 
-function runToExit(script: string, deadlineMs: number): Promise<{ code: number | null; output: string; exitedInTime: boolean }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+function runToExit(
+  script: string,
+  deadlineMs: number,
+): Promise<{ code: number | null; output: string; exitedInTime: boolean }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: ROOT,
+    env: process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

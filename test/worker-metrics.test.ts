@@ -14,7 +14,12 @@ const t = useTestApp({ smtp: true, customers: true });
 let metricsUrl: string;
 beforeAll(async () => {
   const port = await freePort();
-  const workers = await startWorkerProcess({ ...peersEnv(t), WORKERS: 'emails,customer-stats', WORKER_METRICS_PORT: String(port), METRICS_TOKEN: TOKEN });
+  const workers = await startWorkerProcess({
+    ...peersEnv(t),
+    WORKERS: 'emails,customer-stats',
+    WORKER_METRICS_PORT: String(port),
+    METRICS_TOKEN: TOKEN,
+  });
   t.onClose(() => workers.kill());
   metricsUrl = `http://127.0.0.1:${port}/metrics`;
 }, 30_000);
@@ -42,7 +47,11 @@ describe('the metrics a worker process serves on WORKER_METRICS_PORT', () => {
 
     for (const res of [none, wrong]) {
       expect(res.status).toBe(401);
-      expect(await res.json()).toEqual({ success: false, message: 'Unauthorized', errors: [{ field: 'authorization', message: 'A valid metrics token is required' }] });
+      expect(await res.json()).toEqual({
+        success: false,
+        message: 'Unauthorized',
+        errors: [{ field: 'authorization', message: 'A valid metrics token is required' }],
+      });
     }
   });
 
@@ -56,7 +65,12 @@ describe('the metrics a worker process serves on WORKER_METRICS_PORT', () => {
     await t.as('alice').placeOrder();
 
     // The confirmation email; the order event and the debounced statistics sync it asks for.
-    const m = await scrapeUntil((s) => s('orms_jobs_completed_total', { queue: 'emails' }) === 1 && s('orms_jobs_completed_total', { queue: 'customer-stats' }) === 2, 'the jobs of one order');
+    const m = await scrapeUntil(
+      (s) =>
+        s('orms_jobs_completed_total', { queue: 'emails' }) === 1 &&
+        s('orms_jobs_completed_total', { queue: 'customer-stats' }) === 2,
+      'the jobs of one order',
+    );
     expect(m(...runs('emails', 'completed'))).toBe(1);
     expect(m(...runs('customer-stats', 'completed'))).toBe(2);
     expect(m('orms_job_duration_seconds_sum', { queue: 'emails', outcome: 'completed' })).toBeGreaterThan(0);
@@ -71,7 +85,9 @@ describe('the metrics a worker process serves on WORKER_METRICS_PORT', () => {
     await t.as('bob').placeOrder(smallOrderBody(10));
 
     const m = await scrapeUntil(
-      (s) => s('orms_jobs_completed_total', { queue: 'customer-stats' }) === 4 && s('orms_jobs_completed_total', { queue: 'emails' }) === 2,
+      (s) =>
+        s('orms_jobs_completed_total', { queue: 'customer-stats' }) === 4 &&
+        s('orms_jobs_completed_total', { queue: 'emails' }) === 2,
       'the statistics sync to succeed on its second attempt, and the email',
     );
     expect(t.customers.calls.filter((c) => c.customerId === 'c-bob').map((c) => c.status)).toEqual([500, 200]);
@@ -87,7 +103,9 @@ describe('the metrics a worker process serves on WORKER_METRICS_PORT', () => {
     await t.as('alice').placeOrder(smallOrderBody(20));
 
     const m = await scrapeUntil(
-      (s) => s('orms_dead_letters_total', { queue: 'customer-stats' }) === 1 && s('orms_jobs_completed_total', { queue: 'emails' }) === 3,
+      (s) =>
+        s('orms_dead_letters_total', { queue: 'customer-stats' }) === 1 &&
+        s('orms_jobs_completed_total', { queue: 'emails' }) === 3,
       'the statistics sync to be dead-lettered, and the email sent',
     );
     expect(m('orms_jobs_failed_total', { queue: 'customer-stats' })).toBe(1);
@@ -99,7 +117,11 @@ describe('the metrics a worker process serves on WORKER_METRICS_PORT', () => {
 
   it('reports how long the oldest job waiting in each work queue has waited, also in a queue no process works', async () => {
     // Refunds are not worked here: a job queued ten minutes ago waits there.
-    await t.queues.refunds.add('return.completed', {}, { jobId: 'waiting-since-ten-minutes', timestamp: Date.now() - 600_000 });
+    await t.queues.refunds.add(
+      'return.completed',
+      {},
+      { jobId: 'waiting-since-ten-minutes', timestamp: Date.now() - 600_000 },
+    );
 
     const m = await scrape();
 

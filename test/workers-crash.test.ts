@@ -11,17 +11,20 @@ t.onClose(() => Promise.all(procs.map((p) => p.kill())));
 
 /** The worker process as pm2 would run it, pointed at the test SMTP server. */
 async function workers(): Promise<WorkerProcess> {
-  const p = await startWorkerProcess({
-    EMAIL_HOST: t.smtp.host,
-    EMAIL_PORT: String(t.smtp.port),
-    // A dead worker's job is noticed as stalled within about two seconds.
-    WORKER_LOCK_DURATION_MS: '1000',
-    WORKER_STALLED_INTERVAL_MS: '500',
-    // A claim is taken over only after its lock lapses (6 s here; at least 4 × the SMTP
-    // timeout allows): a run can give up no later than that.
-    EMAIL_TIMEOUT_MS: '1500',
-    EMAIL_CLAIM_LOCK_MS: '6000',
-  }, ['emails']);
+  const p = await startWorkerProcess(
+    {
+      EMAIL_HOST: t.smtp.host,
+      EMAIL_PORT: String(t.smtp.port),
+      // A dead worker's job is noticed as stalled within about two seconds.
+      WORKER_LOCK_DURATION_MS: '1000',
+      WORKER_STALLED_INTERVAL_MS: '500',
+      // A claim is taken over only after its lock lapses (6 s here; at least 4 × the SMTP
+      // timeout allows): a run can give up no later than that.
+      EMAIL_TIMEOUT_MS: '1500',
+      EMAIL_CLAIM_LOCK_MS: '6000',
+    },
+    ['emails'],
+  );
   procs.push(p);
   return p;
 }
@@ -32,7 +35,11 @@ async function orderWithEmailHeld(user: 'alice' | 'bob') {
   const proc = await workers();
   const phasesBefore = t.smtp.dataPhases();
   const orderId = await t.as(user).placeOrder();
-  const { eventId } = await eventually(() => OrderHistory.findOne({ orderIdString: orderId }).lean(), 3000, 'the history row');
+  const { eventId } = await eventually(
+    () => OrderHistory.findOne({ orderIdString: orderId }).lean(),
+    3000,
+    'the history row',
+  );
   const session = await data.reached;
   return { proc, phasesBefore, eventId, session, release: data.release };
 }
@@ -68,14 +75,22 @@ describe('an email job run again while its first run is still sending (its lock 
     // The first run is alive but its BullMQ lock is gone: the stalled check hands the job out again.
     const redis = await t.queues.emails.client;
     await redis.del(t.queues.emails.toKey(`${eventId}:lock`));
-    await eventually(async () => (await t.queues.emails.getJob(eventId))?.getState().then((s) => s === 'delayed'), 5000, 'the rerun to wait for the claim');
+    await eventually(
+      async () => (await t.queues.emails.getJob(eventId))?.getState().then((s) => s === 'delayed'),
+      5000,
+      'the rerun to wait for the claim',
+    );
     release();
     const job = await settled(t.queues.emails, eventId, 15_000);
 
     expect(job.returnvalue).toMatchObject({ skipped: 'already sent' });
     expect(t.smtp.received.filter((m) => m.messageId === `<${eventId}@rman-ecommerce.com>`)).toHaveLength(1);
     expect(t.smtp.dataPhases() - phasesBefore).toBe(1);
-    expect(await EmailDelivery.findById(eventId).lean()).toMatchObject({ state: 'sent', attempts: 1, maybeSent: false });
+    expect(await EmailDelivery.findById(eventId).lean()).toMatchObject({
+      state: 'sent',
+      attempts: 1,
+      maybeSent: false,
+    });
   }, 30_000);
 });
 
@@ -85,7 +100,10 @@ describe('a worker process killed after the SMTP server accepted an email, befor
     const { proc: first, phasesBefore, eventId, session, release } = await orderWithEmailHeld('alice');
     // The state such a crash leaves: the run noted the server's 250 on its job and died
     // before its database write (here it dies before the 250, which the note stands for).
-    await (await t.queues.emails.getJob(eventId))!.updateProgress({ smtp: 'accepted', response: '250 2.0.0 queued as 4F2A' });
+    await (await t.queues.emails.getJob(eventId))!.updateProgress({
+      smtp: 'accepted',
+      response: '250 2.0.0 queued as 4F2A',
+    });
     first.child.kill('SIGKILL');
     await first.exited;
     await t.smtp.whenClosed(session);
@@ -96,7 +114,11 @@ describe('a worker process killed after the SMTP server accepted an email, befor
 
     expect(job.returnvalue).toMatchObject({ skipped: 'already sent' });
     expect(t.smtp.dataPhases() - phasesBefore).toBe(1);
-    expect(await EmailDelivery.findById(eventId).lean()).toMatchObject({ state: 'sent', attempts: 1, smtpResponse: '250 2.0.0 queued as 4F2A' });
+    expect(await EmailDelivery.findById(eventId).lean()).toMatchObject({
+      state: 'sent',
+      attempts: 1,
+      smtpResponse: '250 2.0.0 queued as 4F2A',
+    });
   }, 30_000);
 });
 

@@ -8,10 +8,15 @@ import { as, users } from './helpers/tokens';
 // A debounce long enough that a burst of orders placed one after another falls inside one
 // window even on a loaded machine (600 ms was outlasted once in CI); production's is 2 s.
 const DEBOUNCE_MS = 2000;
-const t = useTestApp({ workers: ['customer-stats'], customers: true, settings: { customerStatsDebounceMs: DEBOUNCE_MS } });
+const t = useTestApp({
+  workers: ['customer-stats'],
+  customers: true,
+  settings: { customerStatsDebounceMs: DEBOUNCE_MS },
+});
 const CALL_DEADLINE_MS = DEBOUNCE_MS + 8000;
 
-const callsSince = (mark: number, customerId: string) => t.customers.calls.slice(mark).filter((c) => c.customerId === customerId);
+const callsSince = (mark: number, customerId: string) =>
+  t.customers.calls.slice(mark).filter((c) => c.customerId === customerId);
 const settle = () => drained(t.queues['customer-stats']);
 
 describe('customer statistics', () => {
@@ -49,7 +54,11 @@ describe('customer statistics', () => {
     t.customers.answerNext(500, 500);
     const mark = t.customers.calls.length;
     await t.as('alice').placeOrder(smallOrderBody(100));
-    await eventually(async () => callsSince(mark, 'c-alice').some((c) => c.status === 200), CALL_DEADLINE_MS, 'a successful call');
+    await eventually(
+      async () => callsSince(mark, 'c-alice').some((c) => c.status === 200),
+      CALL_DEADLINE_MS,
+      'a successful call',
+    );
     await settle();
 
     const calls = callsSince(mark, 'c-alice');
@@ -75,7 +84,11 @@ describe('customer statistics', () => {
     await settle();
     const mark = t.customers.calls.length;
 
-    await request(t.app).post(`/api/orders/${orderId}/cancel`).set(as('alice')).send({ reason: 'Ordered the wrong size' }).expect(200);
+    await request(t.app)
+      .post(`/api/orders/${orderId}/cancel`)
+      .set(as('alice'))
+      .send({ reason: 'Ordered the wrong size' })
+      .expect(200);
     await eventually(async () => callsSince(mark, 'c-alice').length > 0, CALL_DEADLINE_MS, 'a statistics call');
     await settle();
 
@@ -92,7 +105,9 @@ describe('customer statistics', () => {
     const order = await Order.findOne({ orderId }).lean();
     expect(order?.customerId).toBeNull();
     const jobs = await t.queues['customer-stats'].getJobs(['completed']);
-    expect(jobs.find((j) => j.data.orderId === orderId)?.returnvalue).toEqual({ skipped: 'the order has no customer id' });
+    expect(jobs.find((j) => j.data.orderId === orderId)?.returnvalue).toEqual({
+      skipped: 'the order has no customer id',
+    });
     expect(t.customers.calls.length).toBe(mark);
   });
 });

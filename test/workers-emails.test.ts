@@ -19,8 +19,10 @@ const eventIdOf = async (orderId: string, type: string): Promise<string> => {
   if (!job || job.name !== type) throw new Error(`no ${type} email job for ${orderId}`);
   return row.eventId;
 };
-const mailFor = (eventId: string): ReceivedMail[] => t.smtp.received.filter((m) => m.messageId === `<${eventId}@rman-ecommerce.com>`);
-const oneMailFor = (eventId: string) => eventually(async () => mailFor(eventId)[0], 8000, `the email of event ${eventId}`);
+const mailFor = (eventId: string): ReceivedMail[] =>
+  t.smtp.received.filter((m) => m.messageId === `<${eventId}@rman-ecommerce.com>`);
+const oneMailFor = (eventId: string) =>
+  eventually(async () => mailFor(eventId)[0], 8000, `the email of event ${eventId}`);
 
 describe('the emails worker', () => {
   it('sends one order confirmation naming the order id and total, with an items table, as HTML and text', async () => {
@@ -32,14 +34,27 @@ describe('the emails worker', () => {
     expect(mail.to.map((a) => a.toLowerCase())).toEqual(['alice.doe@example.com']);
     expect(mail.subject).toBe(`Order ${orderId} confirmed: ₹5,520.00`);
     expect(mail.html).toMatch(/<table/);
-    for (const text of ['Wireless Headphones', 'USB-C Cable', '₹4,975.00', '₹545.00', '₹5,520.00', orderId, 'Hello Alice Doe']) {
+    for (const text of [
+      'Wireless Headphones',
+      'USB-C Cable',
+      '₹4,975.00',
+      '₹545.00',
+      '₹5,520.00',
+      orderId,
+      'Hello Alice Doe',
+    ]) {
       expect(mail.html).toContain(text);
       expect(mail.text).toContain(text);
     }
     expect(mail.text).not.toMatch(/<[a-z]/i);
     expect(mailFor(eventId)).toHaveLength(1);
     const job = await settled(t.queues.emails, eventId); // 'sent' is recorded after the server's 250
-    expect(await EmailDelivery.findById(eventId).lean()).toMatchObject({ state: 'sent', template: 'order-confirmation', orderId, attempts: 1 });
+    expect(await EmailDelivery.findById(eventId).lean()).toMatchObject({
+      state: 'sent',
+      template: 'order-confirmation',
+      orderId,
+      attempts: 1,
+    });
     // Noted on the job as well as in the database: a rerun that finds either does not send it again.
     expect(job.progress).toMatchObject({ smtp: 'accepted', response: expect.stringMatching(/^250/) });
   });
@@ -59,9 +74,17 @@ describe('the emails worker', () => {
 
   it('mails status updates and cancellations with their own templates', async () => {
     const orderId = await t.as('alice').placeOrder();
-    await request(t.app).patch(`/api/orders/${orderId}/status`).set(as('admin')).send({ status: 'Processing' }).expect(200);
+    await request(t.app)
+      .patch(`/api/orders/${orderId}/status`)
+      .set(as('admin'))
+      .send({ status: 'Processing' })
+      .expect(200);
     const processing = await oneMailFor(await eventIdOf(orderId, 'order.status_changed'));
-    await request(t.app).post(`/api/orders/${orderId}/cancel`).set(as('alice')).send({ reason: 'Found a better price elsewhere' }).expect(200);
+    await request(t.app)
+      .post(`/api/orders/${orderId}/cancel`)
+      .set(as('alice'))
+      .send({ reason: 'Found a better price elsewhere' })
+      .expect(200);
     const cancelled = await oneMailFor(await eventIdOf(orderId, 'order.cancelled'));
 
     expect(processing.subject).toBe(`Order ${orderId} is now Processing`);
@@ -76,7 +99,11 @@ describe('the emails worker', () => {
     const returnId = await t.as('alice').requestReturn(orderId, undefined, 2);
     const received = await oneMailFor(await eventIdOf(orderId, 'return.requested'));
     await t.as('admin').review(returnId, 4975);
-    const reviewed = await oneMailFor((await t.queues.emails.getJobs(['completed', 'active', 'waiting'])).find((j) => j.name === 'return.reviewed' && j.data.returnId === returnId)!.data.eventId);
+    const reviewed = await oneMailFor(
+      (await t.queues.emails.getJobs(['completed', 'active', 'waiting'])).find(
+        (j) => j.name === 'return.reviewed' && j.data.returnId === returnId,
+      )!.data.eventId,
+    );
     await t.as('admin').move(orderId, 'Returned');
     const completed = await oneMailFor(await eventIdOf(orderId, 'return.completed'));
 
@@ -100,7 +127,13 @@ describe('the emails worker', () => {
     expect(job.failedReason).toMatch(/550/);
     expect(job.failedReason).not.toMatch(/bob\.smith|example\.com/);
     const letter = await eventually(() => t.queues['dead-letter'].getJob(`emails-${eventId}`), 5000, 'the dead letter');
-    expect(letter.data).toMatchObject({ queue: 'emails', jobId: eventId, name: 'order.created', attemptsMade: 1, data: { eventId, orderId } });
+    expect(letter.data).toMatchObject({
+      queue: 'emails',
+      jobId: eventId,
+      name: 'order.created',
+      attemptsMade: 1,
+      data: { eventId, orderId },
+    });
     expect(mailFor(eventId)).toHaveLength(0);
     expect(await EmailDelivery.findById(eventId).lean()).toMatchObject({ state: 'failed' });
   });
@@ -125,7 +158,13 @@ describe('the mailer without EMAIL_HOST', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'orms-mail-'));
     const mailer = createMailer({ host: '', dir });
     try {
-      await mailer.send({ to: 'someone@example.com', subject: 'Order ORD-2026-000001 confirmed', html: '<p>Total ₹5,520.00</p>', text: 'Total ₹5,520.00', messageId: '<e-1@rman-ecommerce.com>' });
+      await mailer.send({
+        to: 'someone@example.com',
+        subject: 'Order ORD-2026-000001 confirmed',
+        html: '<p>Total ₹5,520.00</p>',
+        text: 'Total ₹5,520.00',
+        messageId: '<e-1@rman-ecommerce.com>',
+      });
 
       expect(mailer.kind).toBe('file');
       expect(await readdir(dir)).toEqual(['e-1@rman-ecommerce.com.eml']);

@@ -14,7 +14,11 @@ beforeAll(async () => {
   const orderId = await t.as('alice').placeOrder();
   const event = await eventually(() => OrderEvent.findOne({ orderId }).lean(), 3000, 'the event record');
   real = (await t.queues.emails.getJob(event._id))?.data as EventJob;
-  await eventually(async () => t.customers.calls.length === 1 && t.smtp.received.length === 1, 8000, 'the real order’s email and statistics');
+  await eventually(
+    async () => t.customers.calls.length === 1 && t.smtp.received.length === 1,
+    8000,
+    'the real order’s email and statistics',
+  );
   for (const q of ['emails', 'customer-stats', 'analytics'] as const) await drained(t.queues[q]);
 }, 30_000);
 
@@ -28,7 +32,13 @@ const analyticsNow = () => AnalyticsDaily.find({}, { updatedAt: 0 }).sort({ _id:
 
 describe('jobs that are not events of a committed change', () => {
   it('a status update with a made-up event id for a real order sends nothing and is dead-lettered', async () => {
-    const forged = { ...real, eventId: randomUUID(), type: 'order.status_changed', previousStatus: 'Shipped', newStatus: 'Delivered' };
+    const forged = {
+      ...real,
+      eventId: randomUUID(),
+      type: 'order.status_changed',
+      previousStatus: 'Shipped',
+      newStatus: 'Delivered',
+    };
 
     const job = await forge(t.queues.emails, 'order.status_changed', forged);
 
@@ -60,8 +70,21 @@ describe('jobs that are not events of a committed change', () => {
 
   it('made-up events touch no analytics, no statistics and no refunds', async () => {
     const analyticsBefore = await analyticsNow();
-    const made = { ...real, eventId: randomUUID(), type: 'order.cancelled', previousStatus: 'Placed', newStatus: 'Cancelled' };
-    const review = { ...real, eventId: randomUUID(), type: 'return.reviewed', previousStatus: null, newStatus: null, returnId: 'RET-2026-000001' };
+    const made = {
+      ...real,
+      eventId: randomUUID(),
+      type: 'order.cancelled',
+      previousStatus: 'Placed',
+      newStatus: 'Cancelled',
+    };
+    const review = {
+      ...real,
+      eventId: randomUUID(),
+      type: 'return.reviewed',
+      previousStatus: null,
+      newStatus: null,
+      returnId: 'RET-2026-000001',
+    };
 
     const jobs = [
       await forge(t.queues.analytics, 'order.cancelled', made),
@@ -71,13 +94,17 @@ describe('jobs that are not events of a committed change', () => {
     ];
 
     await drained(t.queues['customer-stats']);
-    for (const job of jobs) expect({ name: job.name, state: await job.getState() }).toEqual({ name: job.name, state: 'failed' });
+    for (const job of jobs)
+      expect({ name: job.name, state: await job.getState() }).toEqual({ name: job.name, state: 'failed' });
     expect(await analyticsNow()).toEqual(analyticsBefore);
     expect(t.customers.calls).toHaveLength(1);
   });
 
   it('a sync for one customer asked for by another customer’s event is refused', async () => {
-    const job = await forge(t.queues['customer-stats'], 'customer.sync', { customerId: 'c-bob', eventId: real.eventId });
+    const job = await forge(t.queues['customer-stats'], 'customer.sync', {
+      customerId: 'c-bob',
+      eventId: real.eventId,
+    });
 
     expect(await job.getState()).toBe('failed');
     expect(job.failedReason).toBe('no committed event of customer c-bob asked for this sync');

@@ -13,7 +13,14 @@ async function returnRequested(): Promise<{ orderId: string; returnId: string }>
 }
 
 const refundJobOf = async (returnId: string, type: string) =>
-  eventually(async () => (await t.queues.refunds.getJobs(['completed', 'failed', 'active', 'waiting'])).find((j) => j.data.returnId === returnId && j.name === type), 5000, `the ${type} refund job`);
+  eventually(
+    async () =>
+      (await t.queues.refunds.getJobs(['completed', 'failed', 'active', 'waiting'])).find(
+        (j) => j.data.returnId === returnId && j.name === type,
+      ),
+    5000,
+    `the ${type} refund job`,
+  );
 
 describe('the refunds worker', () => {
   it('records one ledger entry for the approved amount and moves refundStatus to Processed', async () => {
@@ -22,8 +29,18 @@ describe('the refunds worker', () => {
     await t.as('admin').review(returnId, 4975);
 
     const entry = await eventually(() => Refund.findOne({ returnId }).lean(), 5000, 'the ledger entry');
-    expect(entry).toMatchObject({ returnId, orderId, userId: 'u-alice-000000000000001', amount: 497500, status: 'Processed' });
-    await eventually(async () => (await ReturnRequest.findOne({ returnId }).lean())?.refundStatus === 'Processed', 5000, 'refundStatus Processed');
+    expect(entry).toMatchObject({
+      returnId,
+      orderId,
+      userId: 'u-alice-000000000000001',
+      amount: 497500,
+      status: 'Processed',
+    });
+    await eventually(
+      async () => (await ReturnRequest.findOne({ returnId }).lean())?.refundStatus === 'Processed',
+      5000,
+      'refundStatus Processed',
+    );
   });
 
   it('adds no second entry when the review job runs again', async () => {
@@ -46,8 +63,16 @@ describe('the refunds worker', () => {
 
     await t.as('admin').move(orderId, 'Returned');
 
-    await eventually(async () => (await Refund.findOne({ returnId }).lean())?.status === 'Completed', 5000, 'the entry to complete');
-    await eventually(async () => (await ReturnRequest.findOne({ returnId }).lean())?.refundStatus === 'Completed', 5000, 'refundStatus Completed');
+    await eventually(
+      async () => (await Refund.findOne({ returnId }).lean())?.status === 'Completed',
+      5000,
+      'the entry to complete',
+    );
+    await eventually(
+      async () => (await ReturnRequest.findOne({ returnId }).lean())?.refundStatus === 'Completed',
+      5000,
+      'refundStatus Completed',
+    );
     expect((await Refund.findOne({ returnId }).lean())?.completedAt).toBeInstanceOf(Date);
   });
 

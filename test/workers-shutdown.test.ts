@@ -19,7 +19,8 @@ async function workers(env: Record<string, string> = {}, args: string[] = []): P
 
 const placed = async (): Promise<string> => {
   const orderId = await t.as('bob').placeOrder();
-  return (await eventually(() => OrderHistory.findOne({ orderIdString: orderId }).lean(), 3000, 'the history row')).eventId;
+  return (await eventually(() => OrderHistory.findOne({ orderIdString: orderId }).lean(), 3000, 'the history row'))
+    .eventId;
 };
 const mailsOf = (eventId: string) => t.smtp.received.filter((m) => m.messageId === `<${eventId}@rman-ecommerce.com>`);
 
@@ -78,7 +79,10 @@ describe('stopping the worker process', () => {
   it('takes the worker names from the command line before WORKERS, and refuses unknown ones', () => {
     expect(selectWorkers([], ['emails', 'analytics'])).toEqual(['emails', 'analytics']);
     expect(selectWorkers(['refunds', 'emails'], ['analytics'])).toEqual(['refunds', 'emails']);
-    expect(selectWorkers(['--workers=customer-stats,analytics,analytics'], ['emails'])).toEqual(['customer-stats', 'analytics']);
+    expect(selectWorkers(['--workers=customer-stats,analytics,analytics'], ['emails'])).toEqual([
+      'customer-stats',
+      'analytics',
+    ]);
     expect(() => selectWorkers(['mails'], ['emails'])).toThrow(/unknown worker\(s\): mails/);
   });
 });

@@ -9,10 +9,20 @@ export interface Exported {
 }
 
 export async function exportOrders(filters: Record<string, unknown>, deadline: number): Promise<Exported> {
-  const { data } = await call<{ exportId: string }>('admin', 'POST', '/api/orders/exports', { format: 'csv', ...filters }, [202]);
+  const { data } = await call<{ exportId: string }>(
+    'admin',
+    'POST',
+    '/api/orders/exports',
+    { format: 'csv', ...filters },
+    [202],
+  );
   const done = await waitFor(
     async () => {
-      const { data: e } = await call<{ state: string; rowCount: number | null; error: string | null }>('admin', 'GET', `/api/orders/exports/${data.exportId}`);
+      const { data: e } = await call<{ state: string; rowCount: number | null; error: string | null }>(
+        'admin',
+        'GET',
+        `/api/orders/exports/${data.exportId}`,
+      );
       if (e.state === 'failed') throw new DemoError(`export ${data.exportId} failed: ${e.error}`);
       return e.state === 'completed' ? e : null;
     },
@@ -20,8 +30,10 @@ export async function exportOrders(filters: Record<string, unknown>, deadline: n
     () => `export ${data.exportId} did not complete`,
   );
   const file = await download('admin', `/api/orders/exports/${data.exportId}/download`);
-  if (!file.type.startsWith('text/csv')) throw new DemoError(`export ${data.exportId} downloaded as ${file.type}, not text/csv`);
+  if (!file.type.startsWith('text/csv'))
+    throw new DemoError(`export ${data.exportId} downloaded as ${file.type}, not text/csv`);
   const rows = parse(file.text, { columns: true, skip_empty_lines: true }) as Record<string, string>[];
-  if (rows.length !== done.rowCount) throw new DemoError(`export ${data.exportId} says ${done.rowCount} rows, its file has ${rows.length}`);
+  if (rows.length !== done.rowCount)
+    throw new DemoError(`export ${data.exportId} says ${done.rowCount} rows, its file has ${rows.length}`);
   return { exportId: data.exportId, rowCount: rows.length, orderIds: new Set(rows.map((r) => r.orderId)) };
 }

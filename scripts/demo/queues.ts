@@ -2,7 +2,8 @@
 import { WORK_QUEUE_NAMES } from '../../src/queues/names';
 import { metrics, waitFor } from './api';
 
-const workersOf = (text: string) => new Map([...text.matchAll(/^orms_queue_workers\{queue="([^"]+)"\} (\d+)$/gm)].map((m) => [m[1], Number(m[2])]));
+const workersOf = (text: string) =>
+  new Map([...text.matchAll(/^orms_queue_workers\{queue="([^"]+)"\} (\d+)$/gm)].map((m) => [m[1], Number(m[2])]));
 
 /**
  * Every queue has a worker, or the demo stops naming the ones without: their jobs would
@@ -29,7 +30,9 @@ export async function everyQueueWorked(graceMs: number): Promise<number> {
 export async function jobsLeft(): Promise<number> {
   const text = await metrics();
   let left = 0;
-  for (const m of text.matchAll(/^orms_queue_jobs\{queue="([^"]+)",state="(waiting|active|delayed|prioritized)"\} (\d+)$/gm)) {
+  for (const m of text.matchAll(
+    /^orms_queue_jobs\{queue="([^"]+)",state="(waiting|active|delayed|prioritized)"\} (\d+)$/gm,
+  )) {
     if (m[1] !== 'upkeep' && m[1] !== 'dead-letter') left += Number(m[3]);
   }
   return left;

@@ -12,7 +12,12 @@ export interface DirectoryUser {
   role: 'Customer' | 'Administrator';
 }
 
-const person = (handle: string, firstName: string, lastName: string, role: DirectoryUser['role'] = 'Customer'): DirectoryUser => ({
+const person = (
+  handle: string,
+  firstName: string,
+  lastName: string,
+  role: DirectoryUser['role'] = 'Customer',
+): DirectoryUser => ({
   _id: `user-${handle}`,
   email: `${handle}@example.com`,
   firstName,
@@ -35,6 +40,18 @@ export const DIRECTORY: Record<string, DirectoryUser> = {
 export function lookUp(userOrHandle: string): DirectoryUser {
   const known = DIRECTORY[userOrHandle] ?? Object.values(DIRECTORY).find((u) => u._id === userOrHandle);
   if (known) return known;
-  const handle = userOrHandle.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'someone';
-  return { _id: userOrHandle, email: `${handle}@example.com`, firstName: 'Guest', lastName: handle, customerId: `cust-${handle}`, role: 'Customer' };
+  const handle =
+    userOrHandle
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 40) || 'someone';
+  return {
+    _id: userOrHandle,
+    email: `${handle}@example.com`,
+    firstName: 'Guest',
+    lastName: handle,
+    customerId: `cust-${handle}`,
+    role: 'Customer',
+  };
 }

@@ -17,7 +17,9 @@ import { PeerState } from './state';
 import { HttpError, RECEIVER_PATH, handleReceiver } from './webhook-receiver';
 
 if (isProductionLike(config.ENVIRONMENT)) {
-  process.stderr.write(`dev-peers: refusing to run with ENVIRONMENT=${config.ENVIRONMENT}: these are stand-ins for development\n`);
+  process.stderr.write(
+    `dev-peers: refusing to run with ENVIRONMENT=${config.ENVIRONMENT}: these are stand-ins for development\n`,
+  );
   process.exit(1);
 }
 
@@ -45,7 +47,11 @@ async function readJson(req: http.IncomingMessage): Promise<unknown> {
 const USER = /^\/api\/auth\/user\/([^/]+)$/;
 const STATISTICS = /^\/api\/customers\/internal\/([^/]+)\/statistics$/;
 
-async function handle(role: 'auth' | 'customer' | 'both', req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+async function handle(
+  role: 'auth' | 'customer' | 'both',
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
   if (req.method === 'GET' && path === '/') {
     const standIns = role === 'both' ? ['auth', 'customer'] : [role];
@@ -67,14 +73,21 @@ async function handle(role: 'auth' | 'customer' | 'both', req: http.IncomingMess
       standIns,
       note: 'Local stand-ins for the platform services (scripts/dev-peers), not the real ones',
       ...(users && { users }),
-      ...(role !== 'auth' && { statisticsCalls: state.statisticsCalls.length, received: state.statisticsCalls, webhooks: state.receiverViews() }),
+      ...(role !== 'auth' && {
+        statisticsCalls: state.statisticsCalls.length,
+        received: state.statisticsCalls,
+        webhooks: state.receiverViews(),
+      }),
     });
     return;
   }
   const receiver = role !== 'auth' ? RECEIVER_PATH.exec(path) : null;
   if (receiver) {
     const reply = await handleReceiver(state, receiver[1], req, (name, d) =>
-      logger.info({ receiver: name, eventType: d.eventType, eventId: d.eventId, verified: d.verified, answered: d.answered }, 'webhook receiver stand-in: delivery received'),
+      logger.info(
+        { receiver: name, eventType: d.eventType, eventId: d.eventId, verified: d.verified, answered: d.answered },
+        'webhook receiver stand-in: delivery received',
+      ),
     );
     if (reply) return send(res, reply.status, reply.body);
     res.setHeader('allow', 'GET, PUT, POST');
@@ -99,13 +112,26 @@ async function handle(role: 'auth' | 'customer' | 'both', req: http.IncomingMess
 const portOf = (url: string) => ({ host: new URL(url).hostname, port: Number(new URL(url).port || 80) });
 const auth = portOf(config.AUTH_SERVICE_URL);
 const customer = portOf(config.CUSTOMER_SERVICE_URL);
-const listeners = auth.port === customer.port ? [{ role: 'both' as const, ...auth }] : [{ role: 'auth' as const, ...auth }, { role: 'customer' as const, ...customer }];
+const listeners =
+  auth.port === customer.port
+    ? [{ role: 'both' as const, ...auth }]
+    : [
+        { role: 'auth' as const, ...auth },
+        { role: 'customer' as const, ...customer },
+      ];
 
 for (const l of listeners) {
   const server = http.createServer((req, res) => {
-    handle(l.role, req, res).catch((err: unknown) => send(res, err instanceof HttpError ? err.status : 400, { success: false, message: err instanceof Error ? err.message : String(err) }));
+    handle(l.role, req, res).catch((err: unknown) =>
+      send(res, err instanceof HttpError ? err.status : 400, {
+        success: false,
+        message: err instanceof Error ? err.message : String(err),
+      }),
+    );
   });
-  server.listen(l.port, l.host === 'localhost' ? '127.0.0.1' : l.host, () => logger.info({ role: l.role, port: l.port }, 'dev peer stand-in listening'));
+  server.listen(l.port, l.host === 'localhost' ? '127.0.0.1' : l.host, () =>
+    logger.info({ role: l.role, port: l.port }, 'dev peer stand-in listening'),
+  );
 }
 process.send?.('ready');
 // pm2 stops with SIGINT; what came in during the last write delay is saved on the way out.

@@ -70,9 +70,14 @@ export class PeerState {
     const list = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]).slice(-MAX_KEPT) : []);
     this.statisticsCalls.push(...list<StatisticsCall>(saved.statisticsCalls));
     for (const [name, r] of Object.entries(saved.receivers ?? {}).slice(0, MAX_RECEIVERS)) {
-      this.receivers.set(name, { secret: typeof r?.secret === 'string' ? r.secret : null, answer: Number.isInteger(r?.answer) ? r.answer : 200 });
+      this.receivers.set(name, {
+        secret: typeof r?.secret === 'string' ? r.secret : null,
+        answer: Number.isInteger(r?.answer) ? r.answer : 200,
+      });
     }
-    this.deliveries.push(...list<Delivery & { receiver: string }>(saved.deliveries).filter((d) => this.receivers.has(d.receiver)));
+    this.deliveries.push(
+      ...list<Delivery & { receiver: string }>(saved.deliveries).filter((d) => this.receivers.has(d.receiver)),
+    );
   }
 
   addStatisticsCall(call: StatisticsCall): void {
@@ -104,7 +109,12 @@ export class PeerState {
 
   /** Every receiver with its deliveries, in one pass over them (there may be 10,000). */
   receiverViews(): { name: string; answer: number; hasSecret: boolean; received: Delivery[] }[] {
-    const views = new Map([...this.receivers].map(([name, r]) => [name, { name, answer: r.answer, hasSecret: r.secret !== null, received: [] as Delivery[] }]));
+    const views = new Map(
+      [...this.receivers].map(([name, r]) => [
+        name,
+        { name, answer: r.answer, hasSecret: r.secret !== null, received: [] as Delivery[] },
+      ]),
+    );
     for (const { receiver, ...d } of this.deliveries) views.get(receiver)?.received.push(d);
     return [...views.values()];
   }
@@ -129,7 +139,12 @@ export class PeerState {
     if (!this.timer) return;
     clearTimeout(this.timer);
     this.timer = null;
-    const saved: Saved = { version: 1, statisticsCalls: this.statisticsCalls, receivers: Object.fromEntries(this.receivers), deliveries: this.deliveries };
+    const saved: Saved = {
+      version: 1,
+      statisticsCalls: this.statisticsCalls,
+      receivers: Object.fromEntries(this.receivers),
+      deliveries: this.deliveries,
+    };
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     const temp = `${this.file}.${process.pid}.tmp`;
     // The file holds the receivers' secrets.

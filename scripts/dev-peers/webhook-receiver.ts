@@ -22,7 +22,11 @@ const MAX_BODY_BYTES = 1024 * 1024;
  */
 export function verifyDelivery(rawBody: string, headers: Record<string, string | null>, secret: string): boolean {
   try {
-    new StandardWebhook(secret).verify(rawBody, { 'webhook-id': headers['webhook-id'] ?? '', 'webhook-timestamp': headers['webhook-timestamp'] ?? '', 'webhook-signature': headers['webhook-signature'] ?? '' });
+    new StandardWebhook(secret).verify(rawBody, {
+      'webhook-id': headers['webhook-id'] ?? '',
+      'webhook-timestamp': headers['webhook-timestamp'] ?? '',
+      'webhook-signature': headers['webhook-signature'] ?? '',
+    });
     return true;
   } catch {
     return false;
@@ -68,20 +72,32 @@ export interface Reply {
 }
 
 /** The answer to a request at /webhook-receiver/:name, or null when the method is not one of its three. */
-export async function handleReceiver(state: PeerState, rawName: string, req: http.IncomingMessage, onDelivery: (name: string, d: Delivery) => void): Promise<Reply | null> {
+export async function handleReceiver(
+  state: PeerState,
+  rawName: string,
+  req: http.IncomingMessage,
+  onDelivery: (name: string, d: Delivery) => void,
+): Promise<Reply | null> {
   const name = decodeURIComponent(rawName);
   if (!NAME.test(name)) throw new HttpError(400, 'A receiver name is 1-64 letters, digits, ".", "_", "~" or "-"');
   const tooMany = new HttpError(409, 'Too many webhook receivers; remove var/dev-peers/state.json to start afresh');
 
-  if (req.method === 'GET') return { status: 200, body: { name, answer: state.receivers.get(name)?.answer ?? 200, received: state.deliveriesOf(name) } };
+  if (req.method === 'GET')
+    return {
+      status: 200,
+      body: { name, answer: state.receivers.get(name)?.answer ?? 200, received: state.deliveriesOf(name) },
+    };
 
   if (req.method === 'PUT') {
     const raw = await readRaw(req);
     const body = raw.trim() ? parseJson(raw) : {};
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'The body is a JSON object: {"secret": "whsec_…", "answer": 200}');
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw new HttpError(400, 'The body is a JSON object: {"secret": "whsec_…", "answer": 200}');
     const { secret, answer } = body as { secret?: unknown; answer?: unknown };
-    if (secret !== undefined && (typeof secret !== 'string' || secret.length === 0 || secret.length > 256)) throw new HttpError(400, '"secret" is a non-empty string');
-    if (answer !== undefined && (!Number.isInteger(answer) || (answer as number) < 200 || (answer as number) > 599)) throw new HttpError(400, '"answer" is an HTTP status, 200-599');
+    if (secret !== undefined && (typeof secret !== 'string' || secret.length === 0 || secret.length > 256))
+      throw new HttpError(400, '"secret" is a non-empty string');
+    if (answer !== undefined && (!Number.isInteger(answer) || (answer as number) < 200 || (answer as number) > 599))
+      throw new HttpError(400, '"answer" is an HTTP status, 200-599');
     const receiver = state.receiver(name);
     if (!receiver) throw tooMany;
     if (typeof secret === 'string') receiver.secret = secret;
@@ -94,7 +110,11 @@ export async function handleReceiver(state: PeerState, rawName: string, req: htt
     const raw = await readRaw(req);
     const receiver = state.receiver(name);
     if (!receiver) throw tooMany;
-    const signed = { 'webhook-id': header(req, 'webhook-id'), 'webhook-timestamp': header(req, 'webhook-timestamp'), 'webhook-signature': header(req, 'webhook-signature') };
+    const signed = {
+      'webhook-id': header(req, 'webhook-id'),
+      'webhook-timestamp': header(req, 'webhook-timestamp'),
+      'webhook-signature': header(req, 'webhook-signature'),
+    };
     const verified = receiver.secret !== null && verifyDelivery(raw, signed, receiver.secret);
     const answered = verified ? receiver.answer : 401;
     const delivery: Delivery = {
@@ -112,7 +132,13 @@ export async function handleReceiver(state: PeerState, rawName: string, req: htt
       status: answered,
       body: verified
         ? { received: true, deliveryId: delivery.deliveryId }
-        : { received: false, message: receiver.secret === null ? `No secret is set for receiver ${name}: PUT {"secret": "whsec_…"} first` : 'The webhook-signature does not verify with this receiver’s secret (Standard Webhooks)' },
+        : {
+            received: false,
+            message:
+              receiver.secret === null
+                ? `No secret is set for receiver ${name}: PUT {"secret": "whsec_…"} first`
+                : 'The webhook-signature does not verify with this receiver’s secret (Standard Webhooks)',
+          },
     };
   }
   return null;

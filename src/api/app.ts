@@ -56,17 +56,28 @@ export function buildApp(deps: AppDeps): Express {
         res.setHeader('x-request-id', id);
         return id;
       },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
       // Headers are left out: they are noise, and may carry credentials.
       serializers: {
-        req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: req.url, remoteAddress: req.remoteAddress }),
+        req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+          remoteAddress: req.remoteAddress,
+        }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' || req.url === '/metrics' },
     }),
   );
   app.use(helmet());
-  app.use(cors({ origin: config.CORS_ORIGINS, exposedHeaders: ['x-request-id', 'Idempotent-Replayed', 'RateLimit', 'RateLimit-Policy', 'Retry-After'] }));
+  app.use(
+    cors({
+      origin: config.CORS_ORIGINS,
+      exposedHeaders: ['x-request-id', 'Idempotent-Replayed', 'RateLimit', 'RateLimit-Policy', 'Retry-After'],
+    }),
+  );
   if (deps.rateLimit !== false) {
     const limiter = rateLimiter(deps.redis, deps.rateLimit);
     // Before the body is read: a client over its budget costs no parsing. Internal calls

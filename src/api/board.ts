@@ -75,27 +75,38 @@ function crossSite(req: Request): boolean {
   }
 }
 
-const hasBody = (req: Request): boolean => req.get('content-type') !== undefined || req.get('transfer-encoding') !== undefined || Number(req.get('content-length') ?? 0) > 0;
+const hasBody = (req: Request): boolean =>
+  req.get('content-type') !== undefined ||
+  req.get('transfer-encoding') !== undefined ||
+  Number(req.get('content-length') ?? 0) > 0;
 
 /** Which board requests may change anything (DESIGN.md 14). */
 function guardChanges(readOnly: boolean): RequestHandler {
   return (req, res, next) => {
     if (SAFE_METHODS.has(req.method)) return next();
     if (readOnly) {
-      fail(res, 405, 'The board is read-only', [{ field: 'board', message: 'BOARD_READ_ONLY is on: the board shows every queue and job and changes nothing' }]);
+      fail(res, 405, 'The board is read-only', [
+        { field: 'board', message: 'BOARD_READ_ONLY is on: the board shows every queue and job and changes nothing' },
+      ]);
       return;
     }
     if (req.method !== 'PUT' || !ALLOWED_CHANGES.some((p) => p.test(req.path))) {
-      fail(res, 403, 'Not allowed from the board', [{ field: 'board', message: 'Operators may retry, promote and clean jobs; no job is added or edited by hand' }]);
+      fail(res, 403, 'Not allowed from the board', [
+        { field: 'board', message: 'Operators may retry, promote and clean jobs; no job is added or edited by hand' },
+      ]);
       return;
     }
     if (crossSite(req)) {
-      fail(res, 403, 'Cross-site request refused', [{ field: 'origin', message: 'Board changes are accepted from the board itself only' }]);
+      fail(res, 403, 'Cross-site request refused', [
+        { field: 'origin', message: 'Board changes are accepted from the board itself only' },
+      ]);
       return;
     }
     // No cross-site form post can send JSON; the board's own buttons send no body at all.
     if (hasBody(req) && !req.is('application/json')) {
-      fail(res, 415, 'Unsupported media type', [{ field: 'content-type', message: 'Board changes accept only application/json' }]);
+      fail(res, 415, 'Unsupported media type', [
+        { field: 'content-type', message: 'Board changes accept only application/json' },
+      ]);
       return;
     }
     next();
@@ -115,7 +126,9 @@ export function boardRouter(queues: Queues, redis: RedisClient, options: BoardOp
       (q) =>
         new BullMQAdapter(q, {
           readOnlyMode: options.readOnly,
-          ...(q.name === 'dead-letter' && { description: 'Jobs that failed for good; replay through POST /api/orders/dead-letters/:id/replay' }),
+          ...(q.name === 'dead-letter' && {
+            description: 'Jobs that failed for good; replay through POST /api/orders/dead-letters/:id/replay',
+          }),
         }),
     ),
     serverAdapter: adapter,
@@ -128,7 +141,10 @@ export function boardRouter(queues: Queues, redis: RedisClient, options: BoardOp
   r.use((_req, res, next) => {
     // The board's page uses inline styles and would pull web fonts from Google; nothing of
     // ours calls out of the machine, so fonts stay blocked and the page uses its fallback.
-    res.set('Content-Security-Policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'");
+    res.set(
+      'Content-Security-Policy',
+      "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'",
+    );
     res.set('Cache-Control', 'no-store');
     next();
   });

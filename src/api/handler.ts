@@ -20,7 +20,10 @@ export interface Input<S extends Schemas> {
  * of every part is reported at once as 400. The handler gets what the schemas produced,
  * so no route casts what it reads. A missing body is an empty object to its schema.
  */
-export function handle<S extends Schemas>(schemas: S, fn: (input: Input<S>, req: Request, res: Response) => Promise<void> | void): RequestHandler {
+export function handle<S extends Schemas>(
+  schemas: S,
+  fn: (input: Input<S>, req: Request, res: Response) => Promise<void> | void,
+): RequestHandler {
   return async (req, res) => {
     const errors: FieldError[] = [];
     const parsed: Partial<Record<Part, unknown>> = {};

@@ -28,7 +28,14 @@ const DEADLINE_CHECK_MS = 1_000;
  * HTTP, too slow) are answered in the envelope too, not with Node's bare status line.
  */
 export function createHttpServer(app: Express, limits: HttpLimits): http.Server {
-  const server = http.createServer({ headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: DEADLINE_CHECK_MS }, app);
+  const server = http.createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: DEADLINE_CHECK_MS,
+    },
+    app,
+  );
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   server.maxConnections = limits.maxConnections;
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
@@ -36,8 +43,16 @@ export function createHttpServer(app: Express, limits: HttpLimits): http.Server 
       socket.destroy();
       return;
     }
-    const [status, field, detail] = PARSER_STATUS[err.code ?? ''] ?? [400, 'request', 'Not a well-formed HTTP/1.1 request'];
-    const body = JSON.stringify({ success: false, message: http.STATUS_CODES[status], errors: [{ field, message: detail }] });
+    const [status, field, detail] = PARSER_STATUS[err.code ?? ''] ?? [
+      400,
+      'request',
+      'Not a well-formed HTTP/1.1 request',
+    ];
+    const body = JSON.stringify({
+      success: false,
+      message: http.STATUS_CODES[status],
+      errors: [{ field, message: detail }],
+    });
     socket.end(
       `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
@@ -47,7 +62,12 @@ export function createHttpServer(app: Express, limits: HttpLimits): http.Server 
 }
 
 /** The limits as configured. */
-export const httpLimitsOf = (c: Pick<Config, 'HTTP_HEADERS_TIMEOUT_MS' | 'HTTP_REQUEST_TIMEOUT_MS' | 'HTTP_KEEP_ALIVE_TIMEOUT_MS' | 'MAX_CONNECTIONS'>): HttpLimits => ({
+export const httpLimitsOf = (
+  c: Pick<
+    Config,
+    'HTTP_HEADERS_TIMEOUT_MS' | 'HTTP_REQUEST_TIMEOUT_MS' | 'HTTP_KEEP_ALIVE_TIMEOUT_MS' | 'MAX_CONNECTIONS'
+  >,
+): HttpLimits => ({
   headersTimeoutMs: c.HTTP_HEADERS_TIMEOUT_MS,
   requestTimeoutMs: c.HTTP_REQUEST_TIMEOUT_MS,
   keepAliveTimeoutMs: c.HTTP_KEEP_ALIVE_TIMEOUT_MS,

@@ -29,7 +29,8 @@ export function unsafeInput(value: unknown): FieldError[] {
   const visit = (v: unknown): void => {
     if (found.length >= 10) return;
     if (typeof v === 'string') {
-      if (unstorable(v)) found.push({ field: path.join('.') || 'value', message: 'Must not contain NUL or invalid Unicode characters' });
+      if (unstorable(v))
+        found.push({ field: path.join('.') || 'value', message: 'Must not contain NUL or invalid Unicode characters' });
     } else if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {
         path.push(String(i));
@@ -39,7 +40,8 @@ export function unsafeInput(value: unknown): FieldError[] {
     } else if (v !== null && typeof v === 'object') {
       for (const [k, child] of Object.entries(v)) {
         path.push(k);
-        if (k.startsWith('$') || k.includes('.') || k === '__proto__') found.push({ field: path.join('.'), message: 'Field names may not start with $ or contain dots' });
+        if (k.startsWith('$') || k.includes('.') || k === '__proto__')
+          found.push({ field: path.join('.'), message: 'Field names may not start with $ or contain dots' });
         else visit(child);
         path.pop();
       }

@@ -21,7 +21,12 @@ export function createMetrics(queues: Queue[], redis: RedisClient): { middleware
 
   // Both by method, route pattern and status.
   const byRoute = { labelNames: ['method', 'route', 'status'] as const, registers: [registry] };
-  const latency = new Histogram({ name: 'orms_http_request_duration_seconds', help: 'HTTP request latency', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], ...byRoute });
+  const latency = new Histogram({
+    name: 'orms_http_request_duration_seconds',
+    help: 'HTTP request latency',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    ...byRoute,
+  });
   const requests = new Counter({ name: 'orms_http_requests_total', help: 'HTTP requests', ...byRoute });
   new Gauge({
     name: 'orms_queue_jobs',
@@ -32,7 +37,9 @@ export function createMetrics(queues: Queue[], redis: RedisClient): { middleware
       this.reset();
       await Promise.all(
         queues.map(async (q) => {
-          const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized', 'waiting-children').catch(() => null);
+          const counts = await q
+            .getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized', 'waiting-children')
+            .catch(() => null);
           for (const [state, n] of Object.entries(counts ?? {})) this.set({ queue: q.name, state }, n);
         }),
       );
@@ -44,7 +51,7 @@ export function createMetrics(queues: Queue[], redis: RedisClient): { middleware
   const worked: readonly string[] = WORK_QUEUE_NAMES;
   new Gauge({
     name: 'orms_queue_workers',
-    help: 'Workers connected to each work queue (BullMQ\'s count of worker connections; 0: no process works it)',
+    help: "Workers connected to each work queue (BullMQ's count of worker connections; 0: no process works it)",
     labelNames: ['queue'] as const,
     registers: [registry],
     async collect() {

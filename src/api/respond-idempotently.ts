@@ -11,7 +11,8 @@ function idempotencyKeyOf(req: Request): string | undefined {
   const header = req.get('idempotency-key');
   if (header === undefined) return undefined;
   const parsed = idempotencyKey.safeParse(header);
-  if (!parsed.success) throw new ValidationError([{ field: 'Idempotency-Key', message: parsed.error.issues[0].message }]);
+  if (!parsed.success)
+    throw new ValidationError([{ field: 'Idempotency-Key', message: parsed.error.issues[0].message }]);
   return parsed.data;
 }
 

@@ -28,7 +28,10 @@ export interface AuthServiceClient {
   getUser(userId: string): Promise<AuthUser>;
 }
 
-export function createAuthServiceClient(baseURL = config.AUTH_SERVICE_URL, timeout = config.UPSTREAM_TIMEOUT_MS): AuthServiceClient {
+export function createAuthServiceClient(
+  baseURL = config.AUTH_SERVICE_URL,
+  timeout = config.UPSTREAM_TIMEOUT_MS,
+): AuthServiceClient {
   const http = platformHttp(baseURL, timeout);
   return {
     async getUser(userId) {
@@ -44,7 +47,12 @@ export function createAuthServiceClient(baseURL = config.AUTH_SERVICE_URL, timeo
       if (!parsed.success) throw new UpstreamUnavailableError('Auth Service');
       const d = parsed.data.data;
       const name = d.name ?? [d.firstName, d.lastName].filter(Boolean).join(' ');
-      return { userId: (d._id ?? d.id) as string, email: d.email, name: name || d.email, customerId: d.customerId ?? null };
+      return {
+        userId: (d._id ?? d.id) as string,
+        email: d.email,
+        name: name || d.email,
+        customerId: d.customerId ?? null,
+      };
     },
   };
 }

@@ -29,7 +29,10 @@ export interface CustomerServiceClient {
 /** Timeouts, rate limits and server errors pass; other 4xx mean this call can never succeed. */
 const retryableStatus = (status: number): boolean => status === 408 || status === 429 || status >= 500;
 
-export function createCustomerServiceClient(baseURL = config.CUSTOMER_SERVICE_URL, timeout = config.UPSTREAM_TIMEOUT_MS): CustomerServiceClient {
+export function createCustomerServiceClient(
+  baseURL = config.CUSTOMER_SERVICE_URL,
+  timeout = config.UPSTREAM_TIMEOUT_MS,
+): CustomerServiceClient {
   const http = platformHttp(baseURL, timeout);
   return {
     async updateStatistics(customerId, body) {

@@ -69,7 +69,10 @@ export function classifyMailError(err: unknown): MailError {
   const code = typeof e.responseCode === 'number' ? e.responseCode : null;
   if (code !== null) return new MailError(message, code >= 500, 'no', code);
   // Refused before anything was sent: connect failed, bad credentials, bad envelope or message.
-  const neverSent = e.syscall === 'connect' || e.syscall === 'getaddrinfo' || ['EDNS', 'EAUTH', 'EENVELOPE', 'EMESSAGE', 'ECONFIG'].includes(e.code ?? '');
+  const neverSent =
+    e.syscall === 'connect' ||
+    e.syscall === 'getaddrinfo' ||
+    ['EDNS', 'EAUTH', 'EENVELOPE', 'EMESSAGE', 'ECONFIG'].includes(e.code ?? '');
   const permanent = ['EENVELOPE', 'EMESSAGE', 'ECONFIG'].includes(e.code ?? '');
   return new MailError(message, permanent, neverSent ? 'no' : 'unknown', null);
 }

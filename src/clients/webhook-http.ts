@@ -34,8 +34,14 @@ const guardedLookup: LookupFunction = (hostname, options, callback) => {
   resolveHost(hostname).then(
     (resolved) => {
       const addresses = resolved.filter((a) => !options.family || options.family === a.family);
-      if (resolved.some((a) => isBlockedAddress(a.address))) return callback(Object.assign(new Error(`refused: the host ${NON_PUBLIC_ADDRESS}`), { code: REFUSED }), '', 0);
-      if (!addresses.length) return callback(Object.assign(new Error(`the host has no IPv${options.family} address`), { code: 'ENOTFOUND' }), '', 0);
+      if (resolved.some((a) => isBlockedAddress(a.address)))
+        return callback(Object.assign(new Error(`refused: the host ${NON_PUBLIC_ADDRESS}`), { code: REFUSED }), '', 0);
+      if (!addresses.length)
+        return callback(
+          Object.assign(new Error(`the host has no IPv${options.family} address`), { code: 'ENOTFOUND' }),
+          '',
+          0,
+        );
       if (options.all) return (callback as unknown as (e: null, a: ResolvedAddress[]) => void)(null, addresses);
       callback(null, addresses[0].address, addresses[0].family);
     },
@@ -44,19 +50,31 @@ const guardedLookup: LookupFunction = (hostname, options, callback) => {
 };
 
 /** An agent whose sockets must connect within `connectTimeoutMs`. */
-function agentOf<A extends typeof http.Agent>(Base: A, connectTimeoutMs: number, allowPrivate: boolean): InstanceType<A> {
+function agentOf<A extends typeof http.Agent>(
+  Base: A,
+  connectTimeoutMs: number,
+  allowPrivate: boolean,
+): InstanceType<A> {
   class ConnectTimeoutAgent extends (Base as typeof http.Agent) {
-    override createConnection(...args: Parameters<http.Agent['createConnection']>): ReturnType<http.Agent['createConnection']> {
+    override createConnection(
+      ...args: Parameters<http.Agent['createConnection']>
+    ): ReturnType<http.Agent['createConnection']> {
       const socket = super.createConnection(...args) as Socket | null | undefined;
       if (socket) {
-        const timer = setTimeout(() => socket.destroy(new Error(`connect timed out after ${connectTimeoutMs} ms`)), connectTimeoutMs);
+        const timer = setTimeout(
+          () => socket.destroy(new Error(`connect timed out after ${connectTimeoutMs} ms`)),
+          connectTimeoutMs,
+        );
         socket.once('connect', () => clearTimeout(timer));
         socket.once('close', () => clearTimeout(timer));
       }
       return socket;
     }
   }
-  return new ConnectTimeoutAgent({ keepAlive: false, ...(allowPrivate ? {} : { lookup: guardedLookup }) }) as InstanceType<A>;
+  return new ConnectTimeoutAgent({
+    keepAlive: false,
+    ...(allowPrivate ? {} : { lookup: guardedLookup }),
+  }) as InstanceType<A>;
 }
 
 /** Retry-After as seconds or an HTTP date, in ms from now; null when absent or unreadable. */
@@ -88,16 +106,35 @@ export function webhookHttp(opts: WebhookHttpOptions): (post: WebhookPost) => Pr
     const durationMs = () => Date.now() - started;
     const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
     // An address in the URL is connected to without a lookup: judge it here.
-    if (!opts.allowPrivate && isIP(host) && isBlockedAddress(host)) return { statusCode: null, error: 'refused: the address is not public', retryAfterMs: null, durationMs: 0, addressRefused: true };
+    if (!opts.allowPrivate && isIP(host) && isBlockedAddress(host))
+      return {
+        statusCode: null,
+        error: 'refused: the address is not public',
+        retryAfterMs: null,
+        durationMs: 0,
+        addressRefused: true,
+      };
     try {
       const res = await client.post(url, body, { headers, signal: AbortSignal.timeout(opts.timeoutMs) });
       const retryAfter = res.headers['retry-after'];
-      return { statusCode: res.status, error: null, retryAfterMs: retryAfterMs(typeof retryAfter === 'string' ? retryAfter : undefined), durationMs: durationMs(), addressRefused: false };
+      return {
+        statusCode: res.status,
+        error: null,
+        retryAfterMs: retryAfterMs(typeof retryAfter === 'string' ? retryAfter : undefined),
+        durationMs: durationMs(),
+        addressRefused: false,
+      };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       // axios copies the failed lookup's code onto its own error.
       const addressRefused = (err as { code?: unknown }).code === REFUSED;
-      return { statusCode: null, error: message.slice(0, 500), retryAfterMs: null, durationMs: durationMs(), addressRefused };
+      return {
+        statusCode: null,
+        error: message.slice(0, 500),
+        retryAfterMs: null,
+        durationMs: durationMs(),
+        addressRefused,
+      };
     }
   };
 }

@@ -46,15 +46,27 @@ export async function disconnectMongo(): Promise<void> {
 export async function pingMongo(timeoutMs = 1000): Promise<boolean> {
   const db = mongoose.connection.db;
   if (mongoose.connection.readyState !== 1 || !db) return false;
-  return withTimeout(db.admin().ping().then(() => true), timeoutMs).catch(() => false);
+  return withTimeout(
+    db
+      .admin()
+      .ping()
+      .then(() => true),
+    timeoutMs,
+  ).catch(() => false);
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
     p.then(
-      (v) => { clearTimeout(t); resolve(v); },
-      (e: unknown) => { clearTimeout(t); reject(e instanceof Error ? e : new Error(String(e))); },
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
     );
   });
 }

@@ -22,7 +22,8 @@ export function registerDependencyGauge(registry: Registry, redis: RedisClient):
     labelNames: ['dependency'] as const,
     registers: [registry],
     async collect() {
-      for (const [dependency, up] of Object.entries(await checkDependencies(redis))) this.set({ dependency }, up ? 1 : 0);
+      for (const [dependency, up] of Object.entries(await checkDependencies(redis)))
+        this.set({ dependency }, up ? 1 : 0);
     },
   });
 }

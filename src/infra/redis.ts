@@ -9,7 +9,8 @@ export type RedisClient = Redis | Cluster;
 /** Where Redis is: a URL, or some nodes of a cluster (host:port). */
 export type RedisTarget = string | { cluster: readonly string[] };
 
-const configured = (): RedisTarget => (config.REDIS_CLUSTER_NODES.length ? { cluster: config.REDIS_CLUSTER_NODES } : config.REDIS_URL);
+const configured = (): RedisTarget =>
+  config.REDIS_CLUSTER_NODES.length ? { cluster: config.REDIS_CLUSTER_NODES } : config.REDIS_URL;
 
 /**
  * How every connection gets in: REDIS_USERNAME and REDIS_PASSWORD (ACL user, or the
@@ -40,14 +41,28 @@ export function createRedis(kind: 'producer' | 'worker', target: RedisTarget = c
     ...access(target),
     ...(kind === 'worker'
       ? { connectTimeout: 2000, retryStrategy: retry, maxRetriesPerRequest: null, enableReadyCheck: false }
-      : { connectTimeout: 2000, retryStrategy: retry, maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 2000 }),
+      : {
+          connectTimeout: 2000,
+          retryStrategy: retry,
+          maxRetriesPerRequest: 1,
+          enableOfflineQueue: false,
+          commandTimeout: 2000,
+        }),
   };
   const client: RedisClient =
     typeof target === 'string'
       ? new Redis(target, opts)
       : new Cluster(
-          target.cluster.map((node) => ({ host: node.slice(0, node.lastIndexOf(':')), port: Number(node.slice(node.lastIndexOf(':') + 1)) })),
-          { redisOptions: opts, clusterRetryStrategy: retry, enableOfflineQueue: kind === 'worker', enableReadyCheck: true },
+          target.cluster.map((node) => ({
+            host: node.slice(0, node.lastIndexOf(':')),
+            port: Number(node.slice(node.lastIndexOf(':') + 1)),
+          })),
+          {
+            redisOptions: opts,
+            clusterRetryStrategy: retry,
+            enableOfflineQueue: kind === 'worker',
+            enableReadyCheck: true,
+          },
         );
   let warned = false;
   client.on('error', (err: Error) => {
@@ -84,7 +99,13 @@ export async function redisReady(client: RedisClient, timeoutMs: number): Promis
 export async function pingRedis(client: RedisClient, timeoutMs = 1000): Promise<boolean> {
   if (client.status !== 'ready') return false;
   const timer = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
-  return Promise.race([client.ping().then((r) => r === 'PONG').catch(() => false), timer]);
+  return Promise.race([
+    client
+      .ping()
+      .then((r) => r === 'PONG')
+      .catch(() => false),
+    timer,
+  ]);
 }
 
 /** Quits politely, then disconnects if Redis does not answer; safe to call twice. */

@@ -29,7 +29,13 @@ export class Shutdown {
   readonly stop = once(async () => {
     for (const phase of [Phase.intake, Phase.background, Phase.connections]) {
       const steps = this.steps.filter((s) => s.phase === phase);
-      await Promise.all(steps.map((s) => Promise.resolve().then(s.run).catch((err: unknown) => logger.warn({ err, step: s.name }, 'shutdown step failed'))));
+      await Promise.all(
+        steps.map((s) =>
+          Promise.resolve()
+            .then(s.run)
+            .catch((err: unknown) => logger.warn({ err, step: s.name }, 'shutdown step failed')),
+        ),
+      );
     }
   });
 

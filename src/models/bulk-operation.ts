@@ -16,7 +16,10 @@ const bulkOperationSchema = new Schema(
     notes: { type: String, default: null },
     orderIds: { type: [String], required: true },
     state: { type: String, enum: BULK_STATES, default: 'queued' },
-    results: { type: [{ _id: false, orderId: String, outcome: { type: String, enum: BULK_OUTCOMES }, message: String }], default: [] },
+    results: {
+      type: [{ _id: false, orderId: String, outcome: { type: String, enum: BULK_OUTCOMES }, message: String }],
+      default: [],
+    },
     createdBy: { type: String, required: true },
     // The requester's name, for the changes' history when the job is queued again from here.
     createdByName: { type: String, default: null },

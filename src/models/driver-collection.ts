@@ -5,4 +5,5 @@ import type { mongo } from 'mongoose';
  * every model's driver collection as holding ObjectId ids): for lean reads on hot paths and
  * for writes that must reach the server exactly as built.
  */
-export const driverCollection = <T extends mongo.Document>(model: { collection: object }): mongo.Collection<T> => model.collection as mongo.Collection<T>;
+export const driverCollection = <T extends mongo.Document>(model: { collection: object }): mongo.Collection<T> =>
+  model.collection as mongo.Collection<T>;

@@ -21,4 +21,25 @@ import { WebhookDelivery, WebhookMark } from './webhook-delivery';
 export { Counter, IdempotencyRecord, Order, OrderEvent, OrderHistory, OrderItem, ReturnRequest };
 export { AnalyticsAppliedEvent, AnalyticsDaily, CustomerStatsSync, EmailDelivery, Refund };
 export { AttentionCheck, BulkOperation, Cursor, OrderExport, FeedEntry, Webhook, WebhookDelivery, WebhookMark };
-export const allModels = [Cursor, Order, OrderItem, OrderHistory, OrderEvent, ReturnRequest, Counter, IdempotencyRecord, EmailDelivery, Refund, AnalyticsDaily, AnalyticsAppliedEvent, CustomerStatsSync, FeedEntry, Webhook, WebhookDelivery, WebhookMark, AttentionCheck, BulkOperation, OrderExport] as const;
+export const allModels = [
+  Cursor,
+  Order,
+  OrderItem,
+  OrderHistory,
+  OrderEvent,
+  ReturnRequest,
+  Counter,
+  IdempotencyRecord,
+  EmailDelivery,
+  Refund,
+  AnalyticsDaily,
+  AnalyticsAppliedEvent,
+  CustomerStatsSync,
+  FeedEntry,
+  Webhook,
+  WebhookDelivery,
+  WebhookMark,
+  AttentionCheck,
+  BulkOperation,
+  OrderExport,
+] as const;

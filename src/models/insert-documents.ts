@@ -8,7 +8,8 @@ export interface Insertable {
   collection: { insertOne(doc: object): Promise<unknown>; insertMany(docs: object[]): Promise<unknown> };
 }
 
-const hasTimestamps = (doc: NewDocument): doc is NewDocument & { initializeTimestamps(): void } => 'initializeTimestamps' in doc && typeof doc.initializeTimestamps === 'function';
+const hasTimestamps = (doc: NewDocument): doc is NewDocument & { initializeTimestamps(): void } =>
+  'initializeTimestamps' in doc && typeof doc.initializeTimestamps === 'function';
 
 /**
  * Inserts new documents as `Model.create` writes them (cast by the schema, its defaults and

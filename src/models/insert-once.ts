@@ -1,7 +1,8 @@
 import { insertDocuments, type Insertable } from './insert-documents';
 
 /** MongoDB's duplicate-key error (E11000): a unique index refused the write. */
-export const isDuplicateKey = (err: unknown): boolean => typeof err === 'object' && err !== null && 'code' in err && err.code === 11000;
+export const isDuplicateKey = (err: unknown): boolean =>
+  typeof err === 'object' && err !== null && 'code' in err && err.code === 11000;
 
 /**
  * Inserts `doc` unless a document with the same unique key exists: the way every

@@ -26,7 +26,12 @@ const pause = () => new Promise((r) => setTimeout(r, 2 + Math.random() * 6));
  * FerretDB as on MongoDB, which a filtered update does not (FerretDB v1 applies one as
  * read, modify, write back): inside the lease a read sees every earlier write.
  */
-export async function withLease<T>(store: LeaseStore, id: LeaseId, terms: LeaseTerms, fn: () => Promise<T>): Promise<T> {
+export async function withLease<T>(
+  store: LeaseStore,
+  id: LeaseId,
+  terms: LeaseTerms,
+  fn: () => Promise<T>,
+): Promise<T> {
   const token = randomUUID();
   const deadline = Date.now() + terms.waitMs;
   for (;;) {

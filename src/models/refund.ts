@@ -27,5 +27,9 @@ refundSchema.index({ returnId: 1 }, { unique: true });
 refundSchema.index({ orderRef: 1 });
 refundSchema.index({ status: 1 });
 
-export type RefundDoc = InferSchemaType<typeof refundSchema> & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date };
+export type RefundDoc = InferSchemaType<typeof refundSchema> & {
+  _id: Types.ObjectId;
+  createdAt: Date;
+  updatedAt: Date;
+};
 export const Refund = model('Refund', refundSchema);

@@ -2,7 +2,13 @@ import { Schema, model, type InferSchemaType, type Types } from 'mongoose';
 import { minorUnits } from './money';
 
 export const RETURN_REASON_CATEGORIES = [
-  'Damaged', 'Wrong Item', 'Defective', 'Not as Described', 'Quality Issues', 'Changed Mind', 'Other',
+  'Damaged',
+  'Wrong Item',
+  'Defective',
+  'Not as Described',
+  'Quality Issues',
+  'Changed Mind',
+  'Other',
 ] as const;
 export type ReturnReasonCategory = (typeof RETURN_REASON_CATEGORIES)[number];
 export const RETURN_STATUSES = ['Pending', 'Approved', 'Rejected', 'Completed'] as const;
@@ -47,7 +53,10 @@ const returnRequestSchema = new Schema(
     // Null until a review approves an amount (mongoose runs custom validators on null).
     refundAmount: {
       ...minorUnits,
-      validate: { validator: (v: number | null) => v === null || Number.isSafeInteger(v), message: minorUnits.validate.message },
+      validate: {
+        validator: (v: number | null) => v === null || Number.isSafeInteger(v),
+        message: minorUnits.validate.message,
+      },
       default: null,
     },
     refundStatus: { type: String, enum: REFUND_STATUSES, required: true, default: 'Pending' },
@@ -70,5 +79,9 @@ returnRequestSchema.index({ idempotencyKey: 1 });
 // The overdue check and the attention list: Pending requests, oldest first, from the index.
 returnRequestSchema.index({ status: 1, requestedAt: 1 });
 
-export type ReturnRequestDoc = InferSchemaType<typeof returnRequestSchema> & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date };
+export type ReturnRequestDoc = InferSchemaType<typeof returnRequestSchema> & {
+  _id: Types.ObjectId;
+  createdAt: Date;
+  updatedAt: Date;
+};
 export const ReturnRequest = model('ReturnRequest', returnRequestSchema);

@@ -71,7 +71,10 @@ export const WebhookDelivery = model('WebhookDelivery', webhookDeliverySchema);
  * Markers written once: an event fanned out to its subscriptions (`fanout:<eventId>`, what
  * the reconciliation checks), a subscription's disable notice sent (`disabled:<id>:<ms>`).
  */
-const webhookMarkSchema = new Schema({ _id: { type: String, required: true }, at: { type: Date, default: Date.now } }, { collection: 'webhook_marks', versionKey: false });
+const webhookMarkSchema = new Schema(
+  { _id: { type: String, required: true }, at: { type: Date, default: Date.now } },
+  { collection: 'webhook_marks', versionKey: false },
+);
 // Retention (services/retention): marks past their window, oldest first.
 webhookMarkSchema.index({ at: 1 });
 export const WebhookMark = model('WebhookMark', webhookMarkSchema);

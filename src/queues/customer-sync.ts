@@ -10,7 +10,12 @@ export const CUSTOMER_SYNC_JOB = 'customer.sync';
  * and runs after it (keepLastIfActive), so a change made during a sync is never missed and
  * two syncs of one customer never run at once (an older total can't overwrite a newer one).
  */
-export async function requestCustomerSync(queue: Queue, customerId: string, eventId: string, debounceMs: number): Promise<void> {
+export async function requestCustomerSync(
+  queue: Queue,
+  customerId: string,
+  eventId: string,
+  debounceMs: number,
+): Promise<void> {
   const data: CustomerSyncJob = { customerId, eventId };
   await queue.add(CUSTOMER_SYNC_JOB, data, {
     jobId: `sync-${eventId}`,

@@ -16,7 +16,13 @@ const safeId = (s: string): string => s.replace(/:/g, '_');
 /** One dead letter per failed job, however many times the failure is reported. */
 export const deadLetterIdOf = (queue: string, jobId: string): string => `${queue}-${safeId(jobId)}`;
 
-export function deadLetterOf(queue: WorkQueueName, job: Job, failedReason: string, attemptsMade: number, failedAt = Date.now()): DeadLetter {
+export function deadLetterOf(
+  queue: WorkQueueName,
+  job: Job,
+  failedReason: string,
+  attemptsMade: number,
+  failedAt = Date.now(),
+): DeadLetter {
   return {
     queue,
     jobId: String(job.id),
@@ -50,14 +56,27 @@ function stored(job: Job): StoredDeadLetter | null {
 /** Dead letters never run, so they all wait (or sit paused); newest first. */
 const PARKED = ['waiting', 'paused', 'prioritized', 'delayed'] as const;
 
-export async function listDeadLetters(deadLetters: Queue, page: number, limit: number): Promise<Page<StoredDeadLetter>> {
+export async function listDeadLetters(
+  deadLetters: Queue,
+  page: number,
+  limit: number,
+): Promise<Page<StoredDeadLetter>> {
   const start = (page - 1) * limit;
-  const [jobs, total] = await Promise.all([deadLetters.getJobs([...PARKED], start, start + limit - 1, false), deadLetters.getJobCountByTypes(...PARKED)]);
-  const rows = jobs.filter((j): j is Job => Boolean(j)).map(stored).filter((r): r is StoredDeadLetter => r !== null);
+  const [jobs, total] = await Promise.all([
+    deadLetters.getJobs([...PARKED], start, start + limit - 1, false),
+    deadLetters.getJobCountByTypes(...PARKED),
+  ]);
+  const rows = jobs
+    .filter((j): j is Job => Boolean(j))
+    .map(stored)
+    .filter((r): r is StoredDeadLetter => r !== null);
   return { rows, page, limit, total };
 }
 
-export async function getDeadLetter(deadLetters: Queue, id: string): Promise<{ job: Job; letter: StoredDeadLetter } | null> {
+export async function getDeadLetter(
+  deadLetters: Queue,
+  id: string,
+): Promise<{ job: Job; letter: StoredDeadLetter } | null> {
   const job = await deadLetters.getJob(id);
   const letter = job ? stored(job) : null;
   return job && letter ? { job, letter } : null;
@@ -69,7 +88,10 @@ export async function getDeadLetter(deadLetters: Queue, id: string): Promise<{ j
  * from the dead letter, so a replay sent twice adds one job. Returns the new job's id, or
  * null when there is no such dead letter.
  */
-export async function replayDeadLetter(queues: Queues, id: string): Promise<{ queue: WorkQueueName; jobId: string } | null> {
+export async function replayDeadLetter(
+  queues: Queues,
+  id: string,
+): Promise<{ queue: WorkQueueName; jobId: string } | null> {
   const found = await getDeadLetter(queues['dead-letter'], id);
   if (!found) return null;
   const { job, letter } = found;

@@ -10,6 +10,5 @@ export type WorkQueueName = (typeof WORK_QUEUE_NAMES)[number];
 export const QUEUE_NAMES = [...WORK_QUEUE_NAMES, 'dead-letter'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
-
 /** The BullMQ prefix of one queue: a hash tag of its own, `{<stem>:<queue>}` (DESIGN.md 2). */
 export const queuePrefix = (stem: string, queue: string): string => `{${stem}:${queue}}`;

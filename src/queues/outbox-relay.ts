@@ -20,7 +20,16 @@ export interface OutboxRelay {
 }
 
 /** The fields of an order its relay reads (RelayableOrder). */
-const RELAYABLE = { orderId: 1, userId: 1, customerId: 1, version: 1, outbox: 1, totalAmount: 1, itemCount: 1, status: 1 } as const;
+const RELAYABLE = {
+  orderId: 1,
+  userId: 1,
+  customerId: 1,
+  version: 1,
+  outbox: 1,
+  totalAmount: 1,
+  itemCount: 1,
+  status: 1,
+} as const;
 
 export function createOutboxRelay(queues: Queues): OutboxRelay {
   async function deliver(order: RelayableOrder): Promise<void> {
@@ -29,12 +38,15 @@ export function createOutboxRelay(queues: Queues): OutboxRelay {
     const jobs: EventJob[] = events.map((event) => committedEventOf(order, event));
     // History first: it must be readable as soon as the change's response is sent. The
     // event record too: a worker acts only on a job that matches one (workers/job-input.ts).
-    for (const [i, event] of events.entries()) await Promise.all([projectHistory(order, event), recordCommittedEvent(jobs[i], eventDetailsOf(order, event))]);
+    for (const [i, event] of events.entries())
+      await Promise.all([projectHistory(order, event), recordCommittedEvent(jobs[i], eventDetailsOf(order, event))]);
     for (const job of jobs) await enqueueEvent(queues, job);
     // Clear only if no change appended events since we read them; otherwise that
     // change's own relay (or the sweeper) delivers everything, again idempotently.
     // Under the order's lock: on FerretDB an unlocked write could overwrite a concurrent commit.
-    await withOrderLock(order._id, () => Order.updateOne({ _id: order._id, version: order.version }, { $set: { outbox: [], outboxPending: false } }));
+    await withOrderLock(order._id, () =>
+      Order.updateOne({ _id: order._id, version: order.version }, { $set: { outbox: [], outboxPending: false } }),
+    );
   }
 
   async function relay(target: Types.ObjectId | RelayableOrder): Promise<void> {
@@ -50,7 +62,9 @@ export function createOutboxRelay(queues: Queues): OutboxRelay {
   async function sweep(olderThanMs: number, batch = 200): Promise<number> {
     const cutoff = new Date(Date.now() - olderThanMs);
     // What the relay needs, read in this one query rather than once more per order.
-    const stale = await Order.find({ outboxPending: true, 'outbox.createdAt': { $lte: cutoff } }, RELAYABLE).limit(batch).lean<RelayableOrder[]>();
+    const stale = await Order.find({ outboxPending: true, 'outbox.createdAt': { $lte: cutoff } }, RELAYABLE)
+      .limit(batch)
+      .lean<RelayableOrder[]>();
     for (const order of stale) await relay(order);
     if (stale.length) logger.info({ orders: stale.length }, 'outbox sweeper re-relayed pending events');
     return stale.length;

@@ -43,7 +43,12 @@ export type DeliveryJob = z.infer<typeof deliveryJobSchema>;
 /** bulk: one bulk status change, made as the administrator who asked for it. */
 export const bulkJobSchema = z.strictObject({
   bulkId: z.string().regex(/^blk_[0-9a-f]{24}$/),
-  principal: z.strictObject({ userId: z.string().min(1), role: z.literal('Administrator'), name: z.string().optional(), email: z.string().optional() }),
+  principal: z.strictObject({
+    userId: z.string().min(1),
+    role: z.literal('Administrator'),
+    name: z.string().optional(),
+    email: z.string().optional(),
+  }),
 });
 export type BulkJob = z.infer<typeof bulkJobSchema>;
 

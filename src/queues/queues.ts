@@ -20,7 +20,9 @@ export const defaultJobOptions: DefaultJobOptions = {
  * more, honouring Retry-After): the `webhook` backoff is computed by its worker.
  */
 const jobOptionsOf = (name: QueueName): DefaultJobOptions =>
-  name === 'webhooks' ? { ...defaultJobOptions, attempts: config.WEBHOOK_MAX_ATTEMPTS, backoff: { type: 'webhook' } } : defaultJobOptions;
+  name === 'webhooks'
+    ? { ...defaultJobOptions, attempts: config.WEBHOOK_MAX_ATTEMPTS, backoff: { type: 'webhook' } }
+    : defaultJobOptions;
 
 /**
  * Longer than any job can still be waiting to run: records kept only for jobs still on their
@@ -30,7 +32,8 @@ const jobOptionsOf = (name: QueueName): DefaultJobOptions =>
  * queue is done retrying within minutes. Never shorter than the reconciliation looks back
  * (RECONCILE_WINDOW_HOURS), which may queue an event's jobs again until then.
  */
-export const lateJobsGraceMs = (): number => Math.max(config.WEBHOOK_MAX_ATTEMPTS * config.WEBHOOK_MAX_RETRY_DELAY_MS, config.RECONCILE_WINDOW_HOURS * 3_600_000);
+export const lateJobsGraceMs = (): number =>
+  Math.max(config.WEBHOOK_MAX_ATTEMPTS * config.WEBHOOK_MAX_RETRY_DELAY_MS, config.RECONCILE_WINDOW_HOURS * 3_600_000);
 
 export type Queues = Record<QueueName, Queue>;
 
@@ -44,7 +47,12 @@ export function createQueues(connection: RedisClient, stem: string = config.QUEU
     (name) =>
       [
         name,
-        new Queue(name, { connection, prefix: queuePrefix(stem, name), defaultJobOptions: jobOptionsOf(name), streams: { events: { maxLen: config.QUEUE_EVENTS_MAX_LEN } } }),
+        new Queue(name, {
+          connection,
+          prefix: queuePrefix(stem, name),
+          defaultJobOptions: jobOptionsOf(name),
+          streams: { events: { maxLen: config.QUEUE_EVENTS_MAX_LEN } },
+        }),
       ] as const,
   );
   return Object.fromEntries(entries) as Queues;

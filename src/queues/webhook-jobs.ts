@@ -9,5 +9,7 @@ export const DELIVER_JOB = 'deliver';
  */
 export async function scheduleDelivery(queues: Queues, deliveryId: string, attempt: string): Promise<void> {
   const data: DeliveryJob = { deliveryId };
-  await queues.webhooks.add(DELIVER_JOB, data, { jobId: attempt === 'first' ? deliveryId : `${deliveryId}-${attempt}` });
+  await queues.webhooks.add(DELIVER_JOB, data, {
+    jobId: attempt === 'first' ? deliveryId : `${deliveryId}-${attempt}`,
+  });
 }

@@ -50,12 +50,24 @@ export interface EventDetails {
 export function eventDetailsOf(order: RelayableOrder, event: OutboxEvent): EventDetails {
   const data = (event.data ?? {}) as { decision?: unknown; reasonCategory?: unknown };
   const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-  return { totalAmount: order.totalAmount ?? null, itemCount: order.itemCount ?? null, orderStatus: order.status ?? null, decision: text(data.decision), reasonCategory: text(data.reasonCategory) };
+  return {
+    totalAmount: order.totalAmount ?? null,
+    itemCount: order.itemCount ?? null,
+    orderStatus: order.status ?? null,
+    decision: text(data.decision),
+    reasonCategory: text(data.reasonCategory),
+  };
 }
 
 /** Records the event once; running it again (a re-relay after a crash) writes nothing new. */
 export async function recordCommittedEvent(e: CommittedEvent, details: EventDetails): Promise<void> {
-  await insertOnce(OrderEvent, { ...e, _id: e.eventId, orderRef: new Types.ObjectId(e.orderRef), occurredAt: new Date(e.occurredAt), details });
+  await insertOnce(OrderEvent, {
+    ...e,
+    _id: e.eventId,
+    orderRef: new Types.ObjectId(e.orderRef),
+    occurredAt: new Date(e.occurredAt),
+    details,
+  });
 }
 
 /**
@@ -70,8 +82,30 @@ export async function findCommittedEvent(eventId: string): Promise<CommittedEven
 
 /** A recorded event as jobs carry it. */
 export function committedEventFromRecord(doc: OrderEventDoc): CommittedEvent {
-  const { _id, type, orderRef, orderId, userId, customerId = null, occurredAt, previousStatus = null, newStatus = null, returnId = null } = doc;
-  return { eventId: _id, type: type as EventType, orderRef: orderRef.toHexString(), orderId, userId, customerId, occurredAt: occurredAt.toISOString(), previousStatus, newStatus, returnId };
+  const {
+    _id,
+    type,
+    orderRef,
+    orderId,
+    userId,
+    customerId = null,
+    occurredAt,
+    previousStatus = null,
+    newStatus = null,
+    returnId = null,
+  } = doc;
+  return {
+    eventId: _id,
+    type: type as EventType,
+    orderRef: orderRef.toHexString(),
+    orderId,
+    userId,
+    customerId,
+    occurredAt: occurredAt.toISOString(),
+    previousStatus,
+    newStatus,
+    returnId,
+  };
 }
 
 /** How a claimed event compares with the one recorded under its id. */

@@ -3,7 +3,10 @@ import type { AuthServiceClient } from '../clients/auth-service';
 import type { OrderDoc } from './order-state';
 
 /** An order as just written, with what its relay needs: no re-read. */
-export type RelayableOrder = Pick<OrderDoc, '_id' | 'orderId' | 'userId' | 'customerId' | 'version' | 'outbox' | 'totalAmount' | 'itemCount' | 'status'>;
+export type RelayableOrder = Pick<
+  OrderDoc,
+  '_id' | 'orderId' | 'userId' | 'customerId' | 'version' | 'outbox' | 'totalAmount' | 'itemCount' | 'status'
+>;
 
 /** What the use cases need from the outside, passed in so services stay free of HTTP and queues. */
 export interface ServiceDeps {

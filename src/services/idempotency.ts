@@ -12,11 +12,17 @@ export function fingerprint(value: unknown): string {
   const canonical = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(canonical);
     if (v && typeof v === 'object' && !(v instanceof Date)) {
-      return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
+      return Object.fromEntries(
+        Object.keys(v)
+          .sort()
+          .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+      );
     }
     return v;
   };
-  return createHash('sha256').update(JSON.stringify(canonical(value))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(value)))
+    .digest('hex');
 }
 
 export interface IdempotentRun<T> {
@@ -100,7 +106,10 @@ export async function runIdempotent<T>(run: IdempotentRun<T>): Promise<{ value: 
     }
     await sleep(POLL_MS);
   }
-  throw new ConflictError('A request with this Idempotency-Key is still being processed; retry later', 'Idempotency-Key');
+  throw new ConflictError(
+    'A request with this Idempotency-Key is still being processed; retry later',
+    'Idempotency-Key',
+  );
 }
 
 /** Deletes records past IDEMPOTENCY_RETENTION_HOURS; returns how many. */

@@ -11,7 +11,11 @@ export async function nextId(prefix: string, at: Date = new Date()): Promise<str
   const key = `${prefix}-${year}`;
   for (let attempt = 0; ; attempt++) {
     try {
-      const doc = await Counter.findOneAndUpdate({ _id: key }, { $inc: { seq: 1 } }, { upsert: true, new: true }).lean();
+      const doc = await Counter.findOneAndUpdate(
+        { _id: key },
+        { $inc: { seq: 1 } },
+        { upsert: true, new: true },
+      ).lean();
       if (!doc) throw new Error(`counter ${key} was not returned`);
       const id = `${key}-${String(doc.seq).padStart(6, '0')}`;
       // FerretDB v1 applies $inc as read-modify-write without a row lock, so concurrent

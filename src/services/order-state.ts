@@ -1,6 +1,14 @@
 import type { StoredOrder } from '../models/order';
 /** Every status an order can be in (guide 2.2.1). */
-export const ORDER_STATUSES = ['Placed', 'Processing', 'Shipped', 'Delivered', 'Cancelled', 'Return Requested', 'Returned'] as const;
+export const ORDER_STATUSES = [
+  'Placed',
+  'Processing',
+  'Shipped',
+  'Delivered',
+  'Cancelled',
+  'Return Requested',
+  'Returned',
+] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /** An order as the services read it: its status is one of ORDER_STATUSES. */

@@ -22,7 +22,9 @@ export async function sweepOrphanItems(
   if (!items.length) return { next: after, removed: 0 };
 
   const orderRefs = [...new Set(items.map((i) => i.orderId.toHexString()))].map((id) => new Types.ObjectId(id));
-  const existing = new Set((await Order.find({ _id: { $in: orderRefs } }, { _id: 1 }).lean()).map((o) => o._id.toHexString()));
+  const existing = new Set(
+    (await Order.find({ _id: { $in: orderRefs } }, { _id: 1 }).lean()).map((o) => o._id.toHexString()),
+  );
   const orphans = orderRefs.filter((ref) => !existing.has(ref.toHexString()));
   const removed = orphans.length ? ((await OrderItem.deleteMany({ orderId: { $in: orphans } })).deletedCount ?? 0) : 0;
   return { next: items[items.length - 1]._id, removed };

@@ -36,7 +36,9 @@ export function priceLine(line: LineInput): PricedLine {
   return { quantity: line.quantity, unitPrice, totalPrice, discount, tax, finalPrice: totalPrice - discount + tax };
 }
 
-export function priceOrder<T extends LineInput>(lines: T[]): { lines: (T & { priced: PricedLine })[]; totalAmount: number; itemCount: number } {
+export function priceOrder<T extends LineInput>(
+  lines: T[],
+): { lines: (T & { priced: PricedLine })[]; totalAmount: number; itemCount: number } {
   const priced = lines.map((l) => ({ ...l, priced: priceLine(l) }));
   return {
     lines: priced,

@@ -56,7 +56,11 @@ export const MAX_REQUEUES = 3;
  * the reason when it was asked for before the window's `from` (a change not run that late)
  * or has been queued again MAX_REQUEUES times already.
  */
-export async function recoverWork<R extends WorkRecord>(window: ReconcileWindow, store: WorkStore<R>, jobs: WorkJobs<R>): Promise<RecoveryOutcome> {
+export async function recoverWork<R extends WorkRecord>(
+  window: ReconcileWindow,
+  store: WorkStore<R>,
+  jobs: WorkJobs<R>,
+): Promise<RecoveryOutcome> {
   const outcome: RecoveryOutcome = { checked: 0, requeued: 0, failed: 0 };
   for (const { _id } of await store.waiting(window.to)) {
     outcome.checked++;
@@ -71,7 +75,12 @@ export async function recoverWork<R extends WorkRecord>(window: ReconcileWindow,
     const requeues = current.requeues ?? 0;
     const tooLate = current.createdAt < window.from;
     if (tooLate || requeues >= MAX_REQUEUES) {
-      await store.fail(current._id, tooLate ? `${lost}; it was asked for too long ago to be run now (RECONCILE_WINDOW_HOURS)` : `${lost}, after ${requeues} times queued again`);
+      await store.fail(
+        current._id,
+        tooLate
+          ? `${lost}; it was asked for too long ago to be run now (RECONCILE_WINDOW_HOURS)`
+          : `${lost}, after ${requeues} times queued again`,
+      );
       outcome.failed++;
       continue;
     }

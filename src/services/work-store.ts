@@ -14,13 +14,19 @@ export function workStoreOf<R extends WorkRecord>(
 ): WorkStore<R> {
   return {
     // One query per state: FerretDB v1 hands PostgreSQL only equality, not $in.
-    waiting: async (before) => (await Promise.all(WAITING.map((state) => model.find({ state, createdAt: { $lte: before } }).lean<R[]>()))).flat().filter(keep),
+    waiting: async (before) =>
+      (await Promise.all(WAITING.map((state) => model.find({ state, createdAt: { $lte: before } }).lean<R[]>())))
+        .flat()
+        .filter(keep),
     stillWaiting: (id) => model.findOne({ _id: id, state: { $in: [...WAITING] } }).lean<R>(),
     countRequeues: async (id, requeues) => {
       await model.updateOne({ _id: id }, { $set: { requeues, jobId: null } });
     },
     fail: async (id, reason) => {
-      await model.updateOne({ _id: id, state: { $in: [...WAITING] } }, { $set: { state: 'failed', error: reason, finishedAt: new Date() } });
+      await model.updateOne(
+        { _id: id, state: { $in: [...WAITING] } },
+        { $set: { state: 'failed', error: reason, finishedAt: new Date() } },
+      );
     },
   };
 }

@@ -24,7 +24,8 @@ export function registerBacklogGauge(registry: Registry, queues: readonly Queue[
             (jobs) => ({ addedAt: jobs.at(0)?.timestamp }),
             () => null, // Redis away: no value rather than a wrong one (orms_dependency_up says why)
           );
-          if (next) this.set({ queue: q.name }, next.addedAt === undefined ? 0 : Math.max(0, Date.now() - next.addedAt) / 1000);
+          if (next)
+            this.set({ queue: q.name }, next.addedAt === undefined ? 0 : Math.max(0, Date.now() - next.addedAt) / 1000);
         }),
       );
     },

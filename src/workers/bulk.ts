@@ -14,7 +14,14 @@ export function bulkProcessor(deps: { services: ServiceDeps }) {
     const { bulkId, principal } = payloadOf(job, bulkJobSchema);
     const op = await withRecordedFailure(
       job,
-      () => runBulkStatusChange(deps.services, principal, bulkId, (done, total) => job.updateProgress({ done, total }), String(job.id)),
+      () =>
+        runBulkStatusChange(
+          deps.services,
+          principal,
+          bulkId,
+          (done, total) => job.updateProgress({ done, total }),
+          String(job.id),
+        ),
       (reason) => failBulkOperation(bulkId, reason),
     );
     return { updated: op.results.filter((r) => r.outcome === 'updated').length, total: op.orderIds.length };

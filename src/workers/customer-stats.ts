@@ -1,5 +1,9 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { CustomerServiceError, type CustomerServiceClient, type CustomerStatisticsBody } from '../clients/customer-service';
+import {
+  CustomerServiceError,
+  type CustomerServiceClient,
+  type CustomerStatisticsBody,
+} from '../clients/customer-service';
 import { CUSTOMER_SYNC_JOB, requestCustomerSync } from '../queues/customer-sync';
 import type { Queues } from '../queues/queues';
 import { customerTotals, type CustomerTotals } from '../services/customer-stats/customer-totals';
@@ -48,7 +52,12 @@ export function customerStatsProcessor(deps: CustomerStatsDeps) {
     }
     const ev = await eventOf(job);
     if (!ev.customerId) return { skipped: 'the order has no customer id' };
-    await requestCustomerSync(deps.queues['customer-stats'], ev.customerId, ev.eventId, deps.settings.customerStatsDebounceMs);
+    await requestCustomerSync(
+      deps.queues['customer-stats'],
+      ev.customerId,
+      ev.eventId,
+      deps.settings.customerStatsDebounceMs,
+    );
     return { syncRequested: ev.customerId };
   };
 }

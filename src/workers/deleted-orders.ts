@@ -17,7 +17,8 @@ import type { Processor } from './queue-worker';
  *   into here, once for every queue.
  */
 
-export const orderDeletedSkip = (ev: Pick<EventJob, 'eventId' | 'orderId'>): JobSkipped => new JobSkipped('order-deleted', `order ${ev.orderId} of event ${ev.eventId} was deleted`);
+export const orderDeletedSkip = (ev: Pick<EventJob, 'eventId' | 'orderId'>): JobSkipped =>
+  new JobSkipped('order-deleted', `order ${ev.orderId} of event ${ev.eventId} was deleted`);
 
 /** The committed event the job carries, when its order was deleted since; null otherwise. */
 async function eventOfDeletedOrder(job: Job): Promise<EventJob | null> {

@@ -52,7 +52,13 @@ export function emailsProcessor(deps: EmailsDeps) {
 
     let response: string;
     try {
-      ({ response } = await deps.mailer.send({ to: email.to, subject: email.subject, html: email.html, text: email.text, messageId }));
+      ({ response } = await deps.mailer.send({
+        to: email.to,
+        subject: email.subject,
+        html: email.html,
+        text: email.text,
+        messageId,
+      }));
     } catch (raw) {
       const err = raw instanceof MailError ? raw : classifyMailError(raw);
       await releaseClaim(ev.eventId, holder, err.delivered, err.message);

@@ -39,7 +39,10 @@ export async function eventWithReads<T>(job: Job, read: (ev: EventJob) => Promis
   if (checked.status === 'rejected') throw checked.reason;
   const compared = checked.value;
   if (compared === null) throw new UnrecoverableError(`event ${ev.eventId} is not an event of a committed change`);
-  if (compared.differences.length) throw new UnrecoverableError(`event ${ev.eventId} differs from the committed one in ${compared.differences.join(', ')}`);
+  if (compared.differences.length)
+    throw new UnrecoverableError(
+      `event ${ev.eventId} differs from the committed one in ${compared.differences.join(', ')}`,
+    );
   if (compared.orderDeleted) throw orderDeletedSkip(ev);
   if (found.status === 'rejected') throw found.reason;
   return [ev, found.value];
@@ -49,7 +52,8 @@ export async function eventWithReads<T>(job: Job, read: (ev: EventJob) => Promis
 export async function syncRequestOf(job: Job): Promise<CustomerSyncJob> {
   const sync = payloadOf(job, customerSyncJobSchema);
   const asker = await findCommittedEvent(sync.eventId);
-  if (asker?.customerId !== sync.customerId) throw new UnrecoverableError(`no committed event of customer ${sync.customerId} asked for this sync`);
+  if (asker?.customerId !== sync.customerId)
+    throw new UnrecoverableError(`no committed event of customer ${sync.customerId} asked for this sync`);
   return sync;
 }
 
@@ -68,18 +72,24 @@ export function asJobError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
-export const isUnrecoverable = (err: Error): boolean => err instanceof UnrecoverableError || err.name === 'UnrecoverableError';
+export const isUnrecoverable = (err: Error): boolean =>
+  err instanceof UnrecoverableError || err.name === 'UnrecoverableError';
 
 const attemptsOf = (job: Job): number => job.opts.attempts ?? 1;
 /** Whether a failure after `attemptsMade` attempts is the last: BullMQ will not run the job again. */
-export const failsForGood = (job: Job, err: Error, attemptsMade: number): boolean => isUnrecoverable(err) || attemptsMade >= attemptsOf(job);
+export const failsForGood = (job: Job, err: Error, attemptsMade: number): boolean =>
+  isUnrecoverable(err) || attemptsMade >= attemptsOf(job);
 
 /**
  * Runs a job whose work has a record of its own (a bulk change, an export): when this
  * attempt fails for good, `recordFailure` marks the record before the error goes on, so
  * the record never says running for a job that will not run again.
  */
-export async function withRecordedFailure<T>(job: Job, work: () => Promise<T>, recordFailure: (reason: string) => Promise<void>): Promise<T> {
+export async function withRecordedFailure<T>(
+  job: Job,
+  work: () => Promise<T>,
+  recordFailure: (reason: string) => Promise<void>,
+): Promise<T> {
   try {
     return await work();
   } catch (raw) {

@@ -48,9 +48,21 @@ export function registerJobMetrics(registry: Registry, queues: readonly WorkQueu
   });
   const byQueue = { labelNames: ['queue'] as const, registers };
   const completed = new Counter({ name: 'orms_jobs_completed_total', help: 'Jobs this process completed', ...byQueue });
-  const failed = new Counter({ name: 'orms_jobs_failed_total', help: 'Jobs that failed for good in this process (no attempts left, or an unrecoverable error)', ...byQueue });
-  const retried = new Counter({ name: 'orms_jobs_retried_total', help: 'Failed attempts in this process that BullMQ will retry', ...byQueue });
-  const deadLetters = new Counter({ name: 'orms_dead_letters_total', help: 'Jobs this process copied to the dead-letter queue', ...byQueue });
+  const failed = new Counter({
+    name: 'orms_jobs_failed_total',
+    help: 'Jobs that failed for good in this process (no attempts left, or an unrecoverable error)',
+    ...byQueue,
+  });
+  const retried = new Counter({
+    name: 'orms_jobs_retried_total',
+    help: 'Failed attempts in this process that BullMQ will retry',
+    ...byQueue,
+  });
+  const deadLetters = new Counter({
+    name: 'orms_dead_letters_total',
+    help: 'Jobs this process copied to the dead-letter queue',
+    ...byQueue,
+  });
   const skipped = new Counter({
     name: 'orms_jobs_skipped_total',
     help: 'Jobs this process completed without doing their work because what they were for was deleted since (reason: order-deleted, subscription-deleted); also counted as completed',

@@ -22,17 +22,38 @@ async function main(): Promise<void> {
   rt.shutdown.add('mailer', Phase.background, () => mailer.close());
   // Before the workers, so their first job is counted; scrapeable until they have stopped.
   const metrics = config.WORKER_METRICS_PORT
-    ? await serveWorkerMetrics({ port: metricsPortOf(config.WORKER_METRICS_PORT), token: config.METRICS_TOKEN, worked: names, queues: rt.queues, redis: rt.redis })
+    ? await serveWorkerMetrics({
+        port: metricsPortOf(config.WORKER_METRICS_PORT),
+        token: config.METRICS_TOKEN,
+        worked: names,
+        queues: rt.queues,
+        redis: rt.redis,
+      })
     : null;
   if (metrics) rt.shutdown.add('metrics', Phase.background, () => metrics.close());
-  const workers = await startWorkers(names, { queues: rt.queues, outbox: rt.outbox, services: rt.services, mailer, customerService: createCustomerServiceClient(), settings: workerSettings(), metrics: metrics?.jobs });
+  const workers = await startWorkers(names, {
+    queues: rt.queues,
+    outbox: rt.outbox,
+    services: rt.services,
+    mailer,
+    customerService: createCustomerServiceClient(),
+    settings: workerSettings(),
+    metrics: metrics?.jobs,
+  });
   // Running jobs get most of the budget; what is left closes the connections.
   rt.shutdown.add('workers', Phase.intake, () => workers.close(Math.max(500, config.SHUTDOWN_TIMEOUT_MS - 2000)));
-  logger.info({ prefix: config.QUEUE_PREFIX, workers: names, mail: mailer.kind, metricsPort: metrics?.port ?? null }, 'workers started');
+  logger.info(
+    { prefix: config.QUEUE_PREFIX, workers: names, mail: mailer.kind, metricsPort: metrics?.port ?? null },
+    'workers started',
+  );
   const leftOut = queuesLeftOut(names);
   // Once, at start: a queue nobody works never fails, its jobs only wait, so whoever chose the
   // subset is told what some other process must work (and /metrics shows it as orms_queue_workers 0).
-  if (leftOut.length) logger.warn({ leftToOtherProcesses: leftOut }, `this process works only ${names.join(', ')}; another process must work ${leftOut.join(', ')}, or their jobs wait for ever`);
+  if (leftOut.length)
+    logger.warn(
+      { leftToOtherProcesses: leftOut },
+      `this process works only ${names.join(', ')}; another process must work ${leftOut.join(', ')}, or their jobs wait for ever`,
+    );
   process.send?.('ready');
 }
 

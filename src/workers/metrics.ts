@@ -33,7 +33,10 @@ export async function serveWorkerMetrics(opts: WorkerMetricsOptions): Promise<Wo
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   registerDependencyGauge(registry, opts.redis);
-  registerBacklogGauge(registry, WORK_QUEUE_NAMES.map((name) => opts.queues[name]));
+  registerBacklogGauge(
+    registry,
+    WORK_QUEUE_NAMES.map((name) => opts.queues[name]),
+  );
   const jobs = registerJobMetrics(registry, opts.worked);
   const server = await startMetricsServer(registry, opts.port, opts.token);
   return { jobs, port: server.port, close: server.close };

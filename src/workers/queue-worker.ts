@@ -39,7 +39,13 @@ export interface QueueWorkerOptions {
  * and again from the `failed` event (which also sees jobs failed for stalling too often);
  * the copy's id derives from the job's, so it is made once.
  */
-export function startQueueWorker(queue: WorkQueueName, processor: Processor, deadLetters: Queue, settings: WorkerSettings, opts: QueueWorkerOptions = {}): QueueWorker {
+export function startQueueWorker(
+  queue: WorkQueueName,
+  processor: Processor,
+  deadLetters: Queue,
+  settings: WorkerSettings,
+  opts: QueueWorkerOptions = {},
+): QueueWorker {
   const { concurrency = settings.concurrency, metrics = unobservedJobs, backoffStrategy } = opts;
   const connection: RedisClient = createRedis('worker');
   const running = new Map<string, { job: Job; token: string }>();
@@ -48,14 +54,19 @@ export function startQueueWorker(queue: WorkQueueName, processor: Processor, dea
   const log = logger.child({ queue });
   // Ends every run still going when close() gives up waiting (see close).
   let handBack: () => void = () => undefined;
-  const handedBack = new Promise<never>((_, reject) => (handBack = () => reject(new DelayedError('handed back to the queue at shutdown'))));
+  const handedBack = new Promise<never>(
+    (_, reject) => (handBack = () => reject(new DelayedError('handed back to the queue at shutdown'))),
+  );
   handedBack.catch(() => undefined);
 
   const deadLetter = (job: Job, reason: string, attemptsMade: number): Promise<boolean> =>
     addDeadLetter(deadLetters, deadLetterOf(queue, job, reason, attemptsMade)).then(
       (id) => {
         metrics.deadLettered(queue);
-        log.warn({ jobId: job.id, name: job.name, deadLetter: id, attemptsMade, reason }, 'job failed for good; dead-lettered');
+        log.warn(
+          { jobId: job.id, name: job.name, deadLetter: id, attemptsMade, reason },
+          'job failed for good; dead-lettered',
+        );
         return true;
       },
       (err: unknown) => {
@@ -127,10 +138,15 @@ export function startQueueWorker(queue: WorkQueueName, processor: Processor, dea
     if (!job.stacktrace?.length) return;
     // Only when there is one: BullMQ's remove answers 1 for a job that does not exist.
     const id = deadLetterIdOf(queue, String(job.id));
-    deadLetters.getJob(id).then((letter) => (letter ? letter.remove().then(() => true) : false)).then(
-      (removed) => removed && log.info({ jobId: job.id }, 'a dead-lettered job succeeded on a later run; its dead letter is removed'),
-      (err: unknown) => log.warn({ err, jobId: job.id }, 'could not remove an obsolete dead letter'),
-    );
+    deadLetters
+      .getJob(id)
+      .then((letter) => (letter ? letter.remove().then(() => true) : false))
+      .then(
+        (removed) =>
+          removed &&
+          log.info({ jobId: job.id }, 'a dead-lettered job succeeded on a later run; its dead letter is removed'),
+        (err: unknown) => log.warn({ err, jobId: job.id }, 'could not remove an obsolete dead letter'),
+      );
   });
   worker.on('error', (err: Error) => log.error({ err }, 'worker error'));
   worker.on('stalled', (jobId: string) => log.warn({ jobId }, 'job stalled (its worker died or hung); it runs again'));
@@ -151,7 +167,8 @@ export function startQueueWorker(queue: WorkQueueName, processor: Processor, dea
         for (const { job, token } of running.values()) {
           await job.moveToWait(token).then(
             () => log.warn({ jobId: job.id }, 'released an unfinished job at shutdown'),
-            (err: unknown) => log.warn({ err, jobId: job.id }, 'could not release a job at shutdown; it will stall and rerun'),
+            (err: unknown) =>
+              log.warn({ err, jobId: job.id }, 'could not release a job at shutdown; it will stall and rerun'),
           );
         }
         // Their runs end now, as delayed: BullMQ leaves a job so moved alone, and its close,

@@ -11,7 +11,10 @@ export function refundsProcessor() {
     const ev = await eventOf(job);
     if (ev.type !== 'return.reviewed' && ev.type !== 'return.completed') return { outcome: 'ignored' };
     if (!ev.returnId) throw new UnrecoverableError(`${ev.type} without a returnId`);
-    const outcome = ev.type === 'return.reviewed' ? await recordApprovedRefund(ev.returnId, ev.eventId) : await completeRefund(ev.returnId, ev.eventId);
+    const outcome =
+      ev.type === 'return.reviewed'
+        ? await recordApprovedRefund(ev.returnId, ev.eventId)
+        : await completeRefund(ev.returnId, ev.eventId);
     return { outcome };
   };
 }

@@ -6,7 +6,10 @@ import { WORK_QUEUE_NAMES as ALL, type WorkQueueName } from '../queues/names';
  * are dropped, unknown names refused.
  */
 export function selectWorkers(argv: readonly string[], fromConfig: readonly WorkQueueName[]): WorkQueueName[] {
-  const given = argv.flatMap((a) => (a.startsWith('--workers=') ? a.slice('--workers='.length) : a.startsWith('-') ? '' : a).split(',')).map((s) => s.trim()).filter(Boolean);
+  const given = argv
+    .flatMap((a) => (a.startsWith('--workers=') ? a.slice('--workers='.length) : a.startsWith('-') ? '' : a).split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
   const names = given.length ? given : fromConfig;
   const unknown = names.filter((n) => !(ALL as readonly string[]).includes(n));
   if (unknown.length) throw new Error(`unknown worker(s): ${unknown.join(', ')}; choose from ${ALL.join(', ')}`);
@@ -16,4 +19,5 @@ export function selectWorkers(argv: readonly string[], fromConfig: readonly Work
 }
 
 /** The work queues a process running `names` leaves to other processes. */
-export const queuesLeftOut = (names: readonly WorkQueueName[]): WorkQueueName[] => ALL.filter((q) => !names.includes(q));
+export const queuesLeftOut = (names: readonly WorkQueueName[]): WorkQueueName[] =>
+  ALL.filter((q) => !names.includes(q));

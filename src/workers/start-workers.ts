@@ -63,7 +63,8 @@ function processorFor(name: WorkQueueName, deps: WorkerDeps): Processor {
 }
 
 /** The processor of a queue whose event jobs may outlive their order skips those (deleted-orders.ts). */
-const withSkips = (name: WorkQueueName, processor: Processor): Processor => (skipReasonsOf(name).includes('order-deleted') ? skippingEventsOfDeletedOrders(processor) : processor);
+const withSkips = (name: WorkQueueName, processor: Processor): Processor =>
+  skipReasonsOf(name).includes('order-deleted') ? skippingEventsOfDeletedOrders(processor) : processor;
 
 /** The Redis connection the process's queues use, as far as its reconnections go. */
 interface ReadyEvents {
@@ -79,13 +80,19 @@ interface ReadyEvents {
  * every `everyMs`. Setting it is idempotent; a failure is logged and tried again at the
  * next turn, never thrown.
  */
-function keepSetUp(prepare: () => Promise<void>, connection: ReadyEvents, everyMs: number | null): { stop(): Promise<void> } {
+function keepSetUp(
+  prepare: () => Promise<void>,
+  connection: ReadyEvents,
+  everyMs: number | null,
+): { stop(): Promise<void> } {
   let running: Promise<void> | null = null;
   const again = () => {
     // A turn that comes while the last one still waits on Redis would only pile up.
     if (running) return;
     running = prepare()
-      .catch((err: unknown) => logger.warn({ err }, 'could not set the schedulers and queue limits again; trying at the next turn'))
+      .catch((err: unknown) =>
+        logger.warn({ err }, 'could not set the schedulers and queue limits again; trying at the next turn'),
+      )
       .finally(() => (running = null));
   };
   connection.on('ready', again);
@@ -117,11 +124,16 @@ function concurrencyOf(name: WorkQueueName, settings: WorkerSettings): number {
  */
 export async function startWorkers(names: readonly WorkQueueName[], deps: WorkerDeps): Promise<RunningWorkers> {
   const prepare = async () => {
-    if (names.includes('analytics')) await deps.queues.analytics.setGlobalConcurrency(deps.settings.analyticsConcurrency);
+    if (names.includes('analytics'))
+      await deps.queues.analytics.setGlobalConcurrency(deps.settings.analyticsConcurrency);
     if (names.includes('upkeep')) await scheduleUpkeep(deps.queues.upkeep);
   };
   await prepare();
-  const keepPrepared = keepSetUp(prepare, await deps.queues.upkeep.client, names.includes('analytics') || names.includes('upkeep') ? deps.settings.schedulerCheckIntervalMs : null);
+  const keepPrepared = keepSetUp(
+    prepare,
+    await deps.queues.upkeep.client,
+    names.includes('analytics') || names.includes('upkeep') ? deps.settings.schedulerCheckIntervalMs : null,
+  );
   const workers = names.map((name) =>
     startQueueWorker(name, withSkips(name, processorFor(name, deps)), deps.queues['dead-letter'], deps.settings, {
       concurrency: concurrencyOf(name, deps.settings),

@@ -51,7 +51,11 @@ const isUpkeepTask = (name: string): name is UpkeepTask => Object.hasOwn(SCHEDUL
 /** Creates or updates every scheduler; any worker process may call it, any number of times. */
 export async function scheduleUpkeep(queue: Queue): Promise<void> {
   for (const [task, repeat] of Object.entries(SCHEDULE)) {
-    await queue.upsertJobScheduler(task, repeat(), { name: task, data: {}, opts: { removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } } });
+    await queue.upsertJobScheduler(task, repeat(), {
+      name: task,
+      data: {},
+      opts: { removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } },
+    });
   }
 }
 
@@ -63,12 +67,18 @@ export interface UpkeepDeps {
   settings: Pick<WorkerSettings, 'messageIdDomain'>;
 }
 
-const reconcileWindow = (now = Date.now()) => ({ from: new Date(now - config.RECONCILE_WINDOW_HOURS * 3600_000), to: new Date(now - config.RECONCILE_AFTER_MS) });
+const reconcileWindow = (now = Date.now()) => ({
+  from: new Date(now - config.RECONCILE_WINDOW_HOURS * 3600_000),
+  to: new Date(now - config.RECONCILE_AFTER_MS),
+});
 
 export function upkeepProcessor(deps: UpkeepDeps) {
   let sequencing: Promise<number> | null = null;
   const tasks: Record<UpkeepTask, () => Promise<Record<string, number>>> = {
-    'outbox-recovery': async () => ({ relayed: await deps.outbox.sweep(config.OUTBOX_SWEEP_AGE_MS), settledReturns: await reconcileReturnRequests() }),
+    'outbox-recovery': async () => ({
+      relayed: await deps.outbox.sweep(config.OUTBOX_SWEEP_AGE_MS),
+      settledReturns: await reconcileReturnRequests(),
+    }),
     'reconcile-effects': async () => {
       const window = reconcileWindow();
       const outcome = await reconcileEffects(window, (event, missing) => enqueueEvent(deps.queues, event, missing));
@@ -77,7 +87,14 @@ export function upkeepProcessor(deps: UpkeepDeps) {
       // Bulk changes and exports whose job is gone: queued again under their id, or failed with the reason.
       const bulk = await recoverBulkOperations(window, bulkJobs(deps.queues));
       const exports = await recoverExports(window, exportJobs(deps.queues));
-      return { ...outcome, overdueDeliveries: overdue.length, bulkRequeued: bulk.requeued, bulkFailed: bulk.failed, exportsRequeued: exports.requeued, exportsFailed: exports.failed };
+      return {
+        ...outcome,
+        overdueDeliveries: overdue.length,
+        bulkRequeued: bulk.requeued,
+        bulkFailed: bulk.failed,
+        exportsRequeued: exports.requeued,
+        exportsFailed: exports.failed,
+      };
     },
     'sequence-events': async () => {
       // A tick that comes while this process is still sequencing would add only contention.
@@ -88,7 +105,11 @@ export function upkeepProcessor(deps: UpkeepDeps) {
     'attention-check': async () => {
       const { orders, returns, digestSent } = await checkOverdue(async (digest, day) => {
         const mail = composeOverdueDigest(digest, config.FULFILMENT_SLA_HOURS, config.RETURN_REVIEW_SLA_HOURS);
-        await deps.mailer.send({ to: config.OPS_EMAIL, messageId: `<overdue-digest-${day}@${deps.settings.messageIdDomain}>`, ...mail });
+        await deps.mailer.send({
+          to: config.OPS_EMAIL,
+          messageId: `<overdue-digest-${day}@${deps.settings.messageIdDomain}>`,
+          ...mail,
+        });
       });
       return { overdueOrders: orders, overdueReturns: returns, digestsSent: digestSent ? 1 : 0 };
     },
@@ -102,7 +123,11 @@ export function upkeepProcessor(deps: UpkeepDeps) {
         exportsExpired: await removeExpiredExports(),
         deletedOrderEventsRemoved: await purgeEventsOfDeletedOrders(noJobLeft),
         deletedSubscriptionDeliveriesRemoved: await purgeDeliveriesOfDeletedWebhooks(noJobLeft),
-        ...(await upkeepWebhookSecrets().then((r) => ({ webhookSecretsResealed: r.resealed, previousWebhookSecretsRemoved: r.previousRemoved, webhookSecretsUnreadable: r.unreadable }))),
+        ...(await upkeepWebhookSecrets().then((r) => ({
+          webhookSecretsResealed: r.resealed,
+          previousWebhookSecretsRemoved: r.previousRemoved,
+          webhookSecretsUnreadable: r.unreadable,
+        }))),
         // Logs and marks of finished work past their window (docs/operations.md).
         ...(await purgeExpired({ now: Date.now(), lateJobsMs: lateJobsGraceMs() })),
       };
@@ -114,7 +139,8 @@ export function upkeepProcessor(deps: UpkeepDeps) {
     if (config.TEST_UPKEEP_TICK_DELAY_MS) await new Promise((r) => setTimeout(r, config.TEST_UPKEEP_TICK_DELAY_MS));
     const started = Date.now();
     const outcome = await tasks[task]();
-    if (Object.values(outcome).some((n) => n > 0)) logger.info({ task, ...outcome, ms: Date.now() - started }, 'upkeep did work');
+    if (Object.values(outcome).some((n) => n > 0))
+      logger.info({ task, ...outcome, ms: Date.now() - started }, 'upkeep did work');
     return outcome;
   };
 }

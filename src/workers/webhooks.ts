@@ -6,7 +6,17 @@ import { logger } from '../logger';
 import { deliveryJobSchema } from '../queues/payloads';
 import type { Queues } from '../queues/queues';
 import { DELIVER_JOB, scheduleDelivery } from '../queues/webhook-jobs';
-import { abandonDelivery, deliveryTarget, disabledNotice, judge, noteOutcome, recordAttempt, requestOf, retryDelayMs, type Disabled } from '../services/webhooks/attempts';
+import {
+  abandonDelivery,
+  deliveryTarget,
+  disabledNotice,
+  judge,
+  noteOutcome,
+  recordAttempt,
+  requestOf,
+  retryDelayMs,
+  type Disabled,
+} from '../services/webhooks/attempts';
 import { markDeliveriesOfDeletedWebhook } from '../services/webhooks/deleted-subscriptions';
 import { SecretUnreadable } from '../services/webhooks/secret-box';
 import { fanOut, markFannedOut } from '../services/webhooks/fan-out';
@@ -26,7 +36,8 @@ export class RetryDeliveryLater extends Error {
 }
 
 /** The `webhook` backoff: the delay the attempt chose, else (a fan-out failing) the schedule's. */
-export const webhookBackoff = (attemptsMade: number, _type?: string, err?: Error): number => (err instanceof RetryDeliveryLater ? err.delayMs : retryDelayMs(attemptsMade, null));
+export const webhookBackoff = (attemptsMade: number, _type?: string, err?: Error): number =>
+  err instanceof RetryDeliveryLater ? err.delayMs : retryDelayMs(attemptsMade, null);
 
 /**
  * Deliveries to one subscription at once in this process, at most `limit`: a slow or
@@ -62,7 +73,13 @@ export interface WebhooksDeps {
  * subscription that wants it; a `deliver` job makes one attempt and records it.
  */
 export function webhooksProcessor(deps: WebhooksDeps) {
-  const send = deps.send ?? webhookHttp({ connectTimeoutMs: config.WEBHOOK_CONNECT_TIMEOUT_MS, timeoutMs: config.WEBHOOK_TIMEOUT_MS, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE_URLS });
+  const send =
+    deps.send ??
+    webhookHttp({
+      connectTimeoutMs: config.WEBHOOK_CONNECT_TIMEOUT_MS,
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      allowPrivate: config.WEBHOOK_ALLOW_PRIVATE_URLS,
+    });
   const slots = subscriptionSlots(config.WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION);
 
   async function tellAdministrators(disabled: Disabled): Promise<void> {
@@ -71,7 +88,14 @@ export function webhooksProcessor(deps: WebhooksDeps) {
     const notice = disabledNotice(disabled);
     const messageId = `<webhook-disabled-${disabled.webhook._id}-${disabled.webhook.activatedAt.getTime()}@${deps.settings.messageIdDomain}>`;
     // Never fails the delivery: its attempt is recorded, and a retry would POST it again.
-    await deps.mailer.send({ to: config.ADMIN_EMAILS.join(', '), messageId, ...notice }).catch((err: unknown) => logger.error({ err, webhookId: disabled.webhook._id }, 'could not email the administrators that a webhook was disabled'));
+    await deps.mailer
+      .send({ to: config.ADMIN_EMAILS.join(', '), messageId, ...notice })
+      .catch((err: unknown) =>
+        logger.error(
+          { err, webhookId: disabled.webhook._id },
+          'could not email the administrators that a webhook was disabled',
+        ),
+      );
   }
 
   /** One attempt's answer. A secret no configured key opens is a failed attempt, not a request: retried, as the keys may be put right meanwhile. */
@@ -80,7 +104,14 @@ export function webhooksProcessor(deps: WebhooksDeps) {
     try {
       post = requestOf(target);
     } catch (err) {
-      if (err instanceof SecretUnreadable) return { statusCode: null, error: `not sent: ${err.message}`, retryAfterMs: null, durationMs: 0, addressRefused: false };
+      if (err instanceof SecretUnreadable)
+        return {
+          statusCode: null,
+          error: `not sent: ${err.message}`,
+          retryAfterMs: null,
+          durationMs: 0,
+          addressRefused: false,
+        };
       throw err;
     }
     return send(post);
@@ -107,7 +138,10 @@ export function webhooksProcessor(deps: WebhooksDeps) {
     if (!webhook) {
       // Marked again: a fan-out that raced the deletion may have made this one after it.
       await markDeliveriesOfDeletedWebhook(delivery.webhookId);
-      throw new JobSkipped('subscription-deleted', `subscription ${delivery.webhookId} of delivery ${deliveryId} was deleted`);
+      throw new JobSkipped(
+        'subscription-deleted',
+        `subscription ${delivery.webhookId} of delivery ${deliveryId} was deleted`,
+      );
     }
     if (!webhook.active) {
       await abandonDelivery(deliveryId, 'the subscription is disabled');
@@ -127,8 +161,12 @@ export function webhooksProcessor(deps: WebhooksDeps) {
       const disabled = await noteOutcome(webhook, verdict);
       if (disabled) await tellAdministrators(disabled);
       const why = answer.error ?? `HTTP ${answer.statusCode}`;
-      if (verdict === 'retry' && delay !== null) throw new RetryDeliveryLater(`attempt ${attempt} failed: ${why}`, delay);
-      if (verdict === 'refused' || verdict === 'exhausted') throw new UnrecoverableError(`delivery ${deliveryId} ${verdict === 'refused' ? 'refused' : `failed ${attempt} times`}: ${why}`);
+      if (verdict === 'retry' && delay !== null)
+        throw new RetryDeliveryLater(`attempt ${attempt} failed: ${why}`, delay);
+      if (verdict === 'refused' || verdict === 'exhausted')
+        throw new UnrecoverableError(
+          `delivery ${deliveryId} ${verdict === 'refused' ? 'refused' : `failed ${attempt} times`}: ${why}`,
+        );
       return { outcome: verdict, statusCode: answer.statusCode };
     } finally {
       slots.release(webhook._id);

@@ -7,7 +7,10 @@ export async function recomputeAnalytics() {
   const items = await OrderItem.find().lean();
   const returns = await ReturnRequest.find().lean();
   const byRef = new Map(orders.map((o) => [o._id.toHexString(), o]));
-  const byStatus = Object.fromEntries(ORDER_STATUSES.map((s) => [s, { count: 0, value: 0 }])) as Record<string, { count: number; value: number }>;
+  const byStatus = Object.fromEntries(ORDER_STATUSES.map((s) => [s, { count: 0, value: 0 }])) as Record<
+    string,
+    { count: number; value: number }
+  >;
   for (const o of orders) {
     byStatus[o.status].count += 1;
     byStatus[o.status].value += o.totalAmount;
@@ -21,7 +24,12 @@ export async function recomputeAnalytics() {
   for (const i of items) {
     const o = byRef.get(i.orderId.toHexString());
     if (!o || o.status === 'Cancelled') continue;
-    const p = products.get(i.productId) ?? { productId: i.productId, productName: i.productName, quantity: 0, revenue: 0 };
+    const p = products.get(i.productId) ?? {
+      productId: i.productId,
+      productName: i.productName,
+      quantity: 0,
+      revenue: 0,
+    };
     p.quantity += i.quantity;
     p.revenue += i.finalPrice;
     products.set(i.productId, p);
@@ -44,8 +52,15 @@ export async function recomputeAnalytics() {
   return {
     totalOrders: orders.length,
     itemsOrdered: orders.reduce((s, o) => s + o.itemCount, 0),
-    ordersByStatus: Object.fromEntries(Object.entries(byStatus).map(([s, v]) => [s, { count: v.count, value: v.value / 100 }])),
-    revenue: { gross: gross / 100, cancelled: byStatus.Cancelled.value / 100, refunded: refunded / 100, net: (gross - byStatus.Cancelled.value - refunded) / 100 },
+    ordersByStatus: Object.fromEntries(
+      Object.entries(byStatus).map(([s, v]) => [s, { count: v.count, value: v.value / 100 }]),
+    ),
+    revenue: {
+      gross: gross / 100,
+      cancelled: byStatus.Cancelled.value / 100,
+      refunded: refunded / 100,
+      net: (gross - byStatus.Cancelled.value - refunded) / 100,
+    },
     averageOrderValue: standing ? Math.round((gross - byStatus.Cancelled.value) / standing) / 100 : 0,
     returns: {
       requested: returns.length,
@@ -62,6 +77,14 @@ export async function recomputeAnalytics() {
       .map((p) => ({ ...p, revenue: p.revenue / 100 })),
     daily: [...days.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([date, d]) => ({ date, orders: d.orders, itemsOrdered: d.items, grossRevenue: d.gross / 100, cancelledRevenue: d.cancelled / 100, refunded: d.refunded / 100, netRevenue: (d.gross - d.cancelled - d.refunded) / 100 })),
+      .map(([date, d]) => ({
+        date,
+        orders: d.orders,
+        itemsOrdered: d.items,
+        grossRevenue: d.gross / 100,
+        cancelledRevenue: d.cancelled / 100,
+        refunded: d.refunded / 100,
+        netRevenue: (d.gross - d.cancelled - d.refunded) / 100,
+      })),
   };
 }

@@ -21,11 +21,63 @@ export interface ClusterAccess {
 const dir = mkdtempSync(path.join(os.tmpdir(), 'orms-redis-tls-'));
 const file = (name: string) => path.join(dir, name);
 const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore', timeout: 30_000 });
-openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('ca.key'), '-out', file('ca.crt'), '-days', '2', '-subj', '/CN=orms-test-ca');
-openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('redis.key'), '-out', file('redis.csr'), '-subj', '/CN=127.0.0.1');
+openssl(
+  'req',
+  '-x509',
+  '-newkey',
+  'rsa:2048',
+  '-nodes',
+  '-keyout',
+  file('ca.key'),
+  '-out',
+  file('ca.crt'),
+  '-days',
+  '2',
+  '-subj',
+  '/CN=orms-test-ca',
+);
+openssl(
+  'req',
+  '-newkey',
+  'rsa:2048',
+  '-nodes',
+  '-keyout',
+  file('redis.key'),
+  '-out',
+  file('redis.csr'),
+  '-subj',
+  '/CN=127.0.0.1',
+);
 writeFileSync(file('san.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-openssl('x509', '-req', '-in', file('redis.csr'), '-CA', file('ca.crt'), '-CAkey', file('ca.key'), '-CAcreateserial', '-out', file('redis.crt'), '-days', '2', '-extfile', file('san.cnf'));
+openssl(
+  'x509',
+  '-req',
+  '-in',
+  file('redis.csr'),
+  '-CA',
+  file('ca.crt'),
+  '-CAkey',
+  file('ca.key'),
+  '-CAcreateserial',
+  '-out',
+  file('redis.crt'),
+  '-days',
+  '2',
+  '-extfile',
+  file('san.cnf'),
+);
 
-export const clusterAccess: ClusterAccess = { username: 'orms', password: 'cluster-password-for-tests', ca: file('ca.crt'), cert: file('redis.crt'), key: file('redis.key') };
+export const clusterAccess: ClusterAccess = {
+  username: 'orms',
+  password: 'cluster-password-for-tests',
+  ca: file('ca.crt'),
+  cert: file('redis.crt'),
+  key: file('redis.key'),
+};
 
-Object.assign(process.env, { REDIS_USERNAME: clusterAccess.username, REDIS_PASSWORD: clusterAccess.password, REDIS_TLS: 'true', REDIS_TLS_CA_FILE: clusterAccess.ca });
+Object.assign(process.env, {
+  REDIS_USERNAME: clusterAccess.username,
+  REDIS_PASSWORD: clusterAccess.password,
+  REDIS_TLS: 'true',
+  REDIS_TLS_CA_FILE: clusterAccess.ca,
+});

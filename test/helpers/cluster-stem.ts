@@ -13,5 +13,6 @@ const spreads = (stem: string) => new Set(QUEUE_NAMES.map((q) => thirdOf(stem, q
 
 const n = Array.from({ length: 1000 }, (_, i) => i).find((i) => spreads(`${base}-${i}`));
 // None in a thousand: the queues no longer have a hash tag each.
-if (n === undefined) throw new Error(`no stem from ${base} spreads the queues over three masters: do they share one hash tag?`);
+if (n === undefined)
+  throw new Error(`no stem from ${base} spreads the queues over three masters: do they share one hash tag?`);
 process.env.QUEUE_PREFIX = `${base}-${n}`;

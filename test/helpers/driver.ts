@@ -25,7 +25,11 @@ export const returnBody = (o: DeliveredOrder, quantity = 2) => ({
 });
 
 /** The guide 4.7 approval: the full value of the two headphones. */
-export const APPROVE = { decision: 'approved', approvalNotes: 'Return approved. Refund to be processed.', refundAmount: 4975 };
+export const APPROVE = {
+  decision: 'approved',
+  approvalNotes: 'Return approved. Refund to be processed.',
+  refundAmount: 4975,
+};
 export const REJECT = { decision: 'rejected', approvalNotes: 'The photos show no damage at all.' };
 
 /**
@@ -46,14 +50,21 @@ export class Driver {
 
   /** Places an order (a small one unless given a body); its order id. */
   async placeOrder(body: object = buildOrderBody()): Promise<string> {
-    const res = await this.expect(await request(this.app).post('/api/orders').set(as(this.user)).send(body), `placing an order as ${this.user}`, 201);
+    const res = await this.expect(
+      await request(this.app).post('/api/orders').set(as(this.user)).send(body),
+      `placing an order as ${this.user}`,
+      201,
+    );
     return res.body.data.orderId as string;
   }
 
   /** The desk moves the order through these statuses, one edge at a time. */
   async move(orderId: string, ...statuses: string[]): Promise<void> {
     for (const status of statuses) {
-      await this.expect(await request(this.app).patch(`/api/orders/${orderId}/status`).set(as('admin')).send({ status }), `moving ${orderId} to ${status}`);
+      await this.expect(
+        await request(this.app).patch(`/api/orders/${orderId}/status`).set(as('admin')).send({ status }),
+        `moving ${orderId} to ${status}`,
+      );
     }
   }
 
@@ -70,9 +81,16 @@ export class Driver {
     let send = body;
     if (!send) {
       const [item] = await OrderItem.find({ orderIdString: orderId }).sort({ _id: 1 }).lean();
-      send = { reason: 'The product arrived damaged', reasonCategory: 'Damaged', items: [{ orderItemId: item._id.toHexString(), quantity }] };
+      send = {
+        reason: 'The product arrived damaged',
+        reasonCategory: 'Damaged',
+        items: [{ orderItemId: item._id.toHexString(), quantity }],
+      };
     }
-    const res = await this.expect(await request(this.app).post(`/api/orders/${orderId}/return`).set(as(this.user)).send(send), `requesting a return of ${orderId}`);
+    const res = await this.expect(
+      await request(this.app).post(`/api/orders/${orderId}/return`).set(as(this.user)).send(send),
+      `requesting a return of ${orderId}`,
+    );
     return res.body.data.returnId as string;
   }
 
@@ -85,17 +103,27 @@ export class Driver {
   /** The desk approves (with a refund, decimal) or rejects (null) a return. */
   async review(returnId: string, refund: number | null): Promise<void> {
     const body = refund === null ? REJECT : { ...APPROVE, refundAmount: refund };
-    await this.expect(await request(this.app).patch(`/api/orders/returns/${returnId}/review`).set(as('admin')).send(body), `reviewing ${returnId}`);
+    await this.expect(
+      await request(this.app).patch(`/api/orders/returns/${returnId}/review`).set(as('admin')).send(body),
+      `reviewing ${returnId}`,
+    );
   }
 
   /** The desk subscribes `url` to webhooks of these event types; its id and secret. */
   async subscribe(url: string, events: string[] = ['*']): Promise<{ webhookId: string; secret: string }> {
-    const res = await this.expect(await request(this.app).post('/api/orders/webhooks').set(as('admin')).send({ url, events }), `subscribing ${url}`, 201);
+    const res = await this.expect(
+      await request(this.app).post('/api/orders/webhooks').set(as('admin')).send({ url, events }),
+      `subscribing ${url}`,
+      201,
+    );
     return { webhookId: res.body.data.webhookId as string, secret: res.body.data.secret as string };
   }
 
   /** The owner cancels the order. */
   async cancel(orderId: string, reason = 'Ordered the wrong size by mistake'): Promise<void> {
-    await this.expect(await request(this.app).post(`/api/orders/${orderId}/cancel`).set(as(this.user)).send({ reason }), `cancelling ${orderId}`);
+    await this.expect(
+      await request(this.app).post(`/api/orders/${orderId}/cancel`).set(as(this.user)).send({ reason }),
+      `cancelling ${orderId}`,
+    );
   }
 }

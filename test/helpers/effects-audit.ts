@@ -29,8 +29,10 @@ export async function auditEffects(t: TestApp): Promise<EffectsAudit> {
   const events = await OrderEvent.find({}, { newStatus: 1, customerId: 1 }).lean();
 
   const rows = new Map<string, number>();
-  for (const h of await OrderHistory.find({}, { eventId: 1 }).lean()) rows.set(h.eventId, (rows.get(h.eventId) ?? 0) + 1);
-  for (const e of events.filter((e) => e.newStatus)) if (rows.get(e._id) !== 1) problems.push(`event ${e._id}: ${rows.get(e._id) ?? 0} history rows`);
+  for (const h of await OrderHistory.find({}, { eventId: 1 }).lean())
+    rows.set(h.eventId, (rows.get(h.eventId) ?? 0) + 1);
+  for (const e of events.filter((e) => e.newStatus))
+    if (rows.get(e._id) !== 1) problems.push(`event ${e._id}: ${rows.get(e._id) ?? 0} history rows`);
   const orders = await Order.countDocuments();
   const placed = await OrderHistory.countDocuments({ previousStatus: null });
   if (placed !== orders) problems.push(`${orders} orders, ${placed} first history rows`);
@@ -56,13 +58,18 @@ export async function auditEffects(t: TestApp): Promise<EffectsAudit> {
     const last = accepted.at(-1)?.body;
     const expected = await customerTotals(customerId);
     if (last?.totalOrders !== expected.totalOrders || last?.totalSpent !== toDecimal(expected.totalValue)) {
-      problems.push(`customer ${customerId}: last statistics ${JSON.stringify(last ?? null)}, expected ${expected.totalOrders} orders, ${toDecimal(expected.totalValue)} spent`);
+      problems.push(
+        `customer ${customerId}: last statistics ${JSON.stringify(last ?? null)}, expected ${expected.totalOrders} orders, ${toDecimal(expected.totalValue)} spent`,
+      );
     }
   }
 
   const analytics = await request(t.app).get('/api/orders/analytics').set(as('admin'));
   const recomputed = { period: { from: null, to: null }, ...(await recomputeAnalytics()) };
-  if (!isDeepStrictEqual(analytics.body.data, recomputed)) problems.push(`analytics ${JSON.stringify(analytics.body.data)} differs from a recomputation ${JSON.stringify(recomputed)}`);
+  if (!isDeepStrictEqual(analytics.body.data, recomputed))
+    problems.push(
+      `analytics ${JSON.stringify(analytics.body.data)} differs from a recomputation ${JSON.stringify(recomputed)}`,
+    );
 
   for (const r of await ReturnRequest.find({ status: { $in: ['Approved', 'Completed'] } }, { returnId: 1 }).lean()) {
     const entries = await Refund.countDocuments({ returnId: r.returnId });
@@ -75,7 +82,13 @@ export async function auditEffects(t: TestApp): Promise<EffectsAudit> {
   }
   // Named, so a failure says which job gave up and why.
   for (const letter of await t.queues['dead-letter'].getJobs(['waiting', 'paused', 'delayed', 'prioritized'])) {
-    const { queue, jobId, name, failedReason, attemptsMade } = letter.data as { queue: string; jobId: string; name: string; failedReason: string; attemptsMade: number };
+    const { queue, jobId, name, failedReason, attemptsMade } = letter.data as {
+      queue: string;
+      jobId: string;
+      name: string;
+      failedReason: string;
+      attemptsMade: number;
+    };
     problems.push(`dead letter: ${queue} job ${jobId} (${name}) after ${attemptsMade} attempts: ${failedReason}`);
   }
   return { events: events.length, problems, statisticsCalls };

@@ -21,9 +21,10 @@ export async function startFakeAuthService(opts: { generatedPrefix?: string } = 
     const m = /^\/api\/auth\/user\/([^/?]+)$/.exec(req.url ?? '');
     const id = m ? decodeURIComponent(m[1]) : '';
     // Load tests need many customers: ids under the generated prefix are all known.
-    const generated = opts.generatedPrefix && id.startsWith(opts.generatedPrefix)
-      ? { _id: id, email: `${id}@example.com`, firstName: 'Load', lastName: id, customerId: `c-${id}` }
-      : undefined;
+    const generated =
+      opts.generatedPrefix && id.startsWith(opts.generatedPrefix)
+        ? { _id: id, email: `${id}@example.com`, firstName: 'Load', lastName: id, customerId: `c-${id}` }
+        : undefined;
     const user = m ? (known.get(id) ?? generated) : undefined;
     res.setHeader('content-type', 'application/json');
     if (apiKey !== process.env.SERVICE_API_KEY) {

@@ -42,7 +42,9 @@ export async function startFakeCustomerService(): Promise<FakeCustomerService> {
         /* recorded as empty */
       }
       calls.push({ customerId: decodeURIComponent(m[1]), apiKey, body, status });
-      res.writeHead(status).end(JSON.stringify({ success: status < 300, message: status < 300 ? 'Statistics updated' : 'Failed' }));
+      res
+        .writeHead(status)
+        .end(JSON.stringify({ success: status < 300, message: status < 300 ? 'Statistics updated' : 'Failed' }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

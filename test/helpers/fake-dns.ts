@@ -36,7 +36,13 @@ export async function startFakeDns(names: Record<string, FakeName> = {}): Promis
       type: 'response',
       flags: packet.RECURSION_DESIRED | packet.RECURSION_AVAILABLE | (entry ? 0 : 3), // rcode 3: NXDOMAIN
       questions: [question],
-      answers: (addresses ?? []).map((data) => ({ type: question.type as 'A' | 'AAAA', name: question.name, ttl: 1, class: 'IN' as const, data })),
+      answers: (addresses ?? []).map((data) => ({
+        type: question.type as 'A' | 'AAAA',
+        name: question.name,
+        ttl: 1,
+        class: 'IN' as const,
+        data,
+      })),
     });
     socket.send(answer, from.port, from.address);
   });

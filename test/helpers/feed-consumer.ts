@@ -21,17 +21,27 @@ export interface FeedEventBody {
 export const serviceKey = () => ({ 'x-service-api-key': process.env.SERVICE_API_KEY as string });
 
 /** One page of the feed after `after` (none: from the oldest kept event). */
-export function feedPage(app: App, after: string | null, limit: number, headers: Record<string, string> = serviceKey()): request.Test {
+export function feedPage(
+  app: App,
+  after: string | null,
+  limit: number,
+  headers: Record<string, string> = serviceKey(),
+): request.Test {
   const query = new URLSearchParams({ limit: String(limit), ...(after !== null && { after }) });
   return request(app).get(`/api/orders/events?${query}`).set(headers);
 }
 
 /** Every event after `after` (none: from the oldest kept one) up to the newest placed, read page by page, and the cursor it ends on. */
-export async function readFeedAfter(app: App, after: string | null, limit = 500): Promise<{ events: FeedEventBody[]; cursor: string }> {
+export async function readFeedAfter(
+  app: App,
+  after: string | null,
+  limit = 500,
+): Promise<{ events: FeedEventBody[]; cursor: string }> {
   const events: FeedEventBody[] = [];
   for (;;) {
     const res = await feedPage(app, after, limit);
-    if (res.status !== 200) throw new Error(`reading the feed after ${after} answered ${res.status}: ${JSON.stringify(res.body)}`);
+    if (res.status !== 200)
+      throw new Error(`reading the feed after ${after} answered ${res.status}: ${JSON.stringify(res.body)}`);
     events.push(...res.body.data.events);
     after = res.body.data.nextCursor as string;
     if (!res.body.data.events.length) return { events, cursor: after };
@@ -88,20 +98,30 @@ export class FeedConsumer {
       const res = await feedPage(this.app, this.after, limit);
       this.pages++;
       if (res.status !== 200) {
-        this.breaches.push(`page ${this.pages} (after ${this.after}) answered ${res.status}: ${JSON.stringify(res.body)}`);
+        this.breaches.push(
+          `page ${this.pages} (after ${this.after}) answered ${res.status}: ${JSON.stringify(res.body)}`,
+        );
         await pause();
         continue;
       }
       const { events, nextCursor } = res.body.data as { events: FeedEventBody[]; nextCursor: string };
-      if (events.length > limit) this.breaches.push(`page ${this.pages} held ${events.length} events, more than its limit ${limit}`);
+      if (events.length > limit)
+        this.breaches.push(`page ${this.pages} held ${events.length} events, more than its limit ${limit}`);
       for (const e of events) {
         const at = Number(e.cursor);
-        if (!(at > this.highest)) this.breaches.push(`page ${this.pages} (after ${this.after}) held ${e.eventId} at cursor ${e.cursor}, not after ${this.highest}, a cursor already handed out`);
+        if (!(at > this.highest))
+          this.breaches.push(
+            `page ${this.pages} (after ${this.after}) held ${e.eventId} at cursor ${e.cursor}, not after ${this.highest}, a cursor already handed out`,
+          );
         this.highest = Math.max(this.highest, at);
         this.events.push(e);
       }
-      if (Number(nextCursor) < this.highest) this.breaches.push(`page ${this.pages} handed out nextCursor ${nextCursor}, behind ${this.highest}`);
-      if (events.length && nextCursor !== events.at(-1)!.cursor) this.breaches.push(`page ${this.pages} handed out nextCursor ${nextCursor}, not its last event's cursor ${events.at(-1)!.cursor}`);
+      if (Number(nextCursor) < this.highest)
+        this.breaches.push(`page ${this.pages} handed out nextCursor ${nextCursor}, behind ${this.highest}`);
+      if (events.length && nextCursor !== events.at(-1)!.cursor)
+        this.breaches.push(
+          `page ${this.pages} handed out nextCursor ${nextCursor}, not its last event's cursor ${events.at(-1)!.cursor}`,
+        );
       this.highest = Math.max(this.highest, Number(nextCursor));
       this.after = nextCursor;
       // Caught up: ask again shortly, as a consumer that polls would.

@@ -6,7 +6,10 @@ import { freePort } from './redis-server';
 const PG = 'postgres://postgres@127.0.0.1:5432';
 
 /** This checkout's FerretDB binary, built on first use (the shared one may belong to another checkout). */
-const binary = (): string => execFileSync('bash', [path.resolve(__dirname, '../../scripts/services.sh'), 'ferretdb-bin'], { encoding: 'utf8' }).trim();
+const binary = (): string =>
+  execFileSync('bash', [path.resolve(__dirname, '../../scripts/services.sh'), 'ferretdb-bin'], {
+    encoding: 'utf8',
+  }).trim();
 
 export interface OwnFerretDB {
   /** mongodb:// URL of its database `db`. */
@@ -38,7 +41,9 @@ export async function startOwnFerretDB(): Promise<OwnFerretDB> {
   let child: ChildProcess | null = null;
 
   const start = async () => {
-    const proc = spawn(bin, [`-postgresql-url=${PG}/${pgDb}`, `-listen-addr=127.0.0.1:${port}`, '-log-level=error'], { stdio: 'ignore' });
+    const proc = spawn(bin, [`-postgresql-url=${PG}/${pgDb}`, `-listen-addr=127.0.0.1:${port}`, '-log-level=error'], {
+      stdio: 'ignore',
+    });
     child = proc;
     const deadline = Date.now() + 10_000;
     while (!(await answers(port))) {

@@ -21,14 +21,28 @@ export function guideOrderBody() {
         discount: 250.0,
         tax: 225.0,
       },
-      { productId: 'PROD-002', productName: 'USB-C Cable', sku: 'CABLE-USBC-01', quantity: 1, unitPrice: 500.0, discount: 0.0, tax: 45.0 },
+      {
+        productId: 'PROD-002',
+        productName: 'USB-C Cable',
+        sku: 'CABLE-USBC-01',
+        quantity: 1,
+        unitPrice: 500.0,
+        discount: 0.0,
+        tax: 45.0,
+      },
     ],
     notes: 'Please deliver between 10 AM - 2 PM',
   };
 }
 
 /** One order line, as given with overrides. */
-export const orderLine = (overrides: Record<string, unknown> = {}) => ({ productId: 'PROD-9', productName: 'Thing', quantity: 1, unitPrice: 100, ...overrides });
+export const orderLine = (overrides: Record<string, unknown> = {}) => ({
+  productId: 'PROD-9',
+  productName: 'Thing',
+  quantity: 1,
+  unitPrice: 100,
+  ...overrides,
+});
 
 /** A small valid order body (one line of 100.00), with any part replaced. */
 export function buildOrderBody(overrides: { deliveryAddress?: object; items?: object[]; notes?: string } = {}) {
@@ -36,4 +50,5 @@ export function buildOrderBody(overrides: { deliveryAddress?: object; items?: ob
 }
 
 /** A one-line order of `quantity` units at `unitPrice`, for tests that need many orders. */
-export const smallOrderBody = (unitPrice = 100, quantity = 1) => buildOrderBody({ items: [orderLine({ unitPrice, quantity })] });
+export const smallOrderBody = (unitPrice = 100, quantity = 1) =>
+  buildOrderBody({ items: [orderLine({ unitPrice, quantity })] });

@@ -10,7 +10,11 @@ import { smallOrderBody } from './fixtures';
 import { as, type TestUser } from './tokens';
 
 /** Places an order through the API and returns its order id; fails loudly otherwise. */
-export async function placeOrder(app: Express | http.Server, user: TestUser, body: object = smallOrderBody()): Promise<string> {
+export async function placeOrder(
+  app: Express | http.Server,
+  user: TestUser,
+  body: object = smallOrderBody(),
+): Promise<string> {
   const res = await request(app).post('/api/orders').set(as(user)).send(body);
   if (res.status !== 201) throw new Error(`placing an order answered ${res.status}: ${JSON.stringify(res.body)}`);
   return res.body.data.orderId as string;

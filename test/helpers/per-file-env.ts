@@ -5,7 +5,10 @@ import path from 'node:path';
  * see each other's data. Runs before the test file imports anything (config reads these).
  */
 const file = path.basename(expect.getState().testPath ?? 'unknown', '.test.ts');
-const slug = file.replace(/[^a-z0-9]+/gi, '_').toLowerCase().slice(0, 30);
+const slug = file
+  .replace(/[^a-z0-9]+/gi, '_')
+  .toLowerCase()
+  .slice(0, 30);
 const run = `${slug}_${process.pid}`;
 
 Object.assign(process.env, {

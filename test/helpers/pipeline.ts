@@ -35,12 +35,20 @@ export async function settled(queue: Queue, jobId: string, timeoutMs = 10_000): 
  * the backlog stops shrinking for `stallMs`, and then says what is left where; every 15 s it
  * reports where it stands, prefixed with `label`, so a slow run can be read.
  */
-export async function drainedWhileProgressing(app: Pick<TestApp, 'queues'>, stallMs: number, label: string): Promise<void> {
+export async function drainedWhileProgressing(
+  app: Pick<TestApp, 'queues'>,
+  stallMs: number,
+  label: string,
+): Promise<void> {
   let best = Infinity;
   let lastProgress = Date.now();
   let lastReport = Date.now();
   for (;;) {
-    const counts = await Promise.all(EFFECTS.map(async (q) => [q, await app.queues[q].getJobCounts('waiting', 'active', 'delayed', 'prioritized')] as const));
+    const counts = await Promise.all(
+      EFFECTS.map(
+        async (q) => [q, await app.queues[q].getJobCounts('waiting', 'active', 'delayed', 'prioritized')] as const,
+      ),
+    );
     const left = counts.reduce((sum, [, c]) => sum + Object.values(c).reduce((a, b) => a + b, 0), 0);
     if (left === 0) return;
     if (Date.now() - lastReport > 15_000) {
@@ -51,7 +59,8 @@ export async function drainedWhileProgressing(app: Pick<TestApp, 'queues'>, stal
       best = left;
       lastProgress = Date.now();
     }
-    if (Date.now() - lastProgress > stallMs) throw new Error(`queues stopped draining: ${JSON.stringify(Object.fromEntries(counts))}`);
+    if (Date.now() - lastProgress > stallMs)
+      throw new Error(`queues stopped draining: ${JSON.stringify(Object.fromEntries(counts))}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }

@@ -26,12 +26,27 @@ export async function startRedisCluster(masters = 3, access?: ClusterAccess): Pr
   // only, the cluster bus included.
   const secured = access
     ? [
-        ...['--tls-cluster', 'yes', '--tls-cert-file', access.cert, '--tls-key-file', access.key, '--tls-ca-cert-file', access.ca, '--tls-auth-clients', 'no'],
+        ...[
+          '--tls-cluster',
+          'yes',
+          '--tls-cert-file',
+          access.cert,
+          '--tls-key-file',
+          access.key,
+          '--tls-ca-cert-file',
+          access.ca,
+          '--tls-auth-clients',
+          'no',
+        ],
         ...['--user', 'default', 'off', '--user', access.username, 'on', `>${access.password}`, '~*', '&*', '+@all'],
       ]
     : [];
-  const cli = access ? ['--tls', '--cacert', access.ca, '--user', access.username, '--pass', access.password, '--no-auth-warning'] : [];
-  const clientOptions = access ? { username: access.username, password: access.password, tls: { ca: readFileSync(access.ca) } } : {};
+  const cli = access
+    ? ['--tls', '--cacert', access.ca, '--user', access.username, '--pass', access.password, '--no-auth-warning']
+    : [];
+  const clientOptions = access
+    ? { username: access.username, password: access.password, tls: { ca: readFileSync(access.ca) } }
+    : {};
   const servers: OwnRedis[] = [];
   const stop = async () => {
     await Promise.all(servers.map((s) => s.stop()));
@@ -42,14 +57,38 @@ export async function startRedisCluster(masters = 3, access?: ClusterAccess): Pr
       const port = await freePort();
       // TLS on the port clients use, plain TCP on none.
       const ports = access ? ['--port', '0', '--tls-port', String(port)] : [];
-      servers.push(await startOwnRedis(['--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, `nodes-${i}.conf`), '--dir', dir, '--dbfilename', `dump-${i}.rdb`, ...ports, ...secured], port));
+      servers.push(
+        await startOwnRedis(
+          [
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            path.join(dir, `nodes-${i}.conf`),
+            '--dir',
+            dir,
+            '--dbfilename',
+            `dump-${i}.rdb`,
+            ...ports,
+            ...secured,
+          ],
+          port,
+        ),
+      );
     }
     const nodes = servers.map((s) => `127.0.0.1:${s.port}`);
-    await promisify(execFile)('redis-cli', [...cli, '--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30_000 });
+    await promisify(execFile)(
+      'redis-cli',
+      [...cli, '--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes'],
+      { timeout: 30_000 },
+    );
     for (const s of servers) {
       const client = new Redis(s.url, { lazyConnect: true, maxRetriesPerRequest: 1, ...clientOptions });
       try {
-        await eventually(async () => String(await client.cluster('INFO')).includes('cluster_state:ok'), 20_000, `node ${s.port} to see the cluster ok`);
+        await eventually(
+          async () => String(await client.cluster('INFO')).includes('cluster_state:ok'),
+          20_000,
+          `node ${s.port} to see the cluster ok`,
+        );
       } finally {
         client.disconnect();
       }

@@ -22,9 +22,13 @@ export interface OwnRedis {
 /** A private redis-server for tests that must stop or restart Redis. */
 export async function startOwnRedis(extraArgs: string[] = [], port?: number): Promise<OwnRedis> {
   port ??= await freePort();
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error('redis-server did not start')), 5000);
     child.stdout?.on('data', (d: Buffer) => {

@@ -16,10 +16,15 @@ async function main(): Promise<void> {
   let fail: (err: Error) => void = () => undefined;
   let started: () => void = () => undefined;
   const running = new Promise<void>((resolve) => (started = resolve));
-  const worker = startQueueWorker('emails', () => {
-    started();
-    return new Promise((_, reject) => (fail = reject));
-  }, queues['dead-letter'], workerSettings());
+  const worker = startQueueWorker(
+    'emails',
+    () => {
+      started();
+      return new Promise((_, reject) => (fail = reject));
+    },
+    queues['dead-letter'],
+    workerSettings(),
+  );
   const job = await queues.emails.add('order.created', {});
   await running;
 

@@ -41,7 +41,9 @@ export interface TestSmtpServer {
 function decodeBody(body: string, encoding: string): string {
   if (/base64/i.test(encoding)) return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
   if (/quoted-printable/i.test(encoding)) {
-    const bytes = body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+    const bytes = body
+      .replace(/=\r?\n/g, '')
+      .replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
     return Buffer.from(bytes, 'latin1').toString('utf8');
   }
   return body;
@@ -62,7 +64,14 @@ function splitHeaders(part: string): { headers: Record<string, string>; body: st
 /** Just enough MIME for what nodemailer writes: one multipart/alternative with text and html. */
 export function parseMail(raw: string, to: string[] = []): ReceivedMail {
   const { headers, body } = splitHeaders(raw);
-  const mail: ReceivedMail = { to, messageId: headers['message-id'] ?? '', subject: headers.subject ?? '', text: '', html: '', raw };
+  const mail: ReceivedMail = {
+    to,
+    messageId: headers['message-id'] ?? '',
+    subject: headers.subject ?? '',
+    text: '',
+    html: '',
+    raw,
+  };
   const boundary = /boundary="?([^";]+)"?/i.exec(headers['content-type'] ?? '')?.[1];
   const parts = boundary ? body.split(`--${boundary}`).slice(1, -1) : [raw];
   for (const p of parts) {
@@ -73,9 +82,13 @@ export function parseMail(raw: string, to: string[] = []): ReceivedMail {
   }
   // nodemailer may encode a non-ASCII subject (=?UTF-8?Q?...?=).
   // (whitespace between two encoded words is not part of the text: RFC 2047 6.2)
-  mail.subject = mail.subject.replace(/\?=\s+=\?/g, '?==?').replace(/=\?utf-8\?([QB])\?([^?]*)\?=/gi, (_m, enc: string, text: string) =>
-    enc.toUpperCase() === 'B' ? Buffer.from(text, 'base64').toString('utf8') : decodeBody(text.replace(/_/g, ' '), 'quoted-printable'),
-  );
+  mail.subject = mail.subject
+    .replace(/\?=\s+=\?/g, '?==?')
+    .replace(/=\?utf-8\?([QB])\?([^?]*)\?=/gi, (_m, enc: string, text: string) =>
+      enc.toUpperCase() === 'B'
+        ? Buffer.from(text, 'base64').toString('utf8')
+        : decodeBody(text.replace(/_/g, ' '), 'quoted-printable'),
+    );
   return mail;
 }
 
@@ -154,7 +167,8 @@ export async function startTestSmtpServer(): Promise<TestSmtpServer> {
       };
       return { reached, release };
     },
-    whenClosed: (sessionId) => (gone.has(sessionId) ? Promise.resolve() : new Promise<void>((resolve) => closedWaiters.set(sessionId, resolve))),
+    whenClosed: (sessionId) =>
+      gone.has(sessionId) ? Promise.resolve() : new Promise<void>((resolve) => closedWaiters.set(sessionId, resolve)),
     stop: stopListening,
     start: listen,
     close: async () => {

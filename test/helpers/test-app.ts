@@ -63,15 +63,34 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   await connectMongo();
   await mongoose.connection.db?.dropDatabase();
   const auth = await startFakeAuthService();
-  const rt = await startRuntime({ role: 'test', authService: { url: auth.url, timeoutMs: 1000 }, redis: opts.redis?.() });
+  const rt = await startRuntime({
+    role: 'test',
+    authService: { url: auth.url, timeoutMs: 1000 },
+    redis: opts.redis?.(),
+  });
   rt.shutdown.add('fake auth service', Phase.background, () => auth.close());
   // Before the connections close: the data this file made.
   rt.shutdown.add('test data', Phase.background, async () => {
     await deleteQueueKeys(rt.redis).catch(() => undefined);
     await mongoose.connection.db?.dropDatabase().catch(() => undefined);
   });
-  const app = buildApp({ services: rt.services, redis: rt.redis, queues: rt.queues, extraRouters: opts.extraRouters, rateLimit: opts.rateLimit });
-  const t = { app, auth, redis: rt.redis, queues: rt.queues, outbox: rt.outbox, services: rt.services, as: (user: TestUser) => new Driver(app, user), close: () => rt.shutdown.stop() } as TestApp;
+  const app = buildApp({
+    services: rt.services,
+    redis: rt.redis,
+    queues: rt.queues,
+    extraRouters: opts.extraRouters,
+    rateLimit: opts.rateLimit,
+  });
+  const t = {
+    app,
+    auth,
+    redis: rt.redis,
+    queues: rt.queues,
+    outbox: rt.outbox,
+    services: rt.services,
+    as: (user: TestUser) => new Driver(app, user),
+    close: () => rt.shutdown.stop(),
+  } as TestApp;
   if (opts.smtp) {
     t.smtp = await startTestSmtpServer();
     rt.shutdown.add('smtp server', Phase.background, () => t.smtp.close());
@@ -81,7 +100,10 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     rt.shutdown.add('customer service', Phase.background, () => t.customers.close());
   }
   if (opts.workers) {
-    const mailer = createMailer({ ...(t.smtp ? { host: t.smtp.host, port: t.smtp.port, secure: false } : {}), ...opts.mail });
+    const mailer = createMailer({
+      ...(t.smtp ? { host: t.smtp.host, port: t.smtp.port, secure: false } : {}),
+      ...opts.mail,
+    });
     t.workers = await startWorkers(opts.workers, {
       queues: rt.queues,
       outbox: rt.outbox,
@@ -125,7 +147,11 @@ export async function deleteQueueKeys(redis: RedisClient): Promise<void> {
 }
 
 /** Polls `check` until it returns a truthy value, or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | null | undefined | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | null | undefined | false>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();

@@ -64,7 +64,8 @@ export class WorkerFleet {
   }
 
   /** Processes that exited without being killed here (a crash of the workers themselves). */
-  readonly crashed: { pid: number | undefined; code: number | null; signal: NodeJS.Signals | null; output: string }[] = [];
+  readonly crashed: { pid: number | undefined; code: number | null; signal: NodeJS.Signals | null; output: string }[] =
+    [];
 
   private async kill(slot: number): Promise<void> {
     const p = this.slots[slot];
@@ -98,7 +99,10 @@ export class WorkerFleet {
   private keepLog(p: WorkerProcess): void {
     this.ended.push(p.output());
     mkdirSync(this.logDir, { recursive: true });
-    appendFileSync(path.join(this.logDir, `${String(++this.logged).padStart(3, '0')}-workers-${p.child.pid}.log`), p.output());
+    appendFileSync(
+      path.join(this.logDir, `${String(++this.logged).padStart(3, '0')}-workers-${p.child.pid}.log`),
+      p.output(),
+    );
   }
 }
 
@@ -124,7 +128,8 @@ export async function queueDrainedWhileProgressing(queue: Queue, stallMs: number
       best = left;
       lastProgress = Date.now();
     }
-    if (Date.now() - lastProgress > stallMs) throw new Error(`queue ${queue.name} stopped draining: ${JSON.stringify(counts)}`);
+    if (Date.now() - lastProgress > stallMs)
+      throw new Error(`queue ${queue.name} stopped draining: ${JSON.stringify(counts)}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -148,7 +153,8 @@ export function stallsByJob(outputs: readonly string[]): Map<string, number> {
     if (!line.includes('job stalled')) continue;
     try {
       const entry = JSON.parse(line) as { msg?: string; jobId?: string };
-      if (entry.msg?.startsWith('job stalled') && entry.jobId) stalls.set(entry.jobId, (stalls.get(entry.jobId) ?? 0) + 1);
+      if (entry.msg?.startsWith('job stalled') && entry.jobId)
+        stalls.set(entry.jobId, (stalls.get(entry.jobId) ?? 0) + 1);
     } catch {
       /* not a log line */
     }

@@ -11,7 +11,9 @@ export function verifyOrmsSignature(rawBody: string, header: string, secret: str
   const t = Number(parts.find(([k]) => k === 't')?.[1]);
   if (!Number.isInteger(t) || Math.abs(now / 1000 - t) > 300) return false;
   const expected = createHmac('sha256', secret).update(`${t}.${rawBody}`).digest('hex');
-  return parts.some(([k, v]) => k === 'v1' && v?.length === expected.length && timingSafeEqual(Buffer.from(v), Buffer.from(expected)));
+  return parts.some(
+    ([k, v]) => k === 'v1' && v?.length === expected.length && timingSafeEqual(Buffer.from(v), Buffer.from(expected)),
+  );
 }
 
 export interface ReceivedWebhook {
@@ -67,7 +69,14 @@ export async function startWebhookReceiver(path = '/hooks/orms'): Promise<Webhoo
         /* recorded as received */
       }
       const reply = () => {
-        received.push({ at: Date.now(), rawBody, body, headers: req.headers, signature: String(req.headers['orms-signature'] ?? ''), status: answer.status });
+        received.push({
+          at: Date.now(),
+          rawBody,
+          body,
+          headers: req.headers,
+          signature: String(req.headers['orms-signature'] ?? ''),
+          status: answer.status,
+        });
         res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers }).end('ok');
       };
       if (req.url !== path || req.method !== 'POST') res.writeHead(404).end();

@@ -18,7 +18,11 @@ const ROOT = path.resolve(__dirname, '../..');
  * test file's database and queue prefix (they are in process.env) plus `env`, and resolves
  * once it logs "workers started".
  */
-export function startWorkerProcess(env: Record<string, string>, args: string[] = [], timeoutMs = 20_000): Promise<WorkerProcess> {
+export function startWorkerProcess(
+  env: Record<string, string>,
+  args: string[] = [],
+  timeoutMs = 20_000,
+): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/workers/main.ts', ...args], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'test', ENVIRONMENT: 'test', LOG_LEVEL: 'info', ...env },
@@ -58,7 +62,10 @@ export function startWorkerProcess(env: Record<string, string>, args: string[] =
 }
 
 /** The environment a child process needs to reach a test file's peers (the ones it started). */
-export function peersEnv(peers: { auth: { url: string }; smtp?: { host: string; port: number }; customers?: { url: string } }, redisUrl?: string): Record<string, string> {
+export function peersEnv(
+  peers: { auth: { url: string }; smtp?: { host: string; port: number }; customers?: { url: string } },
+  redisUrl?: string,
+): Record<string, string> {
   return {
     AUTH_SERVICE_URL: peers.auth.url,
     ...(peers.smtp ? { EMAIL_HOST: peers.smtp.host, EMAIL_PORT: String(peers.smtp.port) } : {}),

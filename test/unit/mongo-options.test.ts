@@ -14,7 +14,11 @@ describe('the MongoDB driver options', () => {
   it("leave them to a URI that chooses, as docker-compose.yml's replica set does", () => {
     const uri = 'mongodb://mongo:27017/order_db?replicaSet=rs0&retryWrites=true&w=majority';
 
-    expect(parsed(uri, mongoOptions(uri))).toMatchObject({ retryWrites: true, replicaSet: 'rs0', writeConcern: { w: 'majority' } });
+    expect(parsed(uri, mongoOptions(uri))).toMatchObject({
+      retryWrites: true,
+      replicaSet: 'rs0',
+      writeConcern: { w: 'majority' },
+    });
     // Why the option is left out rather than set: given here, it would win over the URI's.
     expect(parsed(uri, { retryWrites: false }).retryWrites).toBe(false);
   });

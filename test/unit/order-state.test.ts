@@ -1,4 +1,10 @@
-import { ORDER_STATUSES, TRANSITIONS, canTransition, nextStatuses, type OrderStatus } from '../../src/services/order-state';
+import {
+  ORDER_STATUSES,
+  TRANSITIONS,
+  canTransition,
+  nextStatuses,
+  type OrderStatus,
+} from '../../src/services/order-state';
 
 describe('the order lifecycle (DESIGN.md 4)', () => {
   it('has exactly the edges of the design', () => {

@@ -2,7 +2,14 @@ import { hasAtMostTwoDecimals, priceLine, priceOrder, toDecimal, toMinor } from 
 
 describe('pricing in integer paise (DESIGN.md 5)', () => {
   it('prices a line as quantity × unitPrice − discount + tax', () => {
-    expect(priceLine({ quantity: 2, unitPrice: 2500, discount: 250, tax: 225 })).toEqual({ quantity: 2, unitPrice: 250_000, totalPrice: 500_000, discount: 25_000, tax: 22_500, finalPrice: 497_500 });
+    expect(priceLine({ quantity: 2, unitPrice: 2500, discount: 250, tax: 225 })).toEqual({
+      quantity: 2,
+      unitPrice: 250_000,
+      totalPrice: 500_000,
+      discount: 25_000,
+      tax: 22_500,
+      finalPrice: 497_500,
+    });
   });
 
   it('prices an order as the sum of its lines, and counts its units', () => {

@@ -11,7 +11,12 @@ describe('a rollup delta: what one event adds to its day', () => {
   it('moves an order from one status to another, so it counts under the new one only', () => {
     const d = new RollupDelta('2026-11-29').moved('Return Requested', 'Returned', 1000);
 
-    expect(d.inc).toEqual({ 'status.ReturnRequested.n': -1, 'status.ReturnRequested.v': -1000, 'status.Returned.n': 1, 'status.Returned.v': 1000 });
+    expect(d.inc).toEqual({
+      'status.ReturnRequested.n': -1,
+      'status.ReturnRequested.v': -1000,
+      'status.Returned.n': 1,
+      'status.Returned.v': 1000,
+    });
   });
 
   it('adds nothing for a move to the same status, and is then empty', () => {
@@ -19,7 +24,9 @@ describe('a rollup delta: what one event adds to its day', () => {
   });
 
   it('sums what is added to one path, and keeps product names beside their counters', () => {
-    const d = new RollupDelta('2026-11-29').product('PROD-001', 'Headphones', 2, 497_500).product('PROD-001', 'Headphones', -1, -248_750);
+    const d = new RollupDelta('2026-11-29')
+      .product('PROD-001', 'Headphones', 2, 497_500)
+      .product('PROD-001', 'Headphones', -1, -248_750);
 
     const key = productKey('PROD-001');
     expect(d.inc).toEqual({ [`products.${key}.q`]: 1, [`products.${key}.r`]: 248_750 });

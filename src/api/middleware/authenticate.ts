@@ -18,7 +18,8 @@ declare global {
 }
 
 /** A claim that becomes an owner id or a name on orders: printable text, of a sane length. */
-const claimText = (max: number) => z.string().max(max).refine(printable, 'must not contain control characters or broken Unicode');
+const claimText = (max: number) =>
+  z.string().max(max).refine(printable, 'must not contain control characters or broken Unicode');
 
 const claims = z
   .object({
@@ -32,9 +33,15 @@ const claims = z
   })
   .refine((c) => c.sub ?? c.userId, { message: 'sub or userId is required' })
   // JWT_MAX_LIFETIME_SECONDS: a token must say when it was issued, and not live longer.
-  .refine((c) => !config.JWT_MAX_LIFETIME_SECONDS || (c.iat !== undefined && c.exp - c.iat <= config.JWT_MAX_LIFETIME_SECONDS), { message: 'token lives too long' })
+  .refine(
+    (c) =>
+      !config.JWT_MAX_LIFETIME_SECONDS || (c.iat !== undefined && c.exp - c.iat <= config.JWT_MAX_LIFETIME_SECONDS),
+    { message: 'token lives too long' },
+  )
   // Issued in the future beyond the clocks' tolerance: a lifetime measured from a made-up start.
-  .refine((c) => c.iat === undefined || c.iat <= Date.now() / 1000 + config.JWT_CLOCK_TOLERANCE_SECONDS, { message: 'token issued in the future' });
+  .refine((c) => c.iat === undefined || c.iat <= Date.now() / 1000 + config.JWT_CLOCK_TOLERANCE_SECONDS, {
+    message: 'token issued in the future',
+  });
 
 passport.use(
   new JwtStrategy(
@@ -63,7 +70,10 @@ export const authenticate: RequestHandler = (req, res, next) => {
   passport.authenticate('jwt', { session: false }, (err: unknown, user: Express.User | false, info: unknown) => {
     if (err) return next(err);
     if (!user) {
-      const reason = info instanceof Error && info.name === 'TokenExpiredError' ? 'Access token has expired' : 'A valid access token is required';
+      const reason =
+        info instanceof Error && info.name === 'TokenExpiredError'
+          ? 'Access token has expired'
+          : 'A valid access token is required';
       return next(new UnauthenticatedError(reason));
     }
     req.user = user;
@@ -74,7 +84,8 @@ export const authenticate: RequestHandler = (req, res, next) => {
 export function requireRole(...roles: Role[]): RequestHandler {
   return (req, _res, next) => {
     if (!req.user) return next(new UnauthenticatedError());
-    if (!roles.includes(req.user.role)) return next(new ForbiddenError(`This action requires the ${roles.join(' or ')} role`));
+    if (!roles.includes(req.user.role))
+      return next(new ForbiddenError(`This action requires the ${roles.join(' or ')} role`));
     next();
   };
 }

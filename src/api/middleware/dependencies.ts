@@ -12,7 +12,9 @@ const NAMES: Record<Dependency, string> = { mongodb: 'MongoDB', redis: 'Redis' }
 /** 503 in the envelope, naming what is down, with Retry-After. */
 export function unavailable(res: Response, dependency: Dependency): void {
   res.set('Retry-After', String(RETRY_AFTER_SECONDS));
-  fail(res, 503, 'Service unavailable', [{ field: dependency, message: `${NAMES[dependency]} is not answering; retry in a few seconds` }]);
+  fail(res, 503, 'Service unavailable', [
+    { field: dependency, message: `${NAMES[dependency]} is not answering; retry in a few seconds` },
+  ]);
 }
 
 /**
@@ -20,7 +22,8 @@ export function unavailable(res: Response, dependency: Dependency): void {
  * wait for server selection and fail after seconds. The driver keeps probing and the
  * routes serve again as soon as it is back.
  */
-export const needsMongo: RequestHandler = (_req, res, next) => (mongoConnected() ? next() : unavailable(res, 'mongodb'));
+export const needsMongo: RequestHandler = (_req, res, next) =>
+  mongoConnected() ? next() : unavailable(res, 'mongodb');
 
 /** The same for routes that work on the queues. */
 export const needsRedis =

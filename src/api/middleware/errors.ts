@@ -44,13 +44,19 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, next) 
       fail(res, 400, 'Malformed JSON', [{ field: 'body', message: 'The request body is not valid JSON' }]);
       return;
     case 'entity.too.deep':
-      fail(res, 400, 'Validation failed', [{ field: 'body', message: `JSON nested deeper than ${MAX_JSON_DEPTH} levels is not accepted` }]);
+      fail(res, 400, 'Validation failed', [
+        { field: 'body', message: `JSON nested deeper than ${MAX_JSON_DEPTH} levels is not accepted` },
+      ]);
       return;
     case 'entity.too.large':
-      fail(res, 413, 'Payload too large', [{ field: 'body', message: `The request body exceeds ${bp.limit ?? 'the'} bytes` }]);
+      fail(res, 413, 'Payload too large', [
+        { field: 'body', message: `The request body exceeds ${bp.limit ?? 'the'} bytes` },
+      ]);
       return;
     case 'media.unsupported':
-      fail(res, 415, 'Unsupported media type', [{ field: 'content-type', message: 'Send the body as application/json' }]);
+      fail(res, 415, 'Unsupported media type', [
+        { field: 'content-type', message: 'Send the body as application/json' },
+      ]);
       return;
     case 'encoding.unsupported':
     case 'charset.unsupported':

@@ -15,7 +15,9 @@ export class BodyRefusedError extends Error {
   }
 }
 
-const [QUOTE, BACKSLASH, OPEN_OBJECT, CLOSE_OBJECT, OPEN_ARRAY, CLOSE_ARRAY] = ['"', '\\', '{', '}', '[', ']'].map((c) => c.charCodeAt(0));
+const [QUOTE, BACKSLASH, OPEN_OBJECT, CLOSE_OBJECT, OPEN_ARRAY, CLOSE_ARRAY] = ['"', '\\', '{', '}', '[', ']'].map(
+  (c) => c.charCodeAt(0),
+);
 
 /**
  * Whether UTF-8 JSON nests deeper than `max`, in one pass over the raw bytes before it is
@@ -46,8 +48,14 @@ export function jsonBody(limit: string): RequestHandler {
     strict: true,
     verify: (_req, _res, body, encoding) => {
       // UTF-16 and UTF-32 would hide brackets from the byte scan; clients send UTF-8.
-      if (encoding.toLowerCase() !== 'utf-8') throw new BodyRefusedError('charset.unsupported', 415, 'Send JSON encoded as UTF-8');
-      if (nestsDeeperThan(body, MAX_JSON_DEPTH)) throw new BodyRefusedError('entity.too.deep', 400, `JSON nested deeper than ${MAX_JSON_DEPTH} levels is not accepted`);
+      if (encoding.toLowerCase() !== 'utf-8')
+        throw new BodyRefusedError('charset.unsupported', 415, 'Send JSON encoded as UTF-8');
+      if (nestsDeeperThan(body, MAX_JSON_DEPTH))
+        throw new BodyRefusedError(
+          'entity.too.deep',
+          400,
+          `JSON nested deeper than ${MAX_JSON_DEPTH} levels is not accepted`,
+        );
     },
   });
 }
@@ -68,6 +76,7 @@ export function carriesBody(req: IncomingMessage): boolean {
  * sent them in a form the API does not read.
  */
 export const jsonOnly: RequestHandler = (req, _res, next) => {
-  if (carriesBody(req) && !req.is('application/json')) next(new BodyRefusedError('media.unsupported', 415, 'Send the body as application/json'));
+  if (carriesBody(req) && !req.is('application/json'))
+    next(new BodyRefusedError('media.unsupported', 415, 'Send the body as application/json'));
   else next();
 };

@@ -36,7 +36,11 @@ class RedisWindowStore implements Store {
   private readonly claims = new Map<string, Claim>();
   readonly prefix: string;
 
-  constructor(private readonly redis: RedisClient, prefix: string, private readonly batch: number) {
+  constructor(
+    private readonly redis: RedisClient,
+    prefix: string,
+    private readonly batch: number,
+  ) {
     this.prefix = prefix;
   }
 
@@ -181,7 +185,11 @@ function redisCounter(redis: RedisClient, spec: CounterSpec): RequestHandler {
   const { counts } = spec;
   // One key per client address (a single-key MULTI, so any Redis Cluster slot will do).
   // Limits that give places back (counts) count every request in Redis: giving back is exact there.
-  const store = new RedisWindowStore(redis, `${config.QUEUE_PREFIX}:${spec.name}:`, counts ? 1 : claimBatchOf(spec.max));
+  const store = new RedisWindowStore(
+    redis,
+    `${config.QUEUE_PREFIX}:${spec.name}:`,
+    counts ? 1 : claimBatchOf(spec.max),
+  );
   const limiter = rateLimit({
     windowMs: spec.windowMs,
     limit: spec.max,
@@ -211,7 +219,10 @@ function redisCounter(redis: RedisClient, spec: CounterSpec): RequestHandler {
         res.once('finish', () => {
           if (!counts(res)) {
             store.giveBack(place.key, window).catch((e: unknown) => {
-              logger.warn({ err: e instanceof Error ? e.message : String(e), limit: spec.name }, 'rate limit place not given back');
+              logger.warn(
+                { err: e instanceof Error ? e.message : String(e), limit: spec.name },
+                'rate limit place not given back',
+              );
             });
           }
         });
@@ -234,8 +245,16 @@ function placeOf(req: Request, name: string): { key: string; resetTime: Date | u
 const minutes = (ms: number): string => `${Math.round(ms / 60_000)} minute${ms === 60_000 ? '' : 's'}`;
 
 /** The public API: requests per client address per window. */
-export function rateLimiter(redis: RedisClient, opts: RateLimitOptions = { windowMs: config.RATE_LIMIT_WINDOW_MS, max: config.RATE_LIMIT_MAX }): RequestHandler {
-  return redisCounter(redis, { ...opts, name: 'ratelimit', field: 'rate', message: `At most ${opts.max} requests per ${Math.round(opts.windowMs / 1000)} s; retry later` });
+export function rateLimiter(
+  redis: RedisClient,
+  opts: RateLimitOptions = { windowMs: config.RATE_LIMIT_WINDOW_MS, max: config.RATE_LIMIT_MAX },
+): RequestHandler {
+  return redisCounter(redis, {
+    ...opts,
+    name: 'ratelimit',
+    field: 'rate',
+    message: `At most ${opts.max} requests per ${Math.round(opts.windowMs / 1000)} s; retry later`,
+  });
 }
 
 export const BOARD_LOGIN_WINDOW_MS = 15 * 60_000;
@@ -247,7 +266,11 @@ export const BOARD_LOGIN_WINDOW_MS = 15 * 60_000;
  * guess from a wrong one. A request without credentials (the browser's first, which gets
  * the challenge) is no login attempt.
  */
-export function boardLoginLimiter(redis: RedisClient, max: number = config.BOARD_LOGIN_MAX_FAILURES, windowMs: number = BOARD_LOGIN_WINDOW_MS): RequestHandler {
+export function boardLoginLimiter(
+  redis: RedisClient,
+  max: number = config.BOARD_LOGIN_MAX_FAILURES,
+  windowMs: number = BOARD_LOGIN_WINDOW_MS,
+): RequestHandler {
   return redisCounter(redis, {
     name: 'board-login',
     windowMs,

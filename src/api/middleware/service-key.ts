@@ -13,6 +13,7 @@ export function hasServiceKey(req: Request): boolean {
 
 /** Internal endpoints: `x-service-api-key` must match. */
 export const requireServiceKey: RequestHandler = (req, _res, next) => {
-  if (!hasServiceKey(req)) return next(new UnauthenticatedError('A valid service API key is required', 'x-service-api-key'));
+  if (!hasServiceKey(req))
+    return next(new UnauthenticatedError('A valid service API key is required', 'x-service-api-key'));
   next();
 };

@@ -65,7 +65,13 @@ function describeImplied(node: unknown): void {
   if (node === null || typeof node !== 'object') return;
   const schema = node as Json;
   const prefix = schema.prefixItems;
-  if (schema.type === 'array' && schema.items === false && Array.isArray(prefix) && prefix.length && prefix.every((p) => JSON.stringify(p) === JSON.stringify(prefix[0]))) {
+  if (
+    schema.type === 'array' &&
+    schema.items === false &&
+    Array.isArray(prefix) &&
+    prefix.length &&
+    prefix.every((p) => JSON.stringify(p) === JSON.stringify(prefix[0]))
+  ) {
     delete schema.prefixItems;
     Object.assign(schema, { items: prefix[0], minItems: prefix.length, maxItems: prefix.length });
   }
@@ -110,11 +116,12 @@ const RATE_LIMIT_HEADERS = { RateLimit: header('RateLimit'), 'RateLimit-Policy':
 /** The response headers the service sends, declared once. */
 const HEADERS: Json = {
   'Access-Control-Allow-Origin': {
-    description: 'The calling page\'s origin when it is one of CORS_ORIGINS; absent otherwise (no wildcard)',
+    description: "The calling page's origin when it is one of CORS_ORIGINS; absent otherwise (no wildcard)",
     schema: { type: 'string', format: 'uri', maxLength: 2000 },
   },
   RateLimit: {
-    description: 'What is left of the client\'s budget in this window (IETF draft-8), e.g. `"ratelimit";r=597;t=42`. Absent while the limiter cannot count.',
+    description:
+      'What is left of the client\'s budget in this window (IETF draft-8), e.g. `"ratelimit";r=597;t=42`. Absent while the limiter cannot count.',
     schema: { type: 'string', maxLength: 200 },
   },
   'RateLimit-Policy': {
@@ -135,7 +142,8 @@ function headersOf(op: Operation, status: number): Json {
   const { limit } = guardsOf(op);
   const out: Json = { ...CORS_HEADER };
   // A right service key is never counted, so only refused internal calls carry the headers.
-  if (limit === 'public' || (limit === 'wrong-keys' && (status === 401 || status === 429))) Object.assign(out, RATE_LIMIT_HEADERS);
+  if (limit === 'public' || (limit === 'wrong-keys' && (status === 401 || status === 429)))
+    Object.assign(out, RATE_LIMIT_HEADERS);
   if (status === 429 || status === 503) out['Retry-After'] = header('Retry-After');
   if (op.idempotent && status === op.success.status) out['Idempotent-Replayed'] = header('Idempotent-Replayed');
   return out;
@@ -163,7 +171,8 @@ function parametersOf(op: Operation): Json[] {
   const out: Json[] = [];
   if (op.params) {
     const js = schemaOf(op.params, 'input') as { properties?: Record<string, Json> };
-    for (const [name, schema] of Object.entries(js.properties ?? {})) out.push({ name, in: 'path', required: true, schema });
+    for (const [name, schema] of Object.entries(js.properties ?? {}))
+      out.push({ name, in: 'path', required: true, schema });
   }
   if (op.query) {
     // One object, exploded into `name=value` pairs as usual: only an object can say that
@@ -175,7 +184,8 @@ function parametersOf(op: Operation): Json[] {
       style: 'form',
       explode: true,
       required: Boolean(schema.required?.length),
-      description: 'Each property is one query parameter (`?page=2&limit=20`); a parameter not listed here is refused (400)',
+      description:
+        'Each property is one query parameter (`?page=2&limit=20`); a parameter not listed here is refused (400)',
       schema,
     });
   }
@@ -184,7 +194,8 @@ function parametersOf(op: Operation): Json[] {
       name: 'Idempotency-Key',
       in: 'header',
       required: false,
-      description: 'Replays the first response to the same user for 24 h; the same key with a different body answers 422',
+      description:
+        'Replays the first response to the same user for 24 h; the same key with a different body answers 422',
       schema: { type: 'string', minLength: 8, maxLength: 128, pattern: '^[A-Za-z0-9_.:-]{8,128}$' },
     });
   }
@@ -209,7 +220,12 @@ function operationObject(op: Operation): Json {
   };
   for (const status of errorsOf(op)) {
     responses[String(status)] = withHeaders(status, {
-      description: op.why?.[status] ?? (status === 400 && isPaginated(op) ? `${ERROR_TEXT[400]}; also a page too deep (${DEEP_PAGE_MESSAGE})` : ERROR_TEXT[status]) ?? 'Error',
+      description:
+        op.why?.[status] ??
+        (status === 400 && isPaginated(op)
+          ? `${ERROR_TEXT[400]}; also a page too deep (${DEEP_PAGE_MESSAGE})`
+          : ERROR_TEXT[status]) ??
+        'Error',
       content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } } },
     });
   }
@@ -220,7 +236,9 @@ function operationObject(op: Operation): Json {
     tags: [op.tag],
     security: SECURITY[op.access],
     parameters: parametersOf(op),
-    ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(op.body, 'input') } } } } : {}),
+    ...(op.body
+      ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(op.body, 'input') } } } }
+      : {}),
     responses,
   };
 }
@@ -241,11 +259,17 @@ export function buildOpenApiDocument(ops: Operation[] = operations): Json {
         'Orders, returns and the order desk of the R-MAN e-commerce platform. Every answer uses the envelope ' +
         '`{success, message, data}`; errors `{success: false, message, errors: [{field, message}]}`. Money is in rupees with at most two decimals. ' +
         'A body is `application/json` in UTF-8 (415 otherwise, whatever its content). Refused with 400: a body field not in its schema, a query parameter ' +
-        'not in the operation\'s `query` object, a key starting with `$` or holding a dot, a string with NUL or broken Unicode. Strings are trimmed before their length is judged. ' +
-        'Beside this API the service serves Prometheus metrics at `/metrics` (optionally behind a bearer token) and the operators\' job board at `/admin/queues` (basic auth).',
+        "not in the operation's `query` object, a key starting with `$` or holding a dot, a string with NUL or broken Unicode. Strings are trimmed before their length is judged. " +
+        "Beside this API the service serves Prometheus metrics at `/metrics` (optionally behind a bearer token) and the operators' job board at `/admin/queues` (basic auth).",
       license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
     },
-    servers: [{ url: '/', description: 'The host serving this document: local, staging or production alike', 'x-internal': false }],
+    servers: [
+      {
+        url: '/',
+        description: 'The host serving this document: local, staging or production alike',
+        'x-internal': false,
+      },
+    ],
     tags: [
       { name: 'Health', description: 'Liveness and readiness' },
       { name: 'Orders', description: 'Customers: place, read, cancel and follow orders' },
@@ -270,7 +294,12 @@ export function buildOpenApiDocument(ops: Operation[] = operations): Json {
           description:
             'HS256 access token from the Auth Service; `role` Customer or Administrator. Validated as RFC8725 recommends: one algorithm (HS256, never `none`), `exp` required, and `iss`, `aud` and lifetime when configured.',
         },
-        serviceKey: { type: 'apiKey', in: 'header', name: 'x-service-api-key', description: 'Shared key of the platform services' },
+        serviceKey: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'x-service-api-key',
+          description: 'Shared key of the platform services',
+        },
       },
       schemas: { ErrorEnvelope: schemaOf(errorEnvelope, 'output') },
       headers: HEADERS,

@@ -20,7 +20,12 @@ const amount = z.number().describe('Decimal amount in rupees, at most two decima
 
 export const itemResponse = z.object({
   itemId: z.string(),
-  ...{ productId: z.string(), productName: z.string(), productDescription: z.string().optional(), sku: z.string().optional() },
+  ...{
+    productId: z.string(),
+    productName: z.string(),
+    productDescription: z.string().optional(),
+    sku: z.string().optional(),
+  },
   quantity: z.number().int(),
   unitPrice: amount,
   totalPrice: amount,
@@ -33,10 +38,18 @@ export const itemResponse = z.object({
 });
 
 /** Carrier and tracking of a shipped order; null before it ships (or shipped without). */
-export const shipmentResponse = z.object({ carrier: z.string(), trackingNumber: z.string(), trackingUrl: z.string().nullable(), shippedAt: dateTime }).nullable();
+export const shipmentResponse = z
+  .object({ carrier: z.string(), trackingNumber: z.string(), trackingUrl: z.string().nullable(), shippedAt: dateTime })
+  .nullable();
 
 /** When it was placed, where it stands, what it is worth, how it travels: in every view of an order. */
-const placement = { orderDate: dateTime, status, totalAmount: amount, itemCount: z.number().int(), shipment: shipmentResponse };
+const placement = {
+  orderDate: dateTime,
+  status,
+  totalAmount: amount,
+  itemCount: z.number().int(),
+  shipment: shipmentResponse,
+};
 
 export const orderResponse = z.object({
   orderId: z.string(),
@@ -48,8 +61,16 @@ export const orderResponse = z.object({
   deliveryAddress: deliveryAddressSchema,
   items: z.array(itemResponse),
   notes: z.string().optional(),
-  ...{ cancellationReason: z.string().optional(), cancelledBy: z.string().optional(), cancelledAt: dateTime.optional() },
-  ...{ returnReason: z.string().optional(), returnRequestedAt: dateTime.optional(), returnApproved: z.boolean().optional() },
+  ...{
+    cancellationReason: z.string().optional(),
+    cancelledBy: z.string().optional(),
+    cancelledAt: dateTime.optional(),
+  },
+  ...{
+    returnReason: z.string().optional(),
+    returnRequestedAt: dateTime.optional(),
+    returnApproved: z.boolean().optional(),
+  },
   metadata: z.object({ platform: z.string().optional() }).optional(),
   createdAt: dateTime,
   updatedAt: dateTime,
@@ -91,13 +112,33 @@ export const cancelResponse = z.object({
   cancelledAt: dateTime,
 });
 
-const listPages = z.object({ currentPage: z.number().int(), itemsPerPage: z.number().int(), totalItems: z.number().int(), totalPages: z.number().int() });
+const listPages = z.object({
+  currentPage: z.number().int(),
+  itemsPerPage: z.number().int(),
+  totalItems: z.number().int(),
+  totalPages: z.number().int(),
+});
 export const attentionResponse = z.object({
   overdueOrders: z.array(
-    z.object({ orderId: z.string(), status, orderDate: dateTime, customerId: z.string().nullable(), totalAmount: amount, waitingSince: dateTime, waitingHours: z.number() }),
+    z.object({
+      orderId: z.string(),
+      status,
+      orderDate: dateTime,
+      customerId: z.string().nullable(),
+      totalAmount: amount,
+      waitingSince: dateTime,
+      waitingHours: z.number(),
+    }),
   ),
   overdueReturns: z.array(
-    z.object({ returnId: z.string(), orderId: z.string(), reasonCategory: z.enum(RETURN_REASON_CATEGORIES), requestedAt: dateTime, waitingSince: dateTime, waitingHours: z.number() }),
+    z.object({
+      returnId: z.string(),
+      orderId: z.string(),
+      reasonCategory: z.enum(RETURN_REASON_CATEGORIES),
+      requestedAt: dateTime,
+      waitingSince: dateTime,
+      waitingHours: z.number(),
+    }),
   ),
   counts: z.object({ orders: z.number().int(), returns: z.number().int() }),
   pagination: z.object({ orders: listPages, returns: listPages }),
@@ -130,7 +171,12 @@ export const bulkResponse = z.object({
   error: z.string().nullable(),
 });
 
-export const shipmentChangeResponse = z.object({ orderId: z.string(), status, shipment: shipmentResponse, updatedAt: dateTime });
+export const shipmentChangeResponse = z.object({
+  orderId: z.string(),
+  status,
+  shipment: shipmentResponse,
+  updatedAt: dateTime,
+});
 
 export const historyResponse = z.object({
   orderId: z.string(),
@@ -210,14 +256,18 @@ export const returnRequestResponse = z.object({
   updatedAt: dateTime,
 });
 
-export const returnsListResponse = z.object({ returns: z.array(returnRequestResponse), pagination: paginationResponse });
+export const returnsListResponse = z.object({
+  returns: z.array(returnRequestResponse),
+  pagination: paginationResponse,
+});
 
 const money = amount;
 /**
  * One `entry` under every status, each listed: a record keyed by the enum would say the keys
  * are required without defining them, which the document's linters flag and generators skip.
  */
-const byStatus = <T extends z.ZodType>(entry: T) => z.object(Object.fromEntries(ORDER_STATUSES.map((s) => [s, entry])) as Record<(typeof ORDER_STATUSES)[number], T>);
+const byStatus = <T extends z.ZodType>(entry: T) =>
+  z.object(Object.fromEntries(ORDER_STATUSES.map((s) => [s, entry])) as Record<(typeof ORDER_STATUSES)[number], T>);
 export const analyticsResponse = z.object({
   period: z.object({ from: z.string().nullable(), to: z.string().nullable() }),
   totalOrders: z.number().int(),
@@ -225,9 +275,17 @@ export const analyticsResponse = z.object({
   ordersByStatus: byStatus(z.object({ count: z.number().int(), value: money })),
   revenue: z.object({ gross: money, cancelled: money, refunded: money, net: money }),
   averageOrderValue: money,
-  returns: z.object({ requested: z.number().int(), approved: z.number().int(), rejected: z.number().int(), completed: z.number().int(), returnRate: z.number() }),
+  returns: z.object({
+    requested: z.number().int(),
+    approved: z.number().int(),
+    rejected: z.number().int(),
+    completed: z.number().int(),
+    returnRate: z.number(),
+  }),
   refunds: z.object({ approved: money, completed: money }),
-  topProducts: z.array(z.object({ productId: z.string(), productName: z.string(), quantity: z.number().int(), revenue: money })),
+  topProducts: z.array(
+    z.object({ productId: z.string(), productName: z.string(), quantity: z.number().int(), revenue: money }),
+  ),
   daily: z.array(
     z.object({
       date: z.string(),
@@ -254,7 +312,10 @@ export const deadLetterResponse = z.object({
   failedAt: dateTime,
   deadLetteredAt: dateTime,
 });
-export const deadLettersResponse = z.object({ deadLetters: z.array(deadLetterResponse), pagination: paginationResponse });
+export const deadLettersResponse = z.object({
+  deadLetters: z.array(deadLetterResponse),
+  pagination: paginationResponse,
+});
 export const replayResponse = z.object({ queue: z.string(), jobId: z.string() });
 
 const eventType = z.enum(EVENT_TYPES);
@@ -264,18 +325,29 @@ const deliveryId = z.string().regex(/^dlv_[0-9a-f]{32}$/);
 export const webhookResponse = z.object({
   webhookId,
   url: z.string(),
-  events: z.array(z.enum(['*', ...EVENT_TYPES])).describe('The event types it receives; `["*"]`: every type, those added later too'),
+  events: z
+    .array(z.enum(['*', ...EVENT_TYPES]))
+    .describe('The event types it receives; `["*"]`: every type, those added later too'),
   description: z.string().nullable(),
   active: z.boolean(),
   createdAt: dateTime,
   updatedAt: dateTime,
-  failingSince: dateTime.nullable().describe('The first failed delivery since its last success; null while deliveries succeed'),
+  failingSince: dateTime
+    .nullable()
+    .describe('The first failed delivery since its last success; null while deliveries succeed'),
   disabledAt: dateTime.nullable(),
   disabledReason: z.string().nullable(),
-  previousSecretExpiresAt: dateTime.nullable().describe('Until when the secret replaced by the last rotation still signs deliveries too; null when none does'),
+  previousSecretExpiresAt: dateTime
+    .nullable()
+    .describe('Until when the secret replaced by the last rotation still signs deliveries too; null when none does'),
 });
 export const webhookWithSecretResponse = webhookResponse.extend({
-  secret: z.string().regex(/^whsec_[A-Za-z0-9+/]{43}=$/).describe('Signs every delivery (ORMS-Signature and the Standard Webhooks webhook-signature): `whsec_` and the standard base64 of 32 random bytes; shown only here, at creation and rotation'),
+  secret: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/]{43}=$/)
+    .describe(
+      'Signs every delivery (ORMS-Signature and the Standard Webhooks webhook-signature): `whsec_` and the standard base64 of 32 random bytes; shown only here, at creation and rotation',
+    ),
 });
 export const webhooksListResponse = z.object({ webhooks: z.array(webhookResponse) });
 export const webhookDeletedResponse = z.object({ webhookId });
@@ -286,9 +358,17 @@ export const deliveryResponse = z.object({
   deliveryId,
   eventId: z.string(),
   eventType: z.enum([...EVENT_TYPES, 'ping']),
-  status: z.enum(DELIVERY_STATUSES).describe('pending: not sent yet, or sent again; failed: the last attempt failed and another will come; delivered; dead: every attempt failed'),
+  status: z
+    .enum(DELIVERY_STATUSES)
+    .describe(
+      'pending: not sent yet, or sent again; failed: the last attempt failed and another will come; delivered; dead: every attempt failed',
+    ),
   attempts: z.number().int(),
-  lastStatusCode: z.number().int().nullable().describe("The receiver's HTTP status at the last attempt; null when it answered none"),
+  lastStatusCode: z
+    .number()
+    .int()
+    .nullable()
+    .describe("The receiver's HTTP status at the last attempt; null when it answered none"),
   lastError: z.string().nullable(),
   lastAttemptAt: dateTime.nullable(),
   durationMs: z.number().nullable(),
@@ -305,7 +385,9 @@ export const publicEventData = z.object({
   status: status.nullable(),
   previousStatus: status.nullable(),
   totals: z.object({ totalAmount: amount.nullable(), itemCount: z.number().int().nullable() }),
-  return: z.object({ returnId: z.string(), decision: z.string().nullable(), reasonCategory: z.string().nullable() }).nullable(),
+  return: z
+    .object({ returnId: z.string(), decision: z.string().nullable(), reasonCategory: z.string().nullable() })
+    .nullable(),
 });
 const cursor = z.string().regex(/^\d{1,15}$/);
 export const eventFeedResponse = z.object({
@@ -320,7 +402,9 @@ export const eventFeedResponse = z.object({
       cursor: cursor.describe('The place of this event in the feed; pass it as `after` to read on from here'),
     }),
   ),
-  nextCursor: cursor.describe('Pass as `after` for the next page; the same cursor again when no newer event was placed yet'),
+  nextCursor: cursor.describe(
+    'Pass as `after` for the next page; the same cursor again when no newer event was placed yet',
+  ),
 });
 
 export const healthResponse = z.object({ status: z.literal('ok'), uptimeSeconds: z.number() });

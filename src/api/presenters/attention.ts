@@ -3,7 +3,12 @@ import { toDecimal } from '../../services/pricing';
 
 /** Overdue work for the desk: each entry with how long it has waited, a page of each list. */
 export function presentAttention(a: Attention) {
-  const pages = (total: number) => ({ currentPage: a.page, itemsPerPage: a.limit, totalItems: total, totalPages: Math.ceil(total / a.limit) });
+  const pages = (total: number) => ({
+    currentPage: a.page,
+    itemsPerPage: a.limit,
+    totalItems: total,
+    totalPages: Math.ceil(total / a.limit),
+  });
   return {
     overdueOrders: a.overdueOrders.map(({ order, waitingHours }) => ({
       orderId: order.orderId,

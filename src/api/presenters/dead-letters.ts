@@ -20,4 +20,7 @@ export function presentDeadLetter(d: StoredDeadLetter) {
   };
 }
 
-export const presentDeadLetterPage = (page: Page<StoredDeadLetter>) => ({ deadLetters: page.rows.map(presentDeadLetter), pagination: presentPagination(page) });
+export const presentDeadLetterPage = (page: Page<StoredDeadLetter>) => ({
+  deadLetters: page.rows.map(presentDeadLetter),
+  pagination: presentPagination(page),
+});

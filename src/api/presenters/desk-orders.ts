@@ -10,4 +10,7 @@ export function presentDeskOrder(order: OrderDoc) {
 }
 
 /** A page of the desk's list or search. */
-export const presentDeskPage = (page: Page<OrderDoc>) => ({ orders: page.rows.map(presentDeskOrder), pagination: presentPagination(page) });
+export const presentDeskPage = (page: Page<OrderDoc>) => ({
+  orders: page.rows.map(presentDeskOrder),
+  pagination: presentPagination(page),
+});

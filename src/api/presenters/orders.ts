@@ -23,7 +23,9 @@ export function presentItem(item: OrderItemDoc) {
     discount: toDecimal(item.discount),
     tax: toDecimal(item.tax),
     finalPrice: toDecimal(item.finalPrice),
-    ...(item.returnRequested ? { returnRequested: true, returnQuantity: item.returnQuantity, returnReason: item.returnReason } : {}),
+    ...(item.returnRequested
+      ? { returnRequested: true, returnQuantity: item.returnQuantity, returnReason: item.returnReason }
+      : {}),
   };
 }
 
@@ -52,10 +54,26 @@ export function presentOrder(order: OrderDoc, items: OrderItemDoc[]) {
 }
 
 /** When it was placed, where it stands, what it is worth: in every view of an order. */
-const placement = (order: OrderDoc) => ({ orderDate: order.orderDate, status: order.status, totalAmount: toDecimal(order.totalAmount), itemCount: order.itemCount, shipment: presentShipment(order.shipment) });
+const placement = (order: OrderDoc) => ({
+  orderDate: order.orderDate,
+  status: order.status,
+  totalAmount: toDecimal(order.totalAmount),
+  itemCount: order.itemCount,
+  shipment: presentShipment(order.shipment),
+});
 
 /** Carrier and tracking once shipped; null before. */
-export const presentShipment = (s: (Omit<Shipment, 'trackingUrl'> & { trackingUrl?: string | null }) | null | undefined) => (s ? { carrier: s.carrier, trackingNumber: s.trackingNumber, trackingUrl: s.trackingUrl ?? null, shippedAt: s.shippedAt } : null);
+export const presentShipment = (
+  s: (Omit<Shipment, 'trackingUrl'> & { trackingUrl?: string | null }) | null | undefined,
+) =>
+  s
+    ? {
+        carrier: s.carrier,
+        trackingNumber: s.trackingNumber,
+        trackingUrl: s.trackingUrl ?? null,
+        shippedAt: s.shippedAt,
+      }
+    : null;
 
 export function presentOrderSummary(order: OrderDoc) {
   return {
@@ -69,13 +87,24 @@ export function presentOrderSummary(order: OrderDoc) {
 export const presentPlacedOrder = ({ order, items }: OrderWithItems) => presentOrder(order, items);
 
 /** A page of order summaries: "my orders", a customer's orders. */
-export const presentOrderPage = (page: Page<OrderDoc>) => ({ orders: page.rows.map(presentOrderSummary), pagination: presentPagination(page) });
+export const presentOrderPage = (page: Page<OrderDoc>) => ({
+  orders: page.rows.map(presentOrderSummary),
+  pagination: presentPagination(page),
+});
 
 /** What a deletion took with it (guide 3.2.5). */
-export const presentDeletion = (d: DeletedOrder) => ({ orderId: d.orderId, deleted: { items: d.items, history: d.history, returns: d.returns } });
+export const presentDeletion = (d: DeletedOrder) => ({
+  orderId: d.orderId,
+  deleted: { items: d.items, history: d.history, returns: d.returns },
+});
 
 /** The answer to a tracking correction. */
-export const presentShipmentChange = (order: OrderDoc) => ({ orderId: order.orderId, status: order.status, shipment: presentShipment(order.shipment), updatedAt: order.updatedAt });
+export const presentShipmentChange = (order: OrderDoc) => ({
+  orderId: order.orderId,
+  status: order.status,
+  shipment: presentShipment(order.shipment),
+  updatedAt: order.updatedAt,
+});
 
 /** The answer to a cancellation (guide 4.4). */
 export function presentCancellation(order: OrderDoc) {
@@ -88,7 +117,10 @@ export function presentCancellation(order: OrderDoc) {
   };
 }
 
-export const presentHistory = ({ orderId, history }: { orderId: string; history: OrderHistoryDoc[] }) => ({ orderId, history: history.map(presentHistoryEntry) });
+export const presentHistory = ({ orderId, history }: { orderId: string; history: OrderHistoryDoc[] }) => ({
+  orderId,
+  history: history.map(presentHistoryEntry),
+});
 
 function presentHistoryEntry(h: OrderHistoryDoc) {
   return {

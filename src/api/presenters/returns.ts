@@ -17,7 +17,11 @@ export function presentRequestedReturn(rr: ReturnRequestDoc) {
     reason: rr.reason,
     reasonCategory: rr.reasonCategory,
     description: rr.description ?? undefined,
-    items: rr.items.map((l) => ({ orderItemId: l.orderItemId.toHexString(), productName: l.productName, quantity: l.quantity })),
+    items: rr.items.map((l) => ({
+      orderItemId: l.orderItemId.toHexString(),
+      productName: l.productName,
+      quantity: l.quantity,
+    })),
     requestedAt: rr.requestedAt,
   };
 }
@@ -65,4 +69,7 @@ export function presentReturnRequest(rr: ReturnRequestDoc) {
 }
 
 /** A page of the desk's return requests (guide 3.2.6). */
-export const presentReturnPage = (page: Page<ReturnRequestDoc>) => ({ returns: page.rows.map(presentReturnRequest), pagination: presentPagination(page) });
+export const presentReturnPage = (page: Page<ReturnRequestDoc>) => ({
+  returns: page.rows.map(presentReturnRequest),
+  pagination: presentPagination(page),
+});

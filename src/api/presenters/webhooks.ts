@@ -17,7 +17,10 @@ export function presentWebhook(w: WebhookView) {
     failingSince: iso(w.failingSince),
     disabledAt: iso(w.disabledAt),
     disabledReason: w.disabledReason ?? null,
-    previousSecretExpiresAt: w.previousSecretExpiresAt && w.previousSecretExpiresAt.getTime() > Date.now() ? iso(w.previousSecretExpiresAt) : null,
+    previousSecretExpiresAt:
+      w.previousSecretExpiresAt && w.previousSecretExpiresAt.getTime() > Date.now()
+        ? iso(w.previousSecretExpiresAt)
+        : null,
   };
 }
 
@@ -43,4 +46,7 @@ export function presentDelivery(d: WebhookDeliveryDoc) {
   };
 }
 
-export const presentDeliveryPage = (page: Page<WebhookDeliveryDoc>) => ({ deliveries: page.rows.map(presentDelivery), pagination: presentPagination(page) });
+export const presentDeliveryPage = (page: Page<WebhookDeliveryDoc>) => ({
+  deliveries: page.rows.map(presentDelivery),
+  pagination: presentPagination(page),
+});

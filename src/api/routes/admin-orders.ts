@@ -14,7 +14,14 @@ import { authenticate, principalOf, requireRole } from '../middleware/authentica
 import { presentDeskPage } from '../presenters/desk-orders';
 import { presentDeletion, presentPlacedOrder, presentShipmentChange } from '../presenters/orders';
 import { requestMeta } from '../request-meta';
-import { adminOrdersQuery, attentionQuery, searchOrdersQuery, shipmentBody, updateOrderBody, updateStatusBody } from '../schemas/admin';
+import {
+  adminOrdersQuery,
+  attentionQuery,
+  searchOrdersQuery,
+  shipmentBody,
+  updateOrderBody,
+  updateStatusBody,
+} from '../schemas/admin';
 import { orderIdParam } from '../schemas/common';
 
 /**
@@ -45,7 +52,11 @@ export function adminOrdersRoutes(deps: ServiceDeps): Router {
     '/:orderId',
     ...desk,
     handle({ params: orderIdParam, body: updateOrderBody }, async ({ params, body }, req, res) => {
-      ok(res, 'Order updated successfully', presentPlacedOrder(await updateOrder(principalOf(req), params.orderId, body)));
+      ok(
+        res,
+        'Order updated successfully',
+        presentPlacedOrder(await updateOrder(principalOf(req), params.orderId, body)),
+      );
     }),
   );
 
@@ -53,7 +64,11 @@ export function adminOrdersRoutes(deps: ServiceDeps): Router {
     '/:orderId/status',
     ...desk,
     handle({ params: orderIdParam, body: updateStatusBody }, async ({ params, body }, req, res) => {
-      ok(res, 'Order status updated successfully', await updateOrderStatus(deps, principalOf(req), params.orderId, body, requestMeta(req)));
+      ok(
+        res,
+        'Order status updated successfully',
+        await updateOrderStatus(deps, principalOf(req), params.orderId, body, requestMeta(req)),
+      );
     }),
   );
 
@@ -69,7 +84,11 @@ export function adminOrdersRoutes(deps: ServiceDeps): Router {
     '/:orderId/shipment',
     ...desk,
     handle({ params: orderIdParam, body: shipmentBody }, async ({ params, body }, req, res) => {
-      ok(res, 'Tracking updated', presentShipmentChange(await updateShipment(deps, principalOf(req), params.orderId, body, requestMeta(req))));
+      ok(
+        res,
+        'Tracking updated',
+        presentShipmentChange(await updateShipment(deps, principalOf(req), params.orderId, body, requestMeta(req))),
+      );
     }),
   );
 
@@ -80,7 +99,10 @@ export function adminOrdersRoutes(deps: ServiceDeps): Router {
       const principal = principalOf(req);
       const deleted = await deleteOrder(principal, params.orderId);
       // The audit line: who removed which order and what went with it; no personal data.
-      req.log.info({ audit: 'order.deleted', ...deleted, deletedBy: principal.userId, role: principal.role }, 'order deleted');
+      req.log.info(
+        { audit: 'order.deleted', ...deleted, deletedBy: principal.userId, role: principal.role },
+        'order deleted',
+      );
       ok(res, 'Order deleted successfully', presentDeletion(deleted));
     }),
   );

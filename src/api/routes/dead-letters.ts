@@ -18,7 +18,11 @@ export function deadLettersRoutes(redis: RedisClient, queues: Queues): Router {
   r.get(
     '/',
     handle({ query: deadLettersQuery }, async ({ query }, _req, res) => {
-      ok(res, 'Dead letters retrieved successfully', presentDeadLetterPage(await listDeadLetters(queues['dead-letter'], query.page, query.limit)));
+      ok(
+        res,
+        'Dead letters retrieved successfully',
+        presentDeadLetterPage(await listDeadLetters(queues['dead-letter'], query.page, query.limit)),
+      );
     }),
   );
 

@@ -42,7 +42,9 @@ export function exportsRoutes(redis: RedisClient, queues: Queues): Router {
       // Streamed: memory stays the same whatever the size of the file. Once it has begun, a
       // failure (most often the client going away) can only end the response, which
       // pipeline has done; it is logged, not answered.
-      await pipeline(createReadStream(file.path), res).catch((err: unknown) => req.log.warn({ err, exportId: params.exportId }, 'export download ended early'));
+      await pipeline(createReadStream(file.path), res).catch((err: unknown) =>
+        req.log.warn({ err, exportId: params.exportId }, 'export download ended early'),
+      );
     }),
   );
 

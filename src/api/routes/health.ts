@@ -21,7 +21,9 @@ export function healthRoutes(redis: RedisClient): Router {
       .filter(([, v]) => v === 'down')
       .map(([field]) => ({ field, message: `${field} is not answering` }));
     res.set('Retry-After', String(RETRY_AFTER_SECONDS));
-    res.status(503).json({ success: false, message: 'Service is not ready', errors, data: { status: 'not ready', checks } });
+    res
+      .status(503)
+      .json({ success: false, message: 'Service is not ready', errors, data: { status: 'not ready', checks } });
   });
   return r;
 }

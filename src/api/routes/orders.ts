@@ -55,14 +55,28 @@ export function customerOrderRoutes(deps: ServiceDeps): Router {
  * an order: a request for one of them that no router answered must end as "Route not
  * found", not as the lookup of an order called `search`.
  */
-export const RESERVED_ORDER_PATHS: ReadonlySet<string> = new Set(['me', 'search', 'returns', 'analytics', 'internal', 'dead-letters', 'webhooks', 'events', 'attention', 'bulk', 'exports']);
+export const RESERVED_ORDER_PATHS: ReadonlySet<string> = new Set([
+  'me',
+  'search',
+  'returns',
+  'analytics',
+  'internal',
+  'dead-letters',
+  'webhooks',
+  'events',
+  'attention',
+  'bulk',
+  'exports',
+]);
 
 /** Routes on one order; mounted after every static path so none is taken for an id. */
 export function singleOrderRoutes(deps: ServiceDeps): Router {
   const r = Router();
 
   // Express matches paths case-insensitively, so `/Search` is reserved as well.
-  r.use('/:orderId', (req, _res, next) => next(RESERVED_ORDER_PATHS.has(String(req.params.orderId).toLowerCase()) ? 'router' : undefined));
+  r.use('/:orderId', (req, _res, next) =>
+    next(RESERVED_ORDER_PATHS.has(String(req.params.orderId).toLowerCase()) ? 'router' : undefined),
+  );
 
   r.get(
     '/:orderId',
@@ -85,7 +99,11 @@ export function singleOrderRoutes(deps: ServiceDeps): Router {
     '/:orderId/history',
     authenticate,
     handle({ params: orderIdParam }, async ({ params }, req, res) => {
-      ok(res, 'Order history retrieved successfully', presentHistory(await getOrderHistory(principalOf(req), params.orderId)));
+      ok(
+        res,
+        'Order history retrieved successfully',
+        presentHistory(await getOrderHistory(principalOf(req), params.orderId)),
+      );
     }),
   );
 

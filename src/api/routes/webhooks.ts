@@ -3,13 +3,31 @@ import type { RedisClient } from '../../infra/redis';
 import type { Queues } from '../../queues/queues';
 import { scheduleDelivery } from '../../queues/webhook-jobs';
 import { listDeliveries, pingWebhook, redeliver, type ScheduleDelivery } from '../../services/webhooks/deliveries';
-import { createWebhook, deleteWebhook, getWebhook, listWebhooks, rotateWebhookSecret, updateWebhook } from '../../services/webhooks/subscriptions';
+import {
+  createWebhook,
+  deleteWebhook,
+  getWebhook,
+  listWebhooks,
+  rotateWebhookSecret,
+  updateWebhook,
+} from '../../services/webhooks/subscriptions';
 import { ok } from '../envelope';
 import { handle } from '../handler';
 import { authenticate, requireRole } from '../middleware/authenticate';
 import { needsRedis } from '../middleware/dependencies';
-import { presentDeliveryPage, presentWebhook, presentWebhookList, presentWebhookWithSecret } from '../presenters/webhooks';
-import { createWebhookBody, deliveriesQuery, deliveryParams, updateWebhookBody, webhookIdParam } from '../schemas/webhooks';
+import {
+  presentDeliveryPage,
+  presentWebhook,
+  presentWebhookList,
+  presentWebhookWithSecret,
+} from '../presenters/webhooks';
+import {
+  createWebhookBody,
+  deliveriesQuery,
+  deliveryParams,
+  updateWebhookBody,
+  webhookIdParam,
+} from '../schemas/webhooks';
 
 /** Webhook subscriptions and their deliveries, for administrators (README "Webhooks"). */
 export function webhooksRoutes(redis: RedisClient, queues: Queues): Router {
@@ -20,7 +38,12 @@ export function webhooksRoutes(redis: RedisClient, queues: Queues): Router {
   r.post(
     '/',
     handle({ body: createWebhookBody }, async ({ body }, _req, res) => {
-      ok(res, 'Webhook created; keep its secret, it is not shown again', presentWebhookWithSecret(await createWebhook(body)), 201);
+      ok(
+        res,
+        'Webhook created; keep its secret, it is not shown again',
+        presentWebhookWithSecret(await createWebhook(body)),
+        201,
+      );
     }),
   );
 
@@ -64,7 +87,11 @@ export function webhooksRoutes(redis: RedisClient, queues: Queues): Router {
   r.post(
     '/:webhookId/rotate-secret',
     handle({ params: webhookIdParam }, async ({ params }, _req, res) => {
-      ok(res, 'Secret rotated; the previous one keeps signing for the overlap', presentWebhookWithSecret(await rotateWebhookSecret(params.webhookId)));
+      ok(
+        res,
+        'Secret rotated; the previous one keeps signing for the overlap',
+        presentWebhookWithSecret(await rotateWebhookSecret(params.webhookId)),
+      );
     }),
   );
 

@@ -10,12 +10,16 @@ import { deliveryAddressSchema } from './orders';
 import { onlyIfValid, pageQuery, refuseDeepPage, text } from './common';
 
 /** `2026-01-25` or a date-time with its offset (at most nanoseconds and `+05:30`: 35 characters). */
-export const isoDate = z.union([z.iso.date().max(10), z.iso.datetime({ offset: true }).max(40)], { message: 'Must be an ISO 8601 date (2026-01-25) or date-time' });
+export const isoDate = z.union([z.iso.date().max(10), z.iso.datetime({ offset: true }).max(40)], {
+  message: 'Must be an ISO 8601 date (2026-01-25) or date-time',
+});
 
 /** Start of a date range; a bare date means its first instant (UTC). */
 export const dateFrom = isoDate.transform((s) => new Date(s));
 /** End of a date range, inclusive; a bare date means the whole of that day (UTC). */
-export const dateTo = isoDate.transform((s) => (s.length === 10 ? new Date(Date.parse(s) + 86_400_000 - 1) : new Date(s)));
+export const dateTo = isoDate.transform((s) =>
+  s.length === 10 ? new Date(Date.parse(s) + 86_400_000 - 1) : new Date(s),
+);
 
 /** A decimal amount in a query string (no exponent, at most two decimals). */
 const amountQuery = z
@@ -35,14 +39,23 @@ export const dateRange = {
 export const AMOUNT_CEILING = 'Must not be less than `minAmount`';
 
 /** Refuses a range whose low end is above its high end. */
-export function refuseInvertedRange(ctx: z.RefinementCtx, low: number | Date | undefined, high: number | Date | undefined, lowKey: string, highKey: string): void {
+export function refuseInvertedRange(
+  ctx: z.RefinementCtx,
+  low: number | Date | undefined,
+  high: number | Date | undefined,
+  lowKey: string,
+  highKey: string,
+): void {
   if (low !== undefined && high !== undefined && low > high) {
     ctx.addIssue({ code: 'custom', path: [highKey], message: `Must not be less than ${lowKey}` });
   }
 }
 
 /** The desk's filters (a list's query, an export's body): neither range may be inverted. */
-export function refuseInvertedDeskRanges(q: { from?: Date; to?: Date; minAmount?: number; maxAmount?: number }, ctx: z.RefinementCtx): void {
+export function refuseInvertedDeskRanges(
+  q: { from?: Date; to?: Date; minAmount?: number; maxAmount?: number },
+  ctx: z.RefinementCtx,
+): void {
   refuseInvertedRange(ctx, q.from, q.to, 'from', 'to');
   refuseInvertedRange(ctx, q.minAmount, q.maxAmount, 'minAmount', 'maxAmount');
 }
@@ -62,7 +75,9 @@ export const adminOrdersQuery = z
   .superRefine(refuseDeepPage, { when: onlyIfValid });
 adminOrdersQuery satisfies z.ZodType<AdminOrdersQuery>;
 
-export const attentionQuery = z.strictObject({ page: pageQuery.page, limit: pageQuery.limit }).superRefine(refuseDeepPage, { when: onlyIfValid });
+export const attentionQuery = z
+  .strictObject({ page: pageQuery.page, limit: pageQuery.limit })
+  .superRefine(refuseDeepPage, { when: onlyIfValid });
 attentionQuery satisfies z.ZodType<AttentionQuery>;
 
 export const searchOrdersQuery = z
@@ -78,7 +93,11 @@ export const updateOrderBody = z
     deliveryAddress: deliveryAddressSchema.optional(),
     notes: text(1000, 0).nullable().optional(),
   })
-  .refine((b) => b.deliveryAddress !== undefined || b.notes !== undefined, { message: 'Send deliveryAddress, notes or both', path: ['body'], when: onlyIfValid })
+  .refine((b) => b.deliveryAddress !== undefined || b.notes !== undefined, {
+    message: 'Send deliveryAddress, notes or both',
+    path: ['body'],
+    when: onlyIfValid,
+  })
   .meta({ minProperties: 1 });
 updateOrderBody satisfies z.ZodType<UpdateOrderInput>;
 
@@ -90,7 +109,10 @@ export const shipmentBody = z.strictObject({
     .url({ protocol: /^https$/, error: 'Must be an https URL' })
     .max(2048, 'Must be at most 2048 characters')
     // zod cannot state its protocol check as a pattern; this one says it, no looser (docs.test).
-    .meta({ pattern: '^https://[^\\s/?#]+(?:[/?#]\\S*)?$', description: 'An absolute https URL (http is refused), shown to the customer' })
+    .meta({
+      pattern: '^https://[^\\s/?#]+(?:[/?#]\\S*)?$',
+      description: 'An absolute https URL (http is refused), shown to the customer',
+    })
     .nullable()
     .optional(),
 });
@@ -102,6 +124,10 @@ export const updateStatusBody = z
     notes: text(500, 0).optional(),
     shipment: shipmentBody.optional().describe("Only with status 'Shipped'"),
   })
-  .refine((b) => b.shipment === undefined || b.status === 'Shipped', { message: "A shipment goes only with status 'Shipped'", path: ['shipment'], when: onlyIfValid })
+  .refine((b) => b.shipment === undefined || b.status === 'Shipped', {
+    message: "A shipment goes only with status 'Shipped'",
+    path: ['shipment'],
+    when: onlyIfValid,
+  })
   .meta({ dependentSchemas: { shipment: { properties: { status: { const: 'Shipped' } } } } });
 updateStatusBody satisfies z.ZodType<UpdateStatusInput>;

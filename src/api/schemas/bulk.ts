@@ -14,4 +14,9 @@ export const bulkStatusBody = z.strictObject({
 });
 bulkStatusBody satisfies z.ZodType<BulkStatusInput>;
 
-export const bulkIdParam = z.strictObject({ bulkId: z.string().max(28).regex(/^blk_[0-9a-f]{24}$/, 'Must be a bulk id like blk_<24 hex digits>') });
+export const bulkIdParam = z.strictObject({
+  bulkId: z
+    .string()
+    .max(28)
+    .regex(/^blk_[0-9a-f]{24}$/, 'Must be a bulk id like blk_<24 hex digits>'),
+});

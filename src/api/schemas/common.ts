@@ -21,7 +21,9 @@ export const money = (opts: { positive?: boolean; requiredMessage?: string } = {
   z
     .number({ error: (issue) => (issue.input === undefined && opts.requiredMessage) || 'Must be a number' })
     .finite()
-    .refine((v) => (opts.positive ? v > 0 : v >= 0), { message: opts.positive ? 'Must be greater than 0' : 'Must not be negative' })
+    .refine((v) => (opts.positive ? v > 0 : v >= 0), {
+      message: opts.positive ? 'Must be greater than 0' : 'Must not be negative',
+    })
     .refine((v) => v <= MAX_AMOUNT, { message: `Must be at most ${MAX_AMOUNT}` })
     .refine(hasAtMostTwoDecimals, { message: 'Must have at most two decimal places' })
     .meta({ ...(opts.positive ? { exclusiveMinimum: 0 } : { minimum: 0 }), maximum: MAX_AMOUNT, multipleOf: 0.01 });
@@ -69,7 +71,10 @@ export const orderIdParam = z.strictObject({
   orderId: z
     .string()
     .max(40)
-    .regex(new RegExp(`^${config.ORDER_ID_PREFIX}-\\d{4}-\\d{6,}$`), `Must be an order id like ${config.ORDER_ID_PREFIX}-2026-000001`),
+    .regex(
+      new RegExp(`^${config.ORDER_ID_PREFIX}-\\d{4}-\\d{6,}$`),
+      `Must be an order id like ${config.ORDER_ID_PREFIX}-2026-000001`,
+    ),
 });
 
 /** Cross-field rules judge only fields valid on their own, so a bad field is reported once. */

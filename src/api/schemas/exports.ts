@@ -18,4 +18,9 @@ export const createExportBody = z
   .superRefine(refuseInvertedDeskRanges, { when: onlyIfValid });
 createExportBody satisfies z.ZodType<ExportInput>;
 
-export const exportIdParam = z.strictObject({ exportId: z.string().max(28).regex(/^exp_[0-9a-f]{24}$/, 'Must be an export id like exp_<24 hex digits>') });
+export const exportIdParam = z.strictObject({
+  exportId: z
+    .string()
+    .max(28)
+    .regex(/^exp_[0-9a-f]{24}$/, 'Must be an export id like exp_<24 hex digits>'),
+});

@@ -22,7 +22,11 @@ export const orderItemSchema = z
     productName: text(200),
     productDescription: text(2000).optional(),
     sku: text(100).optional(),
-    quantity: z.number({ message: 'Must be a number' }).int('Must be a whole number').min(1, 'Must be greater than 0').max(10_000, 'Must be at most 10000'),
+    quantity: z
+      .number({ message: 'Must be a number' })
+      .int('Must be a whole number')
+      .min(1, 'Must be greater than 0')
+      .max(10_000, 'Must be at most 10000'),
     unitPrice: money({ positive: true }),
     discount: money().default(0).describe('Off the whole line; must not exceed quantity × unitPrice'),
     tax: money().default(0),

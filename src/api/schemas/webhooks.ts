@@ -8,17 +8,12 @@ import { onlyIfValid, pageQuery, queryInt, refuseDeepPage } from './common';
  * where the host resolves; the pattern states the form for clients, never looser than the
  * guard (a lower-case scheme, no spaces), and docs.test holds it to that.
  */
-const url = z
-  .string()
-  .trim()
-  .min(1, 'Is required')
-  .max(2048, 'Must be at most 2048 characters')
-  .meta({
-    format: 'uri',
-    pattern: '^https?://[^\\s/?#@]+(?:[/?#]\\S*)?$',
-    description:
-      'An absolute http or https URL, without a user name or password (`user:pass@`); its host must resolve only to public addresses (loopback, private, link-local and other internal ones are refused)',
-  });
+const url = z.string().trim().min(1, 'Is required').max(2048, 'Must be at most 2048 characters').meta({
+  format: 'uri',
+  pattern: '^https?://[^\\s/?#@]+(?:[/?#]\\S*)?$',
+  description:
+    'An absolute http or https URL, without a user name or password (`user:pass@`); its host must resolve only to public addresses (loopback, private, link-local and other internal ones are refused)',
+});
 
 const EVENTS_RULE = `Must be a non-empty list of event types (${EVENT_TYPES.join(', ')}), or ["*"] alone for every type`;
 
@@ -39,15 +34,31 @@ const description = z.string().trim().max(500, 'Must be at most 500 characters')
 export const createWebhookBody = z.strictObject({ url, events, description: description.optional() });
 
 export const updateWebhookBody = z
-  .strictObject({ url: url.optional(), events: events.optional(), active: z.boolean().optional(), description: description.optional() })
-  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'Give at least one of url, events, active, description', path: ['body'] })
+  .strictObject({
+    url: url.optional(),
+    events: events.optional(),
+    active: z.boolean().optional(),
+    description: description.optional(),
+  })
+  .refine((b) => Object.values(b).some((v) => v !== undefined), {
+    message: 'Give at least one of url, events, active, description',
+    path: ['body'],
+  })
   .meta({ minProperties: 1 });
 
-export const webhookIdParam = z.strictObject({ webhookId: z.string().max(27).regex(/^wh_[0-9a-f]{24}$/, 'Must be a webhook id like wh_<24 hex digits>') });
+export const webhookIdParam = z.strictObject({
+  webhookId: z
+    .string()
+    .max(27)
+    .regex(/^wh_[0-9a-f]{24}$/, 'Must be a webhook id like wh_<24 hex digits>'),
+});
 
 export const deliveryParams = z.strictObject({
   webhookId: webhookIdParam.shape.webhookId,
-  deliveryId: z.string().max(36).regex(/^dlv_[0-9a-f]{32}$/, 'Must be a delivery id like dlv_<32 hex digits>'),
+  deliveryId: z
+    .string()
+    .max(36)
+    .regex(/^dlv_[0-9a-f]{32}$/, 'Must be a delivery id like dlv_<32 hex digits>'),
 });
 
 export const deliveriesQuery = z

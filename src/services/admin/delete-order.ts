@@ -28,7 +28,10 @@ export async function deleteOrder(principal: Principal, orderId: string): Promis
   // Under the order's lock, so no change of the order or its returns is half-way through.
   await withOrderLock(order._id, async () => {
     if (!(await Order.exists({ _id: order._id }))) throw new NotFoundError('Order', 'orderId');
-    await ReturnRequest.updateMany({ orderId: order._id, pendingStep: null }, { $set: { pendingStep: 'deletion', pendingSince: new Date() } });
+    await ReturnRequest.updateMany(
+      { orderId: order._id, pendingStep: null },
+      { $set: { pendingStep: 'deletion', pendingSince: new Date() } },
+    );
     const { deletedCount } = await Order.deleteOne({ _id: order._id });
     if (deletedCount === 0) throw new NotFoundError('Order', 'orderId');
   });
@@ -38,5 +41,10 @@ export async function deleteOrder(principal: Principal, orderId: string): Promis
     ReturnRequest.deleteMany({ orderId: order._id }),
     markEventsOfDeletedOrder(order._id),
   ]);
-  return { orderId: order.orderId, items: items.deletedCount, history: history.deletedCount, returns: returns.deletedCount };
+  return {
+    orderId: order.orderId,
+    items: items.deletedCount,
+    history: history.deletedCount,
+    returns: returns.deletedCount,
+  };
 }

@@ -5,7 +5,13 @@ import { between, dropUnset, paginate, sortedBy, type Page, type PageRequest } f
 import { toMinor } from '../pricing';
 
 /** What the desk sees of each order in a list: the summary and whose order it is. */
-export const DESK_ORDER_FIELDS = { ...ORDER_SUMMARY_FIELDS, userId: 1, customerId: 1, customerName: 1, customerEmail: 1 } as const;
+export const DESK_ORDER_FIELDS = {
+  ...ORDER_SUMMARY_FIELDS,
+  userId: 1,
+  customerId: 1,
+  customerName: 1,
+  customerEmail: 1,
+} as const;
 
 /** The desk's filters of a list of orders, which an export takes too. */
 export interface DeskOrderFilters {
@@ -37,5 +43,12 @@ export function deskOrderFilter(f: DeskOrderFilters): Record<string, unknown> {
 
 /** Every customer's orders, filtered and sorted as asked (guide 3.2.1). */
 export async function listOrders(q: AdminOrdersQuery): Promise<Page<OrderDoc>> {
-  return paginate<OrderDoc>(Order, deskOrderFilter(q), sortedBy(q.sortBy, q.sortOrder), q.page, q.limit, DESK_ORDER_FIELDS);
+  return paginate<OrderDoc>(
+    Order,
+    deskOrderFilter(q),
+    sortedBy(q.sortBy, q.sortOrder),
+    q.page,
+    q.limit,
+    DESK_ORDER_FIELDS,
+  );
 }

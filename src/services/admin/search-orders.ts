@@ -19,6 +19,8 @@ const ORDER_ID_SHAPE = /^[A-Z]{2,8}-\d{4}-\d{6,}$/i;
  */
 export async function searchOrders(q: SearchOrdersQuery): Promise<Page<OrderDoc>> {
   const prefix = { $regex: `^${escapeRegex(q.q.toLowerCase())}` };
-  const filter = ORDER_ID_SHAPE.test(q.q) ? { orderId: q.q.toUpperCase() } : { $or: [{ customerEmailLower: prefix }, { customerNameLower: prefix }] };
+  const filter = ORDER_ID_SHAPE.test(q.q)
+    ? { orderId: q.q.toUpperCase() }
+    : { $or: [{ customerEmailLower: prefix }, { customerNameLower: prefix }] };
   return paginate<OrderDoc>(Order, filter, sortedBy('orderDate', q.sortOrder), q.page, q.limit, DESK_ORDER_FIELDS);
 }

@@ -44,8 +44,17 @@ export async function updateOrderStatus(
     throw new UnprocessableError('Invalid status transition', 'status', whyNot(order, to));
   }
   const notes = input.notes || null;
-  const updated = to === 'Returned' ? await completeReturn(deps, principal, order, notes, meta) : await moveTo(deps, principal, order, to, notes, meta, input.shipment);
-  return { orderId: order.orderId, previousStatus: order.status, newStatus: to, updatedBy: principal.userId, updatedAt: updated.updatedAt };
+  const updated =
+    to === 'Returned'
+      ? await completeReturn(deps, principal, order, notes, meta)
+      : await moveTo(deps, principal, order, to, notes, meta, input.shipment);
+  return {
+    orderId: order.orderId,
+    previousStatus: order.status,
+    newStatus: to,
+    updatedBy: principal.userId,
+    updatedAt: updated.updatedAt,
+  };
 }
 
 /** Where this route may take the order from its current status. */
@@ -60,25 +69,50 @@ export function statusRouteTargets(order: Pick<OrderDoc, 'status' | 'returnAppro
 }
 
 function whyNot(order: Pick<OrderDoc, 'status' | 'returnApproved'>, to: OrderStatus): string {
-  if (to === 'Return Requested') return "'Return Requested' is set only by a return request (POST /api/orders/{orderId}/return)";
+  if (to === 'Return Requested')
+    return "'Return Requested' is set only by a return request (POST /api/orders/{orderId}/return)";
   if (order.status === 'Return Requested' && to === 'Delivered') {
     return "Reject the return request (PATCH /api/orders/returns/{returnId}/review) to send the order back to 'Delivered'";
   }
-  if (order.status === 'Return Requested' && to === 'Returned') return "An order becomes 'Returned' only once its return request has been approved";
+  if (order.status === 'Return Requested' && to === 'Returned')
+    return "An order becomes 'Returned' only once its return request has been approved";
   const allowed = statusRouteTargets(order);
-  const next = allowed.length ? `Allowed next statuses: ${quoted(allowed)}` : nextStatuses(order.status).length ? 'No status can be set until the return request is reviewed' : `'${order.status}' is a final status`;
+  const next = allowed.length
+    ? `Allowed next statuses: ${quoted(allowed)}`
+    : nextStatuses(order.status).length
+      ? 'No status can be set until the return request is reviewed'
+      : `'${order.status}' is a final status`;
   return `Cannot change status from '${order.status}' to '${to}'. ${next}`;
 }
 
-async function moveTo(deps: ServiceDeps, principal: Principal, order: OrderDoc, to: OrderStatus, notes: string | null, meta: RequestMeta, shipping?: ShipmentInput): Promise<OrderDoc> {
+async function moveTo(
+  deps: ServiceDeps,
+  principal: Principal,
+  order: OrderDoc,
+  to: OrderStatus,
+  notes: string | null,
+  meta: RequestMeta,
+  shipping?: ShipmentInput,
+): Promise<OrderDoc> {
   const now = new Date();
   const cancelling = to === 'Cancelled';
   const shipment = to === 'Shipped' && shipping ? shipmentOf(shipping, now) : null;
-  const event = newEvent(cancelling ? 'order.cancelled' : 'order.status_changed', principal, { from: order.status, to, notes }, meta, shipment ? { shipment } : {}, now);
+  const event = newEvent(
+    cancelling ? 'order.cancelled' : 'order.status_changed',
+    principal,
+    { from: order.status, to, notes },
+    meta,
+    shipment ? { shipment } : {},
+    now,
+  );
   const cancellation = cancelling
     ? { cancellationReason: notes ?? 'Cancelled by an administrator', cancelledBy: principal.userId, cancelledAt: now }
     : {};
-  const updated = await commitChange(order, { status: to, updatedBy: principal.userId, ...cancellation, ...(shipment && { shipment }) }, [event]);
+  const updated = await commitChange(
+    order,
+    { status: to, updatedBy: principal.userId, ...cancellation, ...(shipment && { shipment }) },
+    [event],
+  );
   await deps.relay(updated);
   return updated;
 }

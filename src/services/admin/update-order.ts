@@ -19,7 +19,11 @@ const ADDRESS_EDITABLE: readonly OrderStatus[] = ['Placed', 'Processing'];
  * with the same compare-and-set as status changes, so an edit made on a stale view loses
  * with 409 instead of overwriting what changed meanwhile.
  */
-export async function updateOrder(principal: Principal, orderId: string, input: UpdateOrderInput): Promise<OrderWithItems> {
+export async function updateOrder(
+  principal: Principal,
+  orderId: string,
+  input: UpdateOrderInput,
+): Promise<OrderWithItems> {
   const order = await loadOrderFor(principal, orderId);
   if (input.deliveryAddress && !ADDRESS_EDITABLE.includes(order.status)) {
     throw new BusinessRuleError(

@@ -14,14 +14,31 @@ export const TRACKING_UPDATED = 'tracking updated';
  * its history says "tracking updated", and the customer is told once (the event's email).
  * Only while the order is Shipped: before, it ships with its tracking; after, it has arrived.
  */
-export async function updateShipment(deps: ServiceDeps, principal: Principal, orderId: string, input: ShipmentInput, meta: RequestMeta): Promise<OrderDoc> {
+export async function updateShipment(
+  deps: ServiceDeps,
+  principal: Principal,
+  orderId: string,
+  input: ShipmentInput,
+  meta: RequestMeta,
+): Promise<OrderDoc> {
   const order = await loadOrderFor(principal, orderId);
   if (order.status !== 'Shipped') {
-    throw new BusinessRuleError('Cannot update tracking', 'status', `Tracking can be corrected only while the order is 'Shipped'. Current status: ${order.status}`);
+    throw new BusinessRuleError(
+      'Cannot update tracking',
+      'status',
+      `Tracking can be corrected only while the order is 'Shipped'. Current status: ${order.status}`,
+    );
   }
   const now = new Date();
   const shipment = shipmentOf(input, order.shipment?.shippedAt ?? now);
-  const event = newEvent('order.shipment_updated', principal, { from: 'Shipped', to: 'Shipped', notes: TRACKING_UPDATED }, meta, { shipment }, now);
+  const event = newEvent(
+    'order.shipment_updated',
+    principal,
+    { from: 'Shipped', to: 'Shipped', notes: TRACKING_UPDATED },
+    meta,
+    { shipment },
+    now,
+  );
   const updated = await commitChange(order, { shipment, updatedBy: principal.userId }, [event]);
   await deps.relay(updated);
   return updated;

@@ -50,7 +50,10 @@ export async function deltaForEvent(ev: CommittedEvent): Promise<RollupDelta> {
 }
 
 async function addLines(delta: RollupDelta, orderRef: unknown, sign: 1 | -1): Promise<void> {
-  const items = await OrderItem.find({ orderId: orderRef }, { productId: 1, productName: 1, quantity: 1, finalPrice: 1 }).lean();
+  const items = await OrderItem.find(
+    { orderId: orderRef },
+    { productId: 1, productName: 1, quantity: 1, finalPrice: 1 },
+  ).lean();
   for (const i of items) delta.product(i.productId, i.productName, sign * i.quantity, sign * i.finalPrice);
 }
 

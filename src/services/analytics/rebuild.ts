@@ -22,12 +22,18 @@ export async function rollupsFromOrders(): Promise<Map<string, RollupDelta>> {
   let after: Types.ObjectId | null = null;
   for (;;) {
     const filter: Record<string, unknown> = after ? { _id: { $gt: after } } : {};
-    const orders = await Order.find(filter, { orderDate: 1, totalAmount: 1, itemCount: 1, status: 1 }).sort({ _id: 1 }).limit(BATCH).lean();
+    const orders = await Order.find(filter, { orderDate: 1, totalAmount: 1, itemCount: 1, status: 1 })
+      .sort({ _id: 1 })
+      .limit(BATCH)
+      .lean();
     if (!orders.length) break;
     after = orders[orders.length - 1]._id;
     const ids = orders.map((o) => o._id);
     const [items, returns] = await Promise.all([
-      OrderItem.find({ orderId: { $in: ids } }, { orderId: 1, productId: 1, productName: 1, quantity: 1, finalPrice: 1 }).lean(),
+      OrderItem.find(
+        { orderId: { $in: ids } },
+        { orderId: 1, productId: 1, productName: 1, quantity: 1, finalPrice: 1 },
+      ).lean(),
       ReturnRequest.find({ orderId: { $in: ids } }, { orderId: 1, status: 1, refundAmount: 1 }).lean(),
     ]);
     const byId = new Map(orders.map((o) => [o._id.toHexString(), o]));
@@ -43,7 +49,8 @@ export async function rollupsFromOrders(): Promise<Map<string, RollupDelta>> {
       const d = dayOf(dayKey(o.orderDate)).add('returns.requested', 1);
       const refund = r.refundAmount ?? 0;
       if (r.status === 'Rejected') d.add('returns.rejected', 1);
-      if (r.status === 'Approved' || r.status === 'Completed') d.add('returns.approved', 1).add('refunds.approved', refund);
+      if (r.status === 'Approved' || r.status === 'Completed')
+        d.add('returns.approved', 1).add('refunds.approved', refund);
       if (r.status === 'Completed') d.add('returns.completed', 1).add('refunds.completed', refund);
     }
   }

@@ -32,7 +32,15 @@ export interface AnalyticsReport {
   returns: { requested: number; approved: number; rejected: number; completed: number; rate: number };
   refunds: { approved: number; completed: number };
   topProducts: { productId: string; productName: string; quantity: number; revenue: number }[];
-  daily: { date: string; orders: number; itemsOrdered: number; gross: number; cancelled: number; refunded: number; net: number }[];
+  daily: {
+    date: string;
+    orders: number;
+    itemsOrdered: number;
+    gross: number;
+    cancelled: number;
+    refunded: number;
+    net: number;
+  }[];
 }
 
 /**
@@ -57,7 +65,9 @@ const n = (v: number | undefined): number => v ?? 0;
  * over orders not cancelled; the return rate is return requests per order not cancelled.
  */
 export function summarize(docs: DailyRollupDoc[], q: AnalyticsQuery): AnalyticsReport {
-  const byStatus = Object.fromEntries(ORDER_STATUSES.map((s) => [s, { count: 0, value: 0 }])) as AnalyticsReport['byStatus'];
+  const byStatus = Object.fromEntries(
+    ORDER_STATUSES.map((s) => [s, { count: 0, value: 0 }]),
+  ) as AnalyticsReport['byStatus'];
   const returns = { requested: 0, approved: 0, rejected: 0, completed: 0 };
   const refunds = { approved: 0, completed: 0 };
   const products = new Map<string, { productId: string; productName: string; quantity: number; revenue: number }>();
@@ -91,7 +101,15 @@ export function summarize(docs: DailyRollupDoc[], q: AnalyticsQuery): AnalyticsR
     }
     const cancelled = n(d.status?.[statusKey('Cancelled')]?.v);
     const refunded = n(d.refunds?.approved);
-    daily.push({ date: d._id, orders: n(d.orders), itemsOrdered: n(d.items), gross: n(d.gross), cancelled, refunded, net: n(d.gross) - cancelled - refunded });
+    daily.push({
+      date: d._id,
+      orders: n(d.orders),
+      itemsOrdered: n(d.items),
+      gross: n(d.gross),
+      cancelled,
+      refunded,
+      net: n(d.gross) - cancelled - refunded,
+    });
   }
 
   const cancelled = byStatus.Cancelled;
@@ -107,7 +125,12 @@ export function summarize(docs: DailyRollupDoc[], q: AnalyticsQuery): AnalyticsR
     totalOrders,
     itemsOrdered,
     byStatus,
-    revenue: { gross, cancelled: cancelled.value, refunded: refunds.approved, net: gross - cancelled.value - refunds.approved },
+    revenue: {
+      gross,
+      cancelled: cancelled.value,
+      refunded: refunds.approved,
+      net: gross - cancelled.value - refunds.approved,
+    },
     averageOrderValue: standing > 0 ? Math.round((gross - cancelled.value) / standing) : 0,
     returns: { ...returns, rate: standing > 0 ? Math.round((returns.requested / standing) * 10_000) / 10_000 : 0 },
     refunds,

@@ -6,10 +6,10 @@ import { ORDER_STATUSES, type OrderStatus } from '../order-state';
  */
 export const statusKey = (status: OrderStatus): string => status.replace(/\s+/g, '');
 
-
 export const productKey = (productId: string): string => Buffer.from(productId, 'utf8').toString('base64url');
 
 /** The UTC calendar day of an instant, `YYYY-MM-DD`: the rollup a placed order belongs to. */
 export const dayKey = (at: Date): string => at.toISOString().slice(0, 10);
 
-export const isOrderStatus = (s: string | null | undefined): s is OrderStatus => !!s && (ORDER_STATUSES as readonly string[]).includes(s);
+export const isOrderStatus = (s: string | null | undefined): s is OrderStatus =>
+  !!s && (ORDER_STATUSES as readonly string[]).includes(s);

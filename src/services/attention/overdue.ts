@@ -37,8 +37,13 @@ const waited = (since: Date, now: number) => Math.floor((now - since.getTime()) 
 /** How many orders and return requests are overdue now (equality on status, then the age). */
 export async function countOverdue(now = Date.now()): Promise<{ orders: number; returns: number }> {
   const orderCutoff = hoursAgo(config.FULFILMENT_SLA_HOURS, now);
-  const counts = await Promise.all(UNSHIPPED.map((status) => Order.countDocuments({ status, orderDate: { $lt: orderCutoff } })));
-  const returns = await ReturnRequest.countDocuments({ status: 'Pending', requestedAt: { $lt: hoursAgo(config.RETURN_REVIEW_SLA_HOURS, now) } });
+  const counts = await Promise.all(
+    UNSHIPPED.map((status) => Order.countDocuments({ status, orderDate: { $lt: orderCutoff } })),
+  );
+  const returns = await ReturnRequest.countDocuments({
+    status: 'Pending',
+    requestedAt: { $lt: hoursAgo(config.RETURN_REVIEW_SLA_HOURS, now) },
+  });
   return { orders: counts.reduce((a, b) => a + b, 0), returns };
 }
 
@@ -54,8 +59,18 @@ export async function findOverdue(q: AttentionQuery, now = Date.now()): Promise<
   // the returns and the counts alongside.
   const upTo = q.page * q.limit;
   const [perStatus, requests, counts] = await Promise.all([
-    Promise.all(UNSHIPPED.map((status) => Order.find({ status, orderDate: { $lt: orderCutoff } }, fields).sort({ orderDate: 1, _id: 1 }).limit(upTo).lean<OverdueOrder['order'][]>())),
-    ReturnRequest.find({ status: 'Pending', requestedAt: { $lt: hoursAgo(config.RETURN_REVIEW_SLA_HOURS, now) } }, { returnId: 1, orderIdString: 1, requestedAt: 1, reasonCategory: 1 })
+    Promise.all(
+      UNSHIPPED.map((status) =>
+        Order.find({ status, orderDate: { $lt: orderCutoff } }, fields)
+          .sort({ orderDate: 1, _id: 1 })
+          .limit(upTo)
+          .lean<OverdueOrder['order'][]>(),
+      ),
+    ),
+    ReturnRequest.find(
+      { status: 'Pending', requestedAt: { $lt: hoursAgo(config.RETURN_REVIEW_SLA_HOURS, now) } },
+      { returnId: 1, orderIdString: 1, requestedAt: 1, reasonCategory: 1 },
+    )
       .sort({ requestedAt: 1, _id: 1 })
       .skip(upTo - q.limit)
       .limit(q.limit)
@@ -107,7 +122,11 @@ const stands = (claim: Claim) => claim.sentAt !== null || claim.at.getTime() > D
  * after removing a lapsed claim. (Two checks that find one lapsed claim at once may both
  * send it, with one Message-ID.)
  */
-async function claimDigest(day: string, lapsed: Claim | null, counts: { orders: number; returns: number }): Promise<boolean> {
+async function claimDigest(
+  day: string,
+  lapsed: Claim | null,
+  counts: { orders: number; returns: number },
+): Promise<boolean> {
   if (lapsed) await AttentionCheck.deleteOne({ _id: digestId(day), at: lapsed.at });
   // `at` is when the claim was taken: its lapse counts from there.
   return insertOnce(AttentionCheck, { _id: digestId(day), ...counts, at: new Date(), sentAt: null });

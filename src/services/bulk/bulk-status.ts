@@ -61,7 +61,9 @@ async function changedEarlier(bulkId: string, orderId: string): Promise<string |
   if (!order) return null;
   const pending = order.outbox.find((e) => ids.has(e.eventId));
   if (pending) return pending.change?.previousStatus ?? 'unknown';
-  const recorded = await OrderEvent.find({ orderRef: order._id }, { _id: 1, previousStatus: 1 }).lean<Pick<OrderEventDoc, '_id' | 'previousStatus'>[]>();
+  const recorded = await OrderEvent.find({ orderRef: order._id }, { _id: 1, previousStatus: 1 }).lean<
+    Pick<OrderEventDoc, '_id' | 'previousStatus'>[]
+  >();
   const mine = recorded.find((e) => ids.has(e._id));
   return mine ? (mine.previousStatus ?? 'unknown') : null;
 }
@@ -73,17 +75,26 @@ async function changedEarlier(bulkId: string, orderId: string): Promise<string |
  * run that died before writing the outcome) is `updated`, and one someone else moved to the
  * status asked for is not.
  */
-export async function changeOneOrder(deps: ServiceDeps, principal: Principal, op: Pick<BulkOperationDoc, '_id' | 'status' | 'notes'>, orderId: string): Promise<BulkResult> {
+export async function changeOneOrder(
+  deps: ServiceDeps,
+  principal: Principal,
+  op: Pick<BulkOperationDoc, '_id' | 'status' | 'notes'>,
+  orderId: string,
+): Promise<BulkResult> {
   const status = ORDER_STATUSES.find((known) => known === op.status);
   if (!status) return { orderId, outcome: 'invalid_transition', message: `'${op.status}' is not an order status` };
   try {
     const input = { status, ...(op.notes && { notes: op.notes }) };
-    const change = await updateOrderStatus(deps, principal, orderId, input, { changeKey: changeKeyOf(op._id, orderId) });
+    const change = await updateOrderStatus(deps, principal, orderId, input, {
+      changeKey: changeKeyOf(op._id, orderId),
+    });
     return { orderId, outcome: 'updated', message: `${change.previousStatus} → ${change.newStatus}` };
   } catch (err) {
     if (!(err instanceof DomainError)) throw err;
     const earlier = outcomeOf(err) === 'invalid_transition' ? await changedEarlier(op._id, orderId) : null;
-    return earlier ? { orderId, outcome: 'updated', message: `${earlier} → ${op.status}` } : { orderId, outcome: outcomeOf(err), message: err.errors[0]?.message ?? err.message };
+    return earlier
+      ? { orderId, outcome: 'updated', message: `${earlier} → ${op.status}` }
+      : { orderId, outcome: outcomeOf(err), message: err.errors[0]?.message ?? err.message };
   }
 }
 

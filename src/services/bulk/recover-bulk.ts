@@ -5,6 +5,9 @@ import { recoverWork, type RecoveryOutcome, type WorkJobs } from '../work-recove
 import { workStoreOf } from '../work-store';
 
 /** Bulk changes whose job is gone are queued again under their id, or failed with the reason. */
-export function recoverBulkOperations(window: ReconcileWindow, jobs: WorkJobs<BulkOperationDoc>): Promise<RecoveryOutcome> {
+export function recoverBulkOperations(
+  window: ReconcileWindow,
+  jobs: WorkJobs<BulkOperationDoc>,
+): Promise<RecoveryOutcome> {
   return recoverWork(window, workStoreOf<BulkOperationDoc>(BulkOperation), jobs);
 }

@@ -21,7 +21,8 @@ const DONE: Record<Effect, (ev: RecordedEvent) => Promise<boolean>> = {
   'customer-stats': async (ev) => ev.customerId === null || customerSyncedSince(ev.customerId, ev.recordedAt),
   refunds: async (ev) => {
     if (!ev.returnId) return true;
-    if (ev.type === 'return.completed') return (await Refund.exists({ returnId: ev.returnId, status: 'Completed' })) !== null;
+    if (ev.type === 'return.completed')
+      return (await Refund.exists({ returnId: ev.returnId, status: 'Completed' })) !== null;
     if (await Refund.exists({ returnId: ev.returnId })) return true;
     return (await ReturnRequest.exists({ returnId: ev.returnId, status: 'Rejected' })) !== null;
   },

@@ -29,7 +29,9 @@ export async function reconcileEffects(
 ): Promise<ReconcileOutcome> {
   const outcome: ReconcileOutcome = { checked: 0, settled: 0, requeued: 0 };
   const settled: string[] = [];
-  const unsettled = OrderEvent.find({ settled: false, recordedAt: { $gte: window.from, $lte: window.to } }).lean<OrderEventDoc[]>().cursor();
+  const unsettled = OrderEvent.find({ settled: false, recordedAt: { $gte: window.from, $lte: window.to } })
+    .lean<OrderEventDoc[]>()
+    .cursor();
   for await (const doc of unsettled) {
     outcome.checked++;
     const event = committedEventFromRecord(doc);
@@ -39,6 +41,9 @@ export async function reconcileEffects(
       outcome.requeued++;
     } else settled.push(doc._id);
   }
-  if (settled.length) outcome.settled = (await OrderEvent.updateMany({ _id: { $in: settled } }, { $set: { settled: true } })).modifiedCount;
+  if (settled.length)
+    outcome.settled = (
+      await OrderEvent.updateMany({ _id: { $in: settled } }, { $set: { settled: true } })
+    ).modifiedCount;
   return outcome;
 }

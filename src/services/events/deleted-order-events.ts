@@ -19,7 +19,10 @@ const markedAt = (at: Date) => ({ orderDeleted: true, orderDeletedAt: at, settle
 /** Marks the events of a deleted order; one marked before keeps its time. Returns how many it marked. */
 export async function markEventsOfDeletedOrder(orderRef: Types.ObjectId, at = new Date()): Promise<number> {
   // The equality on orderRef is what FerretDB hands to PostgreSQL's index; the rest is filtered after.
-  const { modifiedCount } = await OrderEvent.updateMany({ orderRef, orderDeleted: { $ne: true } }, { $set: markedAt(at) });
+  const { modifiedCount } = await OrderEvent.updateMany(
+    { orderRef, orderDeleted: { $ne: true } },
+    { $set: markedAt(at) },
+  );
   return modifiedCount;
 }
 
@@ -45,10 +48,14 @@ export async function orderDeletedSince(event: Pick<CommittedEvent, 'orderRef'>)
 export async function purgeEventsOfDeletedOrders(cutoff: Date, batch = 500, maxBatches = 20): Promise<number> {
   let removed = 0;
   for (let n = 0; n < maxBatches; n++) {
-    const due = await OrderEvent.find({ orderDeleted: true, orderDeletedAt: { $lt: cutoff } }, { orderRef: 1 }).limit(batch).lean<Pick<OrderEventDoc, '_id' | 'orderRef'>[]>();
+    const due = await OrderEvent.find({ orderDeleted: true, orderDeletedAt: { $lt: cutoff } }, { orderRef: 1 })
+      .limit(batch)
+      .lean<Pick<OrderEventDoc, '_id' | 'orderRef'>[]>();
     const orders = new Map(due.map((e) => [e.orderRef.toHexString(), e.orderRef]));
     // By order: equality on orderRef is indexed where a list of ids ($in) is a scan on FerretDB.
-    for (const orderRef of orders.values()) removed += (await OrderEvent.deleteMany({ orderRef, orderDeleted: true, orderDeletedAt: { $lt: cutoff } })).deletedCount;
+    for (const orderRef of orders.values())
+      removed += (await OrderEvent.deleteMany({ orderRef, orderDeleted: true, orderDeletedAt: { $lt: cutoff } }))
+        .deletedCount;
     if (due.length < batch) break;
   }
   return removed;

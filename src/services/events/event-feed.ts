@@ -53,18 +53,32 @@ export async function readFeed({ after, limit }: FeedRequest): Promise<FeedPage>
   const lowest = await feedFloor();
   const from = after ?? lowest - 1;
   if (from < lowest - 1) {
-    throw new GoneError('Cursor expired', 'after', 'Events after this cursor were removed (EVENT_FEED_RETENTION_DAYS); read again from the start and reconcile');
+    throw new GoneError(
+      'Cursor expired',
+      'after',
+      'Events after this cursor were removed (EVENT_FEED_RETENTION_DAYS); read again from the start and reconcile',
+    );
   }
   const first = feedBucketOf(from + 1);
   const last = feedBucketOf(from + limit);
-  const buckets = await Promise.all([first, ...(last !== first ? [last] : [])].map((bucket) => FeedEntry.find({ bucket, _id: { $gt: from, $lte: from + limit } }).lean<FeedEntryDoc[]>()));
+  const buckets = await Promise.all(
+    [first, ...(last !== first ? [last] : [])].map((bucket) =>
+      FeedEntry.find({ bucket, _id: { $gt: from, $lte: from + limit } }).lean<FeedEntryDoc[]>(),
+    ),
+  );
   const byPlace = new Map(buckets.flat().map((e) => [e._id, e]));
   const events: FeedEvent[] = [];
-  for (let place = from + 1; byPlace.has(place) && events.length < limit; place++) events.push(present(byPlace.get(place)!));
+  for (let place = from + 1; byPlace.has(place) && events.length < limit; place++)
+    events.push(present(byPlace.get(place)!));
   // A cursor past every place handed out (from another feed, a reset database) would skip
   // the events still to come until the feed reached it: refused.
   if (!events.length && from >= lowest && !(await FeedEntry.exists({ _id: from }))) {
-    throw new ValidationError([{ field: 'after', message: 'No event of this feed has this cursor; continue from a cursor it handed out, or start without one' }]);
+    throw new ValidationError([
+      {
+        field: 'after',
+        message: 'No event of this feed has this cursor; continue from a cursor it handed out, or start without one',
+      },
+    ]);
   }
   return { events, nextCursor: events.at(-1)?.cursor ?? String(from) };
 }
@@ -79,7 +93,11 @@ export async function purgeFeedBefore(cutoff: Date): Promise<number> {
   let removed = 0;
   for (;;) {
     const bucket = feedBucketOf(lowest);
-    const entries = (await FeedEntry.find({ bucket, _id: { $gte: lowest } }, { _id: 1, sequencedAt: 1 }).lean<Pick<FeedEntryDoc, '_id' | 'sequencedAt'>[]>()).sort((a, b) => a._id - b._id);
+    const entries = (
+      await FeedEntry.find({ bucket, _id: { $gte: lowest } }, { _id: 1, sequencedAt: 1 }).lean<
+        Pick<FeedEntryDoc, '_id' | 'sequencedAt'>[]
+      >()
+    ).sort((a, b) => a._id - b._id);
     let upTo = lowest - 1;
     for (const e of entries) {
       if (e._id !== upTo + 1 || e.sequencedAt >= cutoff) break;

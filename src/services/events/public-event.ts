@@ -24,7 +24,12 @@ export interface PublicEvent {
  * A recorded event as other services see it: ids, statuses and amounts, never a name, an
  * email or an address (they ask the order for those, with their own rights).
  */
-export function publicEventOf(doc: Pick<OrderEventDoc, '_id' | 'type' | 'occurredAt' | 'orderId' | 'customerId' | 'newStatus' | 'previousStatus' | 'returnId' | 'details'>): PublicEvent {
+export function publicEventOf(
+  doc: Pick<
+    OrderEventDoc,
+    '_id' | 'type' | 'occurredAt' | 'orderId' | 'customerId' | 'newStatus' | 'previousStatus' | 'returnId' | 'details'
+  >,
+): PublicEvent {
   const details = doc.details ?? {};
   const returnId = doc.returnId ?? null;
   return {
@@ -39,8 +44,13 @@ export function publicEventOf(doc: Pick<OrderEventDoc, '_id' | 'type' | 'occurre
       // An event that changes no status (an approved return's review) reports the order's.
       status: doc.newStatus ?? details.orderStatus ?? null,
       previousStatus: doc.previousStatus ?? null,
-      totals: { totalAmount: typeof details.totalAmount === 'number' ? toDecimal(details.totalAmount) : null, itemCount: details.itemCount ?? null },
-      return: returnId ? { returnId, decision: details.decision ?? null, reasonCategory: details.reasonCategory ?? null } : null,
+      totals: {
+        totalAmount: typeof details.totalAmount === 'number' ? toDecimal(details.totalAmount) : null,
+        itemCount: details.itemCount ?? null,
+      },
+      return: returnId
+        ? { returnId, decision: details.decision ?? null, reasonCategory: details.reasonCategory ?? null }
+        : null,
     },
   };
 }

@@ -20,7 +20,8 @@ async function firstFreePlace(): Promise<{ next: number; hint: number }> {
   return { next, hint };
 }
 
-const byOccurrence = (a: OrderEventDoc, b: OrderEventDoc) => a.occurredAt.getTime() - b.occurredAt.getTime() || (a._id < b._id ? -1 : 1);
+const byOccurrence = (a: OrderEventDoc, b: OrderEventDoc) =>
+  a.occurredAt.getTime() - b.occurredAt.getTime() || (a._id < b._id ? -1 : 1);
 
 /**
  * Gives recorded events their places in the feed, one after another, so the feed has no
@@ -42,8 +43,11 @@ export async function sequenceEvents(batch = 500, maxPerRun = 5000): Promise<num
     saved = next - 1;
   };
   try {
-    for (let stopped = false; !stopped && placed < maxPerRun; ) {
-      const pending = await OrderEvent.find({ sequenced: false }).sort({ recordedAt: 1, _id: 1 }).limit(batch).lean<OrderEventDoc[]>();
+    for (let stopped = false; !stopped && placed < maxPerRun;) {
+      const pending = await OrderEvent.find({ sequenced: false })
+        .sort({ recordedAt: 1, _id: 1 })
+        .limit(batch)
+        .lean<OrderEventDoc[]>();
       if (!pending.length) break;
       const done: string[] = [];
       for (const doc of pending.sort(byOccurrence)) {

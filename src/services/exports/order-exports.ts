@@ -24,7 +24,11 @@ const exportDir = () => resolve(config.EXPORT_DIR);
 const fileOf = (exportId: string) => join(exportDir(), `${exportId}.csv`);
 
 /** Records an export of the orders the filters select; its worker writes the file. */
-export async function createExport(principal: Principal, input: ExportInput, now = new Date()): Promise<OrderExportDoc> {
+export async function createExport(
+  principal: Principal,
+  input: ExportInput,
+  now = new Date(),
+): Promise<OrderExportDoc> {
   const filters: ExportFilters = {
     status: input.status ?? null,
     from: input.from ?? null,
@@ -55,7 +59,13 @@ export async function getExport(exportId: string, now = new Date()): Promise<Ord
 /** The file of a completed export, to be sent as it is. */
 export async function exportFile(exportId: string): Promise<{ path: string; filename: string }> {
   const doc = await getExport(exportId);
-  if (doc.state !== 'completed') throw new ConflictError(doc.state === 'failed' ? `Export failed: ${doc.error ?? 'unknown error'}` : `Export is ${doc.state}; download it once it is completed`, 'state');
+  if (doc.state !== 'completed')
+    throw new ConflictError(
+      doc.state === 'failed'
+        ? `Export failed: ${doc.error ?? 'unknown error'}`
+        : `Export is ${doc.state}; download it once it is completed`,
+      'state',
+    );
   const path = fileOf(exportId);
   // The record says completed but this process cannot see the file: EXPORT_DIR is not shared.
   if (!(await stat(path).catch(() => null))) throw new NotFoundError('Export file', 'exportId');
@@ -78,13 +88,20 @@ const filtersOf = (f: ExportFilters): DeskOrderFilters => ({
  * written under a name of this run's own and renamed when whole, so a run that dies leaves
  * no partial file under the export's name, and a run that starts again starts over.
  */
-export async function runExport(exportId: string, onProgress: (done: number, total: number) => Promise<void>, jobId: string = exportId): Promise<OrderExportDoc> {
+export async function runExport(
+  exportId: string,
+  onProgress: (done: number, total: number) => Promise<void>,
+  jobId: string = exportId,
+): Promise<OrderExportDoc> {
   const op = await getExport(exportId);
   if (op.state === 'completed') return op;
   const filter = deskOrderFilter(filtersOf(op.filters));
   // Unfiltered, the collection's own count (metadata on MongoDB) rather than a count of every document.
   const total = Object.keys(filter).length ? await Order.countDocuments(filter) : await Order.estimatedDocumentCount();
-  await OrderExport.updateOne({ _id: exportId }, { $set: { state: 'running', progress: { done: 0, total }, error: null, jobId } });
+  await OrderExport.updateOne(
+    { _id: exportId },
+    { $set: { state: 'running', progress: { done: 0, total }, error: null, jobId } },
+  );
   await onProgress(0, total);
 
   await mkdir(exportDir(), { recursive: true });
@@ -95,7 +112,10 @@ export async function runExport(exportId: string, onProgress: (done: number, tot
     let chunk = '';
     // In the order they were placed: by _id, an index every engine has, so MongoDB streams
     // the rows instead of sorting them all in memory first.
-    const cursor = Order.find(filter, EXPORT_FIELDS).sort({ _id: 1 }).lean<ExportedOrder[]>().cursor({ batchSize: BATCH });
+    const cursor = Order.find(filter, EXPORT_FIELDS)
+      .sort({ _id: 1 })
+      .lean<ExportedOrder[]>()
+      .cursor({ batchSize: BATCH });
     for await (const order of cursor) {
       chunk += exportRowOf(order);
       if (++rows % BATCH === 0) {
@@ -114,7 +134,10 @@ export async function runExport(exportId: string, onProgress: (done: number, tot
     await rm(part, { force: true });
     throw err;
   }
-  await OrderExport.updateOne({ _id: exportId }, { $set: { state: 'completed', rowCount: rows, progress: { done: rows, total: rows }, finishedAt: new Date() } });
+  await OrderExport.updateOne(
+    { _id: exportId },
+    { $set: { state: 'completed', rowCount: rows, progress: { done: rows, total: rows }, finishedAt: new Date() } },
+  );
   await onProgress(rows, rows);
   return getExport(exportId);
 }
@@ -134,11 +157,18 @@ export async function removeExpiredExports(now = new Date()): Promise<number> {
   const files = await readdir(exportDir()).catch(() => [] as string[]);
   const idOf = (file: string) => file.split('.')[0];
   const gone = new Set(expired.map((e) => e._id));
-  const live = new Set((await OrderExport.find({ _id: { $in: [...new Set(files.map(idOf))] } }, { _id: 1 }).lean<{ _id: string }[]>()).map((e) => e._id));
+  const live = new Set(
+    (await OrderExport.find({ _id: { $in: [...new Set(files.map(idOf))] } }, { _id: 1 }).lean<{ _id: string }[]>()).map(
+      (e) => e._id,
+    ),
+  );
   for (const file of files) {
     const id = idOf(file);
     if (!id.startsWith('exp_')) continue;
-    const orphanedLongAgo = !live.has(id) && ((await stat(join(exportDir(), file)).catch(() => null))?.mtimeMs ?? Infinity) < now.getTime() - config.EXPORT_TTL_HOURS * 3_600_000;
+    const orphanedLongAgo =
+      !live.has(id) &&
+      ((await stat(join(exportDir(), file)).catch(() => null))?.mtimeMs ?? Infinity) <
+        now.getTime() - config.EXPORT_TTL_HOURS * 3_600_000;
     if (gone.has(id) || orphanedLongAgo) await rm(join(exportDir(), file), { force: true });
   }
   if (gone.size) await OrderExport.deleteMany({ _id: { $in: [...gone] } });

@@ -1,11 +1,35 @@
 import { csvRow } from './csv';
 
 /** The columns of an order export, in order (issue 15 fixes them). */
-export const EXPORT_COLUMNS = ['orderId', 'orderDate', 'status', 'customerId', 'customerEmail', 'customerName', 'itemCount', 'totalAmount', 'cancelledAt', 'shippedCarrier', 'trackingNumber'] as const;
+export const EXPORT_COLUMNS = [
+  'orderId',
+  'orderDate',
+  'status',
+  'customerId',
+  'customerEmail',
+  'customerName',
+  'itemCount',
+  'totalAmount',
+  'cancelledAt',
+  'shippedCarrier',
+  'trackingNumber',
+] as const;
 export const EXPORT_HEADER = csvRow(EXPORT_COLUMNS);
 
 /** Only what the columns need is read. */
-export const EXPORT_FIELDS = { _id: 0, orderId: 1, orderDate: 1, status: 1, customerId: 1, customerEmail: 1, customerName: 1, itemCount: 1, totalAmount: 1, cancelledAt: 1, shipment: 1 } as const;
+export const EXPORT_FIELDS = {
+  _id: 0,
+  orderId: 1,
+  orderDate: 1,
+  status: 1,
+  customerId: 1,
+  customerEmail: 1,
+  customerName: 1,
+  itemCount: 1,
+  totalAmount: 1,
+  cancelledAt: 1,
+  shipment: 1,
+} as const;
 
 export interface ExportedOrder {
   orderId: string;

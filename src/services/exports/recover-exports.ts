@@ -10,5 +10,9 @@ import { workStoreOf } from '../work-store';
  */
 export function recoverExports(window: ReconcileWindow, jobs: WorkJobs<OrderExportDoc>): Promise<RecoveryOutcome> {
   const now = new Date();
-  return recoverWork(window, workStoreOf<OrderExportDoc>(OrderExport, (e) => e.expiresAt > now), jobs);
+  return recoverWork(
+    window,
+    workStoreOf<OrderExportDoc>(OrderExport, (e) => e.expiresAt > now),
+    jobs,
+  );
 }

@@ -84,7 +84,11 @@ export async function composeEmail(ev: CommittedEvent): Promise<ComposedEmail> {
     }
     case 'order.status_changed':
       subject = `Order ${order.orderId} is now ${ev.newStatus ?? order.status}`;
-      locals = { previousStatus: ev.previousStatus ?? '—', newStatus: ev.newStatus ?? order.status, shipment: order.shipment ?? null };
+      locals = {
+        previousStatus: ev.previousStatus ?? '—',
+        newStatus: ev.newStatus ?? order.status,
+        shipment: order.shipment ?? null,
+      };
       break;
     case 'order.shipment_updated':
       subject = `Tracking updated for order ${order.orderId}`;
@@ -97,14 +101,23 @@ export async function composeEmail(ev: CommittedEvent): Promise<ComposedEmail> {
     case 'return.requested': {
       const ret = await loadReturn(ev.returnId);
       subject = `Return ${ret.returnId} received for order ${order.orderId}`;
-      locals = { returnId: ret.returnId, returnItems: ret.items.map((i) => ({ productName: i.productName, quantity: i.quantity })), reason: ret.reason };
+      locals = {
+        returnId: ret.returnId,
+        returnItems: ret.items.map((i) => ({ productName: i.productName, quantity: i.quantity })),
+        reason: ret.reason,
+      };
       break;
     }
     case 'return.reviewed': {
       const ret = await loadReturn(ev.returnId);
       const approved = ret.status === 'Approved' || ret.status === 'Completed';
       subject = `Return ${ret.returnId} ${approved ? 'approved' : 'not approved'}`;
-      locals = { returnId: ret.returnId, approved, refundAmount: formatMoney(ret.refundAmount ?? 0), notes: ret.approvalNotes };
+      locals = {
+        returnId: ret.returnId,
+        approved,
+        refundAmount: formatMoney(ret.refundAmount ?? 0),
+        notes: ret.approvalNotes,
+      };
       break;
     }
     case 'return.completed': {
@@ -125,7 +138,11 @@ async function loadReturn(returnId: string | null): Promise<ReturnRequestDoc> {
 }
 
 /** The operators' daily digest of overdue work (OPS_EMAIL). */
-export function composeOverdueDigest(a: Attention, fulfilmentHours: number, reviewHours: number): Omit<OutgoingMail, 'to' | 'messageId'> {
+export function composeOverdueDigest(
+  a: Attention,
+  fulfilmentHours: number,
+  reviewHours: number,
+): Omit<OutgoingMail, 'to' | 'messageId'> {
   const subject = `Overdue: ${a.counts.orders} order(s), ${a.counts.returns} return request(s)`;
   const html = renderTemplate('overdue-digest', {
     brand: BRAND,
@@ -133,8 +150,18 @@ export function composeOverdueDigest(a: Attention, fulfilmentHours: number, revi
     counts: a.counts,
     fulfilmentHours,
     reviewHours,
-    orders: a.overdueOrders.map(({ order, waitingHours }) => ({ orderId: order.orderId, status: order.status, orderDate: formatDate(order.orderDate), waitingHours })),
-    returns: a.overdueReturns.map(({ request, waitingHours }) => ({ returnId: request.returnId, orderId: request.orderIdString, requestedAt: formatDate(request.requestedAt), waitingHours })),
+    orders: a.overdueOrders.map(({ order, waitingHours }) => ({
+      orderId: order.orderId,
+      status: order.status,
+      orderDate: formatDate(order.orderDate),
+      waitingHours,
+    })),
+    returns: a.overdueReturns.map(({ request, waitingHours }) => ({
+      returnId: request.returnId,
+      orderId: request.orderIdString,
+      requestedAt: formatDate(request.requestedAt),
+      waitingHours,
+    })),
   });
   return { subject, html, text: htmlToText(html) };
 }

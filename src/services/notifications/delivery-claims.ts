@@ -24,10 +24,7 @@ import { insertOnce } from '../../models/insert-once';
  * because a server delivers only a message it acknowledged.
  */
 
-export type Claim =
-  | { kind: 'claimed'; attempt: number }
-  | { kind: 'already-sent' }
-  | { kind: 'busy'; until: Date };
+export type Claim = { kind: 'claimed'; attempt: number } | { kind: 'already-sent' } | { kind: 'busy'; until: Date };
 
 export interface ClaimRequest {
   eventId: string;
@@ -63,7 +60,16 @@ export async function claimDelivery(req: ClaimRequest, now: Date = new Date()): 
     const taken = await EmailDelivery.findOneAndUpdate(
       { _id: req.eventId, state: row.state, holder: row.holder, lockedUntil: row.lockedUntil, attempts: row.attempts },
       // Taking over from a run that vanished mid-send: it may have got the server's 250.
-      { $set: { state: 'sending', holder: req.holder, lockedUntil, lastError: row.lastError, maybeSent: row.maybeSent || row.state === 'sending' }, $inc: { attempts: 1 } },
+      {
+        $set: {
+          state: 'sending',
+          holder: req.holder,
+          lockedUntil,
+          lastError: row.lastError,
+          maybeSent: row.maybeSent || row.state === 'sending',
+        },
+        $inc: { attempts: 1 },
+      },
       { new: true },
     ).lean();
     if (taken) return { kind: 'claimed', attempt: taken.attempts };
@@ -73,14 +79,22 @@ export async function claimDelivery(req: ClaimRequest, now: Date = new Date()): 
 
 /** The server accepted the message: final, whoever holds the claim by now. */
 export async function markSent(eventId: string, smtpResponse: string): Promise<void> {
-  await EmailDelivery.updateOne({ _id: eventId }, { $set: { state: 'sent', sentAt: new Date(), smtpResponse: smtpResponse.slice(0, 500), lastError: null } });
+  await EmailDelivery.updateOne(
+    { _id: eventId },
+    { $set: { state: 'sent', sentAt: new Date(), smtpResponse: smtpResponse.slice(0, 500), lastError: null } },
+  );
 }
 
 /**
  * The send failed. `delivered: 'no'` frees the event for the next run; 'unknown' leaves it
  * `sending` but unlocked, so the next run sends again and the row remembers it may repeat.
  */
-export async function releaseClaim(eventId: string, holder: string, delivered: 'no' | 'unknown', error: string): Promise<void> {
+export async function releaseClaim(
+  eventId: string,
+  holder: string,
+  delivered: 'no' | 'unknown',
+  error: string,
+): Promise<void> {
   const set =
     delivered === 'no'
       ? { state: 'failed', lockedUntil: new Date(), lastError: error.slice(0, 500) }

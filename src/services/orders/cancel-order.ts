@@ -13,7 +13,8 @@ export interface CancelOrderInput {
 }
 
 /** An order may be cancelled in the statuses the configuration allows, where the lifecycle has the edge. */
-export const cancellable = (status: OrderStatus): boolean => config.ORDER_CANCELLATION_ALLOWED_STATUSES.includes(status) && canTransition(status, 'Cancelled');
+export const cancellable = (status: OrderStatus): boolean =>
+  config.ORDER_CANCELLATION_ALLOWED_STATUSES.includes(status) && canTransition(status, 'Cancelled');
 
 const quoted = (list: readonly string[]) => list.map((s) => `'${s}'`).join(' or ');
 
@@ -31,10 +32,21 @@ export async function cancelOrder(
   const order = await loadOrderFor(principal, orderId);
   if (!cancellable(order.status)) {
     const allowed = quoted(config.ORDER_CANCELLATION_ALLOWED_STATUSES);
-    throw new BusinessRuleError('Cannot cancel order', 'status', `Orders can only be cancelled in ${allowed} status. Current status: ${order.status}`);
+    throw new BusinessRuleError(
+      'Cannot cancel order',
+      'status',
+      `Orders can only be cancelled in ${allowed} status. Current status: ${order.status}`,
+    );
   }
   const now = new Date();
-  const event = newEvent('order.cancelled', principal, { from: order.status, to: 'Cancelled', notes: input.reason }, meta, { reasonCategory: input.reasonCategory ?? null }, now);
+  const event = newEvent(
+    'order.cancelled',
+    principal,
+    { from: order.status, to: 'Cancelled', notes: input.reason },
+    meta,
+    { reasonCategory: input.reasonCategory ?? null },
+    now,
+  );
   const updated = await commitChange(
     order,
     {

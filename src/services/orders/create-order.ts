@@ -71,7 +71,14 @@ export async function createOrder(
   );
 
   const placedBy = { ...principal, name: principal.name ?? customer.name };
-  const created = newEvent('order.created', placedBy, { from: null, to: 'Placed', notes: 'Order placed' }, meta, {}, now);
+  const created = newEvent(
+    'order.created',
+    placedBy,
+    { from: null, to: 'Placed', notes: 'Order placed' },
+    meta,
+    {},
+    now,
+  );
   const placed = {
     _id,
     orderId,

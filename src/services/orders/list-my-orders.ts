@@ -3,7 +3,16 @@ import type { OrderDoc, OrderStatus } from '../order-state';
 import { paginate, sortedBy, type Page, type PageRequest } from '../pagination';
 import type { Principal } from '../principal';
 
-export const ORDER_SUMMARY_FIELDS = { orderId: 1, orderDate: 1, status: 1, totalAmount: 1, itemCount: 1, shipment: 1, 'deliveryAddress.city': 1, 'deliveryAddress.state': 1 } as const;
+export const ORDER_SUMMARY_FIELDS = {
+  orderId: 1,
+  orderDate: 1,
+  status: 1,
+  totalAmount: 1,
+  itemCount: 1,
+  shipment: 1,
+  'deliveryAddress.city': 1,
+  'deliveryAddress.state': 1,
+} as const;
 
 /** A page of one owner's orders, optionally of one status. */
 export interface OrdersOfQuery extends PageRequest {
@@ -12,7 +21,10 @@ export interface OrdersOfQuery extends PageRequest {
 }
 
 /** The summaries of the orders of one user or customer (`owner` is the filter naming them). */
-export function ordersOf(owner: { userId: string } | { customerId: string }, q: OrdersOfQuery): Promise<Page<OrderDoc>> {
+export function ordersOf(
+  owner: { userId: string } | { customerId: string },
+  q: OrdersOfQuery,
+): Promise<Page<OrderDoc>> {
   const filter = { ...owner, ...(q.status && { status: q.status }) };
   return paginate<OrderDoc>(Order, filter, sortedBy(q.sortBy, q.sortOrder), q.page, q.limit, ORDER_SUMMARY_FIELDS);
 }

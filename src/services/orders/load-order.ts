@@ -21,4 +21,5 @@ export async function loadOrderFor(principal: Principal, orderId: string): Promi
 }
 
 /** An order's items, in the order they were placed. */
-export const itemsOf = (orderRef: Types.ObjectId): Promise<OrderItemDoc[]> => OrderItem.collection.find<OrderItemDoc>({ orderId: orderRef }, { sort: { _id: 1 } }).toArray();
+export const itemsOf = (orderRef: Types.ObjectId): Promise<OrderItemDoc[]> =>
+  OrderItem.collection.find<OrderItemDoc>({ orderId: orderRef }, { sort: { _id: 1 } }).toArray();

@@ -8,9 +8,17 @@ import { loadReturn } from '../returns/load-return';
 export type RefundOutcome = 'recorded' | 'already-recorded' | 'not-approved' | 'completed';
 
 /** The ledger entry of an approved return; unique per return, so a rerun adds nothing. */
-async function ensureLedgerEntry(ret: ReturnRequestDoc, eventId: string, status: 'Processed' | 'Completed'): Promise<boolean> {
+async function ensureLedgerEntry(
+  ret: ReturnRequestDoc,
+  eventId: string,
+  status: 'Processed' | 'Completed',
+): Promise<boolean> {
   if (!ret.refundAmount || ret.refundAmount <= 0) {
-    throw new UnprocessableError('Approved return has no refund amount', 'refundAmount', `return ${ret.returnId} was approved without a refund amount`);
+    throw new UnprocessableError(
+      'Approved return has no refund amount',
+      'refundAmount',
+      `return ${ret.returnId} was approved without a refund amount`,
+    );
   }
   return insertOnce(Refund, {
     returnId: ret.returnId,
@@ -30,8 +38,14 @@ async function ensureLedgerEntry(ret: ReturnRequestDoc, eventId: string, status:
  * its order's lock: the returns service writes the same document under that lock, and
  * FerretDB v1 would otherwise let one of two concurrent writes overwrite the other.
  */
-async function setRefundStatus(ret: ReturnRequestDoc, from: ('Pending' | 'Processed')[], to: 'Processed' | 'Completed'): Promise<void> {
-  await withOrderLock(ret.orderId, () => ReturnRequest.updateOne({ _id: ret._id, refundStatus: { $in: from } }, { $set: { refundStatus: to } }));
+async function setRefundStatus(
+  ret: ReturnRequestDoc,
+  from: ('Pending' | 'Processed')[],
+  to: 'Processed' | 'Completed',
+): Promise<void> {
+  await withOrderLock(ret.orderId, () =>
+    ReturnRequest.updateOne({ _id: ret._id, refundStatus: { $in: from } }, { $set: { refundStatus: to } }),
+  );
 }
 
 /**

@@ -26,7 +26,9 @@ export async function purgeInBatches(
 ): Promise<number> {
   let removed = 0;
   for (let n = 0; n < limits.maxBatches; n++) {
-    const rows = await model.collection.find<{ _id: unknown }>(filter, { projection: { _id: 1 }, limit: limits.batch }).toArray();
+    const rows = await model.collection
+      .find<{ _id: unknown }>(filter, { projection: { _id: 1 }, limit: limits.batch })
+      .toArray();
     if (!rows.length) break;
     const these: Record<string, unknown> = { ...filter, _id: { $in: rows.map((r) => r._id) } };
     removed += (await model.collection.deleteMany(these)).deletedCount;

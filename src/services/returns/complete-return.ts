@@ -20,12 +20,30 @@ export async function completeReturn(
   notes: string | null,
   meta: RequestMeta,
 ): Promise<OrderDoc> {
-  const rr = order.returnApproved === true ? await ReturnRequest.findOne({ orderId: order._id, status: 'Approved', pendingStep: null }).lean<ReturnRequestDoc>() : null;
+  const rr =
+    order.returnApproved === true
+      ? await ReturnRequest.findOne({
+          orderId: order._id,
+          status: 'Approved',
+          pendingStep: null,
+        }).lean<ReturnRequestDoc>()
+      : null;
   if (!rr) {
-    throw new UnprocessableError('Invalid status transition', 'status', "An order becomes 'Returned' only once its return request has been approved");
+    throw new UnprocessableError(
+      'Invalid status transition',
+      'status',
+      "An order becomes 'Returned' only once its return request has been approved",
+    );
   }
   const now = new Date();
-  const event = newEvent('return.completed', principal, { from: order.status, to: 'Returned', notes }, meta, { returnId: rr.returnId, decision: 'approved', reasonCategory: rr.reasonCategory }, now);
+  const event = newEvent(
+    'return.completed',
+    principal,
+    { from: order.status, to: 'Returned', notes },
+    meta,
+    { returnId: rr.returnId, decision: 'approved', reasonCategory: rr.reasonCategory },
+    now,
+  );
   // Of two completions exactly one claims the return.
   const { order: updated } = await decideReturnStep(
     order._id,

@@ -10,7 +10,8 @@ import { finishStep, undoStep } from './return-steps';
  */
 export const ABANDONED_AFTER_MS = 30_000;
 
-const sameInstant = (a: Date | null | undefined, b: Date | null | undefined) => Boolean(a && b && a.getTime() === b.getTime());
+const sameInstant = (a: Date | null | undefined, b: Date | null | undefined) =>
+  Boolean(a && b && a.getTime() === b.getTime());
 
 /** Whether the order carries the commit of the return's pending step (each commit stamps a time the step also recorded). */
 function committed(rr: ReturnRequestDoc, step: ReturnPendingStep, order: OrderDoc): boolean {

@@ -7,7 +7,9 @@ import type { ReturnRequestDoc } from '../../models/return-request';
  * finalPrice (discount and tax included), rounded down so a refund never exceeds it.
  */
 export async function refundableValue(rr: Pick<ReturnRequestDoc, 'orderId' | 'items'>): Promise<number> {
-  const items = await OrderItem.find({ _id: { $in: rr.items.map((l) => l.orderItemId) }, orderId: rr.orderId }).lean<OrderItemDoc[]>();
+  const items = await OrderItem.find({ _id: { $in: rr.items.map((l) => l.orderItemId) }, orderId: rr.orderId }).lean<
+    OrderItemDoc[]
+  >();
   const byId = new Map(items.map((i) => [i._id.toHexString(), i]));
   return rr.items.reduce((sum, line) => {
     const item = byId.get(line.orderItemId.toHexString());

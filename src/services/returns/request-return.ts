@@ -45,26 +45,36 @@ export async function requestReturn(
 
   const now = new Date();
   const returnId = await nextId(config.RETURN_ID_PREFIX, now);
-  const event = newEvent('return.requested', principal, { from: order.status, to: 'Return Requested', notes: input.reason }, meta, { returnId, reasonCategory: input.reasonCategory }, now);
+  const event = newEvent(
+    'return.requested',
+    principal,
+    { from: order.status, to: 'Return Requested', notes: input.reason },
+    meta,
+    { returnId, reasonCategory: input.reasonCategory },
+    now,
+  );
   // The request is provisional until the order commit; of two simultaneous requests the
   // order's compare-and-set lets one win, and the loser's request is deleted again.
-  const provisional = async () => (await ReturnRequest.create({
-    returnId,
-    orderId: order._id,
-    orderIdString: order.orderId,
-    userId: order.userId,
-    requestedBy: principal.userId === order.userId ? order.customerName : (principal.name ?? principal.userId),
-    reason: input.reason,
-    reasonCategory: input.reasonCategory,
-    description: input.description ?? null,
-    items: lines,
-    status: 'Pending',
-    requestedAt: now,
-    refundStatus: 'Pending',
-    pendingStep: 'request',
-    pendingSince: now,
-    idempotencyKey,
-  })).toObject<ReturnRequestDoc>();
+  const provisional = async () =>
+    (
+      await ReturnRequest.create({
+        returnId,
+        orderId: order._id,
+        orderIdString: order.orderId,
+        userId: order.userId,
+        requestedBy: principal.userId === order.userId ? order.customerName : (principal.name ?? principal.userId),
+        reason: input.reason,
+        reasonCategory: input.reasonCategory,
+        description: input.description ?? null,
+        items: lines,
+        status: 'Pending',
+        requestedAt: now,
+        refundStatus: 'Pending',
+        pendingStep: 'request',
+        pendingSince: now,
+        idempotencyKey,
+      })
+    ).toObject<ReturnRequestDoc>();
   const { claimed, order: updated } = await decideReturnStep(
     order._id,
     'request',
@@ -92,7 +102,10 @@ export async function requestReturn(
 }
 
 /** The return requested under an idempotency record, if its request committed before its process died. */
-export async function findReturnRequestedUnder(deps: ServiceDeps, idempotencyKey: string): Promise<ReturnRequestDoc | null> {
+export async function findReturnRequestedUnder(
+  deps: ServiceDeps,
+  idempotencyKey: string,
+): Promise<ReturnRequestDoc | null> {
   const rr = await ReturnRequest.findOne({ idempotencyKey }).lean<ReturnRequestDoc>();
   if (!rr) return null;
   if (rr.pendingStep === 'request' && (await reconcileReturn(rr)) === 'undone') return null;
@@ -106,7 +119,11 @@ function assertReturnable(order: OrderDoc): void {
   }
   const allowed = config.ORDER_RETURN_ALLOWED_STATUSES;
   if (!allowed.includes(order.status) || !canTransition(order.status, 'Return Requested')) {
-    throw new BusinessRuleError('Cannot request return', 'status', `Returns can only be requested for ${quoted(allowed)} orders`);
+    throw new BusinessRuleError(
+      'Cannot request return',
+      'status',
+      `Returns can only be requested for ${quoted(allowed)} orders`,
+    );
   }
 }
 
@@ -115,9 +132,13 @@ function assertReturnable(order: OrderDoc): void {
  * request is judged on settled state; refuses while one is still in flight.
  */
 async function settlePreviousReturn(order: OrderDoc): Promise<boolean> {
-  const pending = await ReturnRequest.findOne({ orderId: order._id, pendingStep: { $in: RETURN_PENDING_STEPS } }).lean<ReturnRequestDoc>();
+  const pending = await ReturnRequest.findOne({
+    orderId: order._id,
+    pendingStep: { $in: RETURN_PENDING_STEPS },
+  }).lean<ReturnRequestDoc>();
   if (!pending) return false;
-  if (!isAbandoned(pending)) throw new ConflictError("Another change to this order's return is in progress; retry shortly");
+  if (!isAbandoned(pending))
+    throw new ConflictError("Another change to this order's return is in progress; retry shortly");
   await reconcileReturn(pending);
   return true;
 }
@@ -134,10 +155,21 @@ function returnLines(items: OrderItemDoc[], wanted: RequestReturnInput['items'])
     }
     const returnable = item.quantity - (item.returnedQuantity ?? 0);
     if (w.quantity > returnable) {
-      errors.push({ field: `items.${i}.quantity`, message: `Must be at most ${returnable}, the quantity that can still be returned` });
+      errors.push({
+        field: `items.${i}.quantity`,
+        message: `Must be at most ${returnable}, the quantity that can still be returned`,
+      });
       return [];
     }
-    return [{ orderItemId: item._id, productId: item.productId, productName: item.productName, quantity: w.quantity, returnReason: w.returnReason ?? null }];
+    return [
+      {
+        orderItemId: item._id,
+        productId: item.productId,
+        productName: item.productName,
+        quantity: w.quantity,
+        returnReason: w.returnReason ?? null,
+      },
+    ];
   });
   if (errors.length) throw new ValidationError(errors, 'Cannot request return');
   return lines;

@@ -69,11 +69,24 @@ export async function undoStep(rr: ReturnRequestDoc, step: ReturnPendingStep): P
     case 'review':
       await ReturnRequest.updateOne(
         { _id: rr._id, pendingStep: 'review' },
-        { $set: { status: 'Pending', reviewedBy: null, reviewedByName: null, reviewedAt: null, approvalNotes: null, refundAmount: null, ...settled } },
+        {
+          $set: {
+            status: 'Pending',
+            reviewedBy: null,
+            reviewedByName: null,
+            reviewedAt: null,
+            approvalNotes: null,
+            refundAmount: null,
+            ...settled,
+          },
+        },
       );
       return;
     case 'completion':
-      await ReturnRequest.updateOne({ _id: rr._id, pendingStep: 'completion' }, { $set: { status: 'Approved', completedAt: null, ...settled } });
+      await ReturnRequest.updateOne(
+        { _id: rr._id, pendingStep: 'completion' },
+        { $set: { status: 'Approved', completedAt: null, ...settled } },
+      );
       return;
     case 'deletion':
       await ReturnRequest.updateOne({ _id: rr._id, pendingStep: 'deletion' }, { $set: settled });
@@ -86,7 +99,14 @@ async function markItemsRequested(rr: ReturnRequestDoc): Promise<void> {
     rr.items.map((line) => ({
       updateOne: {
         filter: { _id: line.orderItemId, orderId: rr.orderId },
-        update: { $set: { returnRequested: true, returnQuantity: line.quantity, returnReason: line.returnReason ?? rr.reason, returnId: rr.returnId } },
+        update: {
+          $set: {
+            returnRequested: true,
+            returnQuantity: line.quantity,
+            returnReason: line.returnReason ?? rr.reason,
+            returnId: rr.returnId,
+          },
+        },
       },
     })),
   );
@@ -105,7 +125,10 @@ async function markItemsReturned(rr: ReturnRequestDoc): Promise<void> {
   // completes at most one return and nothing was returned before it.
   await OrderItem.bulkWrite(
     rr.items.map((line) => ({
-      updateOne: { filter: { _id: line.orderItemId, orderId: rr.orderId }, update: { $set: { returnedQuantity: line.quantity } } },
+      updateOne: {
+        filter: { _id: line.orderItemId, orderId: rr.orderId },
+        update: { $set: { returnedQuantity: line.quantity } },
+      },
     })),
   );
 }

@@ -31,7 +31,11 @@ export async function reviewReturn(
 ): Promise<ReturnRequestDoc> {
   const rr = await loadReturn(returnId);
   if (rr.status !== 'Pending') {
-    throw new BusinessRuleError('Cannot review return request', 'status', `This return request has already been reviewed. Current status: ${rr.status}`);
+    throw new BusinessRuleError(
+      'Cannot review return request',
+      'status',
+      `This return request has already been reviewed. Current status: ${rr.status}`,
+    );
   }
   const order = await Order.findById(rr.orderId, { outbox: 0 }).lean<OrderDoc>();
   if (!order) throw new NotFoundError('Order', 'orderId');
@@ -42,8 +46,17 @@ export async function reviewReturn(
   const approved = input.decision === 'approved';
   const refundAmount = approved ? await checkedRefund(rr, input.refundAmount) : null;
   const now = new Date();
-  const change = approved ? { from: null, to: null, notes: input.approvalNotes } : { from: order.status, to: 'Delivered' as const, notes: input.approvalNotes };
-  const event = newEvent('return.reviewed', principal, change, meta, { returnId, decision: input.decision, reasonCategory: rr.reasonCategory }, now);
+  const change = approved
+    ? { from: null, to: null, notes: input.approvalNotes }
+    : { from: order.status, to: 'Delivered' as const, notes: input.approvalNotes };
+  const event = newEvent(
+    'return.reviewed',
+    principal,
+    change,
+    meta,
+    { returnId, decision: input.decision, reasonCategory: rr.reasonCategory },
+    now,
+  );
   // Of two reviewers exactly one claims the return.
   const { claimed, order: updated } = await decideReturnStep(
     order._id,
@@ -85,7 +98,8 @@ export async function reviewReturn(
 
 /** The approved refund in minor units, no more than what the returned items were paid for. */
 async function checkedRefund(rr: ReturnRequestDoc, amount: number | undefined): Promise<number> {
-  if (amount === undefined) throw new ValidationError([{ field: 'refundAmount', message: 'Is required when the decision is approved' }]);
+  if (amount === undefined)
+    throw new ValidationError([{ field: 'refundAmount', message: 'Is required when the decision is approved' }]);
   const refund = toMinor(amount);
   const max = await refundableValue(rr);
   if (refund > max) {

@@ -25,7 +25,11 @@ export interface AttemptAnswer {
  */
 export type Verdict = 'delivered' | 'gone' | 'refused' | 'retry' | 'exhausted';
 
-export function judge(answer: Pick<AttemptAnswer, 'statusCode' | 'addressRefused'>, attempt: number, maxAttempts: number): Verdict {
+export function judge(
+  answer: Pick<AttemptAnswer, 'statusCode' | 'addressRefused'>,
+  attempt: number,
+  maxAttempts: number,
+): Verdict {
   if (answer.addressRefused) return 'refused';
   const s = answer.statusCode;
   if (s !== null && s >= 200 && s < 300) return 'delivered';
@@ -39,7 +43,12 @@ export function judge(answer: Pick<AttemptAnswer, 'statusCode' | 'addressRefused
  * time, plus up to 20% at random (so receivers that fail together are not retried
  * together), never less than the receiver's Retry-After. 12 attempts span about 34 hours.
  */
-export function retryDelayMs(attempt: number, retryAfterMs: number | null, base = config.WEBHOOK_BACKOFF_MS, random = Math.random()): number {
+export function retryDelayMs(
+  attempt: number,
+  retryAfterMs: number | null,
+  base = config.WEBHOOK_BACKOFF_MS,
+  random = Math.random(),
+): number {
   const backoff = base * 2 ** Math.max(0, attempt - 1) * (1 + 0.2 * random);
   return Math.round(Math.min(config.WEBHOOK_MAX_RETRY_DELAY_MS, Math.max(backoff, retryAfterMs ?? 0)));
 }
@@ -57,7 +66,11 @@ export async function deliveryTarget(deliveryId: string): Promise<DeliveryTarget
 }
 
 /** The request of an attempt: the stored body, byte for byte the same each time, signed now. */
-export function requestOf(target: { delivery: WebhookDeliveryDoc; webhook: WebhookDoc }): { url: string; body: string; headers: Record<string, string> } {
+export function requestOf(target: { delivery: WebhookDeliveryDoc; webhook: WebhookDoc }): {
+  url: string;
+  body: string;
+  headers: Record<string, string>;
+} {
   const { delivery, webhook } = target;
   const body = JSON.stringify(delivery.payload);
   const secrets = signingSecrets(webhook);
@@ -77,7 +90,13 @@ export function requestOf(target: { delivery: WebhookDeliveryDoc; webhook: Webho
   };
 }
 
-const STATUS_OF: Record<Verdict, WebhookDeliveryDoc['status']> = { delivered: 'delivered', gone: 'dead', refused: 'dead', retry: 'failed', exhausted: 'dead' };
+const STATUS_OF: Record<Verdict, WebhookDeliveryDoc['status']> = {
+  delivered: 'delivered',
+  gone: 'dead',
+  refused: 'dead',
+  retry: 'failed',
+  exhausted: 'dead',
+};
 
 /**
  * Writes an attempt into the deliveries log: the attempt after the `previousAttempts` the
@@ -86,11 +105,27 @@ const STATUS_OF: Record<Verdict, WebhookDeliveryDoc['status']> = { delivered: 'd
  * twice, and the status filter alone would not hold on FerretDB, which applies concurrent
  * updates of a document as read-modify-write; hence the delivery's lease around the write.
  */
-export async function recordAttempt(deliveryId: string, previousAttempts: number, answer: AttemptAnswer, verdict: Verdict, nextDelayMs: number | null, at = new Date()): Promise<void> {
-  await withDeliveryLock(deliveryId, () => writeAttempt(deliveryId, previousAttempts, answer, verdict, nextDelayMs, at));
+export async function recordAttempt(
+  deliveryId: string,
+  previousAttempts: number,
+  answer: AttemptAnswer,
+  verdict: Verdict,
+  nextDelayMs: number | null,
+  at = new Date(),
+): Promise<void> {
+  await withDeliveryLock(deliveryId, () =>
+    writeAttempt(deliveryId, previousAttempts, answer, verdict, nextDelayMs, at),
+  );
 }
 
-async function writeAttempt(deliveryId: string, previousAttempts: number, answer: AttemptAnswer, verdict: Verdict, nextDelayMs: number | null, at: Date): Promise<void> {
+async function writeAttempt(
+  deliveryId: string,
+  previousAttempts: number,
+  answer: AttemptAnswer,
+  verdict: Verdict,
+  nextDelayMs: number | null,
+  at: Date,
+): Promise<void> {
   await WebhookDelivery.updateOne(
     verdict === 'delivered' ? { _id: deliveryId } : { _id: deliveryId, status: { $ne: 'delivered' } },
     {
@@ -116,7 +151,10 @@ async function writeAttempt(deliveryId: string, previousAttempts: number, answer
  */
 export async function abandonDelivery(deliveryId: string, reason: string, at = new Date()): Promise<void> {
   await withDeliveryLock(deliveryId, () =>
-    WebhookDelivery.updateOne({ _id: deliveryId, status: { $ne: 'delivered' } }, { $set: { status: 'dead', lastError: reason, nextAttemptAt: null, abandonedAt: at } }),
+    WebhookDelivery.updateOne(
+      { _id: deliveryId, status: { $ne: 'delivered' } },
+      { $set: { status: 'dead', lastError: reason, nextAttemptAt: null, abandonedAt: at } },
+    ),
   );
 }
 
@@ -128,7 +166,10 @@ export interface Disabled {
 }
 
 async function disable(webhook: WebhookDoc, reason: string, at: Date): Promise<Disabled> {
-  await Webhook.updateOne({ _id: webhook._id, active: true }, { $set: { active: false, disabledAt: at, disabledReason: reason, updatedAt: at } });
+  await Webhook.updateOne(
+    { _id: webhook._id, active: true },
+    { $set: { active: false, disabledAt: at, disabledReason: reason, updatedAt: at } },
+  );
   const notify = await insertOnce(WebhookMark, { _id: `disabled:${webhook._id}:${webhook.activatedAt.getTime()}` });
   return { webhook, reason, notify };
 }
@@ -163,5 +204,9 @@ export function disabledNotice({ webhook, reason }: Disabled): { subject: string
     'No events are sent to it until an administrator enables it again (PATCH /api/orders/webhooks/:webhookId with {"active": true});',
     'deliveries it missed are in its deliveries log and can be redelivered.',
   ];
-  return { subject: `ORMS webhook ${webhook._id} disabled`, text: lines.join('\n'), html: lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('') };
+  return {
+    subject: `ORMS webhook ${webhook._id} disabled`,
+    text: lines.join('\n'),
+    html: lines.map((l) => `<p>${escapeHtml(l)}</p>`).join(''),
+  };
 }

@@ -15,7 +15,10 @@ import type { WebhookDeliveryDoc } from '../../models/webhook-delivery';
  */
 export async function markDeliveriesOfDeletedWebhook(webhookId: string, at = new Date()): Promise<number> {
   // The equality on webhookId is what FerretDB hands to PostgreSQL's index; the rest is filtered after.
-  const { modifiedCount } = await WebhookDelivery.updateMany({ webhookId, webhookDeleted: { $ne: true } }, { $set: { webhookDeleted: true, webhookDeletedAt: at, nextAttemptAt: null } });
+  const { modifiedCount } = await WebhookDelivery.updateMany(
+    { webhookId, webhookDeleted: { $ne: true } },
+    { $set: { webhookDeleted: true, webhookDeletedAt: at, nextAttemptAt: null } },
+  );
   return modifiedCount;
 }
 
@@ -26,9 +29,16 @@ export async function markDeliveriesOfDeletedWebhook(webhookId: string, at = new
 export async function purgeDeliveriesOfDeletedWebhooks(cutoff: Date, batch = 500, maxBatches = 20): Promise<number> {
   let removed = 0;
   for (let n = 0; n < maxBatches; n++) {
-    const due = await WebhookDelivery.find({ webhookDeleted: true, webhookDeletedAt: { $lt: cutoff } }, { webhookId: 1 }).limit(batch).lean<Pick<WebhookDeliveryDoc, '_id' | 'webhookId'>[]>();
+    const due = await WebhookDelivery.find(
+      { webhookDeleted: true, webhookDeletedAt: { $lt: cutoff } },
+      { webhookId: 1 },
+    )
+      .limit(batch)
+      .lean<Pick<WebhookDeliveryDoc, '_id' | 'webhookId'>[]>();
     for (const webhookId of new Set(due.map((d) => d.webhookId))) {
-      removed += (await WebhookDelivery.deleteMany({ webhookId, webhookDeleted: true, webhookDeletedAt: { $lt: cutoff } })).deletedCount;
+      removed += (
+        await WebhookDelivery.deleteMany({ webhookId, webhookDeleted: true, webhookDeletedAt: { $lt: cutoff } })
+      ).deletedCount;
     }
     if (due.length < batch) break;
   }

@@ -16,7 +16,8 @@ export interface DeliveriesQuery {
   limit: number;
 }
 
-const disabledSubscription = () => new ConflictError('The subscription is disabled; enable it first (PATCH with {"active": true})', 'webhookId');
+const disabledSubscription = () =>
+  new ConflictError('The subscription is disabled; enable it first (PATCH with {"active": true})', 'webhookId');
 
 async function assertWebhook(webhookId: string): Promise<void> {
   if (!(await Webhook.exists({ _id: webhookId }))) throw new NotFoundError('Webhook', 'webhookId');
@@ -27,14 +28,21 @@ export async function listDeliveries(webhookId: string, q: DeliveriesQuery): Pro
   await assertWebhook(webhookId);
   const filter = { webhookId, ...(q.status && { status: q.status }) };
   const [rows, total] = await Promise.all([
-    WebhookDelivery.find(filter, { payload: 0 }).sort({ createdAt: -1, _id: -1 }).skip((q.page - 1) * q.limit).limit(q.limit).lean<WebhookDeliveryDoc[]>(),
+    WebhookDelivery.find(filter, { payload: 0 })
+      .sort({ createdAt: -1, _id: -1 })
+      .skip((q.page - 1) * q.limit)
+      .limit(q.limit)
+      .lean<WebhookDeliveryDoc[]>(),
     WebhookDelivery.countDocuments(filter),
   ]);
   return { rows, page: q.page, limit: q.limit, total };
 }
 
 /** A `ping` now, through the same path (signature, log, retries) as any event. */
-export async function pingWebhook(webhookId: string, schedule: ScheduleDelivery): Promise<{ deliveryId: string; eventId: string }> {
+export async function pingWebhook(
+  webhookId: string,
+  schedule: ScheduleDelivery,
+): Promise<{ deliveryId: string; eventId: string }> {
   const webhook = await Webhook.findById(webhookId, { active: 1 }).lean<{ active: boolean }>();
   if (!webhook) throw new NotFoundError('Webhook', 'webhookId');
   if (!webhook.active) throw disabledSubscription();
@@ -51,13 +59,21 @@ export async function pingWebhook(webhookId: string, schedule: ScheduleDelivery)
  * (pending, or failed with a retry to come) is refused: it would then be sent twice at once.
  * So is one of a disabled subscription: its job would only give it up again.
  */
-export async function redeliver(webhookId: string, deliveryId: string, schedule: ScheduleDelivery): Promise<{ deliveryId: string }> {
+export async function redeliver(
+  webhookId: string,
+  deliveryId: string,
+  schedule: ScheduleDelivery,
+): Promise<{ deliveryId: string }> {
   const webhook = await Webhook.findById(webhookId, { active: 1 }).lean<{ active: boolean }>();
   if (!webhook) throw new NotFoundError('Webhook', 'webhookId');
-  const delivery = await WebhookDelivery.findOne({ _id: deliveryId, webhookId }, { status: 1, attempts: 1, abandonedAt: 1 }).lean<Pick<WebhookDeliveryDoc, 'status' | 'attempts' | 'abandonedAt'>>();
+  const delivery = await WebhookDelivery.findOne(
+    { _id: deliveryId, webhookId },
+    { status: 1, attempts: 1, abandonedAt: 1 },
+  ).lean<Pick<WebhookDeliveryDoc, 'status' | 'attempts' | 'abandonedAt'>>();
   if (!delivery) throw new NotFoundError('Delivery', 'deliveryId');
   if (!webhook.active) throw disabledSubscription();
-  const stillOnItsWay = () => new ConflictError('The delivery is still being attempted; wait for its outcome', 'deliveryId');
+  const stillOnItsWay = () =>
+    new ConflictError('The delivery is still being attempted; wait for its outcome', 'deliveryId');
   if (delivery.status === 'pending' || delivery.status === 'failed') throw stillOnItsWay();
   // Of redeliveries asked for at once, one claims the delivery as it stands: a unique insert,
   // which FerretDB keeps atomic where a filtered update is not. What it stands at is its
@@ -66,7 +82,9 @@ export async function redeliver(webhookId: string, deliveryId: string, schedule:
   // redelivery has a claim of its own to take.
   const claim = `redeliver-${delivery.attempts}${delivery.abandonedAt ? `-${delivery.abandonedAt.getTime()}` : ''}`;
   if (!(await insertOnce(WebhookMark, { _id: `${deliveryId}:${claim}` }))) throw stillOnItsWay();
-  await withDeliveryLock(deliveryId, () => WebhookDelivery.updateOne({ _id: deliveryId }, { $set: { status: 'pending', nextAttemptAt: new Date() } }));
+  await withDeliveryLock(deliveryId, () =>
+    WebhookDelivery.updateOne({ _id: deliveryId }, { $set: { status: 'pending', nextAttemptAt: new Date() } }),
+  );
   await schedule(deliveryId, claim);
   return { deliveryId };
 }
@@ -77,7 +95,10 @@ export async function redeliver(webhookId: string, deliveryId: string, schedule:
  * added while that job still exists).
  */
 export async function overdueDeliveries(dueBefore: Date, limit = 1000): Promise<string[]> {
-  const due = (status: DeliveryStatus) => WebhookDelivery.find({ status, nextAttemptAt: { $lte: dueBefore } }, { _id: 1 }).limit(limit).lean<{ _id: string }[]>();
+  const due = (status: DeliveryStatus) =>
+    WebhookDelivery.find({ status, nextAttemptAt: { $lte: dueBefore } }, { _id: 1 })
+      .limit(limit)
+      .lean<{ _id: string }[]>();
   const [pending, failed] = await Promise.all([due('pending'), due('failed')]);
   return [...pending, ...failed].map((d) => d._id);
 }

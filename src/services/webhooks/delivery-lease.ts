@@ -3,7 +3,11 @@ import { WebhookDeliveryLock } from '../../models/webhook-delivery-lock';
 import { ConflictError } from '../errors';
 
 /** Far longer than the one update made under it; the wait is longer than the lease, so a lease its holder died with is always taken over. */
-const TERMS = { leaseMs: 5_000, waitMs: 10_000, busy: () => new ConflictError('The delivery is being written by another attempt; retry shortly', 'deliveryId') };
+const TERMS = {
+  leaseMs: 5_000,
+  waitMs: 10_000,
+  busy: () => new ConflictError('The delivery is being written by another attempt; retry shortly', 'deliveryId'),
+};
 
 /**
  * Runs `fn` while holding the delivery's lease, so the writes of one row of the deliveries

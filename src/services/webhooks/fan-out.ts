@@ -8,7 +8,8 @@ import { publicEventOf } from '../events/public-event';
 import { wants } from './subscriptions';
 
 /** One delivery per (event, subscription): the same id however often the fan-out runs. */
-export const deliveryIdOf = (eventId: string, webhookId: string): string => `dlv_${createHash('sha256').update(`${eventId}\n${webhookId}`).digest('hex').slice(0, 32)}`;
+export const deliveryIdOf = (eventId: string, webhookId: string): string =>
+  `dlv_${createHash('sha256').update(`${eventId}\n${webhookId}`).digest('hex').slice(0, 32)}`;
 
 const fanoutMark = (eventId: string) => `fanout:${eventId}`;
 
@@ -27,7 +28,9 @@ export function webhookBodyOf(doc: OrderEventDoc): Record<string, unknown> {
  */
 export async function fanOut(event: CommittedEvent): Promise<string[]> {
   const occurredAt = new Date(event.occurredAt);
-  const subscriptions = (await Webhook.find({ active: true }).lean<WebhookDoc[]>()).filter((w) => wants(w, event.type) && w.createdAt <= occurredAt);
+  const subscriptions = (await Webhook.find({ active: true }).lean<WebhookDoc[]>()).filter(
+    (w) => wants(w, event.type) && w.createdAt <= occurredAt,
+  );
   if (!subscriptions.length) return [];
   const doc = await OrderEvent.findById(event.eventId).lean<OrderEventDoc>();
   if (!doc) return [];
@@ -35,7 +38,13 @@ export async function fanOut(event: CommittedEvent): Promise<string[]> {
   const payload = webhookBodyOf(doc);
   for (const w of subscriptions) {
     const _id = deliveryIdOf(event.eventId, w._id);
-    const made = await insertOnce(WebhookDelivery, { _id, webhookId: w._id, eventId: event.eventId, eventType: event.type, payload });
+    const made = await insertOnce(WebhookDelivery, {
+      _id,
+      webhookId: w._id,
+      eventId: event.eventId,
+      eventType: event.type,
+      payload,
+    });
     if (made || (await WebhookDelivery.exists({ _id, status: 'pending' }))) toSend.push(_id);
   }
   return toSend;
@@ -45,4 +54,5 @@ export async function markFannedOut(eventId: string): Promise<void> {
   await insertOnce(WebhookMark, { _id: fanoutMark(eventId) });
 }
 
-export const isFannedOut = async (eventId: string): Promise<boolean> => (await WebhookMark.exists({ _id: fanoutMark(eventId) })) !== null;
+export const isFannedOut = async (eventId: string): Promise<boolean> =>
+  (await WebhookMark.exists({ _id: fanoutMark(eventId) })) !== null;

@@ -41,7 +41,11 @@ const isLocalhost = (host: string) => /(^|\.)localhost\.?$/i.test(host);
 export async function resolveHost(host: string): Promise<ResolvedAddress[]> {
   const family = isIP(host);
   if (family) return [{ address: host, family: family === 6 ? 6 : 4 }];
-  if (isLocalhost(host)) return [{ address: '127.0.0.1', family: 4 }, { address: '::1', family: 6 }];
+  if (isLocalhost(host))
+    return [
+      { address: '127.0.0.1', family: 4 },
+      { address: '::1', family: 6 },
+    ];
   const timeoutMs = config.WEBHOOK_DNS_TIMEOUT_MS;
   const r = resolver();
   let timer: NodeJS.Timeout | undefined;

@@ -37,7 +37,12 @@ export function sealSecret(secret: string, webhookId: string): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key.bytes, iv).setAAD(Buffer.from(webhookId));
   const sealed = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
-  return PREFIX + [key.id, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), sealed.toString('base64url')].join(':');
+  return (
+    PREFIX +
+    [key.id, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), sealed.toString('base64url')].join(
+      ':',
+    )
+  );
 }
 
 /** The secret a stored value holds (one stored before encryption is itself). */
@@ -46,12 +51,19 @@ export function openSecret(stored: string, webhookId: string): string {
   const [keyId, iv, tag, sealed] = stored.slice(PREFIX.length).split(':');
   const { current, previous } = keys();
   const key = [current, previous].find((k) => k?.id === keyId);
-  if (!key) throw new SecretUnreadable(`the secret of webhook ${webhookId} was sealed with a key that is neither WEBHOOK_SECRET_KEY nor WEBHOOK_SECRET_KEY_PREVIOUS`);
+  if (!key)
+    throw new SecretUnreadable(
+      `the secret of webhook ${webhookId} was sealed with a key that is neither WEBHOOK_SECRET_KEY nor WEBHOOK_SECRET_KEY_PREVIOUS`,
+    );
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key.bytes, Buffer.from(iv, 'base64url')).setAAD(Buffer.from(webhookId)).setAuthTag(Buffer.from(tag, 'base64url'));
+    const decipher = createDecipheriv('aes-256-gcm', key.bytes, Buffer.from(iv, 'base64url'))
+      .setAAD(Buffer.from(webhookId))
+      .setAuthTag(Buffer.from(tag, 'base64url'));
     return Buffer.concat([decipher.update(Buffer.from(sealed, 'base64url')), decipher.final()]).toString('utf8');
   } catch {
-    throw new SecretUnreadable(`the secret of webhook ${webhookId} does not open: it was altered or copied from another subscription`);
+    throw new SecretUnreadable(
+      `the secret of webhook ${webhookId} does not open: it was altered or copied from another subscription`,
+    );
   }
 }
 

@@ -11,7 +11,9 @@ type Stored = Pick<WebhookDoc, '_id' | 'secret' | 'previousSecret' | 'previousSe
  * WEBHOOK_SECRET_KEY, so the previous key can be retired once this has run. Each write is
  * filtered on the values it read: a subscription rotated meanwhile is left to the next run.
  */
-export async function upkeepWebhookSecrets(now = new Date()): Promise<{ resealed: number; previousRemoved: number; unreadable: number }> {
+export async function upkeepWebhookSecrets(
+  now = new Date(),
+): Promise<{ resealed: number; previousRemoved: number; unreadable: number }> {
   const outcome = { resealed: 0, previousRemoved: 0, unreadable: 0 };
   // Subscriptions are few (one per receiving system): one pass over them all.
   const all = await Webhook.find({}, { secret: 1, previousSecret: 1, previousSecretExpiresAt: 1 }).lean<Stored[]>();
@@ -22,7 +24,12 @@ export async function upkeepWebhookSecrets(now = new Date()): Promise<{ resealed
     let previousSecret: string | null;
     try {
       secret = needsSealing(w.secret) ? reseal(w.secret) : w.secret;
-      previousSecret = expired || w.previousSecret === null ? null : needsSealing(w.previousSecret) ? reseal(w.previousSecret) : w.previousSecret;
+      previousSecret =
+        expired || w.previousSecret === null
+          ? null
+          : needsSealing(w.previousSecret)
+            ? reseal(w.previousSecret)
+            : w.previousSecret;
     } catch (err) {
       // Sealed under a key no longer configured: its deliveries fail with the reason; the others are kept up.
       if (!(err instanceof SecretUnreadable)) throw err;

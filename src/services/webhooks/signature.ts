@@ -7,13 +7,18 @@ import { createHmac, randomBytes } from 'node:crypto';
  */
 export const newWebhookSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
 
-const hmac = (secret: string, t: number, body: string): string => createHmac('sha256', secret).update(`${t}.${body}`).digest('hex');
+const hmac = (secret: string, t: number, body: string): string =>
+  createHmac('sha256', secret).update(`${t}.${body}`).digest('hex');
 
 /**
  * `ORMS-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`, one
  * `v1=` per secret (two while a rotation overlaps).
  */
-export function signatureHeader(secrets: readonly string[], body: string, t: number = Math.floor(Date.now() / 1000)): string {
+export function signatureHeader(
+  secrets: readonly string[],
+  body: string,
+  t: number = Math.floor(Date.now() / 1000),
+): string {
   return [`t=${t}`, ...secrets.map((s) => `v1=${hmac(s, t, body)}`)].join(',');
 }
 
@@ -30,11 +35,18 @@ const standardKey = (secret: string): Buffer => Buffer.from(secret.replace(/^whs
  * `webhook-signature: v1,<base64 HMAC-SHA256(key, "<id>.<timestamp>.<raw body>")>`, one per
  * secret, space-separated, as the specification allows during a rotation.
  */
-export function standardWebhookHeaders(id: string, secrets: readonly string[], body: string, t: number = Math.floor(Date.now() / 1000)): Record<'webhook-id' | 'webhook-timestamp' | 'webhook-signature', string> {
+export function standardWebhookHeaders(
+  id: string,
+  secrets: readonly string[],
+  body: string,
+  t: number = Math.floor(Date.now() / 1000),
+): Record<'webhook-id' | 'webhook-timestamp' | 'webhook-signature', string> {
   const signed = `${id}.${t}.${body}`;
   return {
     'webhook-id': id,
     'webhook-timestamp': String(t),
-    'webhook-signature': secrets.map((s) => `v1,${createHmac('sha256', standardKey(s)).update(signed).digest('base64')}`).join(' '),
+    'webhook-signature': secrets
+      .map((s) => `v1,${createHmac('sha256', standardKey(s)).update(signed).digest('base64')}`)
+      .join(' '),
   };
 }

@@ -80,7 +80,8 @@ export async function updateWebhook(webhookId: string, input: UpdateWebhookInput
     ...(input.events !== undefined && { events: distinct(input.events) }),
     ...(input.description !== undefined && { description: input.description }),
     ...(input.active !== undefined && { active: input.active }),
-    ...(input.active === false && current.active && { disabledAt: now, disabledReason: 'disabled by an administrator' }),
+    ...(input.active === false &&
+      current.active && { disabledAt: now, disabledReason: 'disabled by an administrator' }),
     ...(enabling && { activatedAt: now, failingSince: null, disabledAt: null, disabledReason: null }),
     updatedAt: now,
   };
@@ -108,7 +109,14 @@ export async function rotateWebhookSecret(webhookId: string): Promise<WebhookWit
   const updated = await Webhook.findOneAndUpdate(
     { _id: webhookId },
     // The previous secret stays as stored (sealed for this subscription, under whichever key).
-    { $set: { secret: sealSecret(secret, webhookId), previousSecret: current.secret, previousSecretExpiresAt: new Date(now.getTime() + config.WEBHOOK_SECRET_OVERLAP_HOURS * 3600_000), updatedAt: now } },
+    {
+      $set: {
+        secret: sealSecret(secret, webhookId),
+        previousSecret: current.secret,
+        previousSecretExpiresAt: new Date(now.getTime() + config.WEBHOOK_SECRET_OVERLAP_HOURS * 3600_000),
+        updatedAt: now,
+      },
+    },
     { new: true },
   ).lean<WebhookDoc>();
   if (!updated) throw new NotFoundError('Webhook', 'webhookId');
@@ -116,10 +124,16 @@ export async function rotateWebhookSecret(webhookId: string): Promise<WebhookWit
 }
 
 /** The secrets that sign a delivery now, opened: the current one, and the previous while it overlaps. */
-export function signingSecrets(w: Pick<WebhookDoc, '_id' | 'secret' | 'previousSecret' | 'previousSecretExpiresAt'>, now = Date.now()): string[] {
+export function signingSecrets(
+  w: Pick<WebhookDoc, '_id' | 'secret' | 'previousSecret' | 'previousSecretExpiresAt'>,
+  now = Date.now(),
+): string[] {
   const overlapping = w.previousSecret && w.previousSecretExpiresAt && w.previousSecretExpiresAt.getTime() > now;
-  return (overlapping && w.previousSecret ? [w.secret, w.previousSecret] : [w.secret]).map((stored) => openSecret(stored, w._id));
+  return (overlapping && w.previousSecret ? [w.secret, w.previousSecret] : [w.secret]).map((stored) =>
+    openSecret(stored, w._id),
+  );
 }
 
 /** Whether a subscription wants events of this type. */
-export const wants = (w: Pick<WebhookDoc, 'events'>, type: string): boolean => w.events.includes('*') || w.events.includes(type);
+export const wants = (w: Pick<WebhookDoc, 'events'>, type: string): boolean =>
+  w.events.includes('*') || w.events.includes(type);

@@ -58,7 +58,8 @@ export function urlFormProblem(raw: string): string | null {
 const hostOf = (url: URL): string => url.hostname.replace(/^\[(.*)\]$/, '$1');
 
 /** What admins read when a host is refused for its addresses: which address is not said. */
-export const NON_PUBLIC_ADDRESS = 'resolves to a non-public address (loopback, private, link-local, reserved or a form that can embed one)';
+export const NON_PUBLIC_ADDRESS =
+  'resolves to a non-public address (loopback, private, link-local, reserved or a form that can embed one)';
 
 /**
  * Why the URL's host may not receive webhooks once resolved (every address it resolves to
@@ -72,7 +73,9 @@ export async function addressProblem(raw: string, allowPrivate: boolean): Promis
   try {
     addresses = await resolveHost(host);
   } catch (err) {
-    return err instanceof HostUnresolved ? `The host could not be resolved: ${err.message}` : 'The host could not be resolved';
+    return err instanceof HostUnresolved
+      ? `The host could not be resolved: ${err.message}`
+      : 'The host could not be resolved';
   }
   return addresses.some((a) => isBlockedAddress(a.address)) ? `The host ${NON_PUBLIC_ADDRESS}` : null;
 }
