@@ -18,7 +18,7 @@ export function ownCpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+export { setTimeout as sleep } from 'node:timers/promises';
 
 /** Nearest-rank percentile of latencies (ms); 0 for none. Sorts a copy. */
 export function percentiles(samples: readonly number[], ps: readonly number[]): number[] {

@@ -3,6 +3,7 @@
  * metrics, Mailpit and the stand-ins. Anything but the expected answer ends the demo with
  * what came back, so a failure names the call.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { config } from '../../src/config';
 import { devToken } from '../dev-token';
 
@@ -73,7 +74,7 @@ export async function metrics(): Promise<string> {
   return res.text();
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { sleep };
 
 /** Polls `check` until it answers something truthy; past the deadline, `shortfall` names what is missing. */
 export async function waitFor<T>(

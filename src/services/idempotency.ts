@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createHash } from 'node:crypto';
 import { config } from '../config';
 import { IdempotencyRecord } from '../models';
@@ -35,8 +36,6 @@ export interface IdempotentRun<T> {
   /** Rebuilds the result of a run whose process died after committing, if it committed. */
   recover: (recordId: string) => Promise<T | null>;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Runs `execute` at most once per (scope, user, key) within 24 h and replays its result to

@@ -7,6 +7,6 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { setTimeout as sleep } from 'node:timers/promises';
 /** Seconds between two instants, to a tenth. */
 export const seconds = (from: number, to = Date.now()) => Math.round((to - from) / 100) / 10;
