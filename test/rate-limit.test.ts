@@ -34,12 +34,20 @@ describe('rate limiting of the public API', () => {
     expect(res.headers['ratelimit-policy']).toBeDefined();
   });
 
-  it('does not limit the health checks or the internal service API', async () => {
-    const health = await request(t.app).get('/health');
-    const internal = await request(t.app).get('/api/orders/internal/customer/c-x/count');
+  it('does not limit the health checks or the internal service API, whatever the budget the same client spent on the public API', async () => {
+    const serviceKey = { 'x-service-api-key': process.env.SERVICE_API_KEY as string };
+    const [publicCalls, health, internal]: number[][] = [[], [], []];
 
-    expect(health.status).toBe(200);
-    expect(internal.status).not.toBe(429);
+    // Twice the budget (3) of each, from one client in one window.
+    for (let i = 0; i < 6; i++) {
+      publicCalls.push((await request(t.app).get('/api/orders/me').set(as('bob'))).status);
+      health.push((await request(t.app).get('/health')).status);
+      internal.push((await request(t.app).get('/api/orders/internal/customer/c-x/count').set(serviceKey)).status);
+    }
+
+    expect(publicCalls).toContain(429);
+    expect(health).toEqual(Array(6).fill(200));
+    expect(internal).toEqual(Array(6).fill(200));
   });
 
   it('counts the addresses of one IPv6 /56 network as one client, and IPv4-mapped addresses as their IPv4 address, however often they are seen', () => {
