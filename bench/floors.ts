@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { ObjectId, type Collection, type Db, type Document } from 'mongodb';
 import { QUEUE_NAMES, queuePrefix } from '../src/queues/names';
 import { QUEUE_PREFIX } from './config';
+import { guideOrderBody } from '../test/helpers/fixtures';
 
 /**
  * The floors: the same database reads and writes (and enqueues) that each endpoint needs,
@@ -200,15 +201,7 @@ export class Floors {
       customerName: user.name,
       customerEmailLower: user.email.toLowerCase(),
       customerNameLower: user.name.toLowerCase(),
-      deliveryAddress: {
-        recipientName: 'John Doe',
-        street: '123 Main Street, Apartment 4B',
-        city: 'Bangalore',
-        state: 'Karnataka',
-        zipCode: '560001',
-        country: 'India',
-        phone: '+919876543210',
-      },
+      deliveryAddress: guideOrderBody().deliveryAddress,
       orderDate: now,
       status: 'Placed',
       totalAmount: 552_000,

@@ -5,6 +5,7 @@ import { runHttp, runLoop, Tally, type HttpRequestSpec, type Measurement, type S
 import type { Seeder } from './seed';
 import { adminToken, creatorOf, customerToken } from './stack';
 import { cpuMsOf, log, ownCpuMs, rng, round, sampleRss, sleep } from './util';
+import { guideOrderBody } from '../test/helpers/fixtures';
 
 export type ScenarioName = 'create-order' | 'my-orders' | 'get-order' | 'admin-list' | 'search' | 'analytics';
 
@@ -64,39 +65,7 @@ const json = { 'content-type': 'application/json' };
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** The guide's 4.1 request body. */
-export const CREATE_BODY = JSON.stringify({
-  deliveryAddress: {
-    recipientName: 'John Doe',
-    street: '123 Main Street, Apartment 4B',
-    city: 'Bangalore',
-    state: 'Karnataka',
-    zipCode: '560001',
-    country: 'India',
-    phone: '+919876543210',
-  },
-  items: [
-    {
-      productId: 'PROD-001',
-      productName: 'Wireless Headphones',
-      productDescription: 'Premium noise-cancelling headphones',
-      sku: 'WH-NC-001',
-      quantity: 2,
-      unitPrice: 2500.0,
-      discount: 250.0,
-      tax: 225.0,
-    },
-    {
-      productId: 'PROD-002',
-      productName: 'USB-C Cable',
-      sku: 'CABLE-USBC-01',
-      quantity: 1,
-      unitPrice: 500.0,
-      discount: 0.0,
-      tax: 45.0,
-    },
-  ],
-  notes: 'Please deliver between 10 AM - 2 PM',
-});
+export const CREATE_BODY = JSON.stringify(guideOrderBody());
 
 const CREATORS = 100;
 

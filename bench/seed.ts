@@ -1,4 +1,5 @@
 import { ObjectId, type Db, type Document } from 'mongodb';
+import type { OrderStatus } from '../src/services/order-state';
 import { pick, rng } from './util';
 
 /**
@@ -117,16 +118,6 @@ const CATALOG = Array.from({ length: 200 }, (_, i) => {
     unitPrice: (199 + Math.floor(r() * 20_000)) * 100,
   };
 });
-export const STATUSES = [
-  'Placed',
-  'Processing',
-  'Shipped',
-  'Delivered',
-  'Cancelled',
-  'Return Requested',
-  'Returned',
-] as const;
-type Status = (typeof STATUSES)[number];
 
 export interface Customer {
   userId: string;
@@ -322,7 +313,7 @@ export class Seeder {
     return { order, items };
   }
 
-  private rollup(at: Date, status: Status, total: number, units: number, items: Document[]): void {
+  private rollup(at: Date, status: OrderStatus, total: number, units: number, items: Document[]): void {
     const key = at.toISOString().slice(0, 10);
     let d = this.days.get(key);
     if (!d) this.days.set(key, (d = { orders: 0, gross: 0, items: 0, status: {}, products: {} }));
@@ -384,7 +375,7 @@ export class Seeder {
   }
 }
 
-function statusFor(ageDays: number, x: number): Status {
+function statusFor(ageDays: number, x: number): OrderStatus {
   if (ageDays < 2) return x < 0.5 ? 'Placed' : x < 0.9 ? 'Processing' : 'Cancelled';
   if (ageDays < 5) return x < 0.2 ? 'Processing' : x < 0.9 ? 'Shipped' : 'Cancelled';
   if (ageDays < 10) return x < 0.3 ? 'Shipped' : x < 0.9 ? 'Delivered' : 'Cancelled';
