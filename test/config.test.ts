@@ -232,6 +232,19 @@ describe('configuration', () => {
       'config: WEBHOOK_SECRET_KEY must be 32 bytes in standard base64',
     ],
     [
+      'a Redis CA file that is not there',
+      { REDIS_TLS_CA_FILE: '/nonexistent/orms-ca.pem' },
+      'config: REDIS_TLS_CA_FILE names no file: /nonexistent/orms-ca.pem',
+    ],
+    [
+      'a previous webhook key equal to the current one',
+      {
+        WEBHOOK_SECRET_KEY: GENERATED_SECRETS.WEBHOOK_SECRET_KEY,
+        WEBHOOK_SECRET_KEY_PREVIOUS: GENERATED_SECRETS.WEBHOOK_SECRET_KEY,
+      },
+      'config: WEBHOOK_SECRET_KEY_PREVIOUS must differ from WEBHOOK_SECRET_KEY',
+    ],
+    [
       'a previous webhook key without a current one',
       { WEBHOOK_SECRET_KEY_PREVIOUS: GENERATED_SECRETS.WEBHOOK_SECRET_KEY },
       'config: WEBHOOK_SECRET_KEY is required while WEBHOOK_SECRET_KEY_PREVIOUS is set',
