@@ -100,6 +100,8 @@ export const REDIS_URL = process.env.BENCH_REDIS ?? 'redis://127.0.0.1:6379';
 export const QUEUE_PREFIX = BENCH_DB.replace(/_/g, '-');
 export const JWT_SECRET = 'bench-jwt-secret-0123456789-abcdefghijklmnop';
 export const SERVICE_API_KEY = 'bench-service-api-key-0123456789';
+/** Production wants webhook secrets sealed at rest: 32 bytes, base64. */
+export const WEBHOOK_SECRET_KEY = 'b3Jtcy1iZW5jaC13ZWJob29rLXNlY3JldC1rZXktMzI=';
 /** The API runs as in production, where /metrics wants its bearer token. */
 export const METRICS_TOKEN = 'bench-metrics-token-0123456789abcdef';
 export const metricsAuth = { authorization: `Bearer ${METRICS_TOKEN}` };

@@ -17,6 +17,7 @@ import {
   RESULTS_DIR,
   ROOT,
   SERVICE_API_KEY,
+  WEBHOOK_SECRET_KEY,
   WORKER_CONCURRENCY,
 } from './config';
 import { customerOf, type Customer } from './seed';
@@ -157,6 +158,7 @@ export function serviceEnv(authUrl: string, smtpPort: number, port: number): Rec
     QUEUE_PREFIX,
     JWT_SECRET,
     SERVICE_API_KEY,
+    WEBHOOK_SECRET_KEY,
     AUTH_SERVICE_URL: authUrl,
     CUSTOMER_SERVICE_URL: 'http://127.0.0.1:9', // no customer-stats worker runs in the bench
     RATE_LIMIT_MAX: '1000000000',
