@@ -1,14 +1,19 @@
 import type { Job } from 'bullmq';
-import { applyOnce } from '../services/analytics/apply-once';
+import { applyOnce, wasApplied } from '../services/analytics/apply-once';
 import { deltaForEvent } from '../services/analytics/event-delta';
-import { eventOf } from './job-input';
+import { eventWithReads } from './job-input';
 
-/** analytics: adds each event to its day's rollup, once per event id. */
+/**
+ * analytics: adds each event to its day's rollup, once per event id. Its reads go out with
+ * the check that the event was committed: analytics jobs run one at a time across every
+ * process, so its round trips are the queue's throughput.
+ */
 export function analyticsProcessor() {
   return async (job: Job): Promise<{ day: string; applied: boolean }> => {
-    const ev = await eventOf(job);
-    const delta = await deltaForEvent(ev);
-    const applied = await applyOnce(ev.eventId, delta);
+    const [ev, [delta, appliedBefore]] = await eventWithReads(job, (e) =>
+      Promise.all([deltaForEvent(e), wasApplied(e.eventId)]),
+    );
+    const applied = await applyOnce(ev.eventId, delta, appliedBefore);
     return { day: delta.day, applied };
   };
 }

@@ -3,23 +3,29 @@ import { driverCollection } from '../../models/driver-collection';
 import { insertOnce, isDuplicateKey } from '../../models/insert-once';
 import type { RollupDelta } from './rollup-delta';
 
+/** Whether the event's applied-events row exists: it was added to its rollup before. */
+export async function wasApplied(eventId: string): Promise<boolean> {
+  return (await AnalyticsAppliedEvent.exists({ _id: eventId })) !== null;
+}
+
 /**
  * Adds an event's delta to its day's rollup exactly once, however often the job runs and
  * wherever it dies (no transactions: DESIGN.md 1). The $inc and the event's mark in the
  * day document's `pending` list are one atomic write; the applied-events row is written
  * next; only then is the mark removed. A rerun finds either the row (done) or the mark (the
- * $inc happened, finish the bookkeeping), so it never adds twice. Returns false when the
- * event had been applied before.
+ * $inc happened, finish the bookkeeping), so it never adds twice. `applied` is what
+ * `wasApplied` answered, read by the caller alongside its other reads (one round trip less).
+ * Returns false when the event had been applied before.
  */
-export async function applyOnce(eventId: string, delta: RollupDelta): Promise<boolean> {
-  if (await AnalyticsAppliedEvent.exists({ _id: eventId })) {
+export async function applyOnce(eventId: string, delta: RollupDelta, applied: boolean): Promise<boolean> {
+  if (applied) {
     await unmark(delta.day, eventId);
     return false;
   }
-  const applied = delta.isEmpty() ? false : await incrementOnce(eventId, delta);
+  const added = delta.isEmpty() ? false : await incrementOnce(eventId, delta);
   await insertOnce(AnalyticsAppliedEvent, { _id: eventId, day: delta.day, appliedAt: new Date() });
   await unmark(delta.day, eventId);
-  return applied;
+  return added;
 }
 
 /** A day's rollup as the driver sees it: keyed by the day, with the marks of events in flight. */
