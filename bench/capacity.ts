@@ -4,8 +4,6 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { queuePrefix } from '../src/queues/names';
-import { EFFECTS, type Effect } from '../src/services/order-events';
 import { QUEUE_PREFIX, REDIS_URL, SERVICE_API_KEY, type BenchSettings } from './config';
 import { JOB_OPTIONS } from './floors';
 import { runHttp, Tally, type HttpRequestSpec } from './load';
@@ -21,6 +19,8 @@ import {
   type ServiceProcess,
 } from './stack';
 import { cpuMsOf, freePort, log, percentiles, rng, round, sleep } from './util';
+import { EFFECTS, type Effect } from '../src/names';
+import { queuePrefix } from '../src/queues/prefix';
 
 /**
  * The capacity case (issue 13): what a second process buys on this machine.

@@ -4,12 +4,12 @@ import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ObjectId } from 'mongodb';
 import nodemailer from 'nodemailer';
-import { queuePrefix } from '../src/queues/names';
 import { QUEUE_PREFIX, REDIS_URL, WORKER_CONCURRENCY, type BenchSettings } from './config';
 import { JOB_OPTIONS } from './floors';
 import type { Seeder } from './seed';
 import { cancelStartupSweep, startWorkers, type ServiceProcess } from './stack';
 import { cpuMsOf, log, memoryOf, ownCpuMs, percentiles, rng, round, sleep } from './util';
+import { queuePrefix } from '../src/queues/prefix';
 
 export interface Throughput {
   jobs: number;

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Queue, type DefaultJobOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ObjectId, type Collection, type Db, type Document } from 'mongodb';
-import { QUEUE_NAMES, queuePrefix } from '../src/queues/names';
 import { QUEUE_PREFIX } from './config';
 import { guideOrderBody } from '../test/helpers/fixtures';
+import { QUEUE_NAMES } from '../src/names';
+import { queuePrefix } from '../src/queues/prefix';
 
 /**
  * The floors: the same database reads and writes (and enqueues) that each endpoint needs,

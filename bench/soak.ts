@@ -5,7 +5,6 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { MongoClient, type Db } from 'mongodb';
-import { queuePrefix, WORK_QUEUE_NAMES } from '../src/queues/names';
 import { startFakeCustomerService } from './capacity';
 import { BENCH_DB, METRICS_TOKEN, MONGO_HOST_URI, QUEUE_PREFIX, REDIS_URL, RESULTS_DIR } from './config';
 import { obliterateQueues } from './floors';
@@ -26,6 +25,8 @@ import {
   type ServiceProcess,
 } from './stack';
 import { freePort, log, memoryOf, percentiles, round, sleep } from './util';
+import { WORK_QUEUE_NAMES } from '../src/names';
+import { queuePrefix } from '../src/queues/prefix';
 
 /**
  * `BENCH_ONLY=soak npm run bench` (issue 24): does anything grow without limit?

@@ -2,9 +2,8 @@ import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
-import { WORK_QUEUE_NAMES } from './queues/names';
 import { secretGuessesLog10 } from './secret-strength';
-import { ORDER_STATUSES } from './services/order-state';
+import { WORK_QUEUE_NAMES, ORDER_STATUSES } from './names';
 
 /**
  * Every setting of the service, read once from the environment and validated at boot.

@@ -3,7 +3,6 @@ import request from 'supertest';
 import { Order, OrderEvent, WebhookDelivery } from '../src/models';
 import type { OrderEventDoc } from '../src/models/order-event';
 import { lateJobsGraceMs } from '../src/queues/queues';
-import { EFFECTS, EVENT_EFFECTS, type Effect } from '../src/services/order-events';
 import { drained, settled } from './helpers/pipeline';
 import { freePort } from './helpers/redis-server';
 import { scrapeMetrics, skipReasonOf, type Reading } from './helpers/scrape-metrics';
@@ -11,6 +10,7 @@ import { eventually, useTestApp } from './helpers/test-app';
 import { as } from './helpers/tokens';
 import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver';
 import { peersEnv, startWorkerProcess } from './helpers/worker-process';
+import { EFFECTS, EVENT_EFFECTS, type Effect } from '../src/names';
 
 /**
  * Jobs whose order (or webhook subscription) was deleted after they were queued are

@@ -5,8 +5,6 @@ import { Redis, type RedisOptions } from 'ioredis';
 import request from 'supertest';
 import { config } from '../src/config';
 import { closeRedis, createRedis, scanKeys } from '../src/infra/redis';
-import { QUEUE_NAMES } from '../src/queues/names';
-import { EFFECTS } from '../src/services/order-events';
 import { startApiProcess, type ApiProcess } from './helpers/api-process';
 import { auditEffects } from './helpers/effects-audit';
 import { startRedisCluster, type OwnRedisCluster } from './helpers/redis-cluster';
@@ -14,6 +12,7 @@ import { freePort, startOwnRedis } from './helpers/redis-server';
 import { eventually, useTestApp } from './helpers/test-app';
 import { as } from './helpers/tokens';
 import { peersEnv, startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
+import { QUEUE_NAMES, EFFECTS } from '../src/names';
 
 /**
  * The whole service on a real three-master Redis Cluster that takes only TLS connections of

@@ -2,13 +2,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRedis } from '../src/infra/redis';
 import { Order, OrderEvent } from '../src/models';
-import { WORK_QUEUE_NAMES } from '../src/queues/names';
 import { auditEffects } from './helpers/effects-audit';
 import { readWholeFeed } from './helpers/feed-consumer';
 import { startOwnRedis, type OwnRedis } from './helpers/redis-server';
 import { eventually, useTestApp } from './helpers/test-app';
 import { startWebhookReceiver } from './helpers/webhook-receiver';
 import { peersEnv, startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
+import { WORK_QUEUE_NAMES } from '../src/names';
 
 /**
  * Redis loses its data after the events of committed changes were relayed (their outboxes

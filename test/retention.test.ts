@@ -8,9 +8,9 @@ import {
   WebhookMark,
 } from '../src/models';
 import { driverCollection } from '../src/models/driver-collection';
-import { QUEUE_NAMES } from '../src/queues/names';
 import { purgeExpired, type RetentionClock } from '../src/services/retention/retention';
 import { useTestApp } from './helpers/test-app';
+import { QUEUE_NAMES } from '../src/names';
 
 const t = useTestApp();
 

@@ -1,12 +1,12 @@
 import { QueueEvents } from 'bullmq';
 import { config } from '../src/config';
 import { Order } from '../src/models';
-import { queuePrefix } from '../src/queues/names';
 import { newEvent } from '../src/services/order-events';
 import { commitChange } from '../src/services/order-write';
 import { eventually, useTestApp } from './helpers/test-app';
 import { users } from './helpers/tokens';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
+import { queuePrefix } from '../src/queues/prefix';
 
 /**
  * The fleet's periodic work as BullMQ job schedulers: three worker processes that run

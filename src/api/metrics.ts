@@ -5,9 +5,9 @@ import { config } from '../config';
 import { METRICS_TOKEN_REQUIRED, metricsAccess } from '../infra/metrics-access';
 import { registerDependencyGauge } from '../infra/readiness';
 import { lastCheck } from '../services/attention/overdue';
-import { WORK_QUEUE_NAMES } from '../queues/names';
 import type { RedisClient } from '../infra/redis';
 import { fail } from './envelope';
+import { WORK_QUEUE_NAMES } from '../names';
 
 /**
  * Prometheus metrics of one API process: HTTP latency by route, and on each scrape the

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { CommittedEvent } from '../services/committed-events';
-import { EVENT_TYPES } from '../services/order-events';
-import { WORK_QUEUE_NAMES } from './names';
+import { EVENT_TYPES, WORK_QUEUE_NAMES } from '../names';
 
 /**
  * What a job carries: identifiers and the change, never personal data (names, emails,

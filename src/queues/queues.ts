@@ -1,7 +1,8 @@
 import { Queue, type DefaultJobOptions } from 'bullmq';
 import { config } from '../config';
 import type { RedisClient } from '../infra/redis';
-import { QUEUE_NAMES, queuePrefix, type QueueName } from './names';
+import { QUEUE_NAMES, type QueueName } from '../names';
+import { queuePrefix } from './prefix';
 
 /**
  * Retries with exponential backoff and jitter; finished jobs are trimmed by age and count

@@ -2,9 +2,9 @@ import { Types } from 'mongoose';
 import { OrderEvent, type OrderEventDoc } from '../models/order-event';
 import { driverCollection } from '../models/driver-collection';
 import type { OutboxEvent } from '../models/order';
-import type { EventType } from './order-events';
 import type { RelayableOrder } from './deps';
 import { insertOnce } from '../models/insert-once';
+import type { EventType } from '../names';
 
 /** An event of a committed change, as jobs carry it: identifiers and the change, no personal data. */
 export interface CommittedEvent {

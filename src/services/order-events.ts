@@ -1,37 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { OrderStatus } from './order-state';
+import type { EventType, OrderStatus } from '../names';
 import type { Principal } from './principal';
-
-/** What a committed change can emit. */
-export const EVENT_TYPES = [
-  'order.created',
-  'order.cancelled',
-  'order.status_changed',
-  'return.requested',
-  'return.reviewed',
-  'return.completed',
-  'order.shipment_updated',
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
-
-/**
- * The side effects of events, each done by the worker queue of the same name. `webhooks`
- * fans an event out to the subscriptions that want it (one delivery job each).
- */
-export const EFFECTS = ['emails', 'customer-stats', 'analytics', 'refunds', 'webhooks'] as const;
-export type Effect = (typeof EFFECTS)[number];
-
-/** Which effects each event has. */
-export const EVENT_EFFECTS: Record<EventType, readonly Effect[]> = {
-  'order.created': ['emails', 'customer-stats', 'analytics', 'webhooks'],
-  'order.cancelled': ['emails', 'customer-stats', 'analytics', 'webhooks'],
-  'order.status_changed': ['emails', 'customer-stats', 'analytics', 'webhooks'],
-  'return.requested': ['emails', 'analytics', 'webhooks'],
-  'return.reviewed': ['emails', 'analytics', 'refunds', 'webhooks'],
-  'return.completed': ['emails', 'customer-stats', 'analytics', 'refunds', 'webhooks'],
-  // A tracking correction: the customer is told, other services hear of it; no totals move.
-  'order.shipment_updated': ['emails', 'webhooks'],
-};
 
 export interface RequestMeta {
   ipAddress?: string;

@@ -1,15 +1,5 @@
 import type { StoredOrder } from '../models/order';
-/** Every status an order can be in (guide 2.2.1). */
-export const ORDER_STATUSES = [
-  'Placed',
-  'Processing',
-  'Shipped',
-  'Delivered',
-  'Cancelled',
-  'Return Requested',
-  'Returned',
-] as const;
-export type OrderStatus = (typeof ORDER_STATUSES)[number];
+import type { OrderStatus } from '../names';
 
 /** An order as the services read it: its status is one of ORDER_STATUSES. */
 export type OrderDoc = StoredOrder<OrderStatus>;

@@ -2,10 +2,10 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { startMetricsServer } from '../infra/metrics-server';
 import { registerDependencyGauge } from '../infra/readiness';
 import type { RedisClient } from '../infra/redis';
-import { WORK_QUEUE_NAMES, type WorkQueueName } from '../queues/names';
 import type { Queues } from '../queues/queues';
 import { registerBacklogGauge } from './backlog-gauge';
 import { registerJobMetrics, type JobMetrics } from './job-metrics';
+import { WORK_QUEUE_NAMES, type WorkQueueName } from '../names';
 
 export interface WorkerMetrics {
   /** What the queue workers report to. */

@@ -6,11 +6,12 @@ import { once } from '../infra/once';
 import { closeRedis, createRedis } from '../infra/redis';
 import { logger } from '../logger';
 import { addDeadLetter, deadLetterIdOf, deadLetterOf } from '../queues/dead-letter';
-import { queuePrefix, type WorkQueueName } from '../queues/names';
 import { asJobError, failsForGood } from './job-input';
 import { unobservedJobs, type JobMetrics } from './job-metrics';
 import { JobSkipped } from './job-skipped';
 import type { WorkerSettings } from './settings';
+import type { WorkQueueName } from '../names';
+import { queuePrefix } from '../queues/prefix';
 
 /** `token` identifies this run of the job: it changes each time a worker takes the job. */
 export type Processor = (job: Job, token: string) => Promise<unknown>;

@@ -2,7 +2,6 @@ import type { CustomerServiceClient } from '../clients/customer-service';
 import { once } from '../infra/once';
 import { logger } from '../logger';
 import type { Mailer } from '../clients/mailer';
-import type { WorkQueueName } from '../queues/names';
 import type { OutboxRelay } from '../queues/outbox-relay';
 import type { Queues } from '../queues/queues';
 import { analyticsProcessor } from './analytics';
@@ -19,6 +18,7 @@ import { bulkProcessor } from './bulk';
 import { exportsProcessor } from './exports';
 import type { ServiceDeps } from '../services/deps';
 import type { WorkerSettings } from './settings';
+import type { WorkQueueName } from '../names';
 
 export interface WorkerDeps {
   /** Producer-side queues: dead letters and customer syncs are added through them. */

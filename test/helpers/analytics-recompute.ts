@@ -1,5 +1,5 @@
-import { ORDER_STATUSES } from '../../src/services/order-state';
 import { Order, OrderItem, ReturnRequest } from '../../src/models';
+import { ORDER_STATUSES } from '../../src/names';
 
 /** What GET /api/orders/analytics must answer, recomputed from the orders, items and returns. */
 export async function recomputeAnalytics() {

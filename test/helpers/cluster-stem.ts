@@ -1,5 +1,6 @@
 import calculateSlot from 'cluster-key-slot';
-import { QUEUE_NAMES, queuePrefix } from '../../src/queues/names';
+import { QUEUE_NAMES } from '../../src/names';
+import { queuePrefix } from '../../src/queues/prefix';
 
 /**
  * Imported first by a test file on a three-master Redis Cluster: picks this file's queue

@@ -1,12 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
 import request from 'supertest';
 import { EmailDelivery, Order, OrderEvent, OrderHistory, Refund, ReturnRequest } from '../../src/models';
-import { WORK_QUEUE_NAMES } from '../../src/queues/names';
 import { customerTotals } from '../../src/services/customer-stats/customer-totals';
 import { toDecimal } from '../../src/services/pricing';
 import { recomputeAnalytics } from './analytics-recompute';
 import type { TestApp } from './test-app';
 import { as } from './tokens';
+import { WORK_QUEUE_NAMES } from '../../src/names';
 
 export interface EffectsAudit {
   /** Events the committed changes recorded. */

@@ -4,10 +4,10 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { config } from '../../src/config';
 import { Order } from '../../src/models';
-import type { OrderStatus } from '../../src/services/order-state';
 import { createHttpServer, httpLimitsOf } from '../../src/api/http-server';
 import { smallOrderBody } from './fixtures';
 import { as, type TestUser } from './tokens';
+import type { OrderStatus } from '../../src/names';
 
 /** Places an order through the API and returns its order id; fails loudly otherwise. */
 export async function placeOrder(

@@ -1,6 +1,6 @@
 import type { Job, Queue } from 'bullmq';
-import { EFFECTS } from '../../src/services/order-events';
 import { eventually, type TestApp } from './test-app';
+import { EFFECTS } from '../../src/names';
 
 /** Waits until the queue has nothing waiting, delayed or running. */
 export async function drained(queue: Queue, timeoutMs = 10_000): Promise<void> {

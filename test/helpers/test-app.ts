@@ -8,7 +8,6 @@ import { createMailer, type MailerOptions } from '../../src/clients/mailer';
 import { config } from '../../src/config';
 import { connectMongo } from '../../src/infra/mongo';
 import { Phase } from '../../src/infra/shutdown';
-import type { WorkQueueName } from '../../src/queues/names';
 import type { OutboxRelay } from '../../src/queues/outbox-relay';
 import type { Queues } from '../../src/queues/queues';
 import type { ServiceDeps } from '../../src/services/deps';
@@ -20,6 +19,7 @@ import { startFakeAuthService, type FakeAuthService } from './fake-auth-service'
 import { startFakeCustomerService, type FakeCustomerService } from './fake-customer-service';
 import { startTestSmtpServer, type TestSmtpServer } from './smtp-test-server';
 import type { TestUser } from './tokens';
+import type { WorkQueueName } from '../../src/names';
 
 export interface TestAppOptions {
   extraRouters?: { path: string; router: Router }[];

@@ -1,10 +1,5 @@
-import {
-  ORDER_STATUSES,
-  TRANSITIONS,
-  canTransition,
-  nextStatuses,
-  type OrderStatus,
-} from '../../src/services/order-state';
+import { TRANSITIONS, canTransition, nextStatuses } from '../../src/services/order-state';
+import { ORDER_STATUSES, type OrderStatus } from '../../src/names';
 
 describe('the order lifecycle (DESIGN.md 4)', () => {
   it('has exactly the edges of the design', () => {

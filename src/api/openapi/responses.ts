@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import { ORDER_STATUSES } from '../../services/order-state';
 import { REFUND_STATUSES, RETURN_REASON_CATEGORIES, RETURN_STATUSES } from '../../models/return-request';
 import { DELIVERY_STATUSES } from '../../models/webhook-delivery';
 import { BULK_OUTCOMES, BULK_STATES } from '../../models/bulk-operation';
 import { EXPORT_STATES } from '../../models/order-export';
 import { EXPORT_COLUMNS } from '../../services/exports/order-row';
-import { EVENT_TYPES } from '../../services/order-events';
 import { deliveryAddressSchema } from '../schemas/orders';
+import { ORDER_STATUSES, EVENT_TYPES } from '../../names';
 
 /**
  * What the API answers, as zod schemas: the OpenAPI document is generated from them, and

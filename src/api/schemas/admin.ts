@@ -5,9 +5,9 @@ import type { UpdateOrderInput } from '../../services/admin/update-order';
 import type { UpdateStatusInput } from '../../services/admin/update-order-status';
 import type { ShipmentInput } from '../../services/orders/shipment';
 import type { AttentionQuery } from '../../services/attention/overdue';
-import { ORDER_STATUSES } from '../../services/order-state';
 import { deliveryAddressSchema } from './orders';
 import { onlyIfValid, pageQuery, refuseDeepPage, text } from './common';
+import { ORDER_STATUSES } from '../../names';
 
 /** `2026-01-25` or a date-time with its offset (at most nanoseconds and `+05:30`: 35 characters). */
 export const isoDate = z.union([z.iso.date().max(10), z.iso.datetime({ offset: true }).max(40)], {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { BulkStatusInput } from '../../services/bulk/bulk-status';
-import { ORDER_STATUSES } from '../../services/order-state';
 import { orderIdParam, text } from './common';
+import { ORDER_STATUSES } from '../../names';
 
 export const bulkStatusBody = z.strictObject({
   orderIds: z

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { OrdersOfQuery } from '../../services/orders/list-my-orders';
-import { ORDER_STATUSES } from '../../services/order-state';
 import { onlyIfValid, pageQuery, refuseDeepPage } from './common';
+import { ORDER_STATUSES } from '../../names';
 
 export const customerIdParam = z.strictObject({ customerId: z.string().min(1).max(100) });
 

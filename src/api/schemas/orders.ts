@@ -2,9 +2,9 @@ import { z } from 'zod';
 import type { CreateOrderInput } from '../../services/orders/create-order';
 import type { OrdersOfQuery } from '../../services/orders/list-my-orders';
 import type { CancelOrderInput } from '../../services/orders/cancel-order';
-import { ORDER_STATUSES } from '../../services/order-state';
 import { priceOrder } from '../../services/pricing';
 import { money, onlyIfValid, orderIdParam, pageQuery, refuseDeepPage, text } from './common';
+import { ORDER_STATUSES } from '../../names';
 
 export const deliveryAddressSchema = z.strictObject({
   recipientName: text(100),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DELIVERY_STATUSES } from '../../models/webhook-delivery';
-import { EVENT_TYPES } from '../../services/order-events';
 import { onlyIfValid, pageQuery, queryInt, refuseDeepPage } from './common';
+import { EVENT_TYPES } from '../../names';
 
 /**
  * Where deliveries go. The service judges the form (services/webhooks/url-guard.ts) and

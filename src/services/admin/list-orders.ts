@@ -1,8 +1,9 @@
 import { Order } from '../../models';
-import type { OrderDoc, OrderStatus } from '../order-state';
+import type { OrderDoc } from '../order-state';
 import { ORDER_SUMMARY_FIELDS } from '../orders/list-my-orders';
 import { between, dropUnset, paginate, sortedBy, type Page, type PageRequest } from '../pagination';
 import { toMinor } from '../pricing';
+import type { OrderStatus } from '../../names';
 
 /** What the desk sees of each order in a list: the summary and whose order it is. */
 export const DESK_ORDER_FIELDS = {

@@ -1,4 +1,4 @@
-import { type OrderStatus, type OrderDoc, nextStatuses } from '../order-state';
+import { type OrderDoc, nextStatuses } from '../order-state';
 import type { ServiceDeps } from '../deps';
 import { UnprocessableError } from '../errors';
 import { newEvent, type RequestMeta } from '../order-events';
@@ -8,6 +8,7 @@ import { loadOrderFor } from '../orders/load-order';
 import type { Principal } from '../principal';
 import { completeReturn } from '../returns/complete-return';
 import { shipmentOf, type ShipmentInput } from '../orders/shipment';
+import type { OrderStatus } from '../../names';
 
 export interface StatusChange {
   orderId: string;

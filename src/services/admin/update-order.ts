@@ -1,9 +1,9 @@
-import type { OrderStatus } from '../order-state';
 import { BusinessRuleError } from '../errors';
 import { commitChange } from '../order-write';
 import type { DeliveryAddress, OrderWithItems } from '../orders/create-order';
 import { itemsOf, loadOrderFor } from '../orders/load-order';
 import type { Principal } from '../principal';
+import type { OrderStatus } from '../../names';
 
 export interface UpdateOrderInput {
   deliveryAddress?: DeliveryAddress;

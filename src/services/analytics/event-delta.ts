@@ -1,9 +1,9 @@
-import type { OrderStatus } from '../order-state';
 import { Order, OrderItem, ReturnRequest } from '../../models';
 import type { CommittedEvent } from '../committed-events';
 import { NotFoundError, ReturnNotSettledError } from '../errors';
 import { RollupDelta } from './rollup-delta';
 import { dayKey, isOrderStatus } from './rollup-keys';
+import type { OrderStatus } from '../../names';
 
 /**
  * What one event changes in the rollup of its order's placement day. Reads the order (and

@@ -1,9 +1,9 @@
 import type { Types } from 'mongoose';
-import type { OrderStatus } from '../order-state';
 import { AnalyticsAppliedEvent, AnalyticsDaily, Order, OrderItem, ReturnRequest } from '../../models';
 import { insertOnce } from '../../models/insert-once';
 import { RollupDelta } from './rollup-delta';
 import { dayKey } from './rollup-keys';
+import type { OrderStatus } from '../../names';
 
 const BATCH = 500;
 

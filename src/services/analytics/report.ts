@@ -1,6 +1,6 @@
-import { ORDER_STATUSES, type OrderStatus } from '../order-state';
 import { AnalyticsDaily } from '../../models';
 import { statusKey } from './rollup-keys';
+import { ORDER_STATUSES, type OrderStatus } from '../../names';
 
 /** A daily rollup as stored; absent counters are zero. */
 export interface DailyRollupDoc {

@@ -1,5 +1,5 @@
-import type { OrderStatus } from '../order-state';
 import { productKey, statusKey } from './rollup-keys';
+import type { OrderStatus } from '../../names';
 
 /**
  * What one event adds to its day's rollup: counters to $inc and names to $set. Built by

@@ -3,7 +3,8 @@ import { AttentionCheck, Order, ReturnRequest } from '../../models';
 import type { AttentionCheckDoc } from '../../models/attention-check';
 import { insertOnce } from '../../models/insert-once';
 import type { ReturnRequestDoc } from '../../models/return-request';
-import type { OrderDoc, OrderStatus } from '../order-state';
+import type { OrderDoc } from '../order-state';
+import type { OrderStatus } from '../../names';
 
 /** Statuses of an order not yet shipped. */
 const UNSHIPPED: readonly OrderStatus[] = ['Placed', 'Processing'];

@@ -5,9 +5,10 @@ import type { OrderEventDoc } from '../../models/order-event';
 import { updateOrderStatus } from '../admin/update-order-status';
 import type { ServiceDeps } from '../deps';
 import { DomainError, NotFoundError } from '../errors';
-import { EVENT_TYPES, keyedEventId } from '../order-events';
-import { ORDER_STATUSES, type OrderDoc, type OrderStatus } from '../order-state';
+import { keyedEventId } from '../order-events';
+import { type OrderDoc } from '../order-state';
 import type { Principal } from '../principal';
+import { EVENT_TYPES, ORDER_STATUSES, type OrderStatus } from '../../names';
 
 export interface BulkStatusInput {
   orderIds: string[];

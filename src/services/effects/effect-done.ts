@@ -1,8 +1,8 @@
 import { AnalyticsAppliedEvent, EmailDelivery, Refund, ReturnRequest } from '../../models';
 import { isFannedOut } from '../webhooks/fan-out';
 import { customerSyncedSince } from '../customer-stats/sync-record';
-import { EVENT_EFFECTS, type Effect } from '../order-events';
 import type { CommittedEvent } from '../committed-events';
+import { EVENT_EFFECTS, type Effect } from '../../names';
 
 /** A recorded event and when the relay recorded it (after its commit). */
 export interface RecordedEvent extends CommittedEvent {

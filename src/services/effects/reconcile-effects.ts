@@ -1,8 +1,8 @@
 import { OrderEvent } from '../../models';
 import type { OrderEventDoc } from '../../models/order-event';
 import { committedEventFromRecord, type CommittedEvent } from '../committed-events';
-import type { Effect } from '../order-events';
 import { missingEffects } from './effect-done';
+import type { Effect } from '../../names';
 
 export interface ReconcileWindow {
   /** Events recorded before this are past the guarantee and left alone. */

@@ -9,9 +9,9 @@ import { Order, OrderExport } from '../../models';
 import type { ExportFilters, OrderExportDoc } from '../../models/order-export';
 import { deskOrderFilter, type DeskOrderFilters } from '../admin/list-orders';
 import { ConflictError, NotFoundError } from '../errors';
-import type { OrderStatus } from '../order-state';
 import type { Principal } from '../principal';
 import { EXPORT_HEADER, exportRowOf, EXPORT_FIELDS, type ExportedOrder } from './order-row';
+import type { OrderStatus } from '../../names';
 
 export interface ExportInput extends DeskOrderFilters {
   format: 'csv';

@@ -1,11 +1,12 @@
 import { config } from '../../config';
-import { type OrderDoc, type OrderStatus, canTransition } from '../order-state';
+import { type OrderDoc, canTransition } from '../order-state';
 import type { ServiceDeps } from '../deps';
 import { BusinessRuleError } from '../errors';
 import { newEvent, type RequestMeta } from '../order-events';
 import { commitChange } from '../order-write';
 import type { Principal } from '../principal';
 import { loadOrderFor } from './load-order';
+import type { OrderStatus } from '../../names';
 
 export interface CancelOrderInput {
   reason: string;

@@ -1,7 +1,8 @@
 import { Order } from '../../models';
-import type { OrderDoc, OrderStatus } from '../order-state';
+import type { OrderDoc } from '../order-state';
 import { paginate, sortedBy, type Page, type PageRequest } from '../pagination';
 import type { Principal } from '../principal';
+import type { OrderStatus } from '../../names';
 
 export const ORDER_SUMMARY_FIELDS = {
   orderId: 1,

@@ -3,11 +3,11 @@ import { config } from '../../config';
 import { Webhook } from '../../models';
 import type { WebhookDoc } from '../../models/webhook';
 import { NotFoundError, ValidationError } from '../errors';
-import type { EventType } from '../order-events';
 import { markDeliveriesOfDeletedWebhook } from './deleted-subscriptions';
 import { openSecret, sealSecret } from './secret-box';
 import { newWebhookSecret } from './signature';
 import { addressProblem, urlFormProblem } from './url-guard';
+import type { EventType } from '../../names';
 
 /** Event types a subscription asks for: some of them, or every one, now and added later. */
 export type EventSelection = EventType[] | ['*'];
