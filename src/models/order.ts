@@ -62,7 +62,7 @@ const orderSchema = new Schema(
     customerNameLower: { type: String, required: true },
     deliveryAddress: { type: address, required: true },
     orderDate: { type: Date, required: true },
-    // One of services/order-state.ts ORDER_STATUSES; the state machine there is the only writer.
+    // One of ORDER_STATUSES (src/names.ts); the state machine in services/order-state.ts is the only writer.
     status: { type: String, required: true },
     totalAmount: { ...minorUnits, required: true, min: 1 },
     itemCount: { type: Number, required: true, min: 1 },
@@ -119,7 +119,7 @@ orderSchema.index({ outboxPending: 1 });
 // sort walks the index instead of sorting every unshipped order in memory.
 orderSchema.index({ status: 1, orderDate: 1 });
 
-/** An order as stored; `Status` is the domain's status type (services/order-state.ts names it). */
+/** An order as stored; `Status` is the domain's status type (src/names.ts names it). */
 export type StoredOrder<Status extends string = string> = Omit<InferSchemaType<typeof orderSchema>, 'status'> & {
   status: Status;
   _id: Types.ObjectId;
