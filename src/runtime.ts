@@ -5,9 +5,10 @@ import { connectMongo, disconnectMongo, ensureIndexes } from './infra/mongo';
 import { closeRedis, createRedis, redisReady } from './infra/redis';
 import { Phase, Shutdown } from './infra/shutdown';
 import { logger } from './logger';
-import { createOutboxRelay, type OutboxRelay } from './queues/outbox-relay';
+import { enqueueEvent } from './queues/enqueue-event';
 import { closeQueues, createQueues, type Queues } from './queues/queues';
 import type { ServiceDeps } from './services/deps';
+import { createOutboxRelay, type OutboxRelay } from './services/events/outbox-relay';
 
 /** The connections and collaborators every process runs with, and its ordered shutdown. */
 export interface Runtime {
@@ -51,7 +52,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     await closeQueues(queues);
     await closeRedis(redis);
   });
-  const outbox = createOutboxRelay(queues);
+  const outbox = createOutboxRelay((event) => enqueueEvent(queues, event));
   const authService = createAuthServiceClient(opts.authService?.url, opts.authService?.timeoutMs);
   const services: ServiceDeps = { authService, relay: outbox.relay };
   // A process of the fleet stops in order on a signal.

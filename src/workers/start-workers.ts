@@ -2,7 +2,7 @@ import type { CustomerServiceClient } from '../clients/customer-service';
 import { once } from '../infra/once';
 import { logger } from '../logger';
 import type { Mailer } from '../clients/mailer';
-import type { OutboxRelay } from '../queues/outbox-relay';
+import type { OutboxRelay } from '../services/events/outbox-relay';
 import type { Queues } from '../queues/queues';
 import { analyticsProcessor } from './analytics';
 import { customerStatsProcessor } from './customer-stats';

@@ -2,7 +2,7 @@ import { UnrecoverableError, type Job, type Queue } from 'bullmq';
 import { config } from '../config';
 import { logger } from '../logger';
 import { enqueueEvent } from '../queues/enqueue-event';
-import type { OutboxRelay } from '../queues/outbox-relay';
+import type { OutboxRelay } from '../services/events/outbox-relay';
 import { lateJobsGraceMs, type Queues } from '../queues/queues';
 import type { Mailer } from '../clients/mailer';
 import { checkOverdue } from '../services/attention/overdue';

@@ -8,7 +8,7 @@ import { createMailer, type MailerOptions } from '../../src/clients/mailer';
 import { config } from '../../src/config';
 import { connectMongo } from '../../src/infra/mongo';
 import { Phase } from '../../src/infra/shutdown';
-import type { OutboxRelay } from '../../src/queues/outbox-relay';
+import type { OutboxRelay } from '../../src/services/events/outbox-relay';
 import type { Queues } from '../../src/queues/queues';
 import type { ServiceDeps } from '../../src/services/deps';
 import { startRuntime } from '../../src/runtime';

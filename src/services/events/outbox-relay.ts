@@ -1,13 +1,16 @@
 import type { Types } from 'mongoose';
-import { logger } from '../logger';
-import { Order } from '../models';
-import { committedEventOf, eventDetailsOf, recordCommittedEvent } from '../services/committed-events';
-import type { RelayableOrder } from '../services/deps';
-import { projectHistory } from '../services/history-projection';
-import { withOrderLock } from '../services/order-write';
-import { enqueueEvent } from './enqueue-event';
-import type { EventJob } from './payloads';
-import type { Queues } from './queues';
+import { logger } from '../../logger';
+import { Order } from '../../models';
+import { committedEventOf, eventDetailsOf, recordCommittedEvent, type CommittedEvent } from '../committed-events';
+import type { RelayableOrder } from '../deps';
+import { projectHistory } from '../history-projection';
+import { withOrderLock } from '../order-write';
+
+/**
+ * The port the relay hands committed events to: queues/enqueue-event.ts puts each on the
+ * queue of every effect it has, under the event's id (adding it twice adds nothing).
+ */
+export type EnqueueEvent = (event: CommittedEvent) => Promise<void>;
 
 export interface OutboxRelay {
   /**
@@ -31,16 +34,20 @@ const RELAYABLE = {
   status: 1,
 } as const;
 
-export function createOutboxRelay(queues: Queues): OutboxRelay {
+/**
+ * Delivers what commits leave in an order's outbox (DESIGN.md 3): the history rows and the
+ * event records first, then the jobs, then the outbox is cleared if nothing was appended.
+ */
+export function createOutboxRelay(enqueue: EnqueueEvent): OutboxRelay {
   async function deliver(order: RelayableOrder): Promise<void> {
     const events = order.outbox;
     if (!events.length) return;
-    const jobs: EventJob[] = events.map((event) => committedEventOf(order, event));
+    const jobs: CommittedEvent[] = events.map((event) => committedEventOf(order, event));
     // History first: it must be readable as soon as the change's response is sent. The
     // event record too: a worker acts only on a job that matches one (workers/job-input.ts).
     for (const [i, event] of events.entries())
       await Promise.all([projectHistory(order, event), recordCommittedEvent(jobs[i], eventDetailsOf(order, event))]);
-    for (const job of jobs) await enqueueEvent(queues, job);
+    for (const job of jobs) await enqueue(job);
     // Clear only if no change appended events since we read them; otherwise that
     // change's own relay (or the sweeper) delivers everything, again idempotently.
     // Under the order's lock: on FerretDB an unlocked write could overwrite a concurrent commit.
