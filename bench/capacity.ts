@@ -19,7 +19,7 @@ import {
   type ServiceProcess,
 } from './stack';
 import { cpuMsOf, freePort, log, percentiles, rng, round, sleep } from './util';
-import { EFFECTS, type Effect } from '../src/names';
+import { EFFECTS, type Effect } from '../src/shared/names';
 import { queuePrefix } from '../src/queues/prefix';
 
 /**

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { ObjectId, type Collection, type Db, type Document } from 'mongodb';
 import { QUEUE_PREFIX } from './config';
 import { guideOrderBody } from '../test/helpers/fixtures';
-import { QUEUE_NAMES } from '../src/names';
+import { QUEUE_NAMES } from '../src/shared/names';
 import { queuePrefix } from '../src/queues/prefix';
 
 /**

@@ -1,6 +1,6 @@
 import { ObjectId, type Db, type Document } from 'mongodb';
 import { pick, rng } from './util';
-import type { OrderStatus } from '../src/names';
+import type { OrderStatus } from '../src/shared/names';
 
 /**
  * Realistic orders written straight through the driver in bulk: every field the order and

@@ -25,7 +25,7 @@ import {
   type ServiceProcess,
 } from './stack';
 import { freePort, log, memoryOf, percentiles, round, sleep } from './util';
-import { WORK_QUEUE_NAMES } from '../src/names';
+import { WORK_QUEUE_NAMES } from '../src/shared/names';
 import { queuePrefix } from '../src/queues/prefix';
 
 /**

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
-import { secretGuessesLog10 } from './secret-strength';
-import { WORK_QUEUE_NAMES, ORDER_STATUSES } from './names';
+import { secretGuessesLog10 } from './shared/secret-strength';
+import { WORK_QUEUE_NAMES, ORDER_STATUSES } from './shared/names';
 
 /**
  * Every setting of the service, read once from the environment and validated at boot.

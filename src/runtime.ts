@@ -1,5 +1,6 @@
 import type { RedisClient } from './infra/redis';
 import { createAuthServiceClient } from './clients/auth-service';
+import { resolveHost } from './clients/resolve-host';
 import { config } from './config';
 import { connectMongo, disconnectMongo, ensureIndexes } from './infra/mongo';
 import { closeRedis, createRedis, redisReady } from './infra/redis';
@@ -54,7 +55,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   });
   const outbox = createOutboxRelay((event) => enqueueEvent(queues, event));
   const authService = createAuthServiceClient(opts.authService?.url, opts.authService?.timeoutMs);
-  const services: ServiceDeps = { authService, relay: outbox.relay };
+  const services: ServiceDeps = { authService, relay: outbox.relay, resolveHost };
   // A process of the fleet stops in order on a signal.
   if (opts.role !== 'test') shutdown.exitOnSignals(opts.role);
   return { redis, queues, outbox, services, shutdown };

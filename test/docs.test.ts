@@ -3,7 +3,7 @@ import { launchChromium } from './helpers/browser';
 import request from 'supertest';
 import { operations } from '../src/api/openapi/operations';
 import { shipmentBody } from '../src/api/schemas/admin';
-import { urlFormProblem } from '../src/services/webhooks/url-guard';
+import { urlFormProblem } from '../src/shared/address-policy';
 import { listen } from './helpers/orders';
 import { useTestApp } from './helpers/test-app';
 

@@ -10,7 +10,7 @@ import { eventually, useTestApp } from './helpers/test-app';
 import { as } from './helpers/tokens';
 import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver';
 import { peersEnv, startWorkerProcess } from './helpers/worker-process';
-import { EFFECTS, EVENT_EFFECTS, type Effect } from '../src/names';
+import { EFFECTS, EVENT_EFFECTS, type Effect } from '../src/shared/names';
 
 /**
  * Jobs whose order (or webhook subscription) was deleted after they were queued are

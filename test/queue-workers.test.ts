@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { eventually, useTestApp } from './helpers/test-app';
 import { peersEnv, startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
-import { WORK_QUEUE_NAMES } from '../src/names';
+import { WORK_QUEUE_NAMES } from '../src/shared/names';
 
 /**
  * A queue no process works never fails; its jobs only wait. The API's /metrics counts the

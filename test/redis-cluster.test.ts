@@ -12,7 +12,7 @@ import { freePort, startOwnRedis } from './helpers/redis-server';
 import { eventually, useTestApp } from './helpers/test-app';
 import { as } from './helpers/tokens';
 import { peersEnv, startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
-import { QUEUE_NAMES, EFFECTS } from '../src/names';
+import { QUEUE_NAMES, EFFECTS } from '../src/shared/names';
 
 /**
  * The whole service on a real three-master Redis Cluster that takes only TLS connections of

@@ -8,7 +8,7 @@ import { startOwnRedis, type OwnRedis } from './helpers/redis-server';
 import { eventually, useTestApp } from './helpers/test-app';
 import { startWebhookReceiver } from './helpers/webhook-receiver';
 import { peersEnv, startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
-import { WORK_QUEUE_NAMES } from '../src/names';
+import { WORK_QUEUE_NAMES } from '../src/shared/names';
 
 /**
  * Redis loses its data after the events of committed changes were relayed (their outboxes

@@ -10,7 +10,7 @@ import {
 import { driverCollection } from '../src/models/driver-collection';
 import { purgeExpired, type RetentionClock } from '../src/services/retention/retention';
 import { useTestApp } from './helpers/test-app';
-import { QUEUE_NAMES } from '../src/names';
+import { QUEUE_NAMES } from '../src/shared/names';
 
 const t = useTestApp();
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { WORK_QUEUE_NAMES } from '../src/names';
+import { WORK_QUEUE_NAMES } from '../src/shared/names';
 
 /**
  * The files we ship, read as an operator's tools read them (not through src/config.ts): each

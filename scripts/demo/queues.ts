@@ -1,6 +1,6 @@
 /** What the demo reads of the queues: that each is worked, and when the work is done. */
 import { metrics, waitFor } from './api';
-import { WORK_QUEUE_NAMES } from '../../src/names';
+import { WORK_QUEUE_NAMES } from '../../src/shared/names';
 
 const workersOf = (text: string) =>
   new Map([...text.matchAll(/^orms_queue_workers\{queue="([^"]+)"\} (\d+)$/gm)].map((m) => [m[1], Number(m[2])]));

@@ -103,7 +103,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use('/api', needsMongo);
   app.use('/api/orders/internal', serviceKeyLimiter(deps.redis), internalRoutes());
   app.use('/api/orders/returns', returnsRoutes(deps.services));
-  app.use('/api/orders/webhooks', webhooksRoutes(deps.redis, deps.queues));
+  app.use('/api/orders/webhooks', webhooksRoutes(deps.redis, deps.queues, deps.services));
   app.use('/api/orders/events', eventsRoutes(deps.redis));
   app.use('/api/orders/bulk', bulkRoutes(deps.redis, deps.queues));
   app.use('/api/orders/exports', exportsRoutes(deps.redis, deps.queues));

@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import type { FieldError } from '../services/errors';
+import type { FieldError } from '../shared/errors';
 
 /** The guide's response envelope (section 5.1). */
 export function ok(res: Response, message: string, data: unknown, status = 200): Response {

@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
-import { ValidationError, type FieldError } from '../services/errors';
+import { ValidationError, type FieldError } from '../shared/errors';
 import { toFieldErrors, unsafeInput } from './input-checks';
 
 type Part = 'params' | 'query' | 'body';

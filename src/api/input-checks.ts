@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { FieldError } from '../services/errors';
+import type { FieldError } from '../shared/errors';
 import { unstorable } from './text-safety';
 
 /** Turns zod issues into the envelope's `errors[]`, one entry per offending field. */

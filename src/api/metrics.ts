@@ -7,7 +7,7 @@ import { registerDependencyGauge } from '../infra/readiness';
 import { lastCheck } from '../services/attention/overdue';
 import type { RedisClient } from '../infra/redis';
 import { fail } from './envelope';
-import { WORK_QUEUE_NAMES } from '../names';
+import { WORK_QUEUE_NAMES } from '../shared/names';
 
 /**
  * Prometheus metrics of one API process: HTTP latency by route, and on each scrape the

@@ -1,15 +1,8 @@
 import { z } from 'zod';
 import { config } from '../config';
-import { UnauthenticatedError, UpstreamUnavailableError } from '../services/errors';
+import { UnauthenticatedError, UpstreamUnavailableError } from '../shared/errors';
+import type { AuthUser } from '../shared/messages';
 import { platformHttp } from './platform-http';
-
-/** The customer as the Auth Service knows them (DESIGN.md 8). */
-export interface AuthUser {
-  userId: string;
-  email: string;
-  name: string;
-  customerId: string | null;
-}
 
 const answer = z.object({
   data: z
@@ -24,14 +17,10 @@ const answer = z.object({
     .refine((d) => d._id ?? d.id, { message: '_id or id is required' }),
 });
 
-export interface AuthServiceClient {
-  getUser(userId: string): Promise<AuthUser>;
-}
-
 export function createAuthServiceClient(
   baseURL = config.AUTH_SERVICE_URL,
   timeout = config.UPSTREAM_TIMEOUT_MS,
-): AuthServiceClient {
+): { getUser(userId: string): Promise<AuthUser> } {
   const http = platformHttp(baseURL, timeout);
   return {
     async getUser(userId) {

@@ -2,15 +2,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { config } from '../config';
-
-export interface OutgoingMail {
-  to: string;
-  subject: string;
-  html: string;
-  text: string;
-  /** `<id@domain>`: the same for every attempt at one message, so receivers can drop repeats. */
-  messageId: string;
-}
+import type { OutgoingMail } from '../shared/messages';
 
 export interface SentMail {
   messageId: string;

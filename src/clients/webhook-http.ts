@@ -2,18 +2,15 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction, type Socket } from 'node:net';
 import axios from 'axios';
-import type { AttemptAnswer } from '../services/webhooks/attempts';
-import { resolveHost, type ResolvedAddress } from '../services/webhooks/resolve-host';
-import { isBlockedAddress, NON_PUBLIC_ADDRESS } from '../services/webhooks/url-guard';
+import type { WebhookAnswer } from '../shared/messages';
+import { isBlockedAddress, NON_PUBLIC_ADDRESS, type ResolvedAddress } from '../shared/address-policy';
+import { resolveHost } from './resolve-host';
 
 export interface WebhookPost {
   url: string;
   body: string;
   headers: Record<string, string>;
 }
-
-/** How one attempt went: a status when the receiver answered, an error when it did not. */
-export type WebhookAnswer = AttemptAnswer;
 
 export interface WebhookHttpOptions {
   connectTimeoutMs: number;
@@ -27,7 +24,7 @@ const REFUSED = 'ORMS_ADDRESS_REFUSED';
 
 /**
  * The receiver's name resolved by our resolver (a deadline, off libuv's thread pool:
- * services/webhooks/resolve-host.ts), then every address checked: a name that resolves
+ * clients/resolve-host.ts), then every address checked: a name that resolves
  * inside is refused at connection time, whatever it resolved to at registration.
  */
 const guardedLookup: LookupFunction = (hostname, options, callback) => {

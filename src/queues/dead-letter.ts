@@ -2,7 +2,7 @@ import type { Job, Queue } from 'bullmq';
 import type { Page } from '../services/pagination';
 import { deadLetterSchema, type DeadLetter } from './payloads';
 import type { Queues } from './queues';
-import type { WorkQueueName } from '../names';
+import type { WorkQueueName } from '../shared/names';
 
 /**
  * The dead-letter queue (DESIGN.md 10): a parking place with no worker. A job that failed

@@ -1,6 +1,6 @@
 import type { CommittedEvent } from '../services/committed-events';
 import type { Queues } from './queues';
-import { EVENT_EFFECTS, type Effect } from '../names';
+import { EVENT_EFFECTS, type Effect } from '../shared/names';
 
 /**
  * Queues an event's job on the queue of each effect, under the event's id: adding it again

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CommittedEvent } from '../services/committed-events';
-import { EVENT_TYPES, WORK_QUEUE_NAMES } from '../names';
+import { EVENT_TYPES, WORK_QUEUE_NAMES } from '../shared/names';
 
 /**
  * What a job carries: identifiers and the change, never personal data (names, emails,

@@ -1,7 +1,7 @@
 import { Queue, type DefaultJobOptions } from 'bullmq';
 import { config } from '../config';
 import type { RedisClient } from '../infra/redis';
-import { QUEUE_NAMES, type QueueName } from '../names';
+import { QUEUE_NAMES, type QueueName } from '../shared/names';
 import { queuePrefix } from './prefix';
 
 /**

@@ -4,7 +4,7 @@ import { driverCollection } from '../models/driver-collection';
 import type { OutboxEvent } from '../models/order';
 import type { RelayableOrder } from './deps';
 import { insertOnce } from '../models/insert-once';
-import type { EventType } from '../names';
+import type { EventType } from '../shared/names';
 
 /** An event of a committed change, as jobs carry it: identifiers and the change, no personal data. */
 export interface CommittedEvent {

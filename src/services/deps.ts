@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
-import type { AuthServiceClient } from '../clients/auth-service';
+import type { ResolveHost } from '../shared/address-policy';
+import type { AuthUser } from '../shared/messages';
 import type { OrderDoc } from './order-state';
 
 /** An order as just written, with what its relay needs: no re-read. */
@@ -10,10 +11,13 @@ export type RelayableOrder = Pick<
 
 /** What the use cases need from the outside, passed in so services stay free of HTTP and queues. */
 export interface ServiceDeps {
-  authService: AuthServiceClient;
+  /** The Auth Service (clients/auth-service.ts): who the user of a token is. */
+  authService: { getUser(userId: string): Promise<AuthUser> };
   /**
    * Delivers an order's outbox right after its commit; failures are left to the sweeper.
    * Given the document the commit returned, it skips reading the order again.
    */
   relay: (order: Types.ObjectId | RelayableOrder) => Promise<void>;
+  /** The DNS, asked before a webhook URL is accepted (its addresses must be public). */
+  resolveHost: ResolveHost;
 }

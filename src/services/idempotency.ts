@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createHash } from 'node:crypto';
 import { config } from '../config';
 import { IdempotencyRecord } from '../models';
-import { ConflictError, UnprocessableError } from './errors';
+import { ConflictError, UnprocessableError } from '../shared/errors';
 import { insertOnce } from '../models/insert-once';
 
 const WAIT_MS = 10_000;

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { EventType, OrderStatus } from '../names';
+import type { EventType, OrderStatus } from '../shared/names';
 import type { Principal } from './principal';
 
 export interface RequestMeta {

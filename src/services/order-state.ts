@@ -1,5 +1,5 @@
 import type { StoredOrder } from '../models/order';
-import type { OrderStatus } from '../names';
+import type { OrderStatus } from '../shared/names';
 
 /** An order as the services read it: its status is one of ORDER_STATUSES. */
 export type OrderDoc = StoredOrder<OrderStatus>;

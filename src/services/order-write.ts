@@ -3,7 +3,7 @@ import { Order } from '../models';
 import type { OrderDoc } from './order-state';
 import { OrderLock } from '../models/order-lock';
 import { withLease } from '../models/lease';
-import { ConflictError } from './errors';
+import { ConflictError } from '../shared/errors';
 import type { NewEvent } from './order-events';
 
 /**

@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
 import { eventJobSchema, type EventJob } from '../queues/payloads';
 import { compareWithCommitted } from '../services/committed-events';
-import { NotFoundError } from '../services/errors';
+import { NotFoundError } from '../shared/errors';
 import { orderDeletedSince } from '../services/events/deleted-order-events';
 import { JobSkipped } from './job-skipped';
 import type { Processor } from './queue-worker';

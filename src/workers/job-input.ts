@@ -1,7 +1,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { z } from 'zod';
 import { compareWithCommitted, findCommittedEvent } from '../services/committed-events';
-import { DomainError } from '../services/errors';
+import { DomainError } from '../shared/errors';
 import { customerSyncJobSchema, eventJobSchema, type CustomerSyncJob, type EventJob } from '../queues/payloads';
 import { orderDeletedSkip } from './deleted-orders';
 

@@ -1,6 +1,6 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { skipReasonsOf, type SkipReason } from './job-skipped';
-import type { WorkQueueName } from '../names';
+import type { WorkQueueName } from '../shared/names';
 
 /**
  * How one run of a job ended: done; failed with attempts left (BullMQ runs it again after

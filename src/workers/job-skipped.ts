@@ -1,4 +1,4 @@
-import type { WorkQueueName } from '../names';
+import type { WorkQueueName } from '../shared/names';
 
 /** Why a job was completed without doing its work: the `reason` of orms_jobs_skipped_total. */
 export type SkipReason = 'order-deleted' | 'subscription-deleted';

@@ -5,7 +5,7 @@ import type { RedisClient } from '../infra/redis';
 import type { Queues } from '../queues/queues';
 import { registerBacklogGauge } from './backlog-gauge';
 import { registerJobMetrics, type JobMetrics } from './job-metrics';
-import { WORK_QUEUE_NAMES, type WorkQueueName } from '../names';
+import { WORK_QUEUE_NAMES, type WorkQueueName } from '../shared/names';
 
 export interface WorkerMetrics {
   /** What the queue workers report to. */

@@ -10,7 +10,7 @@ import { asJobError, failsForGood } from './job-input';
 import { unobservedJobs, type JobMetrics } from './job-metrics';
 import { JobSkipped } from './job-skipped';
 import type { WorkerSettings } from './settings';
-import type { WorkQueueName } from '../names';
+import type { WorkQueueName } from '../shared/names';
 import { queuePrefix } from '../queues/prefix';
 
 /** `token` identifies this run of the job: it changes each time a worker takes the job. */

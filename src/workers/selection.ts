@@ -1,4 +1,4 @@
-import { WORK_QUEUE_NAMES as ALL, type WorkQueueName } from '../names';
+import { WORK_QUEUE_NAMES as ALL, type WorkQueueName } from '../shared/names';
 
 /**
  * Which workers this process runs: names on the command line (`emails analytics` or

@@ -18,7 +18,7 @@ import { bulkProcessor } from './bulk';
 import { exportsProcessor } from './exports';
 import type { ServiceDeps } from '../services/deps';
 import type { WorkerSettings } from './settings';
-import type { WorkQueueName } from '../names';
+import type { WorkQueueName } from '../shared/names';
 
 export interface WorkerDeps {
   /** Producer-side queues: dead letters and customer syncs are added through them. */

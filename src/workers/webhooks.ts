@@ -1,6 +1,7 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Mailer } from '../clients/mailer';
-import { webhookHttp, type WebhookAnswer, type WebhookPost } from '../clients/webhook-http';
+import { webhookHttp, type WebhookPost } from '../clients/webhook-http';
+import type { WebhookAnswer } from '../shared/messages';
 import { config } from '../config';
 import { logger } from '../logger';
 import { deliveryJobSchema } from '../queues/payloads';

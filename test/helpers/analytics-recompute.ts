@@ -1,5 +1,5 @@
 import { Order, OrderItem, ReturnRequest } from '../../src/models';
-import { ORDER_STATUSES } from '../../src/names';
+import { ORDER_STATUSES } from '../../src/shared/names';
 
 /** What GET /api/orders/analytics must answer, recomputed from the orders, items and returns. */
 export async function recomputeAnalytics() {

@@ -1,5 +1,5 @@
 import calculateSlot from 'cluster-key-slot';
-import { QUEUE_NAMES } from '../../src/names';
+import { QUEUE_NAMES } from '../../src/shared/names';
 import { queuePrefix } from '../../src/queues/prefix';
 
 /**

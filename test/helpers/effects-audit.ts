@@ -6,7 +6,7 @@ import { toDecimal } from '../../src/services/pricing';
 import { recomputeAnalytics } from './analytics-recompute';
 import type { TestApp } from './test-app';
 import { as } from './tokens';
-import { WORK_QUEUE_NAMES } from '../../src/names';
+import { WORK_QUEUE_NAMES } from '../../src/shared/names';
 
 export interface EffectsAudit {
   /** Events the committed changes recorded. */

@@ -7,7 +7,7 @@ import { Order } from '../../src/models';
 import { createHttpServer, httpLimitsOf } from '../../src/api/http-server';
 import { smallOrderBody } from './fixtures';
 import { as, type TestUser } from './tokens';
-import type { OrderStatus } from '../../src/names';
+import type { OrderStatus } from '../../src/shared/names';
 
 /** Places an order through the API and returns its order id; fails loudly otherwise. */
 export async function placeOrder(

@@ -1,6 +1,6 @@
 import type { Job, Queue } from 'bullmq';
 import { eventually, type TestApp } from './test-app';
-import { EFFECTS } from '../../src/names';
+import { EFFECTS } from '../../src/shared/names';
 
 /** Waits until the queue has nothing waiting, delayed or running. */
 export async function drained(queue: Queue, timeoutMs = 10_000): Promise<void> {

@@ -19,7 +19,7 @@ import { startFakeAuthService, type FakeAuthService } from './fake-auth-service'
 import { startFakeCustomerService, type FakeCustomerService } from './fake-customer-service';
 import { startTestSmtpServer, type TestSmtpServer } from './smtp-test-server';
 import type { TestUser } from './tokens';
-import type { WorkQueueName } from '../../src/names';
+import type { WorkQueueName } from '../../src/shared/names';
 
 export interface TestAppOptions {
   extraRouters?: { path: string; router: Router }[];

@@ -1,4 +1,4 @@
-import { isPublicAddress } from '../../src/services/webhooks/url-guard';
+import { isPublicAddress } from '../../src/shared/address-policy';
 
 /** Every form an address can take, and whether a webhook may reach it: only global unicast. */
 const VERDICTS: [address: string, what: string, reachable: boolean][] = [

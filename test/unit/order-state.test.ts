@@ -1,5 +1,5 @@
 import { TRANSITIONS, canTransition, nextStatuses } from '../../src/services/order-state';
-import { ORDER_STATUSES, type OrderStatus } from '../../src/names';
+import { ORDER_STATUSES, type OrderStatus } from '../../src/shared/names';
 
 describe('the order lifecycle (DESIGN.md 4)', () => {
   it('has exactly the edges of the design', () => {

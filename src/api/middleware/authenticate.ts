@@ -4,7 +4,7 @@ import passport from 'passport';
 import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
 import { z } from 'zod';
 import { config } from '../../config';
-import { ForbiddenError, UnauthenticatedError } from '../../services/errors';
+import { ForbiddenError, UnauthenticatedError } from '../../shared/errors';
 import type { Principal, Role } from '../../services/principal';
 import { printable } from '../text-safety';
 

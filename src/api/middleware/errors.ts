@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { unavailableDependency } from '../../infra/unavailable';
-import { DomainError, type ErrorKind } from '../../services/errors';
+import { DomainError, type ErrorKind } from '../../shared/errors';
 import { fail } from '../envelope';
 import { unavailable } from './dependencies';
 import { MAX_JSON_DEPTH } from './json-body';

@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import { config } from '../../config';
-import { UnauthenticatedError } from '../../services/errors';
+import { UnauthenticatedError } from '../../shared/errors';
 import { secretMatcher } from '../../infra/secret-match';
 
 const isServiceKey = secretMatcher(config.SERVICE_API_KEY);

@@ -5,7 +5,7 @@ import { BULK_OUTCOMES, BULK_STATES } from '../../models/bulk-operation';
 import { EXPORT_STATES } from '../../models/order-export';
 import { EXPORT_COLUMNS } from '../../services/exports/order-row';
 import { deliveryAddressSchema } from '../schemas/orders';
-import { ORDER_STATUSES, EVENT_TYPES } from '../../names';
+import { ORDER_STATUSES, EVENT_TYPES } from '../../shared/names';
 
 /**
  * What the API answers, as zod schemas: the OpenAPI document is generated from them, and

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { RedisClient } from '../../infra/redis';
 import { getDeadLetter, listDeadLetters, replayDeadLetter } from '../../queues/dead-letter';
 import type { Queues } from '../../queues/queues';
-import { NotFoundError } from '../../services/errors';
+import { NotFoundError } from '../../shared/errors';
 import { ok } from '../envelope';
 import { handle } from '../handler';
 import { authenticate, requireRole } from '../middleware/authenticate';

@@ -1,3 +1,4 @@
+import type { ServiceDeps } from '../../services/deps';
 import { Router } from 'express';
 import type { RedisClient } from '../../infra/redis';
 import type { Queues } from '../../queues/queues';
@@ -30,7 +31,7 @@ import {
 } from '../schemas/webhooks';
 
 /** Webhook subscriptions and their deliveries, for administrators (README "Webhooks"). */
-export function webhooksRoutes(redis: RedisClient, queues: Queues): Router {
+export function webhooksRoutes(redis: RedisClient, queues: Queues, services: ServiceDeps): Router {
   const r = Router();
   r.use(authenticate, requireRole('Administrator'));
   const schedule: ScheduleDelivery = (deliveryId, attempt) => scheduleDelivery(queues, deliveryId, attempt);
@@ -41,7 +42,7 @@ export function webhooksRoutes(redis: RedisClient, queues: Queues): Router {
       ok(
         res,
         'Webhook created; keep its secret, it is not shown again',
-        presentWebhookWithSecret(await createWebhook(body)),
+        presentWebhookWithSecret(await createWebhook(body, services)),
         201,
       );
     }),
@@ -64,7 +65,7 @@ export function webhooksRoutes(redis: RedisClient, queues: Queues): Router {
   r.patch(
     '/:webhookId',
     handle({ params: webhookIdParam, body: updateWebhookBody }, async ({ params, body }, _req, res) => {
-      ok(res, 'Webhook updated', presentWebhook(await updateWebhook(params.webhookId, body)));
+      ok(res, 'Webhook updated', presentWebhook(await updateWebhook(params.webhookId, body, services)));
     }),
   );
 

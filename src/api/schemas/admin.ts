@@ -7,7 +7,7 @@ import type { ShipmentInput } from '../../services/orders/shipment';
 import type { AttentionQuery } from '../../services/attention/overdue';
 import { deliveryAddressSchema } from './orders';
 import { onlyIfValid, pageQuery, refuseDeepPage, text } from './common';
-import { ORDER_STATUSES } from '../../names';
+import { ORDER_STATUSES } from '../../shared/names';
 
 /** `2026-01-25` or a date-time with its offset (at most nanoseconds and `+05:30`: 35 characters). */
 export const isoDate = z.union([z.iso.date().max(10), z.iso.datetime({ offset: true }).max(40)], {

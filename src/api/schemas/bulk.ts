@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { BulkStatusInput } from '../../services/bulk/bulk-status';
 import { orderIdParam, text } from './common';
-import { ORDER_STATUSES } from '../../names';
+import { ORDER_STATUSES } from '../../shared/names';
 
 export const bulkStatusBody = z.strictObject({
   orderIds: z

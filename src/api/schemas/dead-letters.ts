@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { onlyIfValid, pageQuery, queryInt, refuseDeepPage } from './common';
-import { WORK_QUEUE_NAMES } from '../../names';
+import { WORK_QUEUE_NAMES } from '../../shared/names';
 
 export const deadLettersQuery = z
   .strictObject({ page: pageQuery.page, limit: queryInt(1, 100, 20) })

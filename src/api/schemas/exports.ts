@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ExportInput } from '../../services/exports/order-exports';
 import { AMOUNT_CEILING, dateRange, refuseInvertedDeskRanges } from './admin';
 import { money, onlyIfValid, text } from './common';
-import { ORDER_STATUSES } from '../../names';
+import { ORDER_STATUSES } from '../../shared/names';
 
 /** The filters of `GET /api/orders`, in a JSON body (amounts as numbers), and the format. */
 export const createExportBody = z

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { OrdersOfQuery } from '../../services/orders/list-my-orders';
 import { onlyIfValid, pageQuery, refuseDeepPage } from './common';
-import { ORDER_STATUSES } from '../../names';
+import { ORDER_STATUSES } from '../../shared/names';
 
 export const customerIdParam = z.strictObject({ customerId: z.string().min(1).max(100) });
 

@@ -4,7 +4,7 @@ import type { OrdersOfQuery } from '../../services/orders/list-my-orders';
 import type { CancelOrderInput } from '../../services/orders/cancel-order';
 import { priceOrder } from '../../services/pricing';
 import { money, onlyIfValid, orderIdParam, pageQuery, refuseDeepPage, text } from './common';
-import { ORDER_STATUSES } from '../../names';
+import { ORDER_STATUSES } from '../../shared/names';
 
 export const deliveryAddressSchema = z.strictObject({
   recipientName: text(100),

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { DELIVERY_STATUSES } from '../../models/webhook-delivery';
 import { onlyIfValid, pageQuery, queryInt, refuseDeepPage } from './common';
-import { EVENT_TYPES } from '../../names';
+import { EVENT_TYPES } from '../../shared/names';
 
 /**
- * Where deliveries go. The service judges the form (services/webhooks/url-guard.ts) and
+ * Where deliveries go. The service judges the form (shared/address-policy.ts) and
  * where the host resolves; the pattern states the form for clients, never looser than the
  * guard (a lower-case scheme, no spaces), and docs.test holds it to that.
  */

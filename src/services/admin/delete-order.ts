@@ -1,6 +1,6 @@
 import { Order, OrderHistory, OrderItem, ReturnRequest } from '../../models';
 import { markEventsOfDeletedOrder } from '../events/deleted-order-events';
-import { NotFoundError } from '../errors';
+import { NotFoundError } from '../../shared/errors';
 import { withOrderLock } from '../order-write';
 import { loadOrderFor } from '../orders/load-order';
 import type { Principal } from '../principal';

@@ -3,7 +3,7 @@ import type { OrderDoc } from '../order-state';
 import { ORDER_SUMMARY_FIELDS } from '../orders/list-my-orders';
 import { between, dropUnset, paginate, sortedBy, type Page, type PageRequest } from '../pagination';
 import { toMinor } from '../pricing';
-import type { OrderStatus } from '../../names';
+import type { OrderStatus } from '../../shared/names';
 
 /** What the desk sees of each order in a list: the summary and whose order it is. */
 export const DESK_ORDER_FIELDS = {

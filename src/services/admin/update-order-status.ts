@@ -1,6 +1,6 @@
 import { type OrderDoc, nextStatuses } from '../order-state';
 import type { ServiceDeps } from '../deps';
-import { UnprocessableError } from '../errors';
+import { UnprocessableError } from '../../shared/errors';
 import { newEvent, type RequestMeta } from '../order-events';
 import { commitChange } from '../order-write';
 import { cancellable } from '../orders/cancel-order';
@@ -8,7 +8,7 @@ import { loadOrderFor } from '../orders/load-order';
 import type { Principal } from '../principal';
 import { completeReturn } from '../returns/complete-return';
 import { shipmentOf, type ShipmentInput } from '../orders/shipment';
-import type { OrderStatus } from '../../names';
+import type { OrderStatus } from '../../shared/names';
 
 export interface StatusChange {
   orderId: string;

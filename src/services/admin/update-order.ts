@@ -1,9 +1,9 @@
-import { BusinessRuleError } from '../errors';
+import { BusinessRuleError } from '../../shared/errors';
 import { commitChange } from '../order-write';
 import type { DeliveryAddress, OrderWithItems } from '../orders/create-order';
 import { itemsOf, loadOrderFor } from '../orders/load-order';
 import type { Principal } from '../principal';
-import type { OrderStatus } from '../../names';
+import type { OrderStatus } from '../../shared/names';
 
 export interface UpdateOrderInput {
   deliveryAddress?: DeliveryAddress;

@@ -1,5 +1,5 @@
 import type { ServiceDeps } from '../deps';
-import { BusinessRuleError } from '../errors';
+import { BusinessRuleError } from '../../shared/errors';
 import { newEvent, type RequestMeta } from '../order-events';
 import type { OrderDoc } from '../order-state';
 import { commitChange } from '../order-write';

@@ -1,9 +1,9 @@
 import { Order, OrderItem, ReturnRequest } from '../../models';
 import type { CommittedEvent } from '../committed-events';
-import { NotFoundError, ReturnNotSettledError } from '../errors';
+import { NotFoundError, ReturnNotSettledError } from '../../shared/errors';
 import { RollupDelta } from './rollup-delta';
 import { dayKey, isOrderStatus } from './rollup-keys';
-import type { OrderStatus } from '../../names';
+import type { OrderStatus } from '../../shared/names';
 
 /**
  * What one event changes in the rollup of its order's placement day. Reads the order (and

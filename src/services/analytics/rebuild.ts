@@ -3,7 +3,7 @@ import { AnalyticsAppliedEvent, AnalyticsDaily, Order, OrderItem, ReturnRequest 
 import { insertOnce } from '../../models/insert-once';
 import { RollupDelta } from './rollup-delta';
 import { dayKey } from './rollup-keys';
-import type { OrderStatus } from '../../names';
+import type { OrderStatus } from '../../shared/names';
 
 const BATCH = 500;
 

@@ -1,6 +1,6 @@
 import { AnalyticsDaily } from '../../models';
 import { statusKey } from './rollup-keys';
-import { ORDER_STATUSES, type OrderStatus } from '../../names';
+import { ORDER_STATUSES, type OrderStatus } from '../../shared/names';
 
 /** A daily rollup as stored; absent counters are zero. */
 export interface DailyRollupDoc {

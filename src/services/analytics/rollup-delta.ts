@@ -1,5 +1,5 @@
 import { productKey, statusKey } from './rollup-keys';
-import type { OrderStatus } from '../../names';
+import type { OrderStatus } from '../../shared/names';
 
 /**
  * What one event adds to its day's rollup: counters to $inc and names to $set. Built by

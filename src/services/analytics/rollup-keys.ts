@@ -1,4 +1,4 @@
-import { ORDER_STATUSES, type OrderStatus } from '../../names';
+import { ORDER_STATUSES, type OrderStatus } from '../../shared/names';
 
 /**
  * Keys of the daily rollup documents. Statuses lose their spaces and product ids are

@@ -4,7 +4,7 @@ import type { AttentionCheckDoc } from '../../models/attention-check';
 import { insertOnce } from '../../models/insert-once';
 import type { ReturnRequestDoc } from '../../models/return-request';
 import type { OrderDoc } from '../order-state';
-import type { OrderStatus } from '../../names';
+import type { OrderStatus } from '../../shared/names';
 
 /** Statuses of an order not yet shipped. */
 const UNSHIPPED: readonly OrderStatus[] = ['Placed', 'Processing'];

@@ -4,11 +4,11 @@ import type { BulkOperationDoc, BulkOutcome, BulkResult } from '../../models/bul
 import type { OrderEventDoc } from '../../models/order-event';
 import { updateOrderStatus } from '../admin/update-order-status';
 import type { ServiceDeps } from '../deps';
-import { DomainError, NotFoundError } from '../errors';
+import { DomainError, NotFoundError } from '../../shared/errors';
 import { keyedEventId } from '../order-events';
 import { type OrderDoc } from '../order-state';
 import type { Principal } from '../principal';
-import { EVENT_TYPES, ORDER_STATUSES, type OrderStatus } from '../../names';
+import { EVENT_TYPES, ORDER_STATUSES, type OrderStatus } from '../../shared/names';
 
 export interface BulkStatusInput {
   orderIds: string[];

@@ -1,5 +1,5 @@
 import { Order } from '../../models';
-import { ORDER_STATUSES, type OrderStatus } from '../../names';
+import { ORDER_STATUSES, type OrderStatus } from '../../shared/names';
 
 /** A customer's order statistics as absolute totals (never increments: DESIGN.md 10). */
 export interface CustomerTotals {

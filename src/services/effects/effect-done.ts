@@ -2,7 +2,7 @@ import { AnalyticsAppliedEvent, EmailDelivery, Refund, ReturnRequest } from '../
 import { isFannedOut } from '../webhooks/fan-out';
 import { customerSyncedSince } from '../customer-stats/sync-record';
 import type { CommittedEvent } from '../committed-events';
-import { EVENT_EFFECTS, type Effect } from '../../names';
+import { EVENT_EFFECTS, type Effect } from '../../shared/names';
 
 /** A recorded event and when the relay recorded it (after its commit). */
 export interface RecordedEvent extends CommittedEvent {

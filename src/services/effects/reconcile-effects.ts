@@ -2,7 +2,7 @@ import { OrderEvent } from '../../models';
 import type { OrderEventDoc } from '../../models/order-event';
 import { committedEventFromRecord, type CommittedEvent } from '../committed-events';
 import { missingEffects } from './effect-done';
-import type { Effect } from '../../names';
+import type { Effect } from '../../shared/names';
 
 export interface ReconcileWindow {
   /** Events recorded before this are past the guarantee and left alone. */

@@ -1,6 +1,6 @@
 import { Counter } from '../../models';
 import { FEED_BUCKET_SIZE, FeedEntry, feedBucketOf, type FeedEntryDoc } from '../../models/feed-entry';
-import { GoneError, ValidationError } from '../errors';
+import { GoneError, ValidationError } from '../../shared/errors';
 import type { PublicEventData } from './public-event';
 
 /** The lowest place still kept; everything below it was removed by retention. */

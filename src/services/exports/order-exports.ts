@@ -8,10 +8,10 @@ import { config } from '../../config';
 import { Order, OrderExport } from '../../models';
 import type { ExportFilters, OrderExportDoc } from '../../models/order-export';
 import { deskOrderFilter, type DeskOrderFilters } from '../admin/list-orders';
-import { ConflictError, NotFoundError } from '../errors';
+import { ConflictError, NotFoundError } from '../../shared/errors';
 import type { Principal } from '../principal';
 import { EXPORT_HEADER, exportRowOf, EXPORT_FIELDS, type ExportedOrder } from './order-row';
-import type { OrderStatus } from '../../names';
+import type { OrderStatus } from '../../shared/names';
 
 export interface ExportInput extends DeskOrderFilters {
   format: 'csv';

@@ -2,14 +2,14 @@ import { Types } from 'mongoose';
 import { Order, ReturnRequest } from '../../models';
 import type { OrderDoc } from '../order-state';
 import type { ReturnRequestDoc } from '../../models/return-request';
-import type { OutgoingMail } from '../../clients/mailer';
+import type { OutgoingMail } from '../../shared/messages';
 import type { CommittedEvent } from '../committed-events';
-import { NotFoundError } from '../errors';
+import { NotFoundError } from '../../shared/errors';
 import { htmlToText } from './html-to-text';
 import { renderTemplate, type EmailTemplate } from './templates';
 import { itemsOf } from '../orders/load-order';
 import type { Attention } from '../attention/overdue';
-import type { EventType } from '../../names';
+import type { EventType } from '../../shared/names';
 
 /** The message to send (the caller names its Message-ID), and what it is about. */
 export interface ComposedEmail extends Omit<OutgoingMail, 'messageId'> {

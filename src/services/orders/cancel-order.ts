@@ -1,12 +1,12 @@
 import { config } from '../../config';
 import { type OrderDoc, canTransition } from '../order-state';
 import type { ServiceDeps } from '../deps';
-import { BusinessRuleError } from '../errors';
+import { BusinessRuleError } from '../../shared/errors';
 import { newEvent, type RequestMeta } from '../order-events';
 import { commitChange } from '../order-write';
 import type { Principal } from '../principal';
 import { loadOrderFor } from './load-order';
-import type { OrderStatus } from '../../names';
+import type { OrderStatus } from '../../shared/names';
 
 export interface CancelOrderInput {
   reason: string;

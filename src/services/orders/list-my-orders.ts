@@ -2,7 +2,7 @@ import { Order } from '../../models';
 import type { OrderDoc } from '../order-state';
 import { paginate, sortedBy, type Page, type PageRequest } from '../pagination';
 import type { Principal } from '../principal';
-import type { OrderStatus } from '../../names';
+import type { OrderStatus } from '../../shared/names';
 
 export const ORDER_SUMMARY_FIELDS = {
   orderId: 1,

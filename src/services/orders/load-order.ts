@@ -2,7 +2,7 @@ import type { Types } from 'mongoose';
 import { Order, OrderItem } from '../../models';
 import type { OrderItemDoc } from '../../models/order-item';
 import type { OrderDoc } from '../order-state';
-import { ForbiddenError, NotFoundError } from '../errors';
+import { ForbiddenError, NotFoundError } from '../../shared/errors';
 import { isAdmin, type Principal } from '../principal';
 
 /**

@@ -1,6 +1,6 @@
 import { Refund, ReturnRequest } from '../../models';
 import type { ReturnRequestDoc } from '../../models/return-request';
-import { ReturnNotSettledError, UnprocessableError } from '../errors';
+import { ReturnNotSettledError, UnprocessableError } from '../../shared/errors';
 import { insertOnce } from '../../models/insert-once';
 import { withOrderLock } from '../order-write';
 import { loadReturn } from '../returns/load-return';

@@ -2,7 +2,7 @@ import { ReturnRequest } from '../../models';
 import type { OrderDoc } from '../order-state';
 import type { ReturnRequestDoc } from '../../models/return-request';
 import type { ServiceDeps } from '../deps';
-import { UnprocessableError } from '../errors';
+import { UnprocessableError } from '../../shared/errors';
 import { newEvent, type RequestMeta } from '../order-events';
 import { commitChangeHoldingLock } from '../order-write';
 import type { Principal } from '../principal';

@@ -4,7 +4,7 @@ import { type OrderDoc, canTransition } from '../order-state';
 import type { OrderItemDoc } from '../../models/order-item';
 import { RETURN_PENDING_STEPS, type ReturnReasonCategory, type ReturnRequestDoc } from '../../models/return-request';
 import type { ServiceDeps } from '../deps';
-import { BusinessRuleError, ConflictError, ValidationError, type FieldError } from '../errors';
+import { BusinessRuleError, ConflictError, ValidationError, type FieldError } from '../../shared/errors';
 import { nextId } from '../ids';
 import { newEvent, type RequestMeta } from '../order-events';
 import { commitChangeHoldingLock } from '../order-write';

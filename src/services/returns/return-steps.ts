@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
 import { OrderItem, ReturnRequest } from '../../models';
 import type { ReturnPendingStep, ReturnRequestDoc } from '../../models/return-request';
-import { ConflictError } from '../errors';
+import { ConflictError } from '../../shared/errors';
 import type { OrderDoc } from '../order-state';
 import { withOrderLock } from '../order-write';
 

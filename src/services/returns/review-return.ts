@@ -2,7 +2,13 @@ import { Order, ReturnRequest } from '../../models';
 import type { OrderDoc } from '../order-state';
 import type { ReturnRequestDoc } from '../../models/return-request';
 import type { ServiceDeps } from '../deps';
-import { BusinessRuleError, ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../errors';
+import {
+  BusinessRuleError,
+  ConflictError,
+  NotFoundError,
+  UnprocessableError,
+  ValidationError,
+} from '../../shared/errors';
 import { newEvent, type RequestMeta } from '../order-events';
 import { commitChangeHoldingLock } from '../order-write';
 import type { Principal } from '../principal';

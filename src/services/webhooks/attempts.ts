@@ -6,16 +6,7 @@ import type { WebhookDeliveryDoc } from '../../models/webhook-delivery';
 import { withDeliveryLock } from './delivery-lease';
 import { signingSecrets } from './subscriptions';
 import { signatureHeader, standardWebhookHeaders } from './signature';
-
-/** How a receiver answered one attempt (clients/webhook-http.ts), as this module needs it. */
-export interface AttemptAnswer {
-  statusCode: number | null;
-  error: string | null;
-  retryAfterMs: number | null;
-  durationMs: number;
-  /** The receiver's address is not public: no attempt will reach it. */
-  addressRefused: boolean;
-}
+import type { WebhookAnswer } from '../../shared/messages';
 
 /**
  * What an attempt means: delivered (2xx); gone (410: the receiver wants no more, the
@@ -26,7 +17,7 @@ export interface AttemptAnswer {
 export type Verdict = 'delivered' | 'gone' | 'refused' | 'retry' | 'exhausted';
 
 export function judge(
-  answer: Pick<AttemptAnswer, 'statusCode' | 'addressRefused'>,
+  answer: Pick<WebhookAnswer, 'statusCode' | 'addressRefused'>,
   attempt: number,
   maxAttempts: number,
 ): Verdict {
@@ -108,7 +99,7 @@ const STATUS_OF: Record<Verdict, WebhookDeliveryDoc['status']> = {
 export async function recordAttempt(
   deliveryId: string,
   previousAttempts: number,
-  answer: AttemptAnswer,
+  answer: WebhookAnswer,
   verdict: Verdict,
   nextDelayMs: number | null,
   at = new Date(),
@@ -121,7 +112,7 @@ export async function recordAttempt(
 async function writeAttempt(
   deliveryId: string,
   previousAttempts: number,
-  answer: AttemptAnswer,
+  answer: WebhookAnswer,
   verdict: Verdict,
   nextDelayMs: number | null,
   at: Date,

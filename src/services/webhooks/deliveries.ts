@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Webhook, WebhookDelivery, WebhookMark } from '../../models';
 import { insertOnce } from '../../models/insert-once';
 import type { DeliveryStatus, WebhookDeliveryDoc } from '../../models/webhook-delivery';
-import { ConflictError, NotFoundError } from '../errors';
+import { ConflictError, NotFoundError } from '../../shared/errors';
 import type { Page } from '../pagination';
 import { withDeliveryLock } from './delivery-lease';
 import { deliveryIdOf } from './fan-out';

@@ -1,6 +1,6 @@
 import { withLease } from '../../models/lease';
 import { WebhookDeliveryLock } from '../../models/webhook-delivery-lock';
-import { ConflictError } from '../errors';
+import { ConflictError } from '../../shared/errors';
 
 /** Far longer than the one update made under it; the wait is longer than the lease, so a lease its holder died with is always taken over. */
 const TERMS = {

@@ -2,12 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { config } from '../../config';
 import { Webhook } from '../../models';
 import type { WebhookDoc } from '../../models/webhook';
-import { NotFoundError, ValidationError } from '../errors';
+import { NotFoundError, ValidationError } from '../../shared/errors';
 import { markDeliveriesOfDeletedWebhook } from './deleted-subscriptions';
 import { openSecret, sealSecret } from './secret-box';
 import { newWebhookSecret } from './signature';
-import { addressProblem, urlFormProblem } from './url-guard';
-import type { EventType } from '../../names';
+import { urlFormProblem } from '../../shared/address-policy';
+import { addressProblem } from './url-guard';
+import type { ServiceDeps } from '../deps';
+import type { EventType } from '../../shared/names';
 
 /** Event types a subscription asks for: some of them, or every one, now and added later. */
 export type EventSelection = EventType[] | ['*'];
@@ -32,15 +34,18 @@ export type WebhookWithSecret = WebhookView & { secret: string };
 
 const view = ({ secret: _s, previousSecret: _p, ...rest }: WebhookDoc): WebhookView => rest;
 
-async function assertReceivable(url: string): Promise<void> {
-  const problem = urlFormProblem(url) ?? (await addressProblem(url, config.WEBHOOK_ALLOW_PRIVATE_URLS));
+type Dns = Pick<ServiceDeps, 'resolveHost'>;
+
+async function assertReceivable(url: string, deps: Dns): Promise<void> {
+  const problem =
+    urlFormProblem(url) ?? (await addressProblem(url, config.WEBHOOK_ALLOW_PRIVATE_URLS, deps.resolveHost));
   if (problem) throw new ValidationError([{ field: 'url', message: problem }]);
 }
 
 const distinct = (events: EventSelection): string[] => [...new Set<string>(events)];
 
-export async function createWebhook(input: CreateWebhookInput): Promise<WebhookWithSecret> {
-  await assertReceivable(input.url);
+export async function createWebhook(input: CreateWebhookInput, deps: Dns): Promise<WebhookWithSecret> {
+  await assertReceivable(input.url, deps);
   const now = new Date();
   const id = `wh_${randomBytes(12).toString('hex')}`;
   const secret = newWebhookSecret();
@@ -70,9 +75,9 @@ async function load(webhookId: string): Promise<WebhookDoc> {
 export const getWebhook = async (webhookId: string): Promise<WebhookView> => view(await load(webhookId));
 
 /** Enabling a disabled subscription starts it afresh: no failure streak, a new notice period. */
-export async function updateWebhook(webhookId: string, input: UpdateWebhookInput): Promise<WebhookView> {
+export async function updateWebhook(webhookId: string, input: UpdateWebhookInput, deps: Dns): Promise<WebhookView> {
   const current = await load(webhookId);
-  if (input.url !== undefined) await assertReceivable(input.url);
+  if (input.url !== undefined) await assertReceivable(input.url, deps);
   const now = new Date();
   const enabling = input.active === true && !current.active;
   const set = {

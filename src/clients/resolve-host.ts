@@ -1,17 +1,7 @@
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { config } from '../../config';
-
-/** A name that did not resolve in time or does not resolve: that attempt fails, a later one may not. */
-export class HostUnresolved extends Error {
-  readonly code = 'ORMS_HOST_UNRESOLVED';
-}
-
-/** One address of a resolved name, as a socket's lookup hands it over. */
-export interface ResolvedAddress {
-  address: string;
-  family: 4 | 6;
-}
+import { config } from '../config';
+import { HostUnresolved, type ResolvedAddress } from '../shared/address-policy';
 
 let shared: Resolver | null = null;
 
