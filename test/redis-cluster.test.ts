@@ -5,12 +5,14 @@ import { Redis, type RedisOptions } from 'ioredis';
 import request from 'supertest';
 import { config } from '../src/config';
 import { closeRedis, createRedis, scanKeys } from '../src/infra/redis';
+import { Order } from '../src/models';
 import { startApiProcess, type ApiProcess } from './helpers/api-process';
 import { auditEffects } from './helpers/effects-audit';
 import { startRedisCluster, type OwnRedisCluster } from './helpers/redis-cluster';
 import { freePort, startOwnRedis } from './helpers/redis-server';
 import { eventually, useTestApp } from './helpers/test-app';
 import { as } from './helpers/tokens';
+import { startWebhookReceiver } from './helpers/webhook-receiver';
 import { peersEnv, startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
 import { QUEUE_NAMES, EFFECTS } from '../src/shared/names';
 
@@ -51,6 +53,17 @@ const operator = `Basic ${Buffer.from(`${OPERATOR.BOARD_USER}:${OPERATOR.BOARD_P
 const pipelineIdle = async () =>
   (await Promise.all(EFFECTS.map((q) => t.queues[q].getJobCounts('waiting', 'active', 'delayed')))).every(
     (c) => !c.waiting && !c.active && !c.delayed,
+  );
+
+/** A bulk change or an export once its job has finished, completed or not. */
+const finishedAt = (path: string) =>
+  eventually(
+    async () => {
+      const res = await request(t.app).get(path).set(as('admin'));
+      return ['completed', 'failed'].includes(res.body.data?.state) ? res.body.data : null;
+    },
+    30_000,
+    `${path} to finish`,
   );
 
 describe('ORMS on a three-master Redis Cluster', () => {
@@ -149,6 +162,35 @@ describe('ORMS on a three-master Redis Cluster', () => {
     expect(Object.keys(audit.statisticsCalls).sort()).toEqual(['c-alice', 'c-bob']);
   });
 
+  it('delivers webhooks, runs a bulk status change and writes an export, each through its own queue of the cluster', async () => {
+    const receiver = await startWebhookReceiver();
+    t.onClose(() => receiver.close());
+    const hook = await request(t.app)
+      .post('/api/orders/webhooks')
+      .set(as('admin'))
+      .send({ url: receiver.url, events: ['order.status_changed'] });
+    const orderIds = [await t.as('alice').placeOrder(), await t.as('bob').placeOrder()];
+
+    const bulk = await request(t.app)
+      .post('/api/orders/bulk/status')
+      .set(as('admin'))
+      .send({ orderIds, status: 'Processing', notes: 'Picked on the cluster' });
+    const exported = await request(t.app).post('/api/orders/exports').set(as('admin')).send({ format: 'csv' });
+
+    expect([hook.status, bulk.status, exported.status]).toEqual([201, 202, 202]);
+    const op = await finishedAt(`/api/orders/bulk/${bulk.body.data.bulkId}`);
+    expect(op).toMatchObject({ state: 'completed', status: 'Processing', progress: { done: 2, total: 2 } });
+    await eventually(
+      async () => orderIds.every((id) => receiver.accepted().some((r) => r.body.data.orderId === id)),
+      30_000,
+      'a webhook delivery of the change of each order',
+    );
+    const file = await finishedAt(`/api/orders/exports/${exported.body.data.exportId}`);
+    expect(file).toMatchObject({ state: 'completed' });
+    const csv = await request(t.app).get(`/api/orders/exports/${file.exportId}/download`).set(as('admin')).buffer(true);
+    for (const id of orderIds) expect(csv.text).toContain(id);
+  });
+
   it('keeps each queue on the master of its own slot, the queues spread over every master', async () => {
     const found = await scanKeys(t.redis, `{${config.QUEUE_PREFIX}:*`);
 
@@ -160,7 +202,16 @@ describe('ORMS on a three-master Redis Cluster', () => {
       }
     }
     expect([...mastersOf.keys()].sort()).toEqual(
-      expect.arrayContaining(['analytics', 'customer-stats', 'emails', 'refunds', 'upkeep']),
+      expect.arrayContaining([
+        'analytics',
+        'bulk',
+        'customer-stats',
+        'emails',
+        'exports',
+        'refunds',
+        'upkeep',
+        'webhooks',
+      ]),
     );
     for (const masters of mastersOf.values()) expect(masters.size).toBe(1);
     expect(new Set([...mastersOf.values()].flatMap((m) => [...m])).size).toBe(3);
@@ -184,7 +235,9 @@ describe('ORMS on a three-master Redis Cluster', () => {
 
     expect(replay.status).toBe(200);
     await eventually(async () => t.customers.successes('c-bob').length > accepted, 20_000, 'the replayed sync');
-    expect(t.customers.successes('c-bob').at(-1)?.body).toMatchObject({ totalOrders: 2 });
+    // Every order of bob's so far, whichever tests placed them.
+    const bobs = await Order.countDocuments({ customerId: 'c-bob' });
+    expect(t.customers.successes('c-bob').at(-1)?.body).toMatchObject({ totalOrders: bobs });
     expect((await request(api.url).get('/api/orders/dead-letters').set(as('admin'))).body.data.deadLetters).toEqual([]);
   });
 
