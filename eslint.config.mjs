@@ -40,12 +40,12 @@ export default tseslint.config(
     },
   },
   // The layers (DESIGN.md, Shape): dependencies point inward. api → services → models;
-  // workers → services; services know no HTTP, queue or worker; models know nothing of
-  // the layers above them, nor the environment (importing a model must not load config).
+  // workers → services; services know no HTTP, queue or worker; services, models and
+  // clients know nothing of the environment: the entry points parse it and pass it in.
   layer(
     'src/services/**/*.ts',
     'services know no HTTP, queues, workers or clients: take inputs as plain types, declare the ports they need',
-    ['api', 'queues', 'workers', 'clients'],
+    ['api', 'queues', 'workers', 'clients', 'config', 'test-support'],
     ['express', 'bullmq'],
   ),
   layer('src/models/**/*.ts', 'models know nothing above them, nor the environment', [
@@ -62,8 +62,8 @@ export default tseslint.config(
   only('src/config.ts', 'configuration imports only the shared leaves', '^\\./(?!shared/)'),
   layer(
     'src/clients/**/*.ts',
-    'clients are adapters: they implement the ports services declare and import no service',
-    ['services', 'api', 'queues', 'workers'],
+    'clients are adapters: they implement the ports services declare, and are given their settings',
+    ['services', 'api', 'queues', 'workers', 'config'],
   ),
   layer('src/queues/**/*.ts', 'queues know no HTTP and no worker', ['api', 'workers'], ['express']),
   layer('src/workers/**/*.ts', 'workers know no HTTP', ['api'], ['express']),

@@ -1,6 +1,6 @@
 import type { RedisClient } from './infra/redis';
 import { createAuthServiceClient } from './clients/auth-service';
-import { resolveHost } from './clients/resolve-host';
+import { createResolveHost } from './clients/resolve-host';
 import { config } from './config';
 import { connectMongo, disconnectMongo, ensureIndexes } from './infra/mongo';
 import { closeRedis, createRedis, redisReady } from './infra/redis';
@@ -10,6 +10,7 @@ import { enqueueEvent } from './queues/enqueue-event';
 import { closeQueues, createQueues, type Queues } from './queues/queues';
 import type { ServiceDeps } from './services/deps';
 import { createOutboxRelay, type OutboxRelay } from './services/events/outbox-relay';
+import { withInjectedFaults } from './test-support/fault-injection';
 
 /** The connections and collaborators every process runs with, and its ordered shutdown. */
 export interface Runtime {
@@ -54,8 +55,16 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     await closeRedis(redis);
   });
   const outbox = createOutboxRelay((event) => enqueueEvent(queues, event));
-  const authService = createAuthServiceClient(opts.authService?.url, opts.authService?.timeoutMs);
-  const services: ServiceDeps = { authService, relay: outbox.relay, resolveHost };
+  const authService = createAuthServiceClient({
+    url: opts.authService?.url ?? config.AUTH_SERVICE_URL,
+    timeoutMs: opts.authService?.timeoutMs ?? config.UPSTREAM_TIMEOUT_MS,
+    serviceApiKey: config.SERVICE_API_KEY,
+  });
+  const resolveHost = createResolveHost({
+    timeoutMs: config.WEBHOOK_DNS_TIMEOUT_MS,
+    servers: config.WEBHOOK_DNS_SERVERS,
+  });
+  const services = withInjectedFaults({ authService, relay: outbox.relay, resolveHost, settings: config }, config);
   // A process of the fleet stops in order on a signal.
   if (opts.role !== 'test') shutdown.exitOnSignals(opts.role);
   return { redis, queues, outbox, services, shutdown };

@@ -108,12 +108,12 @@ const ARRANGE: Record<string, () => Promise<Call>> = {
   },
   'post /api/orders/exports': async () => ({ path: '/api/orders/exports', body: { format: 'csv', status: 'Placed' } }),
   'get /api/orders/exports/:exportId': async () => ({
-    path: `/api/orders/exports/${(await createExport(ADMIN, { format: 'csv' }))._id}`,
+    path: `/api/orders/exports/${(await createExport(ADMIN, { format: 'csv' }, t.services.settings))._id}`,
   }),
   'get /api/orders/exports/:exportId/download': async () => {
     await t.as('alice').placeOrder();
-    const made = await createExport(ADMIN, { format: 'csv' });
-    await runExport(made._id, async () => undefined);
+    const made = await createExport(ADMIN, { format: 'csv' }, t.services.settings);
+    await runExport(made._id, async () => undefined, t.services.settings);
     return { path: `/api/orders/exports/${made._id}/download` };
   },
   'put /api/orders/:orderId/shipment': async () => {

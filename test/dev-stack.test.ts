@@ -11,6 +11,8 @@ import type { Delivery } from '../scripts/dev-peers/state';
 import { GENERATED_SECRETS } from './helpers/production-secrets';
 import { freePort } from './helpers/redis-server';
 import { eventually } from './helpers/test-app';
+import { customerServiceOptions } from '../src/workers/settings';
+import { config } from '../src/config';
 
 /** A production environment that passes every other check (the tests' own lets webhooks reach loopback). */
 const PRODUCTION = {
@@ -76,7 +78,7 @@ afterAll(() => {
 
 describe('the local stand-ins for the Auth and Customer services', () => {
   it('answer ORMS’s own clients: a seeded customer, a made-up profile for any other id', async () => {
-    const client = createAuthServiceClient(auth, 2000);
+    const client = createAuthServiceClient({ url: auth, timeoutMs: 2000, serviceApiKey: config.SERVICE_API_KEY });
 
     const alice = await client.getUser('user-alice');
     const stranger = await client.getUser('someone-else-42');
@@ -109,7 +111,10 @@ describe('the local stand-ins for the Auth and Customer services', () => {
       calculatedAt: new Date().toISOString(),
     };
 
-    await createCustomerServiceClient(customers, 2000).updateStatistics('cust-bob', body);
+    await createCustomerServiceClient(customerServiceOptions({ url: customers, timeoutMs: 2000 })).updateStatistics(
+      'cust-bob',
+      body,
+    );
     const listed = (await (await fetch(`${customers}/`)).json()) as {
       received: { customerId: string; body: unknown }[];
     };
@@ -275,13 +280,16 @@ describe('the webhook receiver stand-in (on the Customer stand-in)', () => {
   it('keeps what it received, and how its receivers are set up, across a restart', async () => {
     const secret = newWebhookSecret();
     await setUp('kept', { secret, answer: 201 });
-    await createCustomerServiceClient(customers, 2000).updateStatistics('cust-kept', {
-      totalOrders: 1,
-      totalSpent: 10,
-      lastOrderDate: null,
-      ordersByStatus: { Placed: 1 },
-      calculatedAt: new Date().toISOString(),
-    });
+    await createCustomerServiceClient(customerServiceOptions({ url: customers, timeoutMs: 2000 })).updateStatistics(
+      'cust-kept',
+      {
+        totalOrders: 1,
+        totalSpent: 10,
+        lastOrderDate: null,
+        ordersByStatus: { Placed: 1 },
+        calculatedAt: new Date().toISOString(),
+      },
+    );
     const first = await deliver('kept', [secret]);
     const before = await received('kept');
 

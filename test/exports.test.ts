@@ -171,7 +171,11 @@ describe('order exports', () => {
   });
 
   it('answers 409 for the file of an export not yet done, 404 for one that does not exist, and 400 for a bad request, in the envelope', async () => {
-    const pending = await createExport({ userId: 'admin-1', role: 'Administrator' }, { format: 'csv' });
+    const pending = await createExport(
+      { userId: 'admin-1', role: 'Administrator' },
+      { format: 'csv' },
+      t.services.settings,
+    );
 
     const early = await request(t.app).get(`/api/orders/exports/${pending._id}/download`).set(admin());
     const status = await request(t.app).get(`/api/orders/exports/${pending._id}`).set(admin());
@@ -202,7 +206,11 @@ describe('order exports', () => {
   });
 
   it('says failed, with the reason, once the job has spent its attempts on a file it cannot write', async () => {
-    const doomed = await createExport({ userId: 'admin-1', role: 'Administrator' }, { format: 'csv' });
+    const doomed = await createExport(
+      { userId: 'admin-1', role: 'Administrator' },
+      { format: 'csv' },
+      t.services.settings,
+    );
     // A directory where the finished file must go: every attempt's rename fails.
     await mkdir(join(resolve(config.EXPORT_DIR), `${doomed._id}.csv`, 'in-the-way'), { recursive: true });
 

@@ -100,7 +100,7 @@ describe('bulk changes and exports whose job is gone', () => {
     await BulkOperation.updateOne({ _id: spent._id }, { $set: { state: 'running', requeues: MAX_REQUEUES } });
     const old = await createBulkStatusChange(requester, { orderIds: [order], status: 'Cancelled' });
     await BulkOperation.updateOne({ _id: old._id }, { $set: { createdAt: new Date(Date.now() - 2 * 3_600_000) } });
-    const spentExport = await createExport(requester, { format: 'csv' });
+    const spentExport = await createExport(requester, { format: 'csv' }, t.services.settings);
     await OrderExport.updateOne({ _id: spentExport._id }, { $set: { requeues: MAX_REQUEUES } });
 
     await startWorkers();

@@ -8,6 +8,7 @@ import { guideOrderBody, smallOrderBody } from './helpers/fixtures';
 import { listen } from './helpers/orders';
 import { useTestApp } from './helpers/test-app';
 import { as, users, type TestUser } from './helpers/tokens';
+import { config } from '../src/config';
 
 const t = useTestApp();
 
@@ -129,7 +130,11 @@ describe('POST /api/orders with an Idempotency-Key', () => {
   it('when the first attempt fails before placing anything, the key is freed and a retry places the order', async () => {
     const key = newKey();
     const reachable = t.services.authService;
-    t.services.authService = createAuthServiceClient('http://127.0.0.1:1', 500); // nothing listens there
+    t.services.authService = createAuthServiceClient({
+      url: 'http://127.0.0.1:1',
+      timeoutMs: 500,
+      serviceApiKey: config.SERVICE_API_KEY,
+    }); // nothing listens there
     let failed: request.Response;
     try {
       failed = await post(key, smallOrderBody(), 'bob');

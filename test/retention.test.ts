@@ -92,7 +92,7 @@ describe('retention: the logs and marks of finished work are removed past their 
       delivery('dlv_new_dead', 'dead', inside(w)),
     ]);
 
-    const outcome = await purgeExpired(clock);
+    const outcome = await purgeExpired(clock, config);
 
     expect(outcome.webhookDeliveriesExpired).toBe(2);
     expect(
@@ -115,7 +115,7 @@ describe('retention: the logs and marks of finished work are removed past their 
       { _id: 'fanout:evt-new', at: inside(w) },
     ]);
 
-    const outcome = await purgeExpired(clock);
+    const outcome = await purgeExpired(clock, config);
 
     expect(outcome.webhookMarksExpired).toBe(2);
     expect(await idsOf(WebhookMark, ['fanout:evt-old', 'disabled:wh_old:1', 'fanout:evt-new'])).toEqual([
@@ -133,7 +133,7 @@ describe('retention: the logs and marks of finished work are removed past their 
       bulk('blk_new_completed', 'completed', inside(w)),
     ]);
 
-    const outcome = await purgeExpired(clock);
+    const outcome = await purgeExpired(clock, config);
 
     expect(outcome.bulkOperationsExpired).toBe(2);
     expect(
@@ -156,7 +156,7 @@ describe('retention: the logs and marks of finished work are removed past their 
       email('evt-mail-new-sent', 'sent', inside(w)),
     ]);
 
-    const outcome = await purgeExpired(clock);
+    const outcome = await purgeExpired(clock, config);
 
     expect(outcome.emailDeliveriesExpired).toBe(2);
     expect(
@@ -176,7 +176,7 @@ describe('retention: the logs and marks of finished work are removed past their 
       { _id: 'evt-counted-new', day: '2026-01-01', appliedAt: inside(w) },
     ]);
 
-    const outcome = await purgeExpired(clock);
+    const outcome = await purgeExpired(clock, config);
 
     expect(outcome.analyticsMarksExpired).toBe(1);
     expect(await idsOf(AnalyticsAppliedEvent, ['evt-counted-old', 'evt-counted-new'])).toEqual(['evt-counted-new']);
@@ -190,7 +190,7 @@ describe('retention: the logs and marks of finished work are removed past their 
       { _id: 'digest:new', orders: 1, returns: 0, at: inside(w) },
     ]);
 
-    const outcome = await purgeExpired(clock);
+    const outcome = await purgeExpired(clock, config);
 
     expect(outcome.attentionChecksExpired).toBe(1);
     expect(await idsOf(AttentionCheck, ['latest', 'digest:old', 'digest:new'])).toEqual(['digest:new', 'latest']);
@@ -203,7 +203,7 @@ describe('retention: the logs and marks of finished work are removed past their 
     await rows(AnalyticsAppliedEvent).insertMany([{ _id: 'evt-late-job', day: '2026-01-01', appliedAt: past(w) }]);
     await rows(WebhookMark).insertMany([{ _id: 'fanout:evt-late-job', at: past(w) }]);
 
-    await purgeExpired({ now, lateJobsMs: (w + 10) * DAY });
+    await purgeExpired({ now, lateJobsMs: (w + 10) * DAY }, config);
 
     expect(await idsOf(WebhookDelivery, ['dlv_late_job'])).toEqual(['dlv_late_job']);
     expect(await idsOf(EmailDelivery, ['evt-mail-late-job'])).toEqual(['evt-mail-late-job']);
@@ -216,9 +216,9 @@ describe('retention: the logs and marks of finished work are removed past their 
     const ids = Array.from({ length: 7 }, (_, i) => `fanout:evt-batch-${i}`);
     await rows(WebhookMark).insertMany(ids.map((_id) => ({ _id, at: past(w) })));
 
-    const first = await purgeExpired(clock, { batch: 2, maxBatches: 2 });
-    const second = await purgeExpired(clock, { batch: 2, maxBatches: 2 });
-    const third = await purgeExpired(clock, { batch: 2, maxBatches: 2 });
+    const first = await purgeExpired(clock, config, { batch: 2, maxBatches: 2 });
+    const second = await purgeExpired(clock, config, { batch: 2, maxBatches: 2 });
+    const third = await purgeExpired(clock, config, { batch: 2, maxBatches: 2 });
 
     expect([first.webhookMarksExpired, second.webhookMarksExpired, third.webhookMarksExpired]).toEqual([4, 3, 0]);
     expect(await idsOf(WebhookMark, ids)).toEqual([]);

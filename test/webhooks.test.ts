@@ -561,7 +561,12 @@ describe('SSRF guard', () => {
   });
 
   it('refuses at delivery, after DNS, a receiver that resolves to an internal address: nothing reaches it', async () => {
-    const send = webhookHttp({ connectTimeoutMs: 1000, timeoutMs: 2000, allowPrivate: false });
+    const send = webhookHttp({
+      connectTimeoutMs: 1000,
+      timeoutMs: 2000,
+      allowPrivate: false,
+      resolveHost: t.services.resolveHost,
+    });
     const port = new URL(receiver.url).port;
 
     const byName = await send({ url: `http://localhost:${port}/hooks/orms`, body: '{}', headers: {} });

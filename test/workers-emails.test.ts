@@ -9,6 +9,7 @@ import { settled } from './helpers/pipeline';
 import { type ReceivedMail } from './helpers/smtp-test-server';
 import { eventually, useTestApp } from './helpers/test-app';
 import { as } from './helpers/tokens';
+import { mailerOptions } from '../src/workers/settings';
 
 const t = useTestApp({ workers: ['emails'], smtp: true });
 beforeEach(() => t.smtp.acceptAll());
@@ -156,7 +157,7 @@ describe('the emails worker', () => {
 describe('the mailer without EMAIL_HOST', () => {
   it('writes each message as an .eml file named by its Message-ID', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'orms-mail-'));
-    const mailer = createMailer({ host: '', dir });
+    const mailer = createMailer(mailerOptions({ host: '', dir }));
     try {
       await mailer.send({
         to: 'someone@example.com',

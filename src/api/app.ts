@@ -106,7 +106,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use('/api/orders/webhooks', webhooksRoutes(deps.redis, deps.queues, deps.services));
   app.use('/api/orders/events', eventsRoutes(deps.redis));
   app.use('/api/orders/bulk', bulkRoutes(deps.redis, deps.queues));
-  app.use('/api/orders/exports', exportsRoutes(deps.redis, deps.queues));
+  app.use('/api/orders/exports', exportsRoutes(deps.redis, deps.queues, deps.services));
   app.use('/api/orders/analytics', analyticsRoutes());
   app.use('/api/orders', customerOrderRoutes(deps.services));
   app.use('/api/orders', adminOrdersRoutes(deps.services));

@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { ValidationError } from '../shared/errors';
 import { runIdempotent } from '../services/idempotency';
+import type { ServiceSettings } from '../services/settings';
 import { ok } from './envelope';
 
 const idempotencyKey = z.string().regex(/^[A-Za-z0-9_.:-]{8,128}$/, 'Must be 8-128 letters, digits or _.:-');
@@ -27,6 +28,8 @@ export interface IdempotentWrite<T, V> {
   /** What a run under this record id committed before its process died, if anything. */
   recover: (recordId: string) => Promise<T | null>;
   present: (value: T) => V;
+  /** How long a key's first run holds it, and its answer is kept. */
+  settings: Pick<ServiceSettings, 'IDEMPOTENCY_LOCK_MS' | 'IDEMPOTENCY_RETENTION_HOURS'>;
   status: number;
   message: string;
 }
@@ -38,17 +41,20 @@ export interface IdempotentWrite<T, V> {
 export async function respondIdempotently<T, V>(req: Request, res: Response, w: IdempotentWrite<T, V>): Promise<void> {
   const key = idempotencyKeyOf(req);
   const { value, replayed } = key
-    ? await runIdempotent({
-        scope: w.scope,
-        userId: w.userId,
-        key,
-        request: w.request,
-        execute: async (recordId) => w.present(await w.execute(recordId)),
-        recover: async (recordId) => {
-          const found = await w.recover(recordId);
-          return found && w.present(found);
+    ? await runIdempotent(
+        {
+          scope: w.scope,
+          userId: w.userId,
+          key,
+          request: w.request,
+          execute: async (recordId) => w.present(await w.execute(recordId)),
+          recover: async (recordId) => {
+            const found = await w.recover(recordId);
+            return found && w.present(found);
+          },
         },
-      })
+        w.settings,
+      )
     : { value: w.present(await w.execute()), replayed: false };
   if (replayed) res.set('Idempotent-Replayed', 'true');
   ok(res, w.message, value, w.status);

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { config } from '../config';
 import { UnauthenticatedError, UpstreamUnavailableError } from '../shared/errors';
 import type { AuthUser } from '../shared/messages';
-import { platformHttp } from './platform-http';
+import { platformHttp, type PeerOptions } from './platform-http';
 
 const answer = z.object({
   data: z
@@ -17,11 +16,8 @@ const answer = z.object({
     .refine((d) => d._id ?? d.id, { message: '_id or id is required' }),
 });
 
-export function createAuthServiceClient(
-  baseURL = config.AUTH_SERVICE_URL,
-  timeout = config.UPSTREAM_TIMEOUT_MS,
-): { getUser(userId: string): Promise<AuthUser> } {
-  const http = platformHttp(baseURL, timeout);
+export function createAuthServiceClient(peer: PeerOptions): { getUser(userId: string): Promise<AuthUser> } {
+  const http = platformHttp(peer);
   return {
     async getUser(userId) {
       let res;

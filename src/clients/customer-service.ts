@@ -1,5 +1,4 @@
-import { config } from '../config';
-import { platformHttp } from './platform-http';
+import { platformHttp, type PeerOptions } from './platform-http';
 
 /** The statistics body of `PATCH /api/customers/internal/:customerId/statistics`: absolute totals. */
 export interface CustomerStatisticsBody {
@@ -29,11 +28,8 @@ export interface CustomerServiceClient {
 /** Timeouts, rate limits and server errors pass; other 4xx mean this call can never succeed. */
 const retryableStatus = (status: number): boolean => status === 408 || status === 429 || status >= 500;
 
-export function createCustomerServiceClient(
-  baseURL = config.CUSTOMER_SERVICE_URL,
-  timeout = config.UPSTREAM_TIMEOUT_MS,
-): CustomerServiceClient {
-  const http = platformHttp(baseURL, timeout);
+export function createCustomerServiceClient(peer: PeerOptions): CustomerServiceClient {
+  const http = platformHttp(peer);
   return {
     async updateStatistics(customerId, body) {
       let status: number;

@@ -1,7 +1,6 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
-import { config } from '../config';
 import type { OutgoingMail } from '../shared/messages';
 
 export interface SentMail {
@@ -69,26 +68,11 @@ export function classifyMailError(err: unknown): MailError {
   return new MailError(message, permanent, neverSent ? 'no' : 'unknown', null);
 }
 
-export function mailerOptionsFromConfig(): MailerOptions {
-  return {
-    host: config.EMAIL_HOST,
-    port: config.EMAIL_PORT,
-    secure: config.EMAIL_SECURE,
-    user: config.EMAIL_USER,
-    password: config.EMAIL_PASSWORD,
-    from: config.EMAIL_FROM,
-    timeoutMs: config.EMAIL_TIMEOUT_MS,
-    dir: config.EMAIL_DIR,
-    poolSize: config.WORKER_CONCURRENCY,
-  };
-}
-
 /**
- * nodemailer over SMTP from config; with no EMAIL_HOST, each message becomes
+ * nodemailer over SMTP; with no host (EMAIL_HOST unset), each message becomes
  * `<EMAIL_DIR>/<message id>.eml` (DESIGN.md 12), written whole or not at all.
  */
-export function createMailer(overrides: Partial<MailerOptions> = {}): Mailer {
-  const o: MailerOptions = { ...mailerOptionsFromConfig(), ...overrides };
+export function createMailer(o: MailerOptions): Mailer {
   if (!o.host) return fileMailer(o);
   // Pooled: a connection (TCP, greeting, EHLO, STARTTLS, AUTH) per message made the
   // worker three times slower than the SMTP server allows (bench/README.md). A connection

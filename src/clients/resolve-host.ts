@@ -1,9 +1,9 @@
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { config } from '../config';
-import { HostUnresolved, type ResolvedAddress } from '../shared/address-policy';
+import { HostUnresolved, type ResolveHost, type ResolvedAddress } from '../shared/address-policy';
 
-let shared: Resolver | null = null;
+/** `localhost` and its subdomains are loopback by definition (RFC 6761): no server is asked. */
+const isLocalhost = (host: string) => /(^|\.)localhost\.?$/i.test(host);
 
 /**
  * Queries the DNS servers itself (c-ares, as `dns.promises.Resolver` does), never through
@@ -11,24 +11,24 @@ let shared: Resolver | null = null;
  * hang would stall every file read, zlib and crypto call of the process, other queues' jobs
  * included. One try, WEBHOOK_DNS_TIMEOUT_MS long; WEBHOOK_DNS_SERVERS, when set, are asked
  * instead of the system's (resolv.conf).
+ *
+ * The resolver answers every address `host` resolves to (A and AAAA), within the timeout;
+ * an address is its own answer. It throws HostUnresolved, whose message says what happened
+ * to the name and never to which server: it is shown to administrators.
  */
-function resolver(): Resolver {
-  if (!shared) {
-    shared = new Resolver({ timeout: config.WEBHOOK_DNS_TIMEOUT_MS, tries: 1 });
-    if (config.WEBHOOK_DNS_SERVERS.length) shared.setServers(config.WEBHOOK_DNS_SERVERS);
-  }
-  return shared;
+export function createResolveHost(opts: { timeoutMs: number; servers: readonly string[] }): ResolveHost {
+  let shared: Resolver | null = null;
+  const resolver = (): Resolver => {
+    if (!shared) {
+      shared = new Resolver({ timeout: opts.timeoutMs, tries: 1 });
+      if (opts.servers.length) shared.setServers([...opts.servers]);
+    }
+    return shared;
+  };
+  return (host) => resolveWith(resolver(), opts.timeoutMs, host);
 }
 
-/** `localhost` and its subdomains are loopback by definition (RFC 6761): no server is asked. */
-const isLocalhost = (host: string) => /(^|\.)localhost\.?$/i.test(host);
-
-/**
- * Every address `host` resolves to (A and AAAA), within WEBHOOK_DNS_TIMEOUT_MS; an address
- * is its own answer. Throws HostUnresolved, whose message says what happened to the name
- * and never to which server: it is shown to administrators.
- */
-export async function resolveHost(host: string): Promise<ResolvedAddress[]> {
+async function resolveWith(r: Resolver, timeoutMs: number, host: string): Promise<ResolvedAddress[]> {
   const family = isIP(host);
   if (family) return [{ address: host, family: family === 6 ? 6 : 4 }];
   if (isLocalhost(host))
@@ -36,8 +36,6 @@ export async function resolveHost(host: string): Promise<ResolvedAddress[]> {
       { address: '127.0.0.1', family: 4 },
       { address: '::1', family: 6 },
     ];
-  const timeoutMs = config.WEBHOOK_DNS_TIMEOUT_MS;
-  const r = resolver();
   let timer: NodeJS.Timeout | undefined;
   // c-ares keeps to its timeout; the timer is the deadline should a query outlive it.
   const deadline = new Promise<'late'>((resolve) => {

@@ -3,8 +3,7 @@ import https from 'node:https';
 import { isIP, type LookupFunction, type Socket } from 'node:net';
 import axios from 'axios';
 import type { WebhookAnswer } from '../shared/messages';
-import { isBlockedAddress, NON_PUBLIC_ADDRESS, type ResolvedAddress } from '../shared/address-policy';
-import { resolveHost } from './resolve-host';
+import { isBlockedAddress, NON_PUBLIC_ADDRESS, type ResolveHost, type ResolvedAddress } from '../shared/address-policy';
 
 export interface WebhookPost {
   url: string;
@@ -17,6 +16,8 @@ export interface WebhookHttpOptions {
   timeoutMs: number;
   /** Let receivers on loopback and private addresses be reached (development, tests). */
   allowPrivate: boolean;
+  /** Names are resolved by it (clients/resolve-host.ts), never by `dns.lookup`. */
+  resolveHost: ResolveHost;
 }
 
 /** The code of the error a lookup fails with when a name resolves to an address webhooks may not reach. */
@@ -27,30 +28,37 @@ const REFUSED = 'ORMS_ADDRESS_REFUSED';
  * clients/resolve-host.ts), then every address checked: a name that resolves
  * inside is refused at connection time, whatever it resolved to at registration.
  */
-const guardedLookup: LookupFunction = (hostname, options, callback) => {
-  resolveHost(hostname).then(
-    (resolved) => {
-      const addresses = resolved.filter((a) => !options.family || options.family === a.family);
-      if (resolved.some((a) => isBlockedAddress(a.address)))
-        return callback(Object.assign(new Error(`refused: the host ${NON_PUBLIC_ADDRESS}`), { code: REFUSED }), '', 0);
-      if (!addresses.length)
-        return callback(
-          Object.assign(new Error(`the host has no IPv${options.family} address`), { code: 'ENOTFOUND' }),
-          '',
-          0,
-        );
-      if (options.all) return (callback as unknown as (e: null, a: ResolvedAddress[]) => void)(null, addresses);
-      callback(null, addresses[0].address, addresses[0].family);
-    },
-    (err: unknown) => callback(err instanceof Error ? err : new Error(String(err)), '', 0),
-  );
-};
+const guardedLookup =
+  (resolveHost: ResolveHost): LookupFunction =>
+  (hostname, options, callback) => {
+    resolveHost(hostname).then(
+      (resolved) => {
+        const addresses = resolved.filter((a) => !options.family || options.family === a.family);
+        if (resolved.some((a) => isBlockedAddress(a.address)))
+          return callback(
+            Object.assign(new Error(`refused: the host ${NON_PUBLIC_ADDRESS}`), { code: REFUSED }),
+            '',
+            0,
+          );
+        if (!addresses.length)
+          return callback(
+            Object.assign(new Error(`the host has no IPv${options.family} address`), { code: 'ENOTFOUND' }),
+            '',
+            0,
+          );
+        if (options.all) return (callback as unknown as (e: null, a: ResolvedAddress[]) => void)(null, addresses);
+        callback(null, addresses[0].address, addresses[0].family);
+      },
+      (err: unknown) => callback(err instanceof Error ? err : new Error(String(err)), '', 0),
+    );
+  };
 
 /** An agent whose sockets must connect within `connectTimeoutMs`. */
 function agentOf<A extends typeof http.Agent>(
   Base: A,
   connectTimeoutMs: number,
   allowPrivate: boolean,
+  resolveHost: ResolveHost,
 ): InstanceType<A> {
   class ConnectTimeoutAgent extends (Base as typeof http.Agent) {
     override createConnection(
@@ -70,7 +78,7 @@ function agentOf<A extends typeof http.Agent>(
   }
   return new ConnectTimeoutAgent({
     keepAlive: false,
-    ...(allowPrivate ? {} : { lookup: guardedLookup }),
+    ...(allowPrivate ? {} : { lookup: guardedLookup(resolveHost) }),
   }) as InstanceType<A>;
 }
 
@@ -89,8 +97,8 @@ export function retryAfterMs(value: string | undefined, now = Date.now()): numbe
  */
 export function webhookHttp(opts: WebhookHttpOptions): (post: WebhookPost) => Promise<WebhookAnswer> {
   const client = axios.create({
-    httpAgent: agentOf(http.Agent, opts.connectTimeoutMs, opts.allowPrivate),
-    httpsAgent: agentOf(https.Agent, opts.connectTimeoutMs, opts.allowPrivate),
+    httpAgent: agentOf(http.Agent, opts.connectTimeoutMs, opts.allowPrivate, opts.resolveHost),
+    httpsAgent: agentOf(https.Agent, opts.connectTimeoutMs, opts.allowPrivate, opts.resolveHost),
     maxRedirects: 0,
     validateStatus: () => true,
     responseType: 'text',

@@ -2,6 +2,7 @@ import type { Types } from 'mongoose';
 import type { ResolveHost } from '../shared/address-policy';
 import type { AuthUser } from '../shared/messages';
 import type { OrderDoc } from './order-state';
+import type { ServiceSettings } from './settings';
 
 /** An order as just written, with what its relay needs: no re-read. */
 export type RelayableOrder = Pick<
@@ -20,4 +21,6 @@ export interface ServiceDeps {
   relay: (order: Types.ObjectId | RelayableOrder) => Promise<void>;
   /** The DNS, asked before a webhook URL is accepted (its addresses must be public). */
   resolveHost: ResolveHost;
+  /** What the use cases read of the configuration. */
+  settings: ServiceSettings;
 }

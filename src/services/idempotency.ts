@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createHash } from 'node:crypto';
-import { config } from '../config';
 import { IdempotencyRecord } from '../models';
 import { ConflictError, UnprocessableError } from '../shared/errors';
 import { insertOnce } from '../models/insert-once';
+import type { ServiceSettings } from './settings';
 
 const WAIT_MS = 10_000;
 const POLL_MS = 50;
@@ -43,7 +43,10 @@ export interface IdempotentRun<T> {
  * different request is refused. If the first caller's process died, a later call takes
  * over and recovers what was committed rather than doing the work twice.
  */
-export async function runIdempotent<T>(run: IdempotentRun<T>): Promise<{ value: T; replayed: boolean }> {
+export async function runIdempotent<T>(
+  run: IdempotentRun<T>,
+  settings: Pick<ServiceSettings, 'IDEMPOTENCY_LOCK_MS' | 'IDEMPOTENCY_RETENTION_HOURS'>,
+): Promise<{ value: T; replayed: boolean }> {
   const id = `${run.scope}:${run.userId}:${run.key}`;
   const requestHash = fingerprint(run.request);
   const deadline = Date.now() + WAIT_MS;
@@ -74,8 +77,8 @@ export async function runIdempotent<T>(run: IdempotentRun<T>): Promise<{ value: 
       _id: id,
       requestHash,
       state: 'pending',
-      lockedUntil: new Date(now.getTime() + config.IDEMPOTENCY_LOCK_MS),
-      expiresAt: new Date(now.getTime() + config.IDEMPOTENCY_RETENTION_HOURS * 3_600_000),
+      lockedUntil: new Date(now.getTime() + settings.IDEMPOTENCY_LOCK_MS),
+      expiresAt: new Date(now.getTime() + settings.IDEMPOTENCY_RETENTION_HOURS * 3_600_000),
     });
     if (first) return own();
     const record = await IdempotencyRecord.findById(id).lean();
@@ -95,7 +98,7 @@ export async function runIdempotent<T>(run: IdempotentRun<T>): Promise<{ value: 
     if (record.lockedUntil <= now) {
       const taken = await IdempotencyRecord.updateOne(
         { _id: id, state: 'pending', lockedUntil: record.lockedUntil },
-        { $set: { lockedUntil: new Date(now.getTime() + config.IDEMPOTENCY_LOCK_MS) } },
+        { $set: { lockedUntil: new Date(now.getTime() + settings.IDEMPOTENCY_LOCK_MS) } },
       );
       if (taken.modifiedCount === 1) {
         const recovered = await run.recover(id);

@@ -6,7 +6,7 @@ import { logger } from '../logger';
 import { startRuntime } from '../runtime';
 import { metricsPortOf, serveWorkerMetrics } from './metrics';
 import { queuesLeftOut, selectWorkers } from './selection';
-import { workerSettings } from './settings';
+import { workerSettings, mailerOptions, customerServiceOptions } from './settings';
 import { startWorkers } from './start-workers';
 
 /**
@@ -18,7 +18,7 @@ import { startWorkers } from './start-workers';
 async function main(): Promise<void> {
   const names = selectWorkers(process.argv.slice(2), config.WORKERS);
   const rt = await startRuntime({ role: 'workers' });
-  const mailer = createMailer();
+  const mailer = createMailer(mailerOptions());
   rt.shutdown.add('mailer', Phase.background, () => mailer.close());
   // Before the workers, so their first job is counted; scrapeable until they have stopped.
   const metrics = config.WORKER_METRICS_PORT
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     outbox: rt.outbox,
     services: rt.services,
     mailer,
-    customerService: createCustomerServiceClient(),
+    customerService: createCustomerServiceClient(customerServiceOptions()),
     settings: workerSettings(),
     metrics: metrics?.jobs,
   });

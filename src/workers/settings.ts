@@ -1,3 +1,5 @@
+import type { MailerOptions } from '../clients/mailer';
+import type { PeerOptions } from '../clients/platform-http';
 import { config } from '../config';
 
 /** How the workers run; from config, overridable so tests can use small delays. */
@@ -31,6 +33,32 @@ export function workerSettings(overrides: Partial<WorkerSettings> = {}): WorkerS
     emailClaimLockMs: config.EMAIL_CLAIM_LOCK_MS,
     schedulerCheckIntervalMs: config.SCHEDULER_CHECK_INTERVAL_MS,
     messageIdDomain: config.EMAIL_FROM.split('@')[1] ?? 'orms.local',
+    ...overrides,
+  };
+}
+
+/** The mailer's settings, from config (EMAIL_*); tests point it elsewhere. */
+export function mailerOptions(overrides: Partial<MailerOptions> = {}): MailerOptions {
+  return {
+    host: config.EMAIL_HOST,
+    port: config.EMAIL_PORT,
+    secure: config.EMAIL_SECURE,
+    user: config.EMAIL_USER,
+    password: config.EMAIL_PASSWORD,
+    from: config.EMAIL_FROM,
+    timeoutMs: config.EMAIL_TIMEOUT_MS,
+    dir: config.EMAIL_DIR,
+    poolSize: config.WORKER_CONCURRENCY,
+    ...overrides,
+  };
+}
+
+/** The Customer Service the statistics go to, from config; tests stand one up. */
+export function customerServiceOptions(overrides: Partial<PeerOptions> = {}): PeerOptions {
+  return {
+    url: config.CUSTOMER_SERVICE_URL,
+    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    serviceApiKey: config.SERVICE_API_KEY,
     ...overrides,
   };
 }

@@ -58,7 +58,7 @@ function processorFor(name: WorkQueueName, deps: WorkerDeps): Processor {
     case 'bulk':
       return bulkProcessor(deps);
     case 'exports':
-      return exportsProcessor();
+      return exportsProcessor(deps);
   }
 }
 

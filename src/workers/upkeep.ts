@@ -1,5 +1,6 @@
 import { UnrecoverableError, type Job, type Queue } from 'bullmq';
 import { config } from '../config';
+import type { ServiceDeps } from '../services/deps';
 import { logger } from '../logger';
 import { enqueueEvent } from '../queues/enqueue-event';
 import type { OutboxRelay } from '../services/events/outbox-relay';
@@ -65,6 +66,8 @@ export interface UpkeepDeps {
   /** The daily digest of overdue work goes out through it. */
   mailer: Mailer;
   settings: Pick<WorkerSettings, 'messageIdDomain'>;
+  /** What the use cases read of the configuration. */
+  services: Pick<ServiceDeps, 'settings'>;
 }
 
 const reconcileWindow = (now = Date.now()) => ({
@@ -110,7 +113,7 @@ export function upkeepProcessor(deps: UpkeepDeps) {
           messageId: `<overdue-digest-${day}@${deps.settings.messageIdDomain}>`,
           ...mail,
         });
-      });
+      }, deps.services.settings);
       return { overdueOrders: orders, overdueReturns: returns, digestsSent: digestSent ? 1 : 0 };
     },
     maintenance: async () => {
@@ -120,16 +123,16 @@ export function upkeepProcessor(deps: UpkeepDeps) {
         idempotencyRecordsPurged: await purgeExpiredIdempotencyRecords(),
         orphanItemsRemoved: await sweepNextOrphanItems(),
         feedEventsExpired: await purgeFeedBefore(new Date(Date.now() - config.EVENT_FEED_RETENTION_DAYS * 86_400_000)),
-        exportsExpired: await removeExpiredExports(),
+        exportsExpired: await removeExpiredExports(deps.services.settings),
         deletedOrderEventsRemoved: await purgeEventsOfDeletedOrders(noJobLeft),
         deletedSubscriptionDeliveriesRemoved: await purgeDeliveriesOfDeletedWebhooks(noJobLeft),
-        ...(await upkeepWebhookSecrets().then((r) => ({
+        ...(await upkeepWebhookSecrets(deps.services.settings).then((r) => ({
           webhookSecretsResealed: r.resealed,
           previousWebhookSecretsRemoved: r.previousRemoved,
           webhookSecretsUnreadable: r.unreadable,
         }))),
         // Logs and marks of finished work past their window (docs/operations.md).
-        ...(await purgeExpired({ now: Date.now(), lateJobsMs: lateJobsGraceMs() })),
+        ...(await purgeExpired({ now: Date.now(), lateJobsMs: lateJobsGraceMs() }, config)),
       };
     },
   };

@@ -3,6 +3,7 @@ import type { Mailer } from '../clients/mailer';
 import { webhookHttp, type WebhookPost } from '../clients/webhook-http';
 import type { WebhookAnswer } from '../shared/messages';
 import { config } from '../config';
+import type { ServiceDeps } from '../services/deps';
 import { logger } from '../logger';
 import { deliveryJobSchema } from '../queues/payloads';
 import type { Queues } from '../queues/queues';
@@ -38,7 +39,7 @@ export class RetryDeliveryLater extends Error {
 
 /** The `webhook` backoff: the delay the attempt chose, else (a fan-out failing) the schedule's. */
 export const webhookBackoff = (attemptsMade: number, _type?: string, err?: Error): number =>
-  err instanceof RetryDeliveryLater ? err.delayMs : retryDelayMs(attemptsMade, null);
+  err instanceof RetryDeliveryLater ? err.delayMs : retryDelayMs(attemptsMade, null, config);
 
 /**
  * Deliveries to one subscription at once in this process, at most `limit`: a slow or
@@ -65,6 +66,8 @@ export interface WebhooksDeps {
   queues: Queues;
   mailer: Mailer;
   settings: WorkerSettings;
+  /** What the use cases read of the configuration (signing keys, the retry schedule). */
+  services: Pick<ServiceDeps, 'settings' | 'resolveHost'>;
   /** How a delivery is POSTed; the real HTTP client unless a test gives another. */
   send?: (post: WebhookPost) => Promise<WebhookAnswer>;
 }
@@ -80,6 +83,7 @@ export function webhooksProcessor(deps: WebhooksDeps) {
       connectTimeoutMs: config.WEBHOOK_CONNECT_TIMEOUT_MS,
       timeoutMs: config.WEBHOOK_TIMEOUT_MS,
       allowPrivate: config.WEBHOOK_ALLOW_PRIVATE_URLS,
+      resolveHost: deps.services.resolveHost,
     });
   const slots = subscriptionSlots(config.WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION);
 
@@ -103,7 +107,7 @@ export function webhooksProcessor(deps: WebhooksDeps) {
   async function attemptOf(target: Parameters<typeof requestOf>[0]): Promise<WebhookAnswer> {
     let post: WebhookPost;
     try {
-      post = requestOf(target);
+      post = requestOf(target, deps.services.settings);
     } catch (err) {
       if (err instanceof SecretUnreadable)
         return {
@@ -157,9 +161,9 @@ export function webhooksProcessor(deps: WebhooksDeps) {
       const answer = await attemptOf({ delivery, webhook });
       const attempt = job.attemptsMade + 1;
       const verdict = judge(answer, attempt, job.opts.attempts ?? 1);
-      const delay = verdict === 'retry' ? retryDelayMs(attempt, answer.retryAfterMs) : null;
+      const delay = verdict === 'retry' ? retryDelayMs(attempt, answer.retryAfterMs, deps.services.settings) : null;
       await recordAttempt(deliveryId, delivery.attempts, answer, verdict, delay);
-      const disabled = await noteOutcome(webhook, verdict);
+      const disabled = await noteOutcome(webhook, verdict, deps.services.settings);
       if (disabled) await tellAdministrators(disabled);
       const why = answer.error ?? `HTTP ${answer.statusCode}`;
       if (verdict === 'retry' && delay !== null)

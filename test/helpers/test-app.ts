@@ -12,7 +12,7 @@ import type { OutboxRelay } from '../../src/services/events/outbox-relay';
 import type { Queues } from '../../src/queues/queues';
 import type { ServiceDeps } from '../../src/services/deps';
 import { startRuntime } from '../../src/runtime';
-import { workerSettings, type WorkerSettings } from '../../src/workers/settings';
+import { customerServiceOptions, mailerOptions, workerSettings, type WorkerSettings } from '../../src/workers/settings';
 import { startWorkers, type RunningWorkers } from '../../src/workers/start-workers';
 import { Driver } from './driver';
 import { startFakeAuthService, type FakeAuthService } from './fake-auth-service';
@@ -65,7 +65,9 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   const auth = await startFakeAuthService();
   const rt = await startRuntime({
     role: 'test',
-    authService: { url: auth.url, timeoutMs: 1000 },
+    // Generous: the stand-in answers in milliseconds, but a machine busy with the chaos suites
+    // can starve this process for over a second (a test placing 12 orders at once saw a 502).
+    authService: { url: auth.url, timeoutMs: 5000 },
     redis: opts.redis?.(),
   });
   rt.shutdown.add('fake auth service', Phase.background, () => auth.close());
@@ -100,16 +102,20 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     rt.shutdown.add('customer service', Phase.background, () => t.customers.close());
   }
   if (opts.workers) {
-    const mailer = createMailer({
-      ...(t.smtp ? { host: t.smtp.host, port: t.smtp.port, secure: false } : {}),
-      ...opts.mail,
-    });
+    const mailer = createMailer(
+      mailerOptions({
+        ...(t.smtp ? { host: t.smtp.host, port: t.smtp.port, secure: false } : {}),
+        ...opts.mail,
+      }),
+    );
     t.workers = await startWorkers(opts.workers, {
       queues: rt.queues,
       outbox: rt.outbox,
       services: rt.services,
       mailer,
-      customerService: createCustomerServiceClient(t.customers?.url ?? 'http://127.0.0.1:9', 1000),
+      customerService: createCustomerServiceClient(
+        customerServiceOptions({ url: t.customers?.url ?? 'http://127.0.0.1:9', timeoutMs: 1000 }),
+      ),
       settings: workerSettings({ lockDurationMs: 5000, stalledIntervalMs: 5000, ...opts.settings }),
     });
     rt.shutdown.add('workers', Phase.intake, async () => {

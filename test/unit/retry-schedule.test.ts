@@ -4,7 +4,7 @@ import { retryDelayMs } from '../../src/services/webhooks/attempts';
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 const delay = (attempt: number, random: number, retryAfterMs: number | null = null) =>
-  retryDelayMs(attempt, retryAfterMs, MINUTE, random);
+  retryDelayMs(attempt, retryAfterMs, { WEBHOOK_BACKOFF_MS: MINUTE, WEBHOOK_MAX_RETRY_DELAY_MS: DAY }, random);
 
 describe('the webhook retry schedule', () => {
   it.each([

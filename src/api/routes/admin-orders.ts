@@ -76,7 +76,7 @@ export function adminOrdersRoutes(deps: ServiceDeps): Router {
     '/attention',
     ...desk,
     handle({ query: attentionQuery }, async ({ query }, _req, res) => {
-      ok(res, 'Overdue work retrieved successfully', presentAttention(await findOverdue(query)));
+      ok(res, 'Overdue work retrieved successfully', presentAttention(await findOverdue(query, deps.settings)));
     }),
   );
 

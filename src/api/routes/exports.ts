@@ -1,3 +1,4 @@
+import type { ServiceDeps } from '../../services/deps';
 import { Router } from 'express';
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
@@ -13,7 +14,7 @@ import { presentExport } from '../presenters/exports';
 import { createExportBody, exportIdParam } from '../schemas/exports';
 
 /** Order exports for the desk: asked for here, written by the `exports` worker, downloaded here. */
-export function exportsRoutes(redis: RedisClient, queues: Queues): Router {
+export function exportsRoutes(redis: RedisClient, queues: Queues, services: ServiceDeps): Router {
   const r = Router();
   r.use(authenticate, requireRole('Administrator'));
 
@@ -21,7 +22,7 @@ export function exportsRoutes(redis: RedisClient, queues: Queues): Router {
     '/',
     needsRedis(redis),
     handle({ body: createExportBody }, async ({ body }, req, res) => {
-      const created = await createExport(principalOf(req), body);
+      const created = await createExport(principalOf(req), body, services.settings);
       await queueExport(queues, created._id);
       ok(res, 'Export queued', { exportId: created._id }, 202);
     }),
@@ -37,7 +38,7 @@ export function exportsRoutes(redis: RedisClient, queues: Queues): Router {
   r.get(
     '/:exportId/download',
     handle({ params: exportIdParam }, async ({ params }, req, res) => {
-      const file = await exportFile(params.exportId);
+      const file = await exportFile(params.exportId, services.settings);
       res.status(200).type('text/csv; charset=utf-8').attachment(file.filename);
       // Streamed: memory stays the same whatever the size of the file. Once it has begun, a
       // failure (most often the client going away) can only end the response, which

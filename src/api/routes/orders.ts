@@ -28,6 +28,7 @@ export function customerOrderRoutes(deps: ServiceDeps): Router {
       const meta = requestMeta(req);
       await respondIdempotently(req, res, {
         scope: 'create-order',
+        settings: deps.settings,
         userId: principal.userId,
         request: body,
         execute: (recordId) => createOrder(deps, principal, body, meta, recordId),
@@ -115,6 +116,7 @@ export function singleOrderRoutes(deps: ServiceDeps): Router {
       const meta = requestMeta(req);
       await respondIdempotently(req, res, {
         scope: 'request-return',
+        settings: deps.settings,
         userId: principal.userId,
         request: { orderId: params.orderId, ...body },
         execute: (recordId) => requestReturn(deps, principal, params.orderId, body, meta, recordId),

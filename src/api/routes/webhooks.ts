@@ -91,7 +91,7 @@ export function webhooksRoutes(redis: RedisClient, queues: Queues, services: Ser
       ok(
         res,
         'Secret rotated; the previous one keeps signing for the overlap',
-        presentWebhookWithSecret(await rotateWebhookSecret(params.webhookId)),
+        presentWebhookWithSecret(await rotateWebhookSecret(params.webhookId, services.settings)),
       );
     }),
   );

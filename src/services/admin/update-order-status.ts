@@ -41,8 +41,9 @@ export async function updateOrderStatus(
 ): Promise<StatusChange> {
   const order = await loadOrderFor(principal, orderId);
   const to = input.status;
-  if (!statusRouteTargets(order).includes(to)) {
-    throw new UnprocessableError('Invalid status transition', 'status', whyNot(order, to));
+  const targets = statusRouteTargets(order, deps.settings.ORDER_CANCELLATION_ALLOWED_STATUSES);
+  if (!targets.includes(to)) {
+    throw new UnprocessableError('Invalid status transition', 'status', whyNot(order, to, targets));
   }
   const notes = input.notes || null;
   const updated =
@@ -59,17 +60,20 @@ export async function updateOrderStatus(
 }
 
 /** Where this route may take the order from its current status. */
-export function statusRouteTargets(order: Pick<OrderDoc, 'status' | 'returnApproved'>): OrderStatus[] {
+export function statusRouteTargets(
+  order: Pick<OrderDoc, 'status' | 'returnApproved'>,
+  cancellableFrom: readonly OrderStatus[],
+): OrderStatus[] {
   return nextStatuses(order.status).filter((to) => {
     if (to === 'Return Requested') return false;
     if (order.status === 'Return Requested' && to === 'Delivered') return false;
     if (to === 'Returned') return order.returnApproved === true;
-    if (to === 'Cancelled') return cancellable(order.status);
+    if (to === 'Cancelled') return cancellable(order.status, cancellableFrom);
     return true;
   });
 }
 
-function whyNot(order: Pick<OrderDoc, 'status' | 'returnApproved'>, to: OrderStatus): string {
+function whyNot(order: Pick<OrderDoc, 'status'>, to: OrderStatus, allowed: OrderStatus[]): string {
   if (to === 'Return Requested')
     return "'Return Requested' is set only by a return request (POST /api/orders/{orderId}/return)";
   if (order.status === 'Return Requested' && to === 'Delivered') {
@@ -77,7 +81,6 @@ function whyNot(order: Pick<OrderDoc, 'status' | 'returnApproved'>, to: OrderSta
   }
   if (order.status === 'Return Requested' && to === 'Returned')
     return "An order becomes 'Returned' only once its return request has been approved";
-  const allowed = statusRouteTargets(order);
   const next = allowed.length
     ? `Allowed next statuses: ${quoted(allowed)}`
     : nextStatuses(order.status).length

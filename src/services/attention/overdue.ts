@@ -1,10 +1,10 @@
-import { config } from '../../config';
 import { AttentionCheck, Order, ReturnRequest } from '../../models';
 import type { AttentionCheckDoc } from '../../models/attention-check';
 import { insertOnce } from '../../models/insert-once';
 import type { ReturnRequestDoc } from '../../models/return-request';
 import type { OrderDoc } from '../order-state';
 import type { OrderStatus } from '../../shared/names';
+import type { ServiceSettings } from '../settings';
 
 /** Statuses of an order not yet shipped. */
 const UNSHIPPED: readonly OrderStatus[] = ['Placed', 'Processing'];
@@ -32,18 +32,25 @@ export interface Attention {
   limit: number;
 }
 
+/** The service levels overdue work is measured against, and who hears of it. */
+export type AttentionSettings = Pick<
+  ServiceSettings,
+  'FULFILMENT_SLA_HOURS' | 'RETURN_REVIEW_SLA_HOURS' | 'OPS_EMAIL' | 'EMAIL_CLAIM_LOCK_MS'
+>;
+type Slas = Pick<AttentionSettings, 'FULFILMENT_SLA_HOURS' | 'RETURN_REVIEW_SLA_HOURS'>;
+
 const hoursAgo = (hours: number, now: number) => new Date(now - hours * 3600_000);
 const waited = (since: Date, now: number) => Math.floor((now - since.getTime()) / 360_000) / 10;
 
 /** How many orders and return requests are overdue now (equality on status, then the age). */
-export async function countOverdue(now = Date.now()): Promise<{ orders: number; returns: number }> {
-  const orderCutoff = hoursAgo(config.FULFILMENT_SLA_HOURS, now);
+export async function countOverdue(slas: Slas, now = Date.now()): Promise<{ orders: number; returns: number }> {
+  const orderCutoff = hoursAgo(slas.FULFILMENT_SLA_HOURS, now);
   const counts = await Promise.all(
     UNSHIPPED.map((status) => Order.countDocuments({ status, orderDate: { $lt: orderCutoff } })),
   );
   const returns = await ReturnRequest.countDocuments({
     status: 'Pending',
-    requestedAt: { $lt: hoursAgo(config.RETURN_REVIEW_SLA_HOURS, now) },
+    requestedAt: { $lt: hoursAgo(slas.RETURN_REVIEW_SLA_HOURS, now) },
   });
   return { orders: counts.reduce((a, b) => a + b, 0), returns };
 }
@@ -53,8 +60,8 @@ export async function countOverdue(now = Date.now()): Promise<{ orders: number; 
  * after they were placed, return requests not reviewed RETURN_REVIEW_SLA_HOURS after they
  * were made, each with how long it has waited.
  */
-export async function findOverdue(q: AttentionQuery, now = Date.now()): Promise<Attention> {
-  const orderCutoff = hoursAgo(config.FULFILMENT_SLA_HOURS, now);
+export async function findOverdue(q: AttentionQuery, slas: Slas, now = Date.now()): Promise<Attention> {
+  const orderCutoff = hoursAgo(slas.FULFILMENT_SLA_HOURS, now);
   const fields = { orderId: 1, status: 1, orderDate: 1, customerId: 1, totalAmount: 1 };
   // One query per status (equality reaches PostgreSQL on FerretDB), merged oldest first;
   // the returns and the counts alongside.
@@ -69,14 +76,14 @@ export async function findOverdue(q: AttentionQuery, now = Date.now()): Promise<
       ),
     ),
     ReturnRequest.find(
-      { status: 'Pending', requestedAt: { $lt: hoursAgo(config.RETURN_REVIEW_SLA_HOURS, now) } },
+      { status: 'Pending', requestedAt: { $lt: hoursAgo(slas.RETURN_REVIEW_SLA_HOURS, now) } },
       { returnId: 1, orderIdString: 1, requestedAt: 1, reasonCategory: 1 },
     )
       .sort({ requestedAt: 1, _id: 1 })
       .skip(upTo - q.limit)
       .limit(q.limit)
       .lean<OverdueReturn['request'][]>(),
-    countOverdue(now),
+    countOverdue(slas, now),
   ]);
   const orders = perStatus
     .flat()
@@ -116,7 +123,7 @@ type Claim = Pick<AttentionCheckDoc, 'at' | 'sentAt'>;
  * check died while sending has no `sentAt` after EMAIL_CLAIM_LOCK_MS (the time a send may
  * take): it has lapsed, so the digest is not lost.
  */
-const stands = (claim: Claim) => claim.sentAt !== null || claim.at.getTime() > Date.now() - config.EMAIL_CLAIM_LOCK_MS;
+const stands = (claim: Claim, lockMs: number) => claim.sentAt !== null || claim.at.getTime() > Date.now() - lockMs;
 
 /**
  * Claims the day's digest for this check by a unique insert (of two checks one sends it),
@@ -140,16 +147,20 @@ async function claimDigest(
  * fails (or lapses when the check dies), so the next check sends the day's digest: once,
  * never lost.
  */
-export async function checkOverdue(send: SendDigest, now = Date.now()): Promise<CheckOutcome> {
-  const counts = await countOverdue(now);
+export async function checkOverdue(
+  send: SendDigest,
+  settings: AttentionSettings,
+  now = Date.now(),
+): Promise<CheckOutcome> {
+  const counts = await countOverdue(settings, now);
   const day = new Date(now).toISOString().slice(0, 10);
   await AttentionCheck.updateOne({ _id: 'latest' }, { $set: { ...counts, at: new Date(now) } }, { upsert: true });
   const none = { ...counts, digestSent: false };
-  if (!config.OPS_EMAIL || counts.orders + counts.returns === 0) return none;
+  if (!settings.OPS_EMAIL || counts.orders + counts.returns === 0) return none;
   // Most checks of a day find it sent: they read no digest.
   const claim = await AttentionCheck.findById(digestId(day), { at: 1, sentAt: 1 }).lean<Claim>();
-  if (claim && stands(claim)) return none;
-  const digest = await findOverdue({ page: 1, limit: 50 }, now);
+  if (claim && stands(claim, settings.EMAIL_CLAIM_LOCK_MS)) return none;
+  const digest = await findOverdue({ page: 1, limit: 50 }, settings, now);
   if (!(await claimDigest(day, claim, counts))) return none;
   try {
     await send(digest, day);

@@ -4,7 +4,6 @@ import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { config } from '../../config';
 import { Order, OrderExport } from '../../models';
 import type { ExportFilters, OrderExportDoc } from '../../models/order-export';
 import { deskOrderFilter, type DeskOrderFilters } from '../admin/list-orders';
@@ -12,6 +11,7 @@ import { ConflictError, NotFoundError } from '../../shared/errors';
 import type { Principal } from '../principal';
 import { EXPORT_HEADER, exportRowOf, EXPORT_FIELDS, type ExportedOrder } from './order-row';
 import type { OrderStatus } from '../../shared/names';
+import type { ServiceSettings } from '../settings';
 
 export interface ExportInput extends DeskOrderFilters {
   format: 'csv';
@@ -20,13 +20,17 @@ export interface ExportInput extends DeskOrderFilters {
 /** Rows per progress report and per chunk handed to the file. */
 const BATCH = 1000;
 
-const exportDir = () => resolve(config.EXPORT_DIR);
-const fileOf = (exportId: string) => join(exportDir(), `${exportId}.csv`);
+/** Where export files are written (shared by the API and the workers) and how long they are kept. */
+export type ExportSettings = Pick<ServiceSettings, 'EXPORT_DIR' | 'EXPORT_TTL_HOURS'>;
+
+const exportDir = (s: ExportSettings) => resolve(s.EXPORT_DIR);
+const fileOf = (exportId: string, s: ExportSettings) => join(exportDir(s), `${exportId}.csv`);
 
 /** Records an export of the orders the filters select; its worker writes the file. */
 export async function createExport(
   principal: Principal,
   input: ExportInput,
+  settings: ExportSettings,
   now = new Date(),
 ): Promise<OrderExportDoc> {
   const filters: ExportFilters = {
@@ -44,7 +48,7 @@ export async function createExport(
     filters,
     createdBy: principal.userId,
     createdAt: now,
-    expiresAt: new Date(now.getTime() + config.EXPORT_TTL_HOURS * 3_600_000),
+    expiresAt: new Date(now.getTime() + settings.EXPORT_TTL_HOURS * 3_600_000),
   });
   return doc.toObject<OrderExportDoc>();
 }
@@ -57,7 +61,10 @@ export async function getExport(exportId: string, now = new Date()): Promise<Ord
 }
 
 /** The file of a completed export, to be sent as it is. */
-export async function exportFile(exportId: string): Promise<{ path: string; filename: string }> {
+export async function exportFile(
+  exportId: string,
+  settings: ExportSettings,
+): Promise<{ path: string; filename: string }> {
   const doc = await getExport(exportId);
   if (doc.state !== 'completed')
     throw new ConflictError(
@@ -66,7 +73,7 @@ export async function exportFile(exportId: string): Promise<{ path: string; file
         : `Export is ${doc.state}; download it once it is completed`,
       'state',
     );
-  const path = fileOf(exportId);
+  const path = fileOf(exportId, settings);
   // The record says completed but this process cannot see the file: EXPORT_DIR is not shared.
   if (!(await stat(path).catch(() => null))) throw new NotFoundError('Export file', 'exportId');
   return { path, filename: `orders-${exportId}.csv` };
@@ -91,6 +98,7 @@ const filtersOf = (f: ExportFilters): DeskOrderFilters => ({
 export async function runExport(
   exportId: string,
   onProgress: (done: number, total: number) => Promise<void>,
+  settings: ExportSettings,
   jobId: string = exportId,
 ): Promise<OrderExportDoc> {
   const op = await getExport(exportId);
@@ -104,8 +112,8 @@ export async function runExport(
   );
   await onProgress(0, total);
 
-  await mkdir(exportDir(), { recursive: true });
-  const part = `${fileOf(exportId)}.${randomBytes(6).toString('hex')}.part`;
+  await mkdir(exportDir(settings), { recursive: true });
+  const part = `${fileOf(exportId, settings)}.${randomBytes(6).toString('hex')}.part`;
   let rows = 0;
   async function* chunks(): AsyncGenerator<string> {
     yield EXPORT_HEADER;
@@ -129,7 +137,7 @@ export async function runExport(
   }
   try {
     await pipeline(Readable.from(chunks()), createWriteStream(part, { flags: 'w' }));
-    await rename(part, fileOf(exportId));
+    await rename(part, fileOf(exportId, settings));
   } catch (err) {
     await rm(part, { force: true });
     throw err;
@@ -152,9 +160,9 @@ export async function failExport(exportId: string, reason: string): Promise<void
  * file, which the next sweep removes), and files no record owns that are older than the TTL
  * (a run that finished after its export expired, a part file of a run that died).
  */
-export async function removeExpiredExports(now = new Date()): Promise<number> {
+export async function removeExpiredExports(settings: ExportSettings, now = new Date()): Promise<number> {
   const expired = await OrderExport.find({ expiresAt: { $lte: now } }, { _id: 1 }).lean<{ _id: string }[]>();
-  const files = await readdir(exportDir()).catch(() => [] as string[]);
+  const files = await readdir(exportDir(settings)).catch(() => [] as string[]);
   const idOf = (file: string) => file.split('.')[0];
   const gone = new Set(expired.map((e) => e._id));
   const live = new Set(
@@ -167,9 +175,9 @@ export async function removeExpiredExports(now = new Date()): Promise<number> {
     if (!id.startsWith('exp_')) continue;
     const orphanedLongAgo =
       !live.has(id) &&
-      ((await stat(join(exportDir(), file)).catch(() => null))?.mtimeMs ?? Infinity) <
-        now.getTime() - config.EXPORT_TTL_HOURS * 3_600_000;
-    if (gone.has(id) || orphanedLongAgo) await rm(join(exportDir(), file), { force: true });
+      ((await stat(join(exportDir(settings), file)).catch(() => null))?.mtimeMs ?? Infinity) <
+        now.getTime() - settings.EXPORT_TTL_HOURS * 3_600_000;
+    if (gone.has(id) || orphanedLongAgo) await rm(join(exportDir(settings), file), { force: true });
   }
   if (gone.size) await OrderExport.deleteMany({ _id: { $in: [...gone] } });
   return gone.size;

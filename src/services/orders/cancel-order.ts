@@ -1,4 +1,3 @@
-import { config } from '../../config';
 import { type OrderDoc, canTransition } from '../order-state';
 import type { ServiceDeps } from '../deps';
 import { BusinessRuleError } from '../../shared/errors';
@@ -14,8 +13,8 @@ export interface CancelOrderInput {
 }
 
 /** An order may be cancelled in the statuses the configuration allows, where the lifecycle has the edge. */
-export const cancellable = (status: OrderStatus): boolean =>
-  config.ORDER_CANCELLATION_ALLOWED_STATUSES.includes(status) && canTransition(status, 'Cancelled');
+export const cancellable = (status: OrderStatus, allowed: readonly OrderStatus[]): boolean =>
+  allowed.includes(status) && canTransition(status, 'Cancelled');
 
 const quoted = (list: readonly string[]) => list.map((s) => `'${s}'`).join(' or ');
 
@@ -31,8 +30,9 @@ export async function cancelOrder(
   meta: RequestMeta,
 ): Promise<OrderDoc> {
   const order = await loadOrderFor(principal, orderId);
-  if (!cancellable(order.status)) {
-    const allowed = quoted(config.ORDER_CANCELLATION_ALLOWED_STATUSES);
+  const allowedFrom = deps.settings.ORDER_CANCELLATION_ALLOWED_STATUSES;
+  if (!cancellable(order.status, allowedFrom)) {
+    const allowed = quoted(allowedFrom);
     throw new BusinessRuleError(
       'Cannot cancel order',
       'status',

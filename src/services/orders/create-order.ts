@@ -1,5 +1,4 @@
 import { Types } from 'mongoose';
-import { config } from '../../config';
 import { Order, OrderItem } from '../../models';
 import type { OrderDoc } from '../order-state';
 import type { OrderItemDoc } from '../../models/order-item';
@@ -55,7 +54,7 @@ export async function createOrder(
   const customer = await deps.authService.getUser(principal.userId);
   const pricing = priceOrder(input.items);
   const now = new Date();
-  const orderId = await nextId(config.ORDER_ID_PREFIX, now);
+  const orderId = await nextId(deps.settings.ORDER_ID_PREFIX, now);
   const _id = new Types.ObjectId();
 
   // Items go first: should we die before the order is committed they are orphans, never
@@ -113,8 +112,6 @@ export async function createOrder(
     await OrderItem.deleteMany({ orderId: _id });
     return first;
   }
-
-  if (config.TEST_CRASH_AFTER_ORDER_WRITE) process.kill(process.pid, 'SIGKILL');
 
   // The relay and the answer both use the document just written, not a re-read of it: two
   // round trips less on the hottest write (full scans on FerretDB at 100k orders, per the benchmark).

@@ -1,4 +1,3 @@
-import { config } from '../../config';
 import {
   AnalyticsAppliedEvent,
   AttentionCheck,
@@ -8,6 +7,7 @@ import {
   WebhookMark,
 } from '../../models';
 import { DEFAULT_LIMITS, purgeInBatches, type BatchLimits } from './purge-batches';
+import type { RetentionWindows } from '../settings';
 
 const DAY_MS = 86_400_000;
 
@@ -30,21 +30,22 @@ export interface RetentionClock {
  */
 export async function purgeExpired(
   clock: RetentionClock,
+  windows: RetentionWindows,
   limits: BatchLimits = DEFAULT_LIMITS,
 ): Promise<Record<string, number>> {
   const before = (days: number) => new Date(clock.now - days * DAY_MS);
   const beforeLateJobs = (days: number) => new Date(clock.now - Math.max(days * DAY_MS, clock.lateJobsMs));
   const purge = (model: Parameters<typeof purgeInBatches>[0], filter: Record<string, unknown>) =>
     purgeInBatches(model, filter, limits);
-  const deliveries = beforeLateJobs(config.WEBHOOK_DELIVERY_RETENTION_DAYS);
-  const emails = beforeLateJobs(config.EMAIL_DELIVERY_RETENTION_DAYS);
-  const bulk = before(config.BULK_RETENTION_DAYS);
+  const deliveries = beforeLateJobs(windows.WEBHOOK_DELIVERY_RETENTION_DAYS);
+  const emails = beforeLateJobs(windows.EMAIL_DELIVERY_RETENTION_DAYS);
+  const bulk = before(windows.BULK_RETENTION_DAYS);
   // One state per lookup: equality on a scalar is what FerretDB hands to PostgreSQL's index.
   return {
     webhookDeliveriesExpired:
       (await purge(WebhookDelivery, { status: 'delivered', createdAt: { $lt: deliveries } })) +
       (await purge(WebhookDelivery, { status: 'dead', createdAt: { $lt: deliveries } })),
-    webhookMarksExpired: await purge(WebhookMark, { at: { $lt: beforeLateJobs(config.WEBHOOK_MARK_RETENTION_DAYS) } }),
+    webhookMarksExpired: await purge(WebhookMark, { at: { $lt: beforeLateJobs(windows.WEBHOOK_MARK_RETENTION_DAYS) } }),
     bulkOperationsExpired:
       (await purge(BulkOperation, { state: 'completed', createdAt: { $lt: bulk } })) +
       (await purge(BulkOperation, { state: 'failed', createdAt: { $lt: bulk } })),
@@ -53,12 +54,12 @@ export async function purgeExpired(
       (await purge(EmailDelivery, { state: 'sent', updatedAt: { $lt: emails } })) +
       (await purge(EmailDelivery, { state: 'failed', updatedAt: { $lt: emails } })),
     analyticsMarksExpired: await purge(AnalyticsAppliedEvent, {
-      appliedAt: { $lt: beforeLateJobs(config.ANALYTICS_MARK_RETENTION_DAYS) },
+      appliedAt: { $lt: beforeLateJobs(windows.ANALYTICS_MARK_RETENTION_DAYS) },
     }),
     // The day claims of the digest; `latest` (what the gauge reads) is kept.
     attentionChecksExpired: await purge(AttentionCheck, {
       _id: { $ne: 'latest' },
-      at: { $lt: before(config.ATTENTION_CHECK_RETENTION_DAYS) },
+      at: { $lt: before(windows.ATTENTION_CHECK_RETENTION_DAYS) },
     }),
   };
 }

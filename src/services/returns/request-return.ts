@@ -1,4 +1,3 @@
-import { config } from '../../config';
 import { ReturnRequest } from '../../models';
 import { type OrderDoc, canTransition } from '../order-state';
 import type { OrderItemDoc } from '../../models/order-item';
@@ -12,6 +11,7 @@ import { itemsOf, loadOrderFor } from '../orders/load-order';
 import type { Principal } from '../principal';
 import { isAbandoned, reconcileReturn } from './reconcile';
 import { decideReturnStep } from './return-steps';
+import type { OrderStatus } from '../../shared/names';
 
 export interface RequestReturnInput {
   reason: string;
@@ -39,12 +39,12 @@ export async function requestReturn(
 ): Promise<ReturnRequestDoc> {
   let order = await loadOrderFor(principal, orderId);
   if (await settlePreviousReturn(order)) order = await loadOrderFor(principal, orderId);
-  assertReturnable(order);
+  assertReturnable(order, deps.settings.ORDER_RETURN_ALLOWED_STATUSES);
   const items = await itemsOf(order._id);
   const lines = returnLines(items, input.items);
 
   const now = new Date();
-  const returnId = await nextId(config.RETURN_ID_PREFIX, now);
+  const returnId = await nextId(deps.settings.RETURN_ID_PREFIX, now);
   const event = newEvent(
     'return.requested',
     principal,
@@ -113,11 +113,10 @@ export async function findReturnRequestedUnder(
   return { ...rr, pendingStep: null, pendingSince: null };
 }
 
-function assertReturnable(order: OrderDoc): void {
+function assertReturnable(order: OrderDoc, allowed: readonly OrderStatus[]): void {
   if (order.status === 'Return Requested') {
     throw new BusinessRuleError('Cannot request return', 'status', 'A return request is already open for this order');
   }
-  const allowed = config.ORDER_RETURN_ALLOWED_STATUSES;
   if (!allowed.includes(order.status) || !canTransition(order.status, 'Return Requested')) {
     throw new BusinessRuleError(
       'Cannot request return',

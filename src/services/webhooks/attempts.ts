@@ -1,10 +1,14 @@
-import { config } from '../../config';
 import { Webhook, WebhookDelivery, WebhookMark } from '../../models';
 import { insertOnce } from '../../models/insert-once';
 import type { WebhookDoc } from '../../models/webhook';
 import type { WebhookDeliveryDoc } from '../../models/webhook-delivery';
 import { withDeliveryLock } from './delivery-lease';
 import { signingSecrets } from './subscriptions';
+import type { SecretKeys } from './secret-box';
+import type { ServiceSettings } from '../settings';
+
+/** The retry schedule's settings: the first delay, doubling up to the longest. */
+export type RetrySchedule = Pick<ServiceSettings, 'WEBHOOK_BACKOFF_MS' | 'WEBHOOK_MAX_RETRY_DELAY_MS'>;
 import { signatureHeader, standardWebhookHeaders } from './signature';
 import type { WebhookAnswer } from '../../shared/messages';
 
@@ -37,11 +41,11 @@ export function judge(
 export function retryDelayMs(
   attempt: number,
   retryAfterMs: number | null,
-  base = config.WEBHOOK_BACKOFF_MS,
+  schedule: RetrySchedule,
   random = Math.random(),
 ): number {
-  const backoff = base * 2 ** Math.max(0, attempt - 1) * (1 + 0.2 * random);
-  return Math.round(Math.min(config.WEBHOOK_MAX_RETRY_DELAY_MS, Math.max(backoff, retryAfterMs ?? 0)));
+  const backoff = schedule.WEBHOOK_BACKOFF_MS * 2 ** Math.max(0, attempt - 1) * (1 + 0.2 * random);
+  return Math.round(Math.min(schedule.WEBHOOK_MAX_RETRY_DELAY_MS, Math.max(backoff, retryAfterMs ?? 0)));
 }
 
 export interface DeliveryTarget {
@@ -57,14 +61,17 @@ export async function deliveryTarget(deliveryId: string): Promise<DeliveryTarget
 }
 
 /** The request of an attempt: the stored body, byte for byte the same each time, signed now. */
-export function requestOf(target: { delivery: WebhookDeliveryDoc; webhook: WebhookDoc }): {
+export function requestOf(
+  target: { delivery: WebhookDeliveryDoc; webhook: WebhookDoc },
+  keys: SecretKeys,
+): {
   url: string;
   body: string;
   headers: Record<string, string>;
 } {
   const { delivery, webhook } = target;
   const body = JSON.stringify(delivery.payload);
-  const secrets = signingSecrets(webhook);
+  const secrets = signingSecrets(webhook, keys);
   const t = Math.floor(Date.now() / 1000);
   return {
     url: webhook.url,
@@ -170,7 +177,12 @@ async function disable(webhook: WebhookDoc, reason: string, at: Date): Promise<D
  * failure starts one, or, when the streak is older than WEBHOOK_DISABLE_AFTER_HOURS,
  * disables the subscription; a 410 disables it at once. Returns the disabling, if any.
  */
-export async function noteOutcome(webhook: WebhookDoc, verdict: Verdict, at = new Date()): Promise<Disabled | null> {
+export async function noteOutcome(
+  webhook: WebhookDoc,
+  verdict: Verdict,
+  settings: Pick<ServiceSettings, 'WEBHOOK_DISABLE_AFTER_HOURS'>,
+  at = new Date(),
+): Promise<Disabled | null> {
   if (verdict === 'delivered') {
     if (webhook.failingSince) await Webhook.updateOne({ _id: webhook._id }, { $set: { failingSince: null } });
     return null;
@@ -180,7 +192,7 @@ export async function noteOutcome(webhook: WebhookDoc, verdict: Verdict, at = ne
     await Webhook.updateOne({ _id: webhook._id, failingSince: null }, { $set: { failingSince: at } });
     return null;
   }
-  if (at.getTime() - webhook.failingSince.getTime() >= config.WEBHOOK_DISABLE_AFTER_HOURS * 3600_000) {
+  if (at.getTime() - webhook.failingSince.getTime() >= settings.WEBHOOK_DISABLE_AFTER_HOURS * 3600_000) {
     return disable(webhook, `every delivery failed since ${webhook.failingSince.toISOString()}`, at);
   }
   return null;

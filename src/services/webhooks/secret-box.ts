@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { config } from '../../config';
+import type { ServiceSettings } from '../settings';
 
 /**
  * Webhook secrets at rest: AES-256-GCM under WEBHOOK_SECRET_KEY, so a copy of the database
@@ -26,13 +26,16 @@ const keyOf = (base64: string): Key | null => {
   return { id: createHash('sha256').update(bytes).digest('base64url').slice(0, 8), bytes };
 };
 
-function keys(): { current: Key | null; previous: Key | null } {
-  return { current: keyOf(config.WEBHOOK_SECRET_KEY), previous: keyOf(config.WEBHOOK_SECRET_KEY_PREVIOUS) };
+/** The keys secrets are sealed under: WEBHOOK_SECRET_KEY, and WEBHOOK_SECRET_KEY_PREVIOUS while keys rotate. */
+export type SecretKeys = Pick<ServiceSettings, 'WEBHOOK_SECRET_KEY' | 'WEBHOOK_SECRET_KEY_PREVIOUS'>;
+
+function keys(k: SecretKeys): { current: Key | null; previous: Key | null } {
+  return { current: keyOf(k.WEBHOOK_SECRET_KEY), previous: keyOf(k.WEBHOOK_SECRET_KEY_PREVIOUS) };
 }
 
 /** The secret as stored for subscription `webhookId`: sealed under the current key, if there is one. */
-export function sealSecret(secret: string, webhookId: string): string {
-  const key = keys().current;
+export function sealSecret(secret: string, webhookId: string, k: SecretKeys): string {
+  const key = keys(k).current;
   if (!key) return secret;
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key.bytes, iv).setAAD(Buffer.from(webhookId));
@@ -46,10 +49,10 @@ export function sealSecret(secret: string, webhookId: string): string {
 }
 
 /** The secret a stored value holds (one stored before encryption is itself). */
-export function openSecret(stored: string, webhookId: string): string {
+export function openSecret(stored: string, webhookId: string, k: SecretKeys): string {
   if (!stored.startsWith(PREFIX)) return stored;
   const [keyId, iv, tag, sealed] = stored.slice(PREFIX.length).split(':');
-  const { current, previous } = keys();
+  const { current, previous } = keys(k);
   const key = [current, previous].find((k) => k?.id === keyId);
   if (!key)
     throw new SecretUnreadable(
@@ -68,8 +71,8 @@ export function openSecret(stored: string, webhookId: string): string {
 }
 
 /** Whether the upkeep should seal it again: stored as it is, or under a key that is not the current one. */
-export function needsSealing(stored: string): boolean {
-  const key = keys().current;
+export function needsSealing(stored: string, k: SecretKeys): boolean {
+  const key = keys(k).current;
   if (!key) return false;
   return !stored.startsWith(`${PREFIX}${key.id}:`);
 }

@@ -1,6 +1,6 @@
 import { Webhook } from '../../models';
 import type { WebhookDoc } from '../../models/webhook';
-import { needsSealing, openSecret, sealSecret, SecretUnreadable } from './secret-box';
+import { needsSealing, openSecret, sealSecret, SecretUnreadable, type SecretKeys } from './secret-box';
 
 type Stored = Pick<WebhookDoc, '_id' | 'secret' | 'previousSecret' | 'previousSecretExpiresAt'>;
 
@@ -12,6 +12,7 @@ type Stored = Pick<WebhookDoc, '_id' | 'secret' | 'previousSecret' | 'previousSe
  * filtered on the values it read: a subscription rotated meanwhile is left to the next run.
  */
 export async function upkeepWebhookSecrets(
+  keys: SecretKeys,
   now = new Date(),
 ): Promise<{ resealed: number; previousRemoved: number; unreadable: number }> {
   const outcome = { resealed: 0, previousRemoved: 0, unreadable: 0 };
@@ -19,15 +20,15 @@ export async function upkeepWebhookSecrets(
   const all = await Webhook.find({}, { secret: 1, previousSecret: 1, previousSecretExpiresAt: 1 }).lean<Stored[]>();
   for (const w of all) {
     const expired = w.previousSecret !== null && (!w.previousSecretExpiresAt || w.previousSecretExpiresAt <= now);
-    const reseal = (stored: string) => sealSecret(openSecret(stored, w._id), w._id);
+    const reseal = (stored: string) => sealSecret(openSecret(stored, w._id, keys), w._id, keys);
     let secret: string;
     let previousSecret: string | null;
     try {
-      secret = needsSealing(w.secret) ? reseal(w.secret) : w.secret;
+      secret = needsSealing(w.secret, keys) ? reseal(w.secret) : w.secret;
       previousSecret =
         expired || w.previousSecret === null
           ? null
-          : needsSealing(w.previousSecret)
+          : needsSealing(w.previousSecret, keys)
             ? reseal(w.previousSecret)
             : w.previousSecret;
     } catch (err) {

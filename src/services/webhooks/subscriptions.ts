@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { config } from '../../config';
 import { Webhook } from '../../models';
 import type { WebhookDoc } from '../../models/webhook';
 import { NotFoundError, ValidationError } from '../../shared/errors';
 import { markDeliveriesOfDeletedWebhook } from './deleted-subscriptions';
-import { openSecret, sealSecret } from './secret-box';
+import { openSecret, sealSecret, type SecretKeys } from './secret-box';
+import type { ServiceSettings } from '../settings';
 import { newWebhookSecret } from './signature';
 import { urlFormProblem } from '../../shared/address-policy';
 import { addressProblem } from './url-guard';
@@ -34,17 +34,17 @@ export type WebhookWithSecret = WebhookView & { secret: string };
 
 const view = ({ secret: _s, previousSecret: _p, ...rest }: WebhookDoc): WebhookView => rest;
 
-type Dns = Pick<ServiceDeps, 'resolveHost'>;
+type Deps = Pick<ServiceDeps, 'resolveHost' | 'settings'>;
 
-async function assertReceivable(url: string, deps: Dns): Promise<void> {
+async function assertReceivable(url: string, deps: Deps): Promise<void> {
   const problem =
-    urlFormProblem(url) ?? (await addressProblem(url, config.WEBHOOK_ALLOW_PRIVATE_URLS, deps.resolveHost));
+    urlFormProblem(url) ?? (await addressProblem(url, deps.settings.WEBHOOK_ALLOW_PRIVATE_URLS, deps.resolveHost));
   if (problem) throw new ValidationError([{ field: 'url', message: problem }]);
 }
 
 const distinct = (events: EventSelection): string[] => [...new Set<string>(events)];
 
-export async function createWebhook(input: CreateWebhookInput, deps: Dns): Promise<WebhookWithSecret> {
+export async function createWebhook(input: CreateWebhookInput, deps: Deps): Promise<WebhookWithSecret> {
   await assertReceivable(input.url, deps);
   const now = new Date();
   const id = `wh_${randomBytes(12).toString('hex')}`;
@@ -54,7 +54,7 @@ export async function createWebhook(input: CreateWebhookInput, deps: Dns): Promi
     url: input.url,
     events: distinct(input.events),
     description: input.description ?? null,
-    secret: sealSecret(secret, id),
+    secret: sealSecret(secret, id, deps.settings),
     createdAt: now,
     updatedAt: now,
     activatedAt: now,
@@ -75,7 +75,7 @@ async function load(webhookId: string): Promise<WebhookDoc> {
 export const getWebhook = async (webhookId: string): Promise<WebhookView> => view(await load(webhookId));
 
 /** Enabling a disabled subscription starts it afresh: no failure streak, a new notice period. */
-export async function updateWebhook(webhookId: string, input: UpdateWebhookInput, deps: Dns): Promise<WebhookView> {
+export async function updateWebhook(webhookId: string, input: UpdateWebhookInput, deps: Deps): Promise<WebhookView> {
   const current = await load(webhookId);
   if (input.url !== undefined) await assertReceivable(input.url, deps);
   const now = new Date();
@@ -107,7 +107,10 @@ export async function deleteWebhook(webhookId: string): Promise<void> {
 }
 
 /** A new secret; the one it replaces keeps signing for WEBHOOK_SECRET_OVERLAP_HOURS. */
-export async function rotateWebhookSecret(webhookId: string): Promise<WebhookWithSecret> {
+export async function rotateWebhookSecret(
+  webhookId: string,
+  settings: SecretKeys & Pick<ServiceSettings, 'WEBHOOK_SECRET_OVERLAP_HOURS'>,
+): Promise<WebhookWithSecret> {
   const current = await load(webhookId);
   const now = new Date();
   const secret = newWebhookSecret();
@@ -116,9 +119,9 @@ export async function rotateWebhookSecret(webhookId: string): Promise<WebhookWit
     // The previous secret stays as stored (sealed for this subscription, under whichever key).
     {
       $set: {
-        secret: sealSecret(secret, webhookId),
+        secret: sealSecret(secret, webhookId, settings),
         previousSecret: current.secret,
-        previousSecretExpiresAt: new Date(now.getTime() + config.WEBHOOK_SECRET_OVERLAP_HOURS * 3600_000),
+        previousSecretExpiresAt: new Date(now.getTime() + settings.WEBHOOK_SECRET_OVERLAP_HOURS * 3600_000),
         updatedAt: now,
       },
     },
@@ -131,11 +134,12 @@ export async function rotateWebhookSecret(webhookId: string): Promise<WebhookWit
 /** The secrets that sign a delivery now, opened: the current one, and the previous while it overlaps. */
 export function signingSecrets(
   w: Pick<WebhookDoc, '_id' | 'secret' | 'previousSecret' | 'previousSecretExpiresAt'>,
+  keys: SecretKeys,
   now = Date.now(),
 ): string[] {
   const overlapping = w.previousSecret && w.previousSecretExpiresAt && w.previousSecretExpiresAt.getTime() > now;
   return (overlapping && w.previousSecret ? [w.secret, w.previousSecret] : [w.secret]).map((stored) =>
-    openSecret(stored, w._id),
+    openSecret(stored, w._id, keys),
   );
 }
 
