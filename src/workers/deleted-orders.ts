@@ -4,7 +4,7 @@ import { compareWithCommitted } from '../services/committed-events';
 import { NotFoundError } from '../shared/errors';
 import { orderDeletedSince } from '../services/events/deleted-order-events';
 import { JobSkipped } from './job-skipped';
-import type { Processor } from './queue-worker';
+import type { Processor } from './processor';
 
 /*
  * The one rule for jobs of events whose order was deleted after they were queued: they are

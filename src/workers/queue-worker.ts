@@ -12,9 +12,7 @@ import { JobSkipped } from './job-skipped';
 import type { WorkerSettings } from './settings';
 import type { WorkQueueName } from '../shared/names';
 import { queuePrefix } from '../queues/prefix';
-
-/** `token` identifies this run of the job: it changes each time a worker takes the job. */
-export type Processor = (job: Job, token: string) => Promise<unknown>;
+import type { Processor } from './processor';
 
 export interface QueueWorker {
   readonly queue: WorkQueueName;
