@@ -1,20 +1,13 @@
 import { Counter } from '../../models';
 import { FEED_BUCKET_SIZE, FeedEntry, feedBucketOf, type FeedEntryDoc } from '../../models/feed-entry';
 import { GoneError, ValidationError } from '../../shared/errors';
-import type { PublicEventData } from './public-event';
+import type { PublicEvent, PublicEventData } from './public-event';
 
 /** The lowest place still kept; everything below it was removed by retention. */
 const FLOOR = 'event-feed-floor';
 
-export interface FeedEvent {
-  eventId: string;
-  type: string;
-  occurredAt: string;
-  orderId: string;
-  returnId: string | null;
-  data: PublicEventData;
-  cursor: string;
-}
+/** A public event as the feed lists it: under `eventId`, with the cursor that resumes after it. */
+export type FeedEvent = Omit<PublicEvent, 'id'> & { eventId: string; cursor: string };
 
 export interface FeedPage {
   events: FeedEvent[];

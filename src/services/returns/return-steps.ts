@@ -94,22 +94,24 @@ export async function undoStep(rr: ReturnRequestDoc, step: ReturnPendingStep): P
   }
 }
 
-async function markItemsRequested(rr: ReturnRequestDoc): Promise<void> {
+type ReturnLine = ReturnRequestDoc['items'][number];
+
+/** Sets fields on each item the return names, one update per line, on this order's items only. */
+async function setOnLines(rr: ReturnRequestDoc, fields: (line: ReturnLine) => Record<string, unknown>): Promise<void> {
   await OrderItem.bulkWrite(
     rr.items.map((line) => ({
-      updateOne: {
-        filter: { _id: line.orderItemId, orderId: rr.orderId },
-        update: {
-          $set: {
-            returnRequested: true,
-            returnQuantity: line.quantity,
-            returnReason: line.returnReason ?? rr.reason,
-            returnId: rr.returnId,
-          },
-        },
-      },
+      updateOne: { filter: { _id: line.orderItemId, orderId: rr.orderId }, update: { $set: fields(line) } },
     })),
   );
+}
+
+async function markItemsRequested(rr: ReturnRequestDoc): Promise<void> {
+  await setOnLines(rr, (line) => ({
+    returnRequested: true,
+    returnQuantity: line.quantity,
+    returnReason: line.returnReason ?? rr.reason,
+    returnId: rr.returnId,
+  }));
 }
 
 /** Only the marks this return made: a later return's marks on the same items stay. */
@@ -123,12 +125,5 @@ async function clearItemMarks(rr: ReturnRequestDoc): Promise<void> {
 async function markItemsReturned(rr: ReturnRequestDoc): Promise<void> {
   // Set, not incremented, so a repeat is harmless; 'Returned' is final, so an order
   // completes at most one return and nothing was returned before it.
-  await OrderItem.bulkWrite(
-    rr.items.map((line) => ({
-      updateOne: {
-        filter: { _id: line.orderItemId, orderId: rr.orderId },
-        update: { $set: { returnedQuantity: line.quantity } },
-      },
-    })),
-  );
+  await setOnLines(rr, (line) => ({ returnedQuantity: line.quantity }));
 }

@@ -111,34 +111,23 @@ export async function recordAttempt(
   nextDelayMs: number | null,
   at = new Date(),
 ): Promise<void> {
-  await withDeliveryLock(deliveryId, () =>
-    writeAttempt(deliveryId, previousAttempts, answer, verdict, nextDelayMs, at),
-  );
-}
-
-async function writeAttempt(
-  deliveryId: string,
-  previousAttempts: number,
-  answer: WebhookAnswer,
-  verdict: Verdict,
-  nextDelayMs: number | null,
-  at: Date,
-): Promise<void> {
-  await WebhookDelivery.updateOne(
-    verdict === 'delivered' ? { _id: deliveryId } : { _id: deliveryId, status: { $ne: 'delivered' } },
-    {
-      $set: {
-        status: STATUS_OF[verdict],
-        lastStatusCode: answer.statusCode,
-        lastError: answer.error ?? (verdict === 'delivered' ? null : `HTTP ${answer.statusCode}`),
-        lastAttemptAt: at,
-        durationMs: answer.durationMs,
-        nextAttemptAt: verdict === 'retry' && nextDelayMs !== null ? new Date(at.getTime() + nextDelayMs) : null,
-        ...(verdict === 'delivered' && { deliveredAt: at }),
+  await withDeliveryLock(deliveryId, async () => {
+    await WebhookDelivery.updateOne(
+      verdict === 'delivered' ? { _id: deliveryId } : { _id: deliveryId, status: { $ne: 'delivered' } },
+      {
+        $set: {
+          status: STATUS_OF[verdict],
+          lastStatusCode: answer.statusCode,
+          lastError: answer.error ?? (verdict === 'delivered' ? null : `HTTP ${answer.statusCode}`),
+          lastAttemptAt: at,
+          durationMs: answer.durationMs,
+          nextAttemptAt: verdict === 'retry' && nextDelayMs !== null ? new Date(at.getTime() + nextDelayMs) : null,
+          ...(verdict === 'delivered' && { deliveredAt: at }),
+        },
+        $max: { attempts: previousAttempts + 1 },
       },
-      $max: { attempts: previousAttempts + 1 },
-    },
-  );
+    );
+  });
 }
 
 /**
