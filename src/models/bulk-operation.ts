@@ -1,4 +1,5 @@
 import { Schema, model } from 'mongoose';
+import { workRecordFields, type WorkRecordDoc } from './work-record';
 
 export const BULK_STATES = ['queued', 'running', 'completed', 'failed'] as const;
 export const BULK_OUTCOMES = ['updated', 'not_found', 'invalid_transition', 'conflict'] as const;
@@ -24,12 +25,7 @@ const bulkOperationSchema = new Schema(
     // The requester's name, for the changes' history when the job is queued again from here.
     createdByName: { type: String, default: null },
     createdAt: { type: Date, default: Date.now },
-    finishedAt: { type: Date, default: null },
-    error: { type: String, default: null },
-    // The job that last started a run: its own id, or a dead letter's replay (services/work-recovery.ts).
-    jobId: { type: String, default: null },
-    // Times the reconciliation queued it again after its job was lost or failed unrecorded.
-    requeues: { type: Number, default: 0 },
+    ...workRecordFields,
   },
   { collection: 'bulk_operations', versionKey: false },
 );
@@ -42,7 +38,7 @@ export interface BulkResult {
   message: string;
 }
 
-export interface BulkOperationDoc {
+export interface BulkOperationDoc extends WorkRecordDoc {
   _id: string;
   status: string;
   notes: string | null;
@@ -52,9 +48,5 @@ export interface BulkOperationDoc {
   createdBy: string;
   createdByName: string | null;
   createdAt: Date;
-  finishedAt: Date | null;
-  error: string | null;
-  jobId: string | null;
-  requeues: number;
 }
 export const BulkOperation = model('BulkOperation', bulkOperationSchema);

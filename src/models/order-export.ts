@@ -1,4 +1,5 @@
 import { Schema, model } from 'mongoose';
+import { workRecordFields, type WorkRecordDoc } from './work-record';
 
 export const EXPORT_STATES = ['queued', 'running', 'completed', 'failed'] as const;
 export type ExportState = (typeof EXPORT_STATES)[number];
@@ -33,12 +34,7 @@ const orderExportSchema = new Schema(
     createdBy: { type: String, required: true },
     createdAt: { type: Date, required: true },
     expiresAt: { type: Date, required: true },
-    finishedAt: { type: Date, default: null },
-    error: { type: String, default: null },
-    // The job that last started a run: its own id, or a dead letter's replay (services/work-recovery.ts).
-    jobId: { type: String, default: null },
-    // Times the reconciliation queued it again after its job was lost or failed unrecorded.
-    requeues: { type: Number, default: 0 },
+    ...workRecordFields,
   },
   { collection: 'order_exports', versionKey: false },
 );
@@ -57,7 +53,7 @@ export interface ExportFilters {
   maxAmount: number | null;
 }
 
-export interface OrderExportDoc {
+export interface OrderExportDoc extends WorkRecordDoc {
   _id: string;
   format: 'csv';
   filters: ExportFilters;
@@ -67,9 +63,5 @@ export interface OrderExportDoc {
   createdBy: string;
   createdAt: Date;
   expiresAt: Date;
-  finishedAt: Date | null;
-  error: string | null;
-  jobId: string | null;
-  requeues: number;
 }
 export const OrderExport = model('OrderExport', orderExportSchema);
