@@ -90,6 +90,9 @@ export function requireRole(...roles: Role[]): RequestHandler {
   };
 }
 
+/** The order desk's guard: a signed-in administrator (401 without a token, 403 for another role). */
+export const administratorsOnly: RequestHandler[] = [authenticate, requireRole('Administrator')];
+
 /** The authenticated principal; routes behind `authenticate` always have one. */
 export function principalOf(req: Express.Request): Principal {
   if (!req.user) throw new UnauthenticatedError();

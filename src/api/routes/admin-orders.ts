@@ -10,7 +10,7 @@ import { presentAttention } from '../presenters/attention';
 import type { ServiceDeps } from '../../services/deps';
 import { ok } from '../envelope';
 import { handle } from '../handler';
-import { authenticate, principalOf, requireRole } from '../middleware/authenticate';
+import { administratorsOnly, principalOf } from '../middleware/authenticate';
 import { presentDeskPage } from '../presenters/desk-orders';
 import { presentDeletion, presentPlacedOrder, presentShipmentChange } from '../presenters/orders';
 import { requestMeta } from '../request-meta';
@@ -30,11 +30,10 @@ import { orderIdParam } from '../schemas/common';
  */
 export function adminOrdersRoutes(deps: ServiceDeps): Router {
   const r = Router();
-  const desk = [authenticate, requireRole('Administrator')];
 
   r.get(
     '/',
-    ...desk,
+    ...administratorsOnly,
     handle({ query: adminOrdersQuery }, async ({ query }, _req, res) => {
       ok(res, 'Orders retrieved successfully', presentDeskPage(await listOrders(query)));
     }),
@@ -42,7 +41,7 @@ export function adminOrdersRoutes(deps: ServiceDeps): Router {
 
   r.get(
     '/search',
-    ...desk,
+    ...administratorsOnly,
     handle({ query: searchOrdersQuery }, async ({ query }, _req, res) => {
       ok(res, 'Orders retrieved successfully', { query: query.q, ...presentDeskPage(await searchOrders(query)) });
     }),
@@ -50,7 +49,7 @@ export function adminOrdersRoutes(deps: ServiceDeps): Router {
 
   r.put(
     '/:orderId',
-    ...desk,
+    ...administratorsOnly,
     handle({ params: orderIdParam, body: updateOrderBody }, async ({ params, body }, req, res) => {
       ok(
         res,
@@ -62,7 +61,7 @@ export function adminOrdersRoutes(deps: ServiceDeps): Router {
 
   r.patch(
     '/:orderId/status',
-    ...desk,
+    ...administratorsOnly,
     handle({ params: orderIdParam, body: updateStatusBody }, async ({ params, body }, req, res) => {
       ok(
         res,
@@ -74,7 +73,7 @@ export function adminOrdersRoutes(deps: ServiceDeps): Router {
 
   r.get(
     '/attention',
-    ...desk,
+    ...administratorsOnly,
     handle({ query: attentionQuery }, async ({ query }, _req, res) => {
       ok(res, 'Overdue work retrieved successfully', presentAttention(await findOverdue(query, deps.settings)));
     }),
@@ -82,7 +81,7 @@ export function adminOrdersRoutes(deps: ServiceDeps): Router {
 
   r.put(
     '/:orderId/shipment',
-    ...desk,
+    ...administratorsOnly,
     handle({ params: orderIdParam, body: shipmentBody }, async ({ params, body }, req, res) => {
       ok(
         res,
@@ -94,7 +93,7 @@ export function adminOrdersRoutes(deps: ServiceDeps): Router {
 
   r.delete(
     '/:orderId',
-    ...desk,
+    ...administratorsOnly,
     handle({ params: orderIdParam }, async ({ params }, req, res) => {
       const principal = principalOf(req);
       const deleted = await deleteOrder(principal, params.orderId);

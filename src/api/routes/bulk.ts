@@ -5,7 +5,7 @@ import type { Queues } from '../../queues/queues';
 import { createBulkStatusChange, getBulkOperation } from '../../services/bulk/bulk-status';
 import { ok } from '../envelope';
 import { handle } from '../handler';
-import { authenticate, principalOf, requireRole } from '../middleware/authenticate';
+import { administratorsOnly, principalOf } from '../middleware/authenticate';
 import { needsRedis } from '../middleware/dependencies';
 import { presentBulkOperation } from '../presenters/bulk';
 import { bulkIdParam, bulkStatusBody } from '../schemas/bulk';
@@ -13,7 +13,7 @@ import { bulkIdParam, bulkStatusBody } from '../schemas/bulk';
 /** Bulk status changes for the desk: asked for here, done by the `bulk` worker. */
 export function bulkRoutes(redis: RedisClient, queues: Queues): Router {
   const r = Router();
-  r.use(authenticate, requireRole('Administrator'));
+  r.use(...administratorsOnly);
 
   r.post(
     '/status',

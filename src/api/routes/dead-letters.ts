@@ -5,7 +5,7 @@ import type { Queues } from '../../queues/queues';
 import { NotFoundError } from '../../shared/errors';
 import { ok } from '../envelope';
 import { handle } from '../handler';
-import { authenticate, requireRole } from '../middleware/authenticate';
+import { administratorsOnly } from '../middleware/authenticate';
 import { needsRedis } from '../middleware/dependencies';
 import { presentDeadLetter, presentDeadLetterPage } from '../presenters/dead-letters';
 import { deadLetterIdParam, deadLettersQuery } from '../schemas/dead-letters';
@@ -13,7 +13,7 @@ import { deadLetterIdParam, deadLettersQuery } from '../schemas/dead-letters';
 /** Jobs that failed for good, for administrators: list, inspect, replay (DESIGN.md 10). */
 export function deadLettersRoutes(redis: RedisClient, queues: Queues): Router {
   const r = Router();
-  r.use(authenticate, requireRole('Administrator'), needsRedis(redis));
+  r.use(...administratorsOnly, needsRedis(redis));
 
   r.get(
     '/',

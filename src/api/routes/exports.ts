@@ -8,7 +8,7 @@ import type { Queues } from '../../queues/queues';
 import { createExport, exportFile, getExport } from '../../services/exports/order-exports';
 import { ok } from '../envelope';
 import { handle } from '../handler';
-import { authenticate, principalOf, requireRole } from '../middleware/authenticate';
+import { administratorsOnly, principalOf } from '../middleware/authenticate';
 import { needsRedis } from '../middleware/dependencies';
 import { presentExport } from '../presenters/exports';
 import { createExportBody, exportIdParam } from '../schemas/exports';
@@ -16,7 +16,7 @@ import { createExportBody, exportIdParam } from '../schemas/exports';
 /** Order exports for the desk: asked for here, written by the `exports` worker, downloaded here. */
 export function exportsRoutes(redis: RedisClient, queues: Queues, services: ServiceDeps): Router {
   const r = Router();
-  r.use(authenticate, requireRole('Administrator'));
+  r.use(...administratorsOnly);
 
   r.post(
     '/',

@@ -4,7 +4,7 @@ import { listReturns } from '../../services/returns/list-returns';
 import { reviewReturn } from '../../services/returns/review-return';
 import { ok } from '../envelope';
 import { handle } from '../handler';
-import { authenticate, principalOf, requireRole } from '../middleware/authenticate';
+import { administratorsOnly, principalOf } from '../middleware/authenticate';
 import { presentReturnPage, presentReview } from '../presenters/returns';
 import { requestMeta } from '../request-meta';
 import { listReturnsQuery, returnIdParam, reviewReturnBody } from '../schemas/returns';
@@ -12,11 +12,10 @@ import { listReturnsQuery, returnIdParam, reviewReturnBody } from '../schemas/re
 /** The desk's return requests (guide 3.2.6, 3.2.7), administrators only. */
 export function returnsRoutes(deps: ServiceDeps): Router {
   const r = Router();
-  const desk = [authenticate, requireRole('Administrator')];
 
   r.get(
     '/',
-    ...desk,
+    ...administratorsOnly,
     handle({ query: listReturnsQuery }, async ({ query }, _req, res) => {
       ok(res, 'Return requests retrieved successfully', presentReturnPage(await listReturns(query)));
     }),
@@ -24,7 +23,7 @@ export function returnsRoutes(deps: ServiceDeps): Router {
 
   r.patch(
     '/:returnId/review',
-    ...desk,
+    ...administratorsOnly,
     handle({ params: returnIdParam, body: reviewReturnBody }, async ({ params, body }, req, res) => {
       const reviewed = await reviewReturn(deps, principalOf(req), params.returnId, body, requestMeta(req));
       ok(res, `Return request ${body.decision} successfully`, presentReview(reviewed));

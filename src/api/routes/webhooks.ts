@@ -14,7 +14,7 @@ import {
 } from '../../services/webhooks/subscriptions';
 import { ok } from '../envelope';
 import { handle } from '../handler';
-import { authenticate, requireRole } from '../middleware/authenticate';
+import { administratorsOnly } from '../middleware/authenticate';
 import { needsRedis } from '../middleware/dependencies';
 import {
   presentDeliveryPage,
@@ -33,7 +33,7 @@ import {
 /** Webhook subscriptions and their deliveries, for administrators (README "Webhooks"). */
 export function webhooksRoutes(redis: RedisClient, queues: Queues, services: ServiceDeps): Router {
   const r = Router();
-  r.use(authenticate, requireRole('Administrator'));
+  r.use(...administratorsOnly);
   const schedule: ScheduleDelivery = (deliveryId, attempt) => scheduleDelivery(queues, deliveryId, attempt);
 
   r.post(

@@ -6,7 +6,7 @@ import type { UpdateStatusInput } from '../../services/admin/update-order-status
 import type { ShipmentInput } from '../../services/orders/shipment';
 import type { AttentionQuery } from '../../services/attention/overdue';
 import { deliveryAddressSchema } from './orders';
-import { onlyIfValid, pageQuery, refuseDeepPage, text } from './common';
+import { onlyIfValid, pageQuery, deskOrderPageQuery, refuseDeepPage, text } from './common';
 import { ORDER_STATUSES } from '../../shared/names';
 
 /** `2026-01-25` or a date-time with its offset (at most nanoseconds and `+05:30`: 35 characters). */
@@ -62,9 +62,7 @@ export function refuseInvertedDeskRanges(
 
 export const adminOrdersQuery = z
   .strictObject({
-    ...pageQuery,
-    sortBy: z.enum(['orderDate', 'totalAmount']).default('orderDate'),
-    status: z.enum(ORDER_STATUSES).optional(),
+    ...deskOrderPageQuery,
     ...dateRange,
     userId: text(100).optional(),
     customerId: text(100).optional(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ORDER_STATUSES } from '../../shared/names';
 import { config } from '../../config';
 import { hasAtMostTwoDecimals } from '../../services/pricing';
 
@@ -56,6 +57,18 @@ export const pageQuery = {
   page: queryInt(1, MAX_QUERY_INT, 1).meta({ description: `1-based; ${DEEP_PAGE_MESSAGE} (400 beyond)` }),
   limit: queryInt(1, 50, 10),
   sortOrder: z.enum(['asc', 'desc']).default('desc'),
+};
+
+/** How a page of orders is sorted: by placement date (newest first by default) or amount. */
+export const orderSortQuery = {
+  sortBy: z.enum(['orderDate', 'totalAmount']).default('orderDate'),
+};
+
+/** A page of the desk's orders: sorted, of one status or all (the desk's list and a customer's, for other services). */
+export const deskOrderPageQuery = {
+  ...pageQuery,
+  ...orderSortQuery,
+  status: z.enum(ORDER_STATUSES).optional(),
 };
 
 /**

@@ -3,7 +3,7 @@ import type { CreateOrderInput } from '../../services/orders/create-order';
 import type { OrdersOfQuery } from '../../services/orders/list-my-orders';
 import type { CancelOrderInput } from '../../services/orders/cancel-order';
 import { priceOrder } from '../../services/pricing';
-import { money, onlyIfValid, orderIdParam, pageQuery, refuseDeepPage, text } from './common';
+import { money, onlyIfValid, orderIdParam, pageQuery, orderSortQuery, refuseDeepPage, text } from './common';
 import { ORDER_STATUSES } from '../../shared/names';
 
 export const deliveryAddressSchema = z.strictObject({
@@ -67,7 +67,7 @@ export const myOrdersQuery = z
   .strictObject({
     ...pageQuery,
     status: z.enum(ORDER_STATUSES).optional(),
-    sortBy: z.enum(['orderDate', 'totalAmount']).default('orderDate'),
+    ...orderSortQuery,
   })
   .superRefine(refuseDeepPage, { when: onlyIfValid });
 myOrdersQuery satisfies z.ZodType<OrdersOfQuery>;
