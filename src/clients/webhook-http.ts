@@ -3,7 +3,8 @@ import https from 'node:https';
 import { isIP, type LookupFunction, type Socket } from 'node:net';
 import axios from 'axios';
 import type { WebhookAnswer } from '../shared/messages';
-import { isBlockedAddress, NON_PUBLIC_ADDRESS, type ResolveHost, type ResolvedAddress } from '../shared/address-policy';
+import { isBlockedAddress, NON_PUBLIC_ADDRESS, type ResolveHost } from '../shared/address-policy';
+import { answerEveryAddress } from '../shared/type-gaps';
 
 export interface WebhookPost {
   url: string;
@@ -46,7 +47,7 @@ const guardedLookup =
             '',
             0,
           );
-        if (options.all) return (callback as unknown as (e: null, a: ResolvedAddress[]) => void)(null, addresses);
+        if (options.all) return answerEveryAddress(callback)(null, addresses);
         callback(null, addresses[0].address, addresses[0].family);
       },
       (err: unknown) => callback(err instanceof Error ? err : new Error(String(err)), '', 0),

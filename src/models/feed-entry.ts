@@ -1,4 +1,5 @@
 import { Schema, model } from 'mongoose';
+import type { PublicEventData } from '../shared/messages';
 
 /** Entries per bucket: a page (at most 500) spans at most two buckets. */
 export const FEED_BUCKET_SIZE = 1000;
@@ -38,7 +39,7 @@ export interface FeedEntryDoc {
   occurredAt: Date;
   orderId: string;
   returnId: string | null;
-  data: Record<string, unknown>;
+  data: PublicEventData;
   sequencedAt: Date;
 }
 export const FeedEntry = model('FeedEntry', feedEntrySchema);

@@ -33,3 +33,13 @@ export interface WebhookAnswer {
   /** The receiver's address is not public: no attempt will reach it. */
   addressRefused: boolean;
 }
+
+/** What other services are told of an order, with an event (webhook bodies, the feed). */
+export interface PublicEventData {
+  orderId: string;
+  customerId: string | null;
+  status: string | null;
+  previousStatus: string | null;
+  totals: { totalAmount: number | null; itemCount: number | null };
+  return: { returnId: string; decision: string | null; reasonCategory: string | null } | null;
+}

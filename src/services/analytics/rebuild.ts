@@ -4,6 +4,7 @@ import { insertOnce } from '../../models/insert-once';
 import { RollupDelta } from './rollup-delta';
 import { dayKey } from './rollup-keys';
 import type { OrderStatus } from '../../shared/names';
+import { driverCollection } from '../../models/driver-collection';
 
 const BATCH = 500;
 
@@ -69,6 +70,9 @@ function nest(paths: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/** The daily rollups as the driver sees them: keyed by the day, counters nested by what they count. */
+const rollups = () => driverCollection<{ _id: string; pending: string[]; [counter: string]: unknown }>(AnalyticsDaily);
+
 /**
  * Replaces every daily rollup with one recomputed from the orders, and records
  * `appliedEventIds` (events whose effect the orders already show but whose analytics jobs
@@ -79,9 +83,9 @@ export async function rebuildRollups(appliedEventIds: Iterable<string> = []): Pr
   const days = await rollupsFromOrders();
   for (const [day, delta] of days) {
     const doc = { ...nest({ ...delta.inc, ...delta.set }), pending: [] };
-    await AnalyticsDaily.collection.replaceOne({ _id: day } as never, doc, { upsert: true });
+    await rollups().replaceOne({ _id: day }, doc, { upsert: true });
   }
-  await AnalyticsDaily.collection.deleteMany({ _id: { $nin: [...days.keys()] } } as never);
+  await rollups().deleteMany({ _id: { $nin: [...days.keys()] } });
   const now = new Date();
   for (const id of appliedEventIds) {
     await insertOnce(AnalyticsAppliedEvent, { _id: id, day: 'rebuild', appliedAt: now });

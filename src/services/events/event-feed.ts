@@ -1,7 +1,7 @@
 import { Counter } from '../../models';
 import { FEED_BUCKET_SIZE, FeedEntry, feedBucketOf, type FeedEntryDoc } from '../../models/feed-entry';
 import { GoneError, ValidationError } from '../../shared/errors';
-import type { PublicEvent, PublicEventData } from './public-event';
+import type { PublicEvent } from './public-event';
 
 /** The lowest place still kept; everything below it was removed by retention. */
 const FLOOR = 'event-feed-floor';
@@ -31,7 +31,7 @@ const present = (e: FeedEntryDoc): FeedEvent => ({
   occurredAt: e.occurredAt.toISOString(),
   orderId: e.orderId,
   returnId: e.returnId ?? null,
-  data: e.data as unknown as PublicEventData,
+  data: e.data,
   cursor: String(e._id),
 });
 

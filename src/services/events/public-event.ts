@@ -1,15 +1,6 @@
 import type { OrderEventDoc } from '../../models/order-event';
 import { toDecimal } from '../pricing';
-
-/** What other services are told of an order, with an event (webhook bodies, the feed). */
-export interface PublicEventData {
-  orderId: string;
-  customerId: string | null;
-  status: string | null;
-  previousStatus: string | null;
-  totals: { totalAmount: number | null; itemCount: number | null };
-  return: { returnId: string; decision: string | null; reasonCategory: string | null } | null;
-}
+import type { PublicEventData } from '../../shared/messages';
 
 export interface PublicEvent {
   id: string;
