@@ -102,11 +102,13 @@ describe('the metrics a worker process serves on WORKER_METRICS_PORT', () => {
 
     await t.as('alice').placeOrder(smallOrderBody(20));
 
+    // BullMQ reports the failure after the run has made the dead letter: both are waited for.
     const m = await scrapeUntil(
       (s) =>
         s('orms_dead_letters_total', { queue: 'customer-stats' }) === 1 &&
+        s('orms_jobs_failed_total', { queue: 'customer-stats' }) === 1 &&
         s('orms_jobs_completed_total', { queue: 'emails' }) === 3,
-      'the statistics sync to be dead-lettered, and the email sent',
+      'the statistics sync to be dead-lettered and counted failed, and the email sent',
     );
     expect(m('orms_jobs_failed_total', { queue: 'customer-stats' })).toBe(1);
     expect(m(...runs('customer-stats', 'failed'))).toBe(1);
