@@ -1,6 +1,7 @@
 import http from 'node:http';
 import jwt from 'jsonwebtoken';
 import { MongoClient } from 'mongodb';
+import { ORDER_SUMMARY_FIELDS } from '../src/services/orders/list-fields';
 
 /**
  * The bare API: the least any HTTP server does for get-order and my-orders. It verifies the
@@ -11,15 +12,6 @@ import { MongoClient } from 'mongodb';
  * that no cut inside the service can remove (bench/README.md, issue 16).
  * Env: MONGODB_URI, JWT_SECRET, PORT. Sends 'ready' over IPC once listening.
  */
-const SUMMARY = {
-  orderId: 1,
-  orderDate: 1,
-  status: 1,
-  totalAmount: 1,
-  itemCount: 1,
-  'deliveryAddress.city': 1,
-  'deliveryAddress.state': 1,
-};
 const secret = process.env.JWT_SECRET ?? '';
 
 async function main(): Promise<void> {
@@ -50,7 +42,11 @@ async function main(): Promise<void> {
       if (url.pathname === '/api/orders/me') {
         const limit = Number(url.searchParams.get('limit') ?? 10);
         const [page, total] = await Promise.all([
-          orders.find({ userId }, { projection: SUMMARY }).sort({ orderDate: -1, _id: -1 }).limit(limit).toArray(),
+          orders
+            .find({ userId }, { projection: ORDER_SUMMARY_FIELDS })
+            .sort({ orderDate: -1, _id: -1 })
+            .limit(limit)
+            .toArray(),
           orders.countDocuments({ userId }),
         ]);
         return answer(res, 200, {

@@ -6,6 +6,7 @@ import { QUEUE_PREFIX } from './config';
 import { guideOrderBody } from '../test/helpers/fixtures';
 import { QUEUE_NAMES } from '../src/shared/names';
 import { queuePrefix } from '../src/queues/prefix';
+import { DESK_ORDER_FIELDS, ORDER_SUMMARY_FIELDS } from '../src/services/orders/list-fields';
 
 /**
  * The floors: the same database reads and writes (and enqueues) that each endpoint needs,
@@ -22,17 +23,6 @@ export const JOB_OPTIONS: DefaultJobOptions = {
   removeOnFail: false,
 };
 
-/** src/services/orders/list-my-orders.ts ORDER_SUMMARY_FIELDS, and the desk's (admin/list-orders.ts). */
-const SUMMARY = {
-  orderId: 1,
-  orderDate: 1,
-  status: 1,
-  totalAmount: 1,
-  itemCount: 1,
-  'deliveryAddress.city': 1,
-  'deliveryAddress.state': 1,
-};
-const DESK = { ...SUMMARY, userId: 1, customerId: 1, customerName: 1, customerEmail: 1 };
 const NEWEST = { orderDate: -1, _id: -1 } as const;
 /** A server-side time limit, so a floor that is given up on stops using the database. */
 const limit = (maxTimeMS?: number) => (maxTimeMS ? { maxTimeMS } : {});
@@ -71,7 +61,7 @@ export class Floors {
   async myOrders(userId: string, maxTimeMS?: number): Promise<void> {
     await Promise.all([
       this.orders
-        .find({ userId }, { projection: SUMMARY, ...limit(maxTimeMS) })
+        .find({ userId }, { projection: ORDER_SUMMARY_FIELDS, ...limit(maxTimeMS) })
         .sort(NEWEST)
         .limit(10)
         .toArray(),
@@ -91,7 +81,7 @@ export class Floors {
     const filter = { status: 'Delivered', totalAmount: { $gte: 100_000 } };
     await Promise.all([
       this.orders
-        .find(filter, { projection: DESK, ...limit(maxTimeMS) })
+        .find(filter, { projection: DESK_ORDER_FIELDS, ...limit(maxTimeMS) })
         .sort(NEWEST)
         .skip(20)
         .limit(20)
@@ -105,7 +95,7 @@ export class Floors {
     const filter = { customerEmailLower: { $regex: `^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}` } };
     await Promise.all([
       this.orders
-        .find(filter, { projection: DESK, ...limit(maxTimeMS) })
+        .find(filter, { projection: DESK_ORDER_FIELDS, ...limit(maxTimeMS) })
         .sort(NEWEST)
         .limit(10)
         .toArray(),

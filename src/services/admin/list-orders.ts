@@ -1,19 +1,11 @@
 import { Order } from '../../models';
 import type { OrderDoc } from '../order-state';
-import { ORDER_SUMMARY_FIELDS } from '../orders/list-my-orders';
+import { DESK_ORDER_FIELDS } from '../orders/list-fields';
 import { between, dropUnset, paginate, sortedBy, type Page, type PageRequest } from '../pagination';
 import { toMinor } from '../pricing';
 import type { OrderStatus } from '../../shared/names';
 
 /** What the desk sees of each order in a list: the summary and whose order it is. */
-export const DESK_ORDER_FIELDS = {
-  ...ORDER_SUMMARY_FIELDS,
-  userId: 1,
-  customerId: 1,
-  customerName: 1,
-  customerEmail: 1,
-} as const;
-
 /** The desk's filters of a list of orders, which an export takes too. */
 export interface DeskOrderFilters {
   status?: OrderStatus;

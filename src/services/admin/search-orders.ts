@@ -1,7 +1,7 @@
 import { Order } from '../../models';
 import type { OrderDoc } from '../order-state';
 import { paginate, sortedBy, type Page, type PageRequest } from '../pagination';
-import { DESK_ORDER_FIELDS } from './list-orders';
+import { DESK_ORDER_FIELDS } from '../orders/list-fields';
 
 export interface SearchOrdersQuery extends PageRequest {
   q: string;

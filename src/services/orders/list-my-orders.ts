@@ -3,17 +3,7 @@ import type { OrderDoc } from '../order-state';
 import { paginate, sortedBy, type Page, type PageRequest } from '../pagination';
 import type { Principal } from '../principal';
 import type { OrderStatus } from '../../shared/names';
-
-export const ORDER_SUMMARY_FIELDS = {
-  orderId: 1,
-  orderDate: 1,
-  status: 1,
-  totalAmount: 1,
-  itemCount: 1,
-  shipment: 1,
-  'deliveryAddress.city': 1,
-  'deliveryAddress.state': 1,
-} as const;
+import { ORDER_SUMMARY_FIELDS } from './list-fields';
 
 /** A page of one owner's orders, optionally of one status. */
 export interface OrdersOfQuery extends PageRequest {
