@@ -45,6 +45,16 @@ const requestsFor = (deliveryId: string): ReceivedWebhook[] =>
   receiver.received.filter((r) => r.headers['orms-delivery-id'] === deliveryId);
 const receivedFor = (deliveryId: string, n: number, what: string) =>
   eventually(async () => (requestsFor(deliveryId).length >= n ? requestsFor(deliveryId) : null), 10_000, what);
+/** The subscription once it has been disabled (its read, within 5 s). */
+const disabledSoon = (webhookId: string) =>
+  eventually(
+    async () => {
+      const res = await request(t.app).get(`/api/orders/webhooks/${webhookId}`).set(admin());
+      return res.body.data.active === false ? res.body.data : null;
+    },
+    5000,
+    `subscription ${webhookId} to be disabled`,
+  );
 const deliveryIn = async (webhookId: string, deliveryId: string, status: string) =>
   eventually(
     async () => {
@@ -369,14 +379,7 @@ describe('webhook deliveries', () => {
     const { deliveryId } = await ping(webhookId);
 
     await deliveryIn(webhookId, deliveryId, 'dead');
-    const disabled = await eventually(
-      async () => {
-        const res = await request(t.app).get(`/api/orders/webhooks/${webhookId}`).set(admin());
-        return res.body.data.active === false ? res.body.data : null;
-      },
-      5000,
-      'the subscription to be disabled',
-    );
+    const disabled = await disabledSoon(webhookId);
     expect(disabled.disabledReason).toMatch(/410/);
     const notice = await eventually(
       async () => {
@@ -415,14 +418,7 @@ describe('webhook deliveries', () => {
 
     await ping(webhookId);
 
-    const disabled = await eventually(
-      async () => {
-        const res = await request(t.app).get(`/api/orders/webhooks/${webhookId}`).set(admin());
-        return res.body.data.active === false ? res.body.data : null;
-      },
-      5000,
-      'the subscription to be disabled',
-    );
+    const disabled = await disabledSoon(webhookId);
     expect(disabled.disabledReason).toMatch(/failed since/);
     await eventually(async () => t.smtp.received.some((m) => m.subject.includes(webhookId)), 5000, 'the notice');
   });
